@@ -1,0 +1,84 @@
+"""The one access check every update passes, and the role gate handlers declare.
+
+The check runs in handler group -100: it loads the caller's role and scope once, so
+handlers never query users themselves. Admins are named in the configuration and
+always have the whole root region.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import texts
+from bot.commands import spec
+from bot.context import TpkContext
+from bot.domain.roles import Caller, Role
+from storage import users as users_store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, TpkContext], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+
+
+async def load_caller(update: Update, context: TpkContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    services = context.services
+    now = services.clock.now()
+    root = services.regions.root.code
+    if user.id in services.settings.access.admins:
+        member = await users_store.ensure_admin(services.db, user.id, user.full_name, root, now)
+    else:
+        member = await users_store.get(services.db, user.id)
+    if member is None:
+        context.caller = Caller(user_id=user.id, role=None, scope=None)
+        return
+    if not member.active:
+        context.caller = Caller(user_id=user.id, role=None, scope=None, name=member.full_name, deactivated=True)
+        return
+    context.caller = Caller(
+        user_id=member.id,
+        role=member.role,
+        scope=member.region_code,
+        name=member.full_name,
+        team_position=member.team_position,
+    )
+    await users_store.touch(services.db, member, now)
+
+
+async def refuse(update: Update, context: TpkContext) -> None:
+    """Tell the caller, kindly, that this is not for them."""
+    text = texts.DEACTIVATED if context.caller.deactivated else texts.NOT_ALLOWED
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def allowed(context: TpkContext, roles: frozenset[Role | None]) -> bool:
+    return context.caller.role in roles
+
+
+def for_command(name: str) -> Callable[[H], H]:
+    """Gate a handler by the roles declared for command ``name`` in bot.commands."""
+    roles = spec(name).roles
+
+    def decorate(handler: H) -> H:
+        @functools.wraps(handler)
+        async def gated(update: Update, context: TpkContext) -> Any:
+            if not allowed(context, roles):
+                await refuse(update, context)
+                return ConversationHandler.END
+            return await handler(update, context)
+
+        return gated  # type: ignore[return-value]
+
+    return decorate

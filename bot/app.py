@@ -1,0 +1,117 @@
+"""Building and running the python-telegram-bot Application.
+
+Production, the tests and the playground all go through :func:`prepare`,
+:func:`build_application` and :func:`running`, so what is tested is what runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+from bot.access import load_caller
+from bot.clock import Clock
+from bot.commands import commands_for
+from bot.context import SERVICES_KEY, TpkContext
+from bot.services import Services
+from bot.settings import Settings
+from conversations import join
+from handlers import anggota, basics, errors, undang
+from storage import regions as regions_store
+from storage import users as users_store
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+ACCESS_GROUP = -100
+
+
+async def prepare_database(settings: Settings, clock: Clock) -> Database:
+    """Open the database, apply migrations, load the region list and sync admins."""
+    db = await Database.open(settings.storage.path)
+    try:
+        await db.migrate()
+        await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
+        await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def prepare(settings: Settings, clock: Clock) -> Services:
+    db = await prepare_database(settings, clock)
+    tree = await regions_store.load_tree(db, settings.wilayah.root)
+    return Services(settings=settings, clock=clock, db=db, regions=tree)
+
+
+async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data[SERVICES_KEY]
+    services.bot_username = app.bot.username
+    await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in commands_for(None)])
+
+
+def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    settings = services.settings
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram.token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.file_url)
+        .context_types(ContextTypes(context=TpkContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.wilayah.zone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_on_initialised)
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = services
+    app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
+    # Conversations first: within a group the first matching handler wins.
+    join.register(app)
+    undang.register(app)
+    anggota.register(app)
+    basics.register(app)
+    basics.register_last(app)
+    errors.register(app)
+    return app
+
+
+@asynccontextmanager
+async def running(
+    app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 30
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """Initialise, start polling, and on exit stop everything in order."""
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def serve(settings: Settings, clock: Clock, stop: asyncio.Event) -> None:
+    """Run the bot until ``stop`` is set (by a signal in the CLI)."""
+    services = await prepare(settings, clock)
+    try:
+        app = build_application(services)
+        async with running(app):
+            log.info("bot @%s is running for region %s", services.bot_username, settings.wilayah.root)
+            await stop.wait()
+    finally:
+        await services.db.close()

@@ -1,0 +1,75 @@
+"""``python -m bot``: run the bot, check the configuration, apply migrations.
+
+Configuration mistakes end with one line and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import logs
+from bot.clock import SystemClock
+from bot.settings import ConfigError, Settings, load_settings
+from storage.db import MigrationError
+
+log = logging.getLogger("bot")
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="TPK Bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (
+        ("run", "jalankan bot"),
+        ("check-config", "periksa file konfigurasi tanpa menjalankan bot"),
+        ("migrate", "terapkan migrasi basis data dan muat daftar wilayah"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", type=Path, default=Path("config.toml"))
+    return parser
+
+
+async def _migrate(settings: Settings) -> None:
+    from bot.app import prepare_database
+
+    db = await prepare_database(settings, SystemClock())
+    version = await db.schema_version()
+    await db.close()
+    print(f"basis data {settings.storage.path} siap (versi skema {version})")
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(settings, SystemClock(), stop)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logs.configure()
+    try:
+        settings = load_settings(args.config, require_token=args.command in ("run", "check-config"))
+        if args.command == "check-config":
+            print(f"{args.config}: konfigurasi baik (wilayah {settings.wilayah.root}, "
+                  f"zona waktu {settings.wilayah.zone.key})")
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "run":
+            asyncio.run(_run(settings))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except MigrationError as exc:
+        print(f"basis data: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0

@@ -1,0 +1,42 @@
+"""Every command, who may use it and how it is described, in one list.
+
+The same entries drive ``setMyCommands``, ``/bantuan`` and the role check on each
+handler, so a command's audience is declared exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.roles import Role
+
+EVERYONE: frozenset[Role | None] = frozenset({None, *Role})
+MEMBERS = frozenset({Role.ADMIN, Role.KOORDINATOR, Role.TPK})
+MANAGERS = frozenset({Role.ADMIN, Role.KOORDINATOR})
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    description: str  # shown in Telegram's command menu and in /bantuan
+    roles: frozenset[Role | None]
+
+
+COMMANDS: list[CommandSpec] = [
+    CommandSpec("start", "Mulai / sapaan", EVERYONE),
+    CommandSpec("bantuan", "Daftar perintah yang bisa Anda pakai", EVERYONE),
+    CommandSpec("undang", "Buat tautan undangan koordinator atau anggota TPK", MANAGERS),
+    CommandSpec("anggota", "Lihat dan kelola anggota di wilayah Anda", MANAGERS),
+    CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),
+]
+
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+def spec(name: str) -> CommandSpec:
+    return _BY_NAME[name]
+
+
+def commands_for(role: Role | None) -> list[CommandSpec]:
+    return [c for c in COMMANDS if role in c.roles]
+

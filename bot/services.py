@@ -1,0 +1,22 @@
+"""What every handler needs, built once at start-up and kept in ``bot_data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.regions import RegionTree
+from bot.settings import Settings
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    regions: RegionTree
+    bot_username: str = ""
+
+    def deep_link(self, token: str) -> str:
+        return f"https://t.me/{self.bot_username}?start={token}"

@@ -1,0 +1,183 @@
+"""Settings from ``config.toml``, with secrets overridable from the environment.
+
+``TPK_<SECTION>_<KEY>`` overrides a key, e.g. ``TPK_TELEGRAM_TOKEN``. Every mistake a
+deployer can make is reported as one Indonesian line naming the setting and the fix
+(:class:`ConfigError`); the CLI prints it and exits 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.domain.regions import is_valid_code, province_of
+from storage.regions import DEFAULT_CSV, find_in_csv
+
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+# Provinces by their Kemendagri code, per domain.md: WIT for Maluku and Papua (81–82,
+# 91–96), WITA for Bali, Nusa Tenggara, Kalimantan Selatan/Timur/Utara and Sulawesi,
+# WIB for the rest (Sumatra, Java, Kalimantan Barat and Tengah).
+_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+
+
+class ConfigError(Exception):
+    """One line for the operator: what is wrong and how to fix it."""
+
+
+def zone_of_province(code: str) -> str:
+    """IANA time zone of the province a region code belongs to."""
+    province = province_of(code)
+    if province.startswith(("8", "9")):
+        return "Asia/Jayapura"
+    if province in _WITA_PROVINCES:
+        return "Asia/Makassar"
+    return "Asia/Jakarta"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramSettings(_Section):
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str | None = None
+
+    @property
+    def file_url(self) -> str:
+        """Defaults to the base URL's sibling ``…/file/bot``, as on api.telegram.org."""
+        if self.base_file_url:
+            return self.base_file_url
+        return re.sub(r"/bot$", "/file/bot", self.base_url)
+
+
+class StorageSettings(_Section):
+    path: Path = Path("var/tpk.sqlite3")
+
+
+class WilayahSettings(_Section):
+    root: str = "36.73"
+    timezone: str | None = None
+    csv: Path = DEFAULT_CSV
+
+    @field_validator("root")
+    @classmethod
+    def _code_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not is_valid_code(value):
+            raise ValueError("bukan kode wilayah Kemendagri (contoh: 36.73)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = ZONE_ALIASES.get(value.strip().upper(), value.strip())
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("zona waktu tidak dikenal (pakai WIB, WITA, WIT atau nama IANA)") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or zone_of_province(self.root))
+
+
+class AccessSettings(_Section):
+    admins: list[PositiveInt] = Field(default_factory=list)
+    invitation_days: PositiveInt = 7
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TPK_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    wilayah: WilayahSettings = Field(default_factory=WilayahSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file, so a token never has to be written down.
+        return (env_settings, init_settings)
+
+
+_HINTS = {
+    "access.admins": "isi dengan ID pengguna Telegram berupa angka, misalnya admins = [123456789]",
+    "wilayah.root": "pakai kode dari data/wilayah/wilayah.csv, misalnya \"36.73\" untuk Kota Serang",
+}
+
+
+def _describe(error: dict[str, Any], source: str) -> str:
+    location = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
+    indexes = "".join(f"[{part}]" for part in error["loc"] if isinstance(part, int))
+    if error["type"] == "extra_forbidden":
+        return (f"{source}: kunci tidak dikenal '{location}{indexes}' — periksa ejaannya "
+                "(lihat config.example.toml)")
+    hint = _HINTS.get(location, error["msg"])
+    value = error.get("input")
+    shown = f" (sekarang: {value!r})" if isinstance(value, str | int | float) else ""
+    return f"{source}: setelan '{location}{indexes}' salah{shown}: {hint}"
+
+
+def load_settings(path: Path, *, require_token: bool = True) -> Settings:
+    """Read, validate and cross-check a configuration file, or raise :class:`ConfigError`."""
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: file konfigurasi tidak ada — salin config.example.toml ke {path} lalu isi token"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML tidak valid ({exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: file harus berupa teks UTF-8") from None
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], str(path))) from None
+    check_settings(settings, str(path), require_token=require_token)
+    return settings
+
+
+def check_settings(settings: Settings, source: str, *, require_token: bool) -> None:
+    """Checks that need more than one field or a file: token shape, root region exists."""
+    token = settings.telegram.token.strip()
+    if require_token and not token:
+        raise ConfigError(
+            f"{source}: setelan 'telegram.token' kosong — minta token dari @BotFather (/newbot), "
+            "lalu isi [telegram] token di file ini atau set variabel TPK_TELEGRAM_TOKEN"
+        )
+    if token and not _TOKEN.match(token):
+        raise ConfigError(
+            f"{source}: setelan 'telegram.token' tidak berbentuk token dari @BotFather "
+            "(angka, titik dua, lalu huruf/angka)"
+        )
+    if not settings.wilayah.csv.exists():
+        raise ConfigError(f"{source}: setelan 'wilayah.csv' menunjuk file yang tidak ada: {settings.wilayah.csv}")
+    if find_in_csv(settings.wilayah.csv, settings.wilayah.root) is None:
+        raise ConfigError(
+            f"{source}: setelan 'wilayah.root' = {settings.wilayah.root!r} tidak ada di daftar wilayah "
+            f"— {_HINTS['wilayah.root']}"
+        )

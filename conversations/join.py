@@ -1,0 +1,273 @@
+"""Joining through an invitation link: ``/start <token>`` for koordinator and TPK.
+
+The newcomer confirms or types their name, may share their phone number with
+Telegram's contact button, and a TPK member picks their team position. Nothing is
+written until the last step, which claims the invitation atomically; a flow cut short
+leaves the link usable, so opening it again starts over.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.commands import commands_for
+from bot.context import TpkContext
+from bot.domain.roles import Role, TeamPosition
+from bot.domain.tokens import is_well_formed
+from conversations.parsers import ParseError, parse_phone
+from storage import invitations
+from storage.invitations import Invitation, InvitationError, Problem
+
+log = logging.getLogger(__name__)
+
+CONFIRM_NAME, TYPE_NAME, PHONE, POSITION = range(4)
+KEY = "join"
+SKIP = "Lewati"
+SHARE = "📱 Kirim nomor HP saya"
+_NAME = re.compile(r"^[^\W\d_][^\d]{1,78}[^\W\d_.]?\.?$")
+
+PROBLEM_TEXTS = {
+    Problem.UNKNOWN: "Tautan undangan ini tidak dikenal. Periksa lagi tautannya atau minta yang baru ke koordinator Anda.",
+    Problem.USED: "Tautan undangan ini sudah dipakai. Satu tautan hanya untuk satu orang — minta tautan baru ke koordinator Anda.",
+    Problem.EXPIRED: "Tautan undangan ini sudah kedaluwarsa. Minta tautan baru ke koordinator Anda.",
+    Problem.ALREADY_MEMBER: "Anda sudah terdaftar, jadi tautan ini tidak dipakai. Ketik /bantuan untuk melihat perintah Anda.",
+}
+
+
+def _answers(context: TpkContext) -> dict[str, Any]:
+    return context.user_data.setdefault(KEY, {})  # type: ignore[union-attr]
+
+
+def _clean_name(text: str) -> str | None:
+    name = " ".join(text.split())
+    return name if 3 <= len(name) <= 80 and _NAME.match(name) else None
+
+
+async def entry(update: Update, context: TpkContext) -> int:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    token = (context.args or [""])[0]
+    invitation = await invitations.find(context.services.db, token) if is_well_formed(token) else None
+    problem = Problem.UNKNOWN if invitation is None else invitation.problem(context.services.clock.now())
+    if problem is None and context.caller.role is not None:
+        problem = Problem.ALREADY_MEMBER
+    if problem is not None or invitation is None:
+        await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
+        return ConversationHandler.END
+    if invitation.role not in (Role.KOORDINATOR, Role.TPK):
+        await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
+        return ConversationHandler.END
+    context.user_data[KEY] = {"token": token, "role": invitation.role.value}  # type: ignore[index]
+    area = html.escape(context.services.regions.path_label(invitation.region_code))
+    intro = f"Selamat datang! Anda diundang sebagai <b>{invitation.role.label}</b> untuk <b>{area}</b>."
+    name = _clean_name(update.effective_user.full_name)
+    if name is None:
+        await message.reply_text(f"{intro}\n\nTulis nama lengkap Anda:")
+        return TYPE_NAME
+    _answers(context)["name"] = name
+    await message.reply_text(
+        f"{intro}\n\nApakah nama Anda <b>{html.escape(name)}</b>?",
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Ya, benar", callback_data="jn:name:ok"),
+              InlineKeyboardButton("Ganti nama", callback_data="jn:name:edit")]]
+        ),
+    )
+    return CONFIRM_NAME
+
+
+async def name_button(update: Update, context: TpkContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if query.data == "jn:name:edit":
+        await query.message.reply_text("Tulis nama lengkap Anda:")  # type: ignore[union-attr]
+        return TYPE_NAME
+    return await _ask_phone(update)
+
+
+async def name_typed(update: Update, context: TpkContext) -> int:
+    message = update.effective_message
+    assert message is not None
+    name = _clean_name(message.text or "")
+    if name is None:
+        await message.reply_text("Nama belum sesuai. Tulis nama lengkap dengan huruf (3–80 karakter), misalnya: Siti Aminah")
+        return TYPE_NAME
+    _answers(context)["name"] = name
+    return await _ask_phone(update)
+
+
+async def _ask_phone(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(
+        "Bagikan nomor HP Anda dengan tombol di bawah, supaya koordinator bisa menghubungi Anda. "
+        "Boleh juga dilewati.",
+        reply_markup=ReplyKeyboardMarkup(
+            [[KeyboardButton(SHARE, request_contact=True)], [KeyboardButton(SKIP)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        ),
+    )
+    return PHONE
+
+
+async def phone_shared(update: Update, context: TpkContext) -> int:
+    message = update.effective_message
+    assert message is not None and message.contact is not None and update.effective_user is not None
+    if message.contact.user_id != update.effective_user.id:
+        await message.reply_text("Mohon bagikan nomor Anda sendiri dengan tombol di bawah, atau tekan Lewati.")
+        return PHONE
+    try:
+        _answers(context)["phone"] = parse_phone(message.contact.phone_number)
+    except ParseError:
+        _answers(context)["phone"] = None
+    return await _after_phone(update, context)
+
+
+async def phone_skipped(update: Update, context: TpkContext) -> int:
+    _answers(context)["phone"] = None
+    return await _after_phone(update, context)
+
+
+async def phone_other(update: Update, context: TpkContext) -> int:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        f"Tekan tombol «{SHARE}» di bawah, atau «{SKIP}» bila tidak ingin membagikannya."
+    )
+    return PHONE
+
+
+async def _after_phone(update: Update, context: TpkContext) -> int:
+    chat = update.effective_chat
+    assert chat is not None
+    if Role(_answers(context)["role"]) is not Role.TPK:
+        return await _finish(update, context)
+    await chat.send_message("Terima kasih.", reply_markup=ReplyKeyboardRemove())
+    await chat.send_message(
+        "Apa posisi Anda di tim?",
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(p.label, callback_data=f"jn:pos:{p.value}")] for p in TeamPosition]
+        ),
+    )
+    return POSITION
+
+
+async def position_button(update: Update, context: TpkContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    try:
+        position = TeamPosition(query.data.removeprefix("jn:pos:"))
+    except ValueError:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return POSITION
+    await query.answer()
+    await query.edit_message_text(f"Posisi: <b>{position.label}</b>")
+    _answers(context)["position"] = position.value
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: TpkContext) -> int:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    answers = context.user_data.pop(KEY, {})  # type: ignore[union-attr]
+    services = context.services
+    try:
+        member, invitation = await invitations.claim_membership(
+            services.db,
+            token=answers["token"],
+            user_id=user.id,
+            full_name=answers["name"],
+            phone=answers.get("phone"),
+            team_position=TeamPosition(answers["position"]) if answers.get("position") else None,
+            now=services.clock.now(),
+        )
+    except InvitationError as exc:
+        await chat.send_message(PROBLEM_TEXTS[exc.problem], reply_markup=ReplyKeyboardRemove())
+        return ConversationHandler.END
+    area = html.escape(services.regions.path_label(member.region_code))
+    await chat.send_message(
+        f"🎉 Selamat bergabung, {html.escape(member.full_name)}! Anda sekarang <b>{member.role.label}</b> "
+        f"untuk <b>{area}</b>.\n\nKetik /bantuan untuk melihat perintah Anda.",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await _set_commands(context, user.id, member.role)
+    await _tell_inviter(context, invitation, member.full_name)
+    return ConversationHandler.END
+
+
+async def _set_commands(context: TpkContext, user_id: int, role: Role) -> None:
+    """Show this member the command menu of their role."""
+    commands = [BotCommand(c.name, c.description) for c in commands_for(role)]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+    except TelegramError:
+        log.warning("could not set the command menu for user %s", user_id)
+
+
+async def _tell_inviter(context: TpkContext, invitation: Invitation, name: str) -> None:
+    area = html.escape(context.services.regions.path_label(invitation.region_code))
+    try:
+        await context.bot.send_message(
+            invitation.created_by,
+            f"✅ {html.escape(name)} telah bergabung sebagai <b>{invitation.role.label}</b> untuk <b>{area}</b>.",
+        )
+    except TelegramError:
+        log.warning("could not tell inviter %s about invitation %s", invitation.created_by, invitation.id)
+
+
+async def cancel(update: Update, context: TpkContext) -> int:
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        "Pendaftaran dibatalkan. Tautan undangan masih bisa dibuka lagi selama berlaku.",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    return ConversationHandler.END
+
+
+def build() -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        name=KEY,
+        entry_points=[CommandHandler("start", entry, filters=filters.Regex(r"^/start\s+\S"))],
+        states={
+            CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=r"^jn:name:(ok|edit)$")],
+            TYPE_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
+            PHONE: [
+                MessageHandler(filters.CONTACT, phone_shared),
+                MessageHandler(filters.Regex(rf"^{SKIP}$"), phone_skipped),
+                MessageHandler(~filters.COMMAND, phone_other),
+            ],
+            POSITION: [CallbackQueryHandler(position_button, pattern=r"^jn:pos:")],
+        },
+        fallbacks=[CommandHandler("batal", cancel)],
+        allow_reentry=True,
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(build())

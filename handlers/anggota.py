@@ -1,0 +1,125 @@
+"""/anggota: members in the caller's scope, grouped by area, with (de)activation.
+
+Callback data: ``ag:p:<page>`` (page), ``ag:ask:<user>:<status>`` (confirm screen),
+``ag:set:<user>:<status>`` (do it). Authority is re-checked against the stored member
+on every press, whatever the button said.
+"""
+
+from __future__ import annotations
+
+import html
+from itertools import groupby
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.access import for_command
+from bot.context import TpkContext
+from bot.domain.roles import Status, has_authority
+from bot.formatting import ago
+from storage import users as users_store
+from storage.users import Member
+
+PREFIX = "ag"
+PAGE_SIZE = 15
+
+
+def _may_manage(context: TpkContext, member: Member) -> bool:
+    caller = context.caller
+    return member.id != caller.user_id and has_authority(caller.role, caller.scope, member.role, member.region_code)
+
+
+def _line(context: TpkContext, member: Member) -> str:
+    role = member.role.label
+    if member.team_position is not None:
+        role = f"{role}, {member.team_position.label}"
+    state = "aktif " + ago(member.last_active_at, context.services.clock.now())
+    if not member.active:
+        state = "🚫 nonaktif"
+    return f"• {html.escape(member.full_name)} — {role} — {state}"
+
+
+async def _render(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    caller = context.caller
+    assert caller.scope is not None
+    regions = context.services.regions
+    members = await users_store.list_in_scope(context.services.db, caller.scope)
+    title = f"<b>Anggota di {html.escape(regions.label(caller.scope))}</b> ({len(members)})"
+    if not members:
+        return f"{title}\n\nBelum ada anggota. Pakai /undang untuk mengundang.", None
+    pages = max(1, -(-len(members) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = members[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    lines = [title]
+    for area, group in groupby(shown, key=lambda m: m.region_code):
+        name = regions.disambiguated_name(area) if area in regions else area
+        label = regions.label(area).split(" ")[0] if area in regions else ""
+        lines.append(f"\n<b>{html.escape(f'{label} {name}'.strip())}</b>")
+        lines.extend(_line(context, m) for m in group)
+    rows: list[list[InlineKeyboardButton]] = []
+    for member in shown:
+        if _may_manage(context, member):
+            target = Status.INACTIVE if member.active else Status.ACTIVE
+            verb = "Nonaktifkan" if member.active else "Aktifkan"
+            rows.append([InlineKeyboardButton(f"{verb} {member.full_name}"[:60],
+                                              callback_data=f"{PREFIX}:ask:{member.id}:{target.value}")])
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=f"{PREFIX}:p:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=f"{PREFIX}:p:{page + 1}"))
+    if nav:
+        rows.append(nav)
+        lines.append(f"\nHalaman {page + 1} dari {pages}")
+    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+@for_command("anggota")
+async def anggota(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    text, markup = await _render(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+@for_command("anggota")
+async def on_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    if len(parts) == 3 and parts[1] == "p" and parts[2].isdigit():
+        await query.answer()
+        text, markup = await _render(context, int(parts[2]))
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    if len(parts) != 4 or parts[1] not in ("ask", "set") or not parts[2].isdigit() or parts[3] not in Status:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    services = context.services
+    member = await users_store.get(services.db, int(parts[2]))
+    if member is None or not _may_manage(context, member):
+        await query.answer("Anggota itu di luar wewenang Anda.", show_alert=True)
+        return
+    status = Status(parts[3])
+    verb = "menonaktifkan" if status is Status.INACTIVE else "mengaktifkan kembali"
+    if parts[1] == "ask":
+        await query.answer()
+        await query.edit_message_text(
+            f"Yakin {verb} <b>{html.escape(member.full_name)}</b>?",
+            reply_markup=InlineKeyboardMarkup([[
+                InlineKeyboardButton("Ya", callback_data=f"{PREFIX}:set:{member.id}:{status.value}"),
+                InlineKeyboardButton("Tidak", callback_data=f"{PREFIX}:p:0"),
+            ]]),
+        )
+        return
+    await users_store.set_status(services.db, actor_id=context.caller.user_id, user_id=member.id,
+                                 status=status, now=services.clock.now())
+    done = "dinonaktifkan" if status is Status.INACTIVE else "diaktifkan kembali"
+    await query.answer(f"{member.full_name} {done}.")
+    text, markup = await _render(context, 0)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("anggota", anggota))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))

@@ -1,0 +1,68 @@
+"""/start without a token, /bantuan and the /batal that ends whatever flow is open."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import texts
+from bot.commands import commands_for
+from bot.context import TpkContext
+from bot.domain.roles import Role
+
+
+def greeting(context: TpkContext) -> str:
+    caller = context.caller
+    if caller.deactivated:
+        return texts.DEACTIVATED
+    if caller.role is None:
+        return texts.GREETING_UNKNOWN
+    regions = context.services.regions
+    area = regions.path_label(caller.scope) if caller.scope in regions else caller.scope
+    role = caller.role.label
+    if caller.role is Role.TPK and caller.team_position is not None:
+        role = f"{role} ({caller.team_position.label})"
+    return (
+        f"Halo, {html.escape(caller.name)}! Anda terdaftar sebagai <b>{role}</b> "
+        f"untuk <b>{html.escape(area or '')}</b>.\n\nKetik /bantuan untuk melihat perintah Anda."
+    )
+
+
+async def start(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(greeting(context))
+
+
+async def bantuan(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    lines = [f"/{c.name} — {c.description}" for c in commands_for(context.caller.role)]
+    await update.effective_message.reply_text(
+        "<b>Perintah yang bisa Anda pakai:</b>\n" + "\n".join(lines)
+    )
+
+
+async def batal_outside_flow(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove())
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Register after the conversations: in one group the first match wins, so a
+    flow's own /batal takes precedence over this one."""
+    # /start with a payload is the invitation flow's entry point (conversations.join).
+    app.add_handler(CommandHandler("start", start, filters=~filters.Regex(r"^/start\s+\S")))
+    app.add_handler(CommandHandler("bantuan", bantuan))
+    app.add_handler(CommandHandler("batal", batal_outside_flow))
+
+
+async def stale_button(update: Update, context: TpkContext) -> None:
+    """Any button no handler claimed: from a finished flow or an old message."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+
+
+def register_last(app: Application) -> None:  # type: ignore[type-arg]
+    """Catch-alls, registered after every other handler of group 0."""
+    app.add_handler(CallbackQueryHandler(stale_button))

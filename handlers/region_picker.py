@@ -1,0 +1,58 @@
+"""Inline keyboards that walk the region tree (kota → kecamatan → kelurahan).
+
+Used by /undang, the report forms and /rekap. The keyboard only offers areas inside
+the caller's scope, but callback data can be forged, so every handler that receives a
+code re-checks it with :func:`within_scope` before acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.regions import RegionTree, contains
+
+GO = "go"
+PICK = "pick"
+
+
+def within_scope(tree: RegionTree, scope: str | None, code: str) -> bool:
+    return scope is not None and code in tree and contains(scope, code)
+
+
+def region_keyboard(
+    tree: RegionTree,
+    *,
+    at: str,
+    scope: str,
+    prefix: str,
+    selectable: Callable[[str], bool],
+    pick_label: Callable[[str], str] | None = None,
+    columns: int = 2,
+    extra_rows: list[list[InlineKeyboardButton]] | None = None,
+) -> InlineKeyboardMarkup:
+    """Buttons for ``at``'s children (``prefix:go:CODE``), a "pick this area" button
+    (``prefix:pick:CODE``) when ``at`` is selectable, and "up" while above ``scope``."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if selectable(at):
+        label = pick_label(at) if pick_label else f"✅ Pilih {tree.label(at)}"
+        rows.append([InlineKeyboardButton(label, callback_data=f"{prefix}:{PICK}:{at}")])
+    children = tree.children(at)
+    for start in range(0, len(children), columns):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    tree.disambiguated_name(child.code), callback_data=f"{prefix}:{GO}:{child.code}"
+                )
+                for child in children[start : start + columns]
+            ]
+        )
+    parent = tree.parent(at)
+    if at != scope and parent is not None and contains(scope, parent.code):
+        rows.append(
+            [InlineKeyboardButton(f"⬆️ Kembali ke {tree.label(parent.code)}",
+                                  callback_data=f"{prefix}:{GO}:{parent.code}")]
+        )
+    rows.extend(extra_rows or [])
+    return InlineKeyboardMarkup(rows)

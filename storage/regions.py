@@ -1,0 +1,70 @@
+"""Regions: loading the Kemendagri list for the deployment root, and reading it back."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.domain.regions import Region, RegionTree, contains, level_of, parent_of
+from storage.db import Database
+
+DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "wilayah" / "wilayah.csv"
+
+
+def read_csv(path: Path) -> Iterator[Region]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            yield Region(code=row["kode"].strip(), name=row["nama"].strip())
+
+
+def find_in_csv(path: Path, code: str) -> Region | None:
+    return next((r for r in read_csv(path) if r.code == code), None)
+
+
+def _ancestors(code: str) -> set[str]:
+    out: set[str] = set()
+    parent = parent_of(code)
+    while parent is not None:
+        out.add(parent)
+        parent = parent_of(parent)
+    return out
+
+
+async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
+    """Load the subtree under ``root_code`` (and its ancestors, for the province's
+    name and time zone) into ``regions``. Skipped when the same file and root were
+    loaded before, so start-up does not re-read the list. Returns rows written."""
+    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
+    marker = f"{root_code}:{digest}"
+    if await db.fetch_value("SELECT value FROM meta WHERE key = 'regions_loaded'") == marker:
+        return 0
+    wanted = _ancestors(root_code)
+    rows = [
+        (r.code, r.name, int(level_of(r.code)), parent_of(r.code))
+        for r in read_csv(csv_path)
+        if contains(root_code, r.code) or r.code in wanted
+    ]
+    if not any(code == root_code for code, *_ in rows):
+        raise KeyError(root_code)
+    async with db.transaction() as tx:
+        await tx.execute_many(
+            "INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            rows,
+        )
+        await tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('regions_loaded', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (marker,),
+        )
+    return len(rows)
+
+
+async def load_tree(db: Database, root_code: str) -> RegionTree:
+    rows = await db.fetch_all(
+        "SELECT code, name FROM regions WHERE code = ? OR code LIKE ? ORDER BY code",
+        (root_code, root_code + ".%"),
+    )
+    return RegionTree.build(root_code, (Region(row["code"], row["name"]) for row in rows))

@@ -1,0 +1,152 @@
+"""Migrations, invitations and users against a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain.roles import Role, Status, TeamPosition
+from bot.domain.tokens import is_well_formed, new_token, token_hash
+from storage import audit, invitations, users
+from storage import regions as regions_store
+from storage.db import Database, Migration, MigrationError, bundled_migrations
+from storage.invitations import InvitationError, Problem
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+ADMIN = 111
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database.open(tmp_path / "t.sqlite3")
+    await database.migrate()
+    await regions_store.load_root(database, regions_store.DEFAULT_CSV, "36.73")
+    await users.ensure_admin(database, ADMIN, "Admin Kota", "36.73", NOW)
+    yield database
+    await database.close()
+
+
+async def test_fresh_database_gets_every_migration_once(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "fresh.sqlite3")
+    try:
+        applied = await database.migrate()
+        assert applied == [m.version for m in bundled_migrations()]
+        assert await database.migrate() == []
+        assert await database.schema_version() == applied[-1]
+        assert await database.fetch_value("PRAGMA journal_mode") == "wal"
+        assert await database.fetch_value("PRAGMA foreign_keys") == 1
+    finally:
+        await database.close()
+
+
+async def test_a_failing_migration_leaves_nothing_half_done(db: Database) -> None:
+    version = await db.schema_version()
+    broken = Migration(version + 1, "broken", "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);")
+    with pytest.raises(MigrationError, match="broken"):
+        await db.migrate([*bundled_migrations(), broken])
+    assert await db.schema_version() == version
+    assert await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE name = 'half'") == 0
+    # The database is still usable afterwards.
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES ('after', 'ok')")
+
+
+async def test_a_database_newer_than_the_program_is_refused(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x')")
+    with pytest.raises(MigrationError, match="newer"):
+        await db.migrate()
+
+
+def test_tokens_fit_telegram_and_are_not_stored() -> None:
+    tokens = {new_token() for _ in range(200)}
+    assert len(tokens) == 200
+    assert all(is_well_formed(t) and len(t) <= 64 for t in tokens)
+    token = next(iter(tokens))
+    assert token not in token_hash(token)
+    assert not is_well_formed("abc") and not is_well_formed("a" * 65) and not is_well_formed("x" * 20 + "!")
+
+
+async def _invite(db: Database, *, role: Role = Role.TPK, region: str = "36.73.04.1007",
+                  valid: timedelta = timedelta(days=7)) -> str:
+    token = new_token()
+    await invitations.create(db, token=token, role=role, region_code=region, created_by=ADMIN,
+                             now=NOW, valid_for=valid)
+    return token
+
+
+async def test_claim_creates_the_member_once_and_audits(db: Database) -> None:
+    token = await _invite(db)
+    raw = await db.fetch_all("SELECT token_hash FROM invitations")
+    assert all(token not in row[0] for row in raw)
+    member, invitation = await invitations.claim_membership(
+        db, token=token, user_id=222, full_name="Siti", phone="+6281234567890",
+        team_position=TeamPosition.BIDAN, now=NOW + timedelta(hours=1))
+    assert (member.role, member.region_code, member.team_position) == (Role.TPK, "36.73.04.1007", TeamPosition.BIDAN)
+    assert invitation.created_by == ADMIN
+    with pytest.raises(InvitationError) as used:
+        await invitations.claim_membership(db, token=token, user_id=333, full_name="Lain", phone=None,
+                                           team_position=None, now=NOW + timedelta(hours=2))
+    assert used.value.problem is Problem.USED
+    history = await audit.history(db, "user", 222)
+    assert history[0].action == "create" and "phone" not in (history[0].after or {})
+
+
+async def test_two_people_racing_for_one_link_make_one_member(db: Database) -> None:
+    token = await _invite(db)
+    results = await asyncio.gather(
+        *(invitations.claim_membership(db, token=token, user_id=uid, full_name="X", phone=None,
+                                       team_position=None, now=NOW) for uid in (401, 402, 403)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert await db.fetch_value("SELECT count(*) FROM users WHERE id IN (401, 402, 403)") == 1
+
+
+@pytest.mark.parametrize(
+    ("valid", "token_of", "problem"),
+    [(timedelta(days=7), lambda t: "x" * 32, Problem.UNKNOWN),
+     (timedelta(seconds=1), lambda t: t, Problem.EXPIRED)],
+)
+async def test_unknown_and_expired_links_change_nothing(db: Database, valid: timedelta, token_of, problem) -> None:
+    token = await _invite(db, valid=valid)
+    before = await db.fetch_value("SELECT count(*) FROM users")
+    with pytest.raises(InvitationError) as err:
+        await invitations.claim_membership(db, token=token_of(token), user_id=500, full_name="X", phone=None,
+                                           team_position=None, now=NOW + timedelta(days=1))
+    assert err.value.problem is problem
+    assert await db.fetch_value("SELECT count(*) FROM users") == before
+
+
+async def test_an_active_member_cannot_use_someone_elses_link(db: Database) -> None:
+    token = await _invite(db)
+    with pytest.raises(InvitationError) as err:
+        await invitations.claim_membership(db, token=token, user_id=ADMIN, full_name="X", phone=None,
+                                           team_position=None, now=NOW)
+    assert err.value.problem is Problem.ALREADY_MEMBER
+    assert (await invitations.find(db, token)).used_at is None
+
+
+async def test_scope_listing_and_deactivation(db: Database) -> None:
+    for uid, region in ((601, "36.73.04.1007"), (602, "36.73.01.1008"), (603, "36.73.04")):
+        role = Role.KOORDINATOR if region.count(".") == 2 else Role.TPK
+        token = await _invite(db, role=role, region=region)
+        await invitations.claim_membership(db, token=token, user_id=uid, full_name=f"U{uid}", phone=None,
+                                           team_position=None, now=NOW)
+    curug = await users.list_in_scope(db, "36.73.04")
+    assert [m.id for m in curug] == [603, 601]
+    assert {m.id for m in await users.list_in_scope(db, "36.73")} == {601, 602, 603}
+    assert await users.list_in_scope(db, "36.73.04", (Role.ADMIN,)) == []
+    member = await users.set_status(db, actor_id=603, user_id=601, status=Status.INACTIVE, now=NOW)
+    assert not member.active
+    assert [e.action for e in await audit.history(db, "user", 601)] == ["create", "deactivate"]
+
+
+async def test_admins_follow_the_configuration(db: Database) -> None:
+    await users.sync_admins(db, [], "36.73", NOW)
+    assert not (await users.get(db, ADMIN)).active
+    await users.ensure_admin(db, ADMIN, "Admin Kota", "36.73", NOW)
+    assert (await users.get(db, ADMIN)).active
