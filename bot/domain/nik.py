@@ -1,0 +1,197 @@
+"""NIK (Nomor Induk Kependudukan) and No. KK: validation, decoding and masking.
+
+A NIK carries facts we can check against what the member typed: the first six
+digits are the kecamatan of registration (PP.KK.CC), digits 7-12 the birth date
+DDMMYY with 40 added to the day for women, and the last four a serial that is never
+0000. Decoding it catches typing errors early and lets the form ask "NIK ini
+menunjukkan perempuan, lahir 12 Maret 1995 - benar?" instead of storing a wrong
+identity. Whether a kecamatan code exists is asked through a predicate so this
+module stays pure (the region list lives in storage).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from babel.dates import format_date
+
+from bot.domain.age import age_in_years
+
+Sex = Literal["L", "P"]
+KecamatanExists = Callable[[str], bool]
+
+NIK_LENGTH = 16
+#: People older than this are taken as a wrong century rather than a real age.
+MAX_AGE_YEARS = 100
+_WOMAN_DAY_OFFSET = 40
+_SEPARATORS = re.compile(r"[\s.]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+_SEX_LABEL = {"L": "laki-laki", "P": "perempuan"}
+
+
+@dataclass(frozen=True)
+class NikInfo:
+    """What a valid NIK says about its holder."""
+
+    nik: str
+    kecamatan_code: str  # "36.73.01"
+    sex: Sex
+    birth_date: date
+    serial: str
+
+    @property
+    def province_code(self) -> str:
+        return self.kecamatan_code[:2]
+
+    @property
+    def kabupaten_code(self) -> str:
+        return self.kecamatan_code[:5]
+
+    @property
+    def masked(self) -> str:
+        return mask_nik(self.nik)
+
+
+@dataclass(frozen=True)
+class KkInfo:
+    """A valid Nomor Kartu Keluarga and the kecamatan that issued it."""
+
+    number: str
+    kecamatan_code: str
+
+    @property
+    def masked(self) -> str:
+        return mask_nik(self.number)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why a number was not accepted: a stable ``code`` and a kind Indonesian ``reason``."""
+
+    code: Literal["format", "length", "region", "birth_date", "serial"]
+    reason: str
+
+
+def clean_number(text: str) -> str:
+    """Drop the spaces and dots people type between digit groups."""
+    return _SEPARATORS.sub("", text.strip())
+
+
+def kecamatan_code_of(digits: str) -> str:
+    """"367301..." → "36.73.01"."""
+    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+
+
+def _check_digits(text: str, label: str) -> str | Rejected:
+    digits = clean_number(text)
+    if not _DIGITS.fullmatch(digits):
+        return Rejected("format", f"{label} hanya berisi angka, 16 digit.")
+    if len(digits) != NIK_LENGTH:
+        return Rejected(
+            "length", f"{label} harus 16 angka; yang tertulis {len(digits)} angka."
+        )
+    return digits
+
+
+def _check_region(digits: str, label: str, kecamatan_exists: KecamatanExists) -> Rejected | None:
+    code = kecamatan_code_of(digits)
+    if "00" in (digits[0:2], digits[2:4], digits[4:6]) or not kecamatan_exists(code):
+        return Rejected(
+            "region",
+            f"Kode wilayah di awal {label} ({code}) tidak dikenal. Periksa 6 angka pertama.",
+        )
+    return None
+
+
+def _birth_date(day: int, month: int, yy: int, on: date) -> date | None:
+    """The most recent valid date with these digits that is not after ``on`` and
+    gives an age of at most 100 years."""
+    century = on.year - on.year % 100
+    for year in (century + yy, century + yy - 100):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= on and age_in_years(candidate, on) <= MAX_AGE_YEARS:
+            return candidate
+    return None
+
+
+def parse_nik(text: str, *, on: date, kecamatan_exists: KecamatanExists) -> NikInfo | Rejected:
+    """Validate a typed NIK and decode it, or say in Indonesian what is wrong."""
+    digits = _check_digits(text, "NIK")
+    if isinstance(digits, Rejected):
+        return digits
+    region_problem = _check_region(digits, "NIK", kecamatan_exists)
+    if region_problem:
+        return region_problem
+    day_code, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    sex: Sex = "P" if day_code > _WOMAN_DAY_OFFSET else "L"
+    day = day_code - _WOMAN_DAY_OFFSET if sex == "P" else day_code
+    birth = _birth_date(day, month, yy, on) if 1 <= day <= 31 and 1 <= month <= 12 else None
+    if birth is None:
+        return Rejected(
+            "birth_date",
+            "Angka ke-7 sampai ke-12 NIK adalah tanggal lahir, tetapi di sini bukan tanggal "
+            "yang mungkin. Periksa lagi NIK-nya.",
+        )
+    if digits[12:] == "0000":
+        return Rejected("serial", "Empat angka terakhir NIK tidak boleh 0000.")
+    return NikInfo(
+        nik=digits,
+        kecamatan_code=kecamatan_code_of(digits),
+        sex=sex,
+        birth_date=birth,
+        serial=digits[12:],
+    )
+
+
+def parse_kk(text: str, *, kecamatan_exists: KecamatanExists) -> KkInfo | Rejected:
+    """Validate a typed Nomor Kartu Keluarga (16 digits, known region prefix)."""
+    digits = _check_digits(text, "Nomor KK")
+    if isinstance(digits, Rejected):
+        return digits
+    region_problem = _check_region(digits, "Nomor KK", kecamatan_exists)
+    if region_problem:
+        return region_problem
+    return KkInfo(number=digits, kecamatan_code=kecamatan_code_of(digits))
+
+
+def mask_nik(number: str) -> str:
+    """Hide the middle of a NIK or No. KK: "3673012345670001" → "3673********0001".
+
+    Anything that is not a clean 16-digit number keeps only its last four digits
+    visible, so a malformed value is never printed in full either.
+    """
+    digits = clean_number(number)
+    if len(digits) == NIK_LENGTH:
+        return digits[:4] + "*" * 8 + digits[-4:]
+    return "*" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def _tanggal(value: date) -> str:
+    return format_date(value, "d MMMM y", locale="id")
+
+
+def nik_conflicts(
+    info: NikInfo, birth_date: date | None = None, sex: Sex | None = None
+) -> list[str]:
+    """Differences between what the NIK says and what was typed, in Indonesian,
+    for the "mohon dicek" step. An empty list means they agree."""
+    conflicts: list[str] = []
+    if birth_date is not None and birth_date != info.birth_date:
+        conflicts.append(
+            f"Tanggal lahir di NIK {_tanggal(info.birth_date)}, "
+            f"tetapi yang diisi {_tanggal(birth_date)}."
+        )
+    if sex is not None and sex != info.sex:
+        conflicts.append(
+            f"NIK ini milik {_SEX_LABEL[info.sex]}, "
+            f"tetapi jenis kelamin yang diisi {_SEX_LABEL[sex]}."
+        )
+    return conflicts
