@@ -1,0 +1,93 @@
+"""What the mother reads: short Indonesian texts, a first name at most, no numbers of hers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from bot.domain.reminder_plan import (
+    CONTENT_WEEKS,
+    TEXT_KEYS,
+    WEEKLY_CONTENT_PATH,
+    PlanFacts,
+    greeting,
+    load_weekly_content,
+    plan_all,
+    render_text,
+)
+from bot.domain.schedule_config import ReminderConfig
+
+HPHT = date(2026, 1, 5)
+
+
+def test_content_bank_covers_every_week_4_to_42() -> None:
+    bank = load_weekly_content(WEEKLY_CONTENT_PATH)
+    assert set(bank.minggu) == set(CONTENT_WEEKS) == set(range(4, 43))
+    for message in bank.minggu.values():
+        assert message.janin.endswith(".") and message.tips.endswith(".")
+
+
+def test_anc_text_reads_like_the_brief(config: ReminderConfig) -> None:
+    anc_4 = next(i for i in plan_all(PlanFacts(hpht=HPHT), config) if i.kind == "anc_4")
+    text = anc_4.render(first_name="Sari Wulandari")
+    assert text.startswith("Bunda Sari, minggu ini waktunya periksa kehamilan ke-4")
+    assert "puskesmas" in text
+
+
+def test_every_planned_kind_renders_short_and_without_personal_numbers(
+    config: ReminderConfig,
+) -> None:
+    facts = PlanFacts(hpht=HPHT, delivery_date=HPHT + timedelta(days=275), ttd_enabled=True)
+    plan = plan_all(facts, config)
+    assert {i.text_key for i in plan} == TEXT_KEYS
+    for item in plan:
+        text = item.render(first_name="Ani")
+        assert text.startswith("Bunda Ani, ")
+        assert len(text) <= 400, item.kind
+        assert not re.search(r"\d{6,}", text), item.kind  # nothing NIK- or phone-like
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Siti Aminah", "Bunda Siti"),
+        ("  nur  ", "Bunda nur"),
+        ("3604014512900001", "Bunda"),  # a NIK typed into the name field
+        ("081234567890", "Bunda"),
+        ("", "Bunda"),
+        (None, "Bunda"),
+    ],
+)
+def test_greeting_uses_a_first_name_or_bunda(name: str | None, expected: str) -> None:
+    assert greeting(name) == expected
+
+
+def test_renders_from_a_stored_row_payload() -> None:
+    """JSON gives lists back, not tuples; the dispatcher renders from the row."""
+    text = render_text(
+        "imun", {"vaccines": ["BCG", "Polio tetes 1"], "until": "2026-03-01"}, first_name=None
+    )
+    assert text == (
+        "Bunda, waktunya imunisasi si kecil: BCG dan Polio tetes 1. Datang ke posyandu atau "
+        "puskesmas paling lambat 1 Maret 2026, bawa Buku KIA ya."
+    )
+
+
+def test_hpl_countdown_in_weeks_or_days() -> None:
+    two_weeks = render_text("hpl", {"days_before": 14, "hpl": "2026-10-12"})
+    assert "12 Oktober 2026, sekitar 2 minggu lagi" in two_weeks
+    assert "sekitar 3 hari lagi" in render_text("hpl", {"days_before": 3, "hpl": "2026-10-12"})
+
+
+def test_posyandu_mentions_vitamin_a_and_june() -> None:
+    feb = render_text("posyandu", {"month": 2, "vitamin_a": True, "measurement_month": False})
+    assert "bulan Februari" in feb and "vitamin A" in feb
+    june = render_text("posyandu", {"month": 6, "vitamin_a": False, "measurement_month": True})
+    assert "Bulan Penimbangan Balita" in june and "vitamin A" not in june
+
+
+def test_unknown_text_key_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        render_text("nope", {})
