@@ -12,9 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(CONFIG):
-	cp config.example.toml $(CONFIG)
-	@echo "Dibuat $(CONFIG) dari config.example.toml — isi token dan admins di sana."
+$(CONFIG): | $(VENV)/.installed
+	$(PY) -m bot init-config --config $(CONFIG)
 
 run: $(VENV)/.installed $(CONFIG)
 	$(PY) -m bot migrate --config $(CONFIG)

@@ -21,11 +21,12 @@ from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from conversations import join
 from handlers import anggota, basics, errors, undang
 from storage import regions as regions_store
 from storage import users as users_store
+from storage.crypto import IdentityCipher, decode_key
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = await Database.open(settings.storage.path)
     try:
         await db.migrate()
+        await _check_identity_key(db, identity_cipher(settings), settings)
         await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
         await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
     except BaseException:
@@ -46,10 +48,27 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     return db
 
 
+def identity_cipher(settings: Settings) -> IdentityCipher:
+    return IdentityCipher(decode_key(settings.privacy.key))
+
+
+async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Settings) -> None:
+    """Refuse a key other than the one the stored NIKs were encrypted with."""
+    stored = await db.fetch_value("SELECT value FROM meta WHERE key = 'identity_key_check'")
+    if stored is None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('identity_key_check', ?)", (cipher.check_value,))
+    elif stored != cipher.check_value:
+        raise ConfigError(
+            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
+            "— pakai kunci yang lama (dari cadangan konfigurasi)"
+        )
+
+
 async def prepare(settings: Settings, clock: Clock) -> Services:
     db = await prepare_database(settings, clock)
     tree = await regions_store.load_tree(db, settings.wilayah.root)
-    return Services(settings=settings, clock=clock, db=db, regions=tree)
+    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings))
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from bot import logs
 from bot.clock import SystemClock
 from bot.settings import ConfigError, Settings, load_settings
+from storage.crypto import new_key
 from storage.db import MigrationError
 
 log = logging.getLogger("bot")
@@ -29,10 +30,25 @@ def _parser() -> argparse.ArgumentParser:
         ("run", "jalankan bot"),
         ("check-config", "periksa file konfigurasi tanpa menjalankan bot"),
         ("migrate", "terapkan migrasi basis data dan muat daftar wilayah"),
+        ("init-config", "buat config.toml dari config.example.toml dengan kunci enkripsi baru"),
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--config", type=Path, default=Path("config.toml"))
+    commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     return parser
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+
+
+def init_config(path: Path) -> str:
+    """Write a new config file from the example with a fresh encryption key; an
+    existing file is never touched."""
+    if path.exists():
+        return f"{path} sudah ada, tidak diubah"
+    text = EXAMPLE.read_text(encoding="utf-8").replace('key = ""', f'key = "{new_key()}"', 1)
+    path.write_text(text, encoding="utf-8")
+    return f"{path} dibuat dari config.example.toml dengan kunci enkripsi baru — isi token dan admins di sana"
 
 
 async def _migrate(settings: Settings) -> None:
@@ -56,6 +72,12 @@ async def _run(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "new-key":
+        print(new_key())
+        return 0
+    if args.command == "init-config":
+        print(init_config(args.config))
+        return 0
     logs.configure()
     try:
         settings = load_settings(args.config, require_token=args.command in ("run", "check-config"))

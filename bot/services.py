@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.domain.regions import RegionTree
 from bot.settings import Settings
+from storage.crypto import IdentityCipher
 from storage.db import Database
 
 
@@ -16,6 +17,7 @@ class Services:
     clock: Clock
     db: Database
     regions: RegionTree
+    cipher: IdentityCipher
     bot_username: str = ""
 
     def deep_link(self, token: str) -> str:

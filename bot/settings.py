@@ -16,29 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.domain.regions import is_valid_code, province_of
+from bot.domain.daytime import zone_for_region
+from bot.domain.regions import is_valid_code
+from storage.crypto import CipherKeyError, decode_key
 from storage.regions import DEFAULT_CSV, find_in_csv
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-# Provinces by their Kemendagri code, per domain.md: WIT for Maluku and Papua (81–82,
-# 91–96), WITA for Bali, Nusa Tenggara, Kalimantan Selatan/Timur/Utara and Sulawesi,
-# WIB for the rest (Sumatra, Java, Kalimantan Barat and Tengah).
-_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 
 
 class ConfigError(Exception):
     """One line for the operator: what is wrong and how to fix it."""
-
-
-def zone_of_province(code: str) -> str:
-    """IANA time zone of the province a region code belongs to."""
-    province = province_of(code)
-    if province.startswith(("8", "9")):
-        return "Asia/Jayapura"
-    if province in _WITA_PROVINCES:
-        return "Asia/Makassar"
-    return "Asia/Jakarta"
 
 
 class _Section(BaseModel):
@@ -89,12 +77,16 @@ class WilayahSettings(_Section):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or zone_of_province(self.root))
+        return ZoneInfo(self.timezone) if self.timezone else zone_for_region(self.root)
 
 
 class AccessSettings(_Section):
     admins: list[PositiveInt] = Field(default_factory=list)
     invitation_days: PositiveInt = 7
+
+
+class PrivacySettings(_Section):
+    key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
 
 
 class Settings(BaseSettings):
@@ -109,6 +101,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     wilayah: WilayahSettings = Field(default_factory=WilayahSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @classmethod
     def settings_customise_sources(
@@ -174,6 +167,15 @@ def check_settings(settings: Settings, source: str, *, require_token: bool) -> N
             f"{source}: setelan 'telegram.token' tidak berbentuk token dari @BotFather "
             "(angka, titik dua, lalu huruf/angka)"
         )
+    if not settings.privacy.key.strip():
+        raise ConfigError(
+            f"{source}: setelan 'privacy.key' kosong — kunci ini mengenkripsi NIK; buat dengan "
+            "`python -m bot new-key`, lalu isi [privacy] key atau set TPK_PRIVACY_KEY (simpan cadangannya!)"
+        )
+    try:
+        decode_key(settings.privacy.key)
+    except CipherKeyError as exc:
+        raise ConfigError(f"{source}: setelan 'privacy.key' salah: {exc} — buat dengan `python -m bot new-key`") from None
     if not settings.wilayah.csv.exists():
         raise ConfigError(f"{source}: setelan 'wilayah.csv' menunjuk file yang tidak ada: {settings.wilayah.csv}")
     if find_in_csv(settings.wilayah.csv, settings.wilayah.root) is None:

@@ -8,8 +8,10 @@ import pytest
 
 from bot.cli import main
 from bot.settings import ConfigError, load_settings
+from storage.crypto import new_key
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+KEY = new_key()
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -21,12 +23,13 @@ def write(tmp_path: Path, body: str) -> Path:
 def good(extra: str = "", *, root: str = "36.73", admins: str = "[111]", token: str = TOKEN) -> str:
     return (
         f'[telegram]\ntoken = "{token}"\n[storage]\npath = "var/x.sqlite3"\n'
-        f'[wilayah]\nroot = "{root}"\n[access]\nadmins = {admins}\n{extra}'
+        f'[wilayah]\nroot = "{root}"\n[access]\nadmins = {admins}\n[privacy]\nkey = "{KEY}"\n{extra}'
     )
 
 
-def test_example_config_is_valid_apart_from_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_example_config_is_valid_apart_from_token_and_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TPK_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("TPK_PRIVACY_KEY", KEY)
     settings = load_settings(Path("config.example.toml"))
     assert settings.wilayah.root == "36.73"
     assert settings.wilayah.zone.key == "Asia/Jakarta"
@@ -66,6 +69,8 @@ def test_time_zone_can_be_overridden(tmp_path: Path) -> None:
         (good(root="banten"), "'wilayah.root' salah"),
         (good(admins='[111, "abc"]'), "'access.admins[1]' salah"),
         (good(token=""), "'telegram.token' kosong"),
+        (good().replace(f'key = "{KEY}"', 'key = ""'), "'privacy.key' kosong"),
+        (good().replace(f'key = "{KEY}"', 'key = "pendek"'), "'privacy.key' salah"),
         (good(token="not-a-token"), "'telegram.token' tidak berbentuk"),
         (good().replace('root = "36.73"', 'root = "36.73"\ntimezone = "Mars/Olympus"'), "zona waktu tidak dikenal"),
     ],
@@ -108,3 +113,26 @@ def test_migrate_needs_no_token_and_is_repeatable(tmp_path: Path, capsys: pytest
     assert main(["migrate", "--config", str(path)]) == 0
     assert (tmp_path / "db.sqlite3").exists()
     assert capsys.readouterr().out.count("siap") == 2
+
+
+def test_init_config_writes_a_fresh_key_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TPK_TELEGRAM_TOKEN", TOKEN)
+    path = tmp_path / "config.toml"
+    assert main(["init-config", "--config", str(path)]) == 0
+    first = path.read_text()
+    assert main(["init-config", "--config", str(path)]) == 0
+    assert path.read_text() == first
+    assert load_settings(path).privacy.key
+
+
+async def test_a_different_key_is_refused_at_start(tmp_path: Path) -> None:
+    from bot.app import prepare_database
+    from bot.clock import SystemClock
+
+    path = write(tmp_path, good().replace('path = "var/x.sqlite3"', f'path = "{tmp_path / "k.sqlite3"}"'))
+    db = await prepare_database(load_settings(path), SystemClock())
+    await db.close()
+    path.write_text(path.read_text().replace(KEY, new_key()))
+    with pytest.raises(ConfigError, match="tidak cocok"):
+        await prepare_database(load_settings(path), SystemClock())
