@@ -14,7 +14,14 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 
 from bot.access import load_caller
 from bot.clock import Clock
@@ -68,7 +75,8 @@ async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Se
 async def prepare(settings: Settings, clock: Clock) -> Services:
     db = await prepare_database(settings, clock)
     tree = await regions_store.load_tree(db, settings.wilayah.root)
-    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings))
+    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
+                    kecamatan_codes=await regions_store.kecamatan_codes(db))
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -18,6 +18,7 @@ class Services:
     db: Database
     regions: RegionTree
     cipher: IdentityCipher
+    kecamatan_codes: frozenset[str] = frozenset()
     bot_username: str = ""
 
     def deep_link(self, token: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.timefmt import from_db, to_db
 
 
@@ -71,3 +71,8 @@ async def delete(db: Database, key: str) -> None:
 async def older_than(db: Database, cutoff: datetime) -> list[Draft]:
     rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?", (to_db(cutoff),))
     return [_draft(r) for r in rows]
+
+
+async def delete_in_tx(tx: Transaction, key: str) -> None:
+    """Delete a draft inside the transaction that stores what it became."""
+    await tx.execute("DELETE FROM drafts WHERE draft_key = ?", (key,))

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.domain.regions import Region, RegionTree, contains, level_of, parent_of
+from bot.domain.regions import Level, Region, RegionTree, contains, level_of, parent_of
 from storage.db import Database
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "wilayah" / "wilayah.csv"
@@ -33,8 +33,9 @@ def _ancestors(code: str) -> set[str]:
 
 
 async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
-    """Load the subtree under ``root_code`` (and its ancestors, for the province's
-    name and time zone) into ``regions``. Skipped when the same file and root were
+    """Load the subtree under ``root_code``, its ancestors, and every province,
+    kabupaten/kota and kecamatan of Indonesia (NIKs issued elsewhere are checked
+    against them) into ``regions``. Skipped when the same file and root were
     loaded before, so start-up does not re-read the list. Returns rows written."""
     digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
     marker = f"{root_code}:{digest}"
@@ -44,7 +45,7 @@ async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
     rows = [
         (r.code, r.name, int(level_of(r.code)), parent_of(r.code))
         for r in read_csv(csv_path)
-        if contains(root_code, r.code) or r.code in wanted
+        if contains(root_code, r.code) or r.code in wanted or level_of(r.code) < Level.DESAKEL
     ]
     if not any(code == root_code for code, *_ in rows):
         raise KeyError(root_code)
@@ -68,3 +69,9 @@ async def load_tree(db: Database, root_code: str) -> RegionTree:
         (root_code, root_code + ".%"),
     )
     return RegionTree.build(root_code, (Region(row["code"], row["name"]) for row in rows))
+
+
+async def kecamatan_codes(db: Database) -> frozenset[str]:
+    """Every kecamatan code in Indonesia, for checking the region part of a NIK."""
+    rows = await db.fetch_all("SELECT code FROM regions WHERE level = ?", (int(Level.KECAMATAN),))
+    return frozenset(row[0] for row in rows)

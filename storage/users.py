@@ -13,6 +13,7 @@ import aiosqlite
 from bot.domain.roles import Role, Status, TeamPosition
 from storage import audit
 from storage.db import Database, Transaction
+from storage.scope import within
 from storage.timefmt import from_db, to_db
 
 #: ``last_active_at`` is refreshed at most this often, so chatting is not a write per message.
@@ -81,10 +82,11 @@ async def list_in_scope(
 ) -> list[Member]:
     """Members whose area lies inside ``scope``, by area then name."""
     marks = ",".join("?" for _ in roles)
+    inside, params = within("region_code", scope)
     rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM users WHERE (region_code = ? OR region_code LIKE ?) "
+        f"SELECT {_COLUMNS} FROM users WHERE {inside} "
         f"AND role IN ({marks}) ORDER BY region_code, full_name COLLATE NOCASE",
-        (scope, scope + ".%", *roles),
+        (*params, *roles),
     )
     return [_member(r) for r in rows]
 

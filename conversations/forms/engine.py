@@ -1,0 +1,196 @@
+"""The form engine: pure state transitions, no Telegram.
+
+The state is a JSON-able dict kept in the ``drafts`` table. Every transition either
+changes the state (the caller saves it before showing anything) or returns a message
+saying why not, and the same question is asked again. The next question is always
+"the first relevant field without an answer", so answering in order, going back,
+skipping and editing from the review screen are one rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conversations.forms.fields import Field, Invalid, MultiChoiceField, Notice
+from conversations.forms.model import Form, FormContext
+
+REVIEW = "__review__"
+FIRST_QUESTION = "Ini pertanyaan pertama."
+USE_BUTTONS_ON_REVIEW = "Periksa ringkasan di atas: tekan ✅ Kirim, atau pilih jawaban yang ingin diubah."
+CONFIRM_FIRST = "Mohon jawab dulu dengan tombol di bawah pesan sebelumnya."
+NOT_OPTIONAL = "Pertanyaan ini wajib dijawab."
+
+
+@dataclass
+class Step:
+    """What a transition produced, for the caller to show."""
+
+    error: str | None = None
+    notice: Notice | None = None
+    stale: bool = False  # a button of a question that is no longer current
+    refresh: bool = False  # the same question with updated buttons (toggles, calendar)
+    answered: Field | None = None  # the field that just got its answer
+
+
+def new_state(form: Form, ctx: FormContext, extra: dict[str, Any]) -> dict[str, Any]:
+    answers = dict(form.initial(ctx))
+    state: dict[str, Any] = {
+        "answers": answers, "history": [], "editing": False, "pending": None, "multi": None,
+        "nav": None, "context": extra, "last_message_id": 0, "paused": False,
+    }
+    state["current"] = _next(form, answers)
+    return state
+
+
+def _next(form: Form, answers: dict[str, Any]) -> str:
+    for field in form.relevant_fields(answers):
+        if field.key not in answers:
+            return field.key
+    return REVIEW
+
+
+def current_field(form: Form, state: dict[str, Any]) -> Field | None:
+    return None if state["current"] == REVIEW else form.field(state["current"])
+
+
+def answered_count(form: Form, state: dict[str, Any]) -> int:
+    return sum(1 for f in form.relevant_fields(state["answers"]) if f.key in state["answers"])
+
+
+def _clear_dependents(form: Form, answers: dict[str, Any], changed: str) -> None:
+    for field in form.fields:
+        if changed in field.depends_on and field.key in answers:
+            del answers[field.key]
+            _clear_dependents(form, answers, field.key)
+
+
+def _commit(form: Form, state: dict[str, Any], field: Field, value: Any) -> Step:
+    answers = state["answers"]
+    changed = field.key in answers and answers[field.key] != value
+    answers[field.key] = value
+    if changed:
+        _clear_dependents(form, answers, field.key)
+    history: list[str] = state["history"]
+    if field.key in history:
+        history.remove(field.key)
+    history.append(field.key)
+    state["pending"] = state["multi"] = state["nav"] = None
+    state["current"] = _next(form, answers)
+    if state["current"] == REVIEW:
+        state["editing"] = False
+    return Step(answered=field)
+
+
+async def _accept(form: Form, state: dict[str, Any], field: Field, value: Any, ctx: FormContext) -> Step:
+    if field.check is not None and value is not None:
+        notice = await field.check(value, state["answers"], ctx)
+        if notice is not None:
+            state["pending"] = {"key": field.key, "value": value, "blocking": notice.blocking}
+            return Step(notice=notice)
+    return _commit(form, state, field, value)
+
+
+async def on_text(form: Form, state: dict[str, Any], text: str, ctx: FormContext) -> Step:
+    field = current_field(form, state)
+    if field is None:
+        return Step(error=USE_BUTTONS_ON_REVIEW)
+    if state["pending"] is not None:
+        return Step(error=CONFIRM_FIRST)
+    try:
+        value = field.parse(text, state["answers"], ctx)
+    except Invalid as exc:
+        return Step(error=exc.message)
+    return await _accept(form, state, field, value, ctx)
+
+
+async def on_button(form: Form, state: dict[str, Any], key: str, arg: str, ctx: FormContext) -> Step:
+    field = current_field(form, state)
+    if field is None or field.key != key or state["pending"] is not None:
+        return Step(stale=True)
+    try:
+        value = field.from_button(arg, state["answers"], ctx)
+    except Invalid as exc:
+        return Step(error=exc.message)
+    if isinstance(field, MultiChoiceField):
+        chosen: list[Any] = list(state["multi"] if state["multi"] is not None else state["answers"].get(key) or [])
+        if value in chosen:
+            chosen.remove(value)
+        else:
+            chosen.append(value)
+        state["multi"] = chosen
+        return Step(refresh=True)
+    return await _accept(form, state, field, value, ctx)
+
+
+def on_multi_done(form: Form, state: dict[str, Any], key: str) -> Step:
+    field = current_field(form, state)
+    if not isinstance(field, MultiChoiceField) or field.key != key:
+        return Step(stale=True)
+    chosen = state["multi"] if state["multi"] is not None else state["answers"].get(key) or []
+    order = [o.value for o in field.choices]
+    return _commit(form, state, field, sorted(chosen, key=order.index))
+
+
+def on_skip(form: Form, state: dict[str, Any], key: str) -> Step:
+    field = current_field(form, state)
+    if field is None or field.key != key:
+        return Step(stale=True)
+    if not field.optional:
+        return Step(error=NOT_OPTIONAL)
+    return _commit(form, state, field, None)
+
+
+def on_back(form: Form, state: dict[str, Any], key: str) -> Step:
+    if state["current"] != key:
+        return Step(stale=True)
+    history: list[str] = [k for k in state["history"] if k != key and form.field(k) is not None
+                          and form.field(k).relevant(state["answers"])]  # type: ignore[union-attr]
+    if not history:
+        return Step(error=FIRST_QUESTION)
+    state["history"] = history[:-1]
+    state["current"] = history[-1]
+    state["pending"] = state["multi"] = state["nav"] = None
+    return Step(refresh=True)
+
+
+def on_edit(form: Form, state: dict[str, Any], key: str) -> Step:
+    field = form.field(key)
+    if state["current"] != REVIEW or field is None or not field.relevant(state["answers"]):
+        return Step(stale=True)
+    state["current"] = key
+    state["editing"] = True
+    return Step()
+
+
+def on_confirm(form: Form, state: dict[str, Any], yes: bool) -> Step:
+    pending = state["pending"]
+    if pending is None:
+        return Step(stale=True)
+    field = form.field(pending["key"])
+    if field is None or field.key != state["current"]:
+        return Step(stale=True)
+    if yes and not pending["blocking"]:
+        return _commit(form, state, field, pending["value"])
+    state["pending"] = None
+    return Step(refresh=True)
+
+
+def set_nav(state: dict[str, Any], key: str, where: str) -> Step:
+    """Move a calendar (``where`` = YYYYMM) or region picker (a code) without answering."""
+    if state["current"] != key or state["pending"] is not None:
+        return Step(stale=True)
+    state["nav"] = where
+    return Step(refresh=True)
+
+
+def review_items(form: Form, state: dict[str, Any], ctx: FormContext) -> list[tuple[Field, str]]:
+    answers = state["answers"]
+    return [(f, f.show(answers[f.key], ctx)) for f in form.relevant_fields(answers) if f.key in answers]
+
+
+def submittable(form: Form, state: dict[str, Any]) -> dict[str, Any] | None:
+    """The answers of relevant fields, or None while a question is still open."""
+    if state["current"] != REVIEW or _next(form, state["answers"]) != REVIEW:
+        return None
+    return {f.key: state["answers"][f.key] for f in form.relevant_fields(state["answers"])}

@@ -1,0 +1,303 @@
+"""Typed form fields.
+
+A field turns what a member typed (or the button they pressed) into a JSON-native
+value, or raises :class:`Invalid` with a short Indonesian message that the engine
+shows before asking the same question again. Values stay JSON-native (dates as ISO
+strings) because drafts are stored as JSON after every answer.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.nik import mask_nik
+from bot.domain.regions import Level
+from bot.formatting import long_date
+from conversations import parsers
+from conversations.parsers import ParseError
+
+if TYPE_CHECKING:
+    from conversations.forms.model import FormContext
+
+Answers = dict[str, Any]
+
+
+class Invalid(Exception):
+    """A rejected answer; ``message`` says what is expected."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to confirm before an answer is accepted (a NIK that disagrees with the
+    birth date, a possible duplicate). ``blocking`` notices cannot be confirmed, only
+    changed or followed through ``actions`` (label, callback data)."""
+
+    text: str
+    blocking: bool = False
+    actions: tuple[tuple[str, str], ...] = ()
+
+
+Check = Callable[[Any, Answers, "FormContext"], Awaitable[Notice | None]]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: Any
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    key: str
+    label: str  # short name for the review screen
+    prompt: str
+    help: str | None = None
+    optional: bool = False
+    ask_if: Callable[[Answers], bool] | None = None
+    depends_on: tuple[str, ...] = ()  # re-ask this field when one of these changes
+    check: Check | None = None
+
+    def relevant(self, answers: Answers) -> bool:
+        return self.ask_if is None or bool(self.ask_if(answers))
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
+        raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")
+
+    def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
+        """Buttons offered for this question (closed choices)."""
+        return ()
+
+    def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> Any:
+        """The value of a pressed option button; ``arg`` is its index."""
+        options = self.options(answers, ctx)
+        if not arg.isdigit() or int(arg) >= len(options):
+            raise Invalid("Pilihan itu tidak tersedia lagi. Silakan pilih dari tombol yang baru.")
+        return options[int(arg)].value
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        """The answer as the review screen shows it (plain text; the engine escapes)."""
+        if value is None:
+            return "–"
+        return str(value)
+
+
+def _parse(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except ParseError as exc:
+        raise Invalid(exc.message) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextField(Field):
+    min_length: int = 1
+    max_length: int = 100
+    example: str = ""
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        value = " ".join(text.split())
+        if not (self.min_length <= len(value) <= self.max_length):
+            hint = f", misalnya {self.example}" if self.example else ""
+            raise Invalid(f"Tulis {self.min_length}–{self.max_length} karakter{hint}.")
+        return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntegerField(Field):
+    min_value: int
+    max_value: int
+    words: tuple[str, ...] = ()
+    example: str = "3"
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> int:
+        return _parse(lambda: parsers.parse_int(text, words=self.words, min_value=self.min_value,
+                                                max_value=self.max_value, example=self.example))
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None:
+            return "–"
+        return f"{value} {self.words[0]}" if self.words else str(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecimalField(Field):
+    min_value: float
+    max_value: float
+    unit: str | None = None
+    example: str = "11,5"
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> float:
+        return _parse(lambda: parsers.parse_decimal(text, unit=self.unit, min_value=self.min_value,
+                                                    max_value=self.max_value, example=self.example))
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None:
+            return "–"
+        number = parsers.format_decimal(value)
+        return f"{number} {self.unit}" if self.unit else number
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateField(Field):
+    """A date typed in any common way, or picked from the inline calendar.
+
+    ``earliest_days``/``latest_days`` bound it relative to today (negative = past)."""
+
+    earliest_days: int = -365 * 100
+    latest_days: int = 0
+    too_early: str = "Tanggal ini terlalu lama. Mohon periksa lagi."
+    too_late: str = "Tanggal ini tidak boleh di masa depan."
+
+    def bounds(self, ctx: FormContext) -> tuple[date, date]:
+        from datetime import timedelta
+
+        return ctx.today + timedelta(days=self.earliest_days), ctx.today + timedelta(days=self.latest_days)
+
+    def validate(self, day: date, ctx: FormContext) -> str:
+        earliest, latest = self.bounds(ctx)
+        if day < earliest:
+            raise Invalid(self.too_early)
+        if day > latest:
+            raise Invalid(self.too_late)
+        return day.isoformat()
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        earliest, _ = self.bounds(ctx)
+        day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=max(self.latest_days, 0),
+                                                earliest=earliest))
+        return self.validate(day, ctx)
+
+    def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
+        try:
+            day = date(int(arg[:4]), int(arg[4:6]), int(arg[6:8]))
+        except ValueError:
+            raise Invalid("Tanggal itu tidak dikenal. Pilih lagi dari kalender.") from None
+        return self.validate(day, ctx)
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        return "–" if value is None else long_date(date.fromisoformat(value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceField(Field):
+    choices: tuple[Option, ...]
+
+    def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
+        return self.choices
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
+        typed = text.strip().casefold()
+        for option in self.choices:
+            if typed and typed == option.label.casefold():
+                return option.value
+        raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        return next((o.label for o in self.choices if o.value == value), "–")
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNoField(ChoiceField):
+    choices: tuple[Option, ...] = (Option(True, "Ya"), Option(False, "Tidak"))
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> bool:
+        return _parse(lambda: parsers.parse_yes_no(text))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultiChoiceField(Field):
+    """Toggle buttons plus "Selesai"; the value is the list of chosen values."""
+
+    choices: tuple[Option, ...]
+
+    def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
+        return self.choices
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if not value:
+            return "tidak ada"
+        return ", ".join(o.label for o in self.choices if o.value in value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NikField(Field):
+    """A 16-digit NIK. ``allow_none`` offers a "Tidak punya NIK" button (value "-")."""
+
+    allow_none: bool = False
+    NONE = "-"
+
+    def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
+        return (Option(self.NONE, "Tidak punya NIK"),) if self.allow_none else ()
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        info = _parse(lambda: parsers.parse_nik_number(text, on=ctx.today, kecamatan_exists=ctx.kecamatan_exists))
+        return info.nik
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None:
+            return "–"
+        return "tidak punya" if value == self.NONE else mask_nik(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KkField(Field):
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        return _parse(lambda: parsers.parse_kk_number(text, kecamatan_exists=ctx.kecamatan_exists)).number
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        return "–" if value is None else mask_nik(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneField(Field):
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        return _parse(lambda: parsers.parse_phone(text))
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None:
+            return "–"
+        return f"{value[:6]}•••{value[-3:]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegionField(Field):
+    """A desa/kelurahan inside the member's scope, picked by walking the tree."""
+
+    level: Level = Level.DESAKEL
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        hits = [r for r in ctx.regions.search(text, within=ctx.scope) if r.level == self.level]
+        if len(hits) == 1:
+            return hits[0].code
+        raise Invalid("Pilih kelurahan/desa dengan tombol di bawah pertanyaan.")
+
+    def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
+        if arg not in ctx.regions or not ctx.in_scope(arg) or ctx.regions[arg].level != self.level:
+            raise Invalid("Wilayah itu di luar wewenang Anda.")
+        return arg
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None or value not in ctx.regions:
+            return "–"
+        return ctx.regions.disambiguated_name(value)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A value the bot works out for the review screen (HPL, IMT, z-scores, risks)."""
+
+    label: str
+    compute: Callable[[Answers, FormContext], str | None]
+    keys: tuple[str, ...] = field(default=())

@@ -1,0 +1,406 @@
+"""Families (keluarga), their target members (sasaran), visits and risk rows.
+
+Writes take an open transaction so a whole report, its risk rows, its audit entries
+and the deletion of its draft commit together. Every read that returns people takes
+the caller's scope and filters in SQL (:func:`storage.scope.within`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.nik import mask_nik
+from bot.domain.risk import RiskFactor
+from storage import audit
+from storage.crypto import IdentityCipher
+from storage.db import Database, Transaction
+from storage.scope import within
+from storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class NewKeluarga:
+    region_code: str
+    head_name: str
+    water_source: str
+    latrine: str
+    rt: str | None = None
+    rw: str | None = None
+    address: str | None = None
+    no_kk: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewSasaran:
+    category: str
+    name: str
+    nik: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    hpht: date | None = None
+    hpl: date | None = None
+    delivery_date: date | None = None
+    mother_id: int | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One registration measurement or visit, with the z-scores already computed."""
+
+    visited_on: date
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    measured_lying: bool | None = None
+    lila_cm: float | None = None
+    hb: float | None = None
+    haz: float | None = None
+    waz: float | None = None
+    whz: float | None = None
+    stunted: bool | None = None
+    wasted: bool | None = None
+    underweight: bool | None = None
+
+
+@dataclass(frozen=True)
+class Keluarga:
+    id: int
+    region_code: str
+    rt: str | None
+    rw: str | None
+    address: str | None
+    head_name: str
+    no_kk_masked: str | None
+    water_source: str
+    latrine: str
+    berisiko: bool
+    answers: dict[str, Any]
+    reporter_id: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Sasaran:
+    id: int
+    keluarga_id: int
+    region_code: str
+    category: str
+    name: str
+    nik_masked: str | None
+    sex: str | None
+    birth_date: date | None
+    hpht: date | None
+    hpl: date | None
+    delivery_date: date | None
+    mother_id: int | None
+    status: str
+    ended_reason: str | None
+    ended_on: date | None
+    answers: dict[str, Any]
+    reporter_id: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Kunjungan:
+    id: int
+    sasaran_id: int
+    visited_on: date
+    kind: str
+    outcome: str | None
+    measurement: Measurement
+    answers: dict[str, Any]
+    reporter_id: int
+
+
+@dataclass(frozen=True)
+class SasaranOwner:
+    """Who holds a NIK already: shown (masked) when someone registers it again."""
+
+    sasaran_id: int
+    nik_masked: str
+    region_code: str
+    category: str
+    reporter_name: str
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+_K_COLS = ("id, region_code, rt, rw, address, head_name, no_kk_masked, water_source, latrine, berisiko, "
+           "answers_json, reporter_id, created_at")
+_S_COLS = ("id, keluarga_id, region_code, category, name, nik_masked, sex, birth_date, hpht, hpl, "
+           "delivery_date, mother_id, status, ended_reason, ended_on, answers_json, reporter_id, created_at")
+_V_COLS = ("id, sasaran_id, visited_on, kind, outcome, weight_kg, height_cm, measured_lying, lila_cm, hb, "
+           "haz, waz, whz, stunted, wasted, underweight, answers_json, reporter_id")
+
+
+def _keluarga(row: aiosqlite.Row) -> Keluarga:
+    return Keluarga(
+        id=row["id"], region_code=row["region_code"], rt=row["rt"], rw=row["rw"], address=row["address"],
+        head_name=row["head_name"], no_kk_masked=row["no_kk_masked"], water_source=row["water_source"],
+        latrine=row["latrine"], berisiko=bool(row["berisiko"]), answers=json.loads(row["answers_json"]),
+        reporter_id=row["reporter_id"], created_at=row["created_at"],
+    )
+
+
+def _sasaran(row: aiosqlite.Row) -> Sasaran:
+    return Sasaran(
+        id=row["id"], keluarga_id=row["keluarga_id"], region_code=row["region_code"], category=row["category"],
+        name=row["name"], nik_masked=row["nik_masked"], sex=row["sex"], birth_date=_day(row["birth_date"]),
+        hpht=_day(row["hpht"]), hpl=_day(row["hpl"]), delivery_date=_day(row["delivery_date"]),
+        mother_id=row["mother_id"], status=row["status"], ended_reason=row["ended_reason"],
+        ended_on=_day(row["ended_on"]), answers=json.loads(row["answers_json"]),
+        reporter_id=row["reporter_id"], created_at=row["created_at"],
+    )
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _kunjungan(row: aiosqlite.Row) -> Kunjungan:
+    measurement = Measurement(
+        visited_on=date.fromisoformat(row["visited_on"]), weight_kg=row["weight_kg"], height_cm=row["height_cm"],
+        measured_lying=_bool(row["measured_lying"]), lila_cm=row["lila_cm"], hb=row["hb"], haz=row["haz"],
+        waz=row["waz"], whz=row["whz"], stunted=_bool(row["stunted"]), wasted=_bool(row["wasted"]),
+        underweight=_bool(row["underweight"]),
+    )
+    return Kunjungan(id=row["id"], sasaran_id=row["sasaran_id"], visited_on=measurement.visited_on,
+                     kind=row["kind"], outcome=row["outcome"], measurement=measurement,
+                     answers=json.loads(row["answers_json"]), reporter_id=row["reporter_id"])
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+async def create_keluarga(tx: Transaction, cipher: IdentityCipher, data: NewKeluarga, *, reporter_id: int,
+                          draft_key: str | None, now: datetime) -> int:
+    kk = data.no_kk
+    new_id = await tx.insert(
+        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
+        "water_source, latrine, answers_json, reporter_id, draft_key, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (data.region_code, data.rt, data.rw, data.address, data.head_name,
+         cipher.encrypt(kk) if kk else None, cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None,
+         data.water_source, data.latrine, _json(data.answers), reporter_id, draft_key, to_db(now), to_db(now)),
+    )
+    after = {k: v for k, v in asdict(data).items() if k != "no_kk"}
+    await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="keluarga",
+                       entity_id=new_id, after=after)
+    return new_id
+
+
+async def add_sasaran(tx: Transaction, cipher: IdentityCipher, keluarga_id: int, data: NewSasaran, *,
+                      reporter_id: int, now: datetime) -> int:
+    row = await tx.fetch_one("SELECT region_code FROM keluarga WHERE id = ?", (keluarga_id,))
+    if row is None:
+        raise LookupError(keluarga_id)
+    nik = data.nik
+    new_id = await tx.insert(
+        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
+        "birth_date, phone, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (keluarga_id, row["region_code"], data.category, data.name,
+         cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
+         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+         _iso(data.hpl), _iso(data.delivery_date), data.mother_id, _json(data.answers), reporter_id,
+         to_db(now), to_db(now)),
+    )
+    after = {k: v for k, v in asdict(data).items() if k not in ("nik", "phone")}
+    await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="sasaran",
+                       entity_id=new_id, after=after)
+    return new_id
+
+
+async def add_kunjungan(tx: Transaction, *, sasaran_id: int, reporter_id: int, kind: str,
+                        measurement: Measurement, answers: dict[str, Any], outcome: str | None = None,
+                        draft_key: str | None = None, now: datetime) -> int:
+    row = await tx.fetch_one("SELECT region_code FROM sasaran WHERE id = ?", (sasaran_id,))
+    if row is None:
+        raise LookupError(sasaran_id)
+    m = measurement
+    new_id = await tx.insert(
+        "INSERT INTO kunjungan (sasaran_id, region_code, reporter_id, visited_on, kind, outcome, weight_kg, "
+        "height_cm, measured_lying, lila_cm, hb, haz, waz, whz, stunted, wasted, underweight, answers_json, "
+        "draft_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (sasaran_id, row["region_code"], reporter_id, m.visited_on.isoformat(), kind, outcome, m.weight_kg,
+         m.height_cm, m.measured_lying, m.lila_cm, m.hb, m.haz, m.waz, m.whz, m.stunted, m.wasted,
+         m.underweight, _json(answers), draft_key, to_db(now)),
+    )
+    await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="kunjungan", entity_id=new_id,
+                       after={"sasaran_id": sasaran_id, "kind": kind, "outcome": outcome,
+                              "visited_on": m.visited_on.isoformat()})
+    return new_id
+
+
+async def update_sasaran(tx: Transaction, sasaran_id: int, *, actor_id: int, now: datetime,
+                         **changes: Any) -> None:
+    """Change plain columns of a sasaran (dates as ``date``), audited with before/after."""
+    allowed = {"category", "name", "sex", "birth_date", "hpht", "hpl", "delivery_date", "status",
+               "ended_reason", "ended_on", "answers_json"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    before_row = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
+    if before_row is None:
+        raise LookupError(sasaran_id)
+    values = {k: (_iso(v) if isinstance(v, date) else v) for k, v in changes.items()}
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    await tx.execute(f"UPDATE sasaran SET {assignments}, updated_at = ? WHERE id = ?",
+                     (*values.values(), to_db(now), sasaran_id))
+    before = {k: before_row[k] for k in values}
+    await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="sasaran", entity_id=sasaran_id,
+                       before=before, after=values)
+
+
+async def replace_risks(tx: Transaction, keluarga_id: int, family: Iterable[RiskFactor],
+                        members: dict[int, list[RiskFactor]], *, berisiko: bool) -> None:
+    """Store the latest assessment: family KRS factors, each member's health flags."""
+    await tx.execute("DELETE FROM keluarga_risk WHERE keluarga_id = ?", (keluarga_id,))
+    await tx.execute_many("INSERT OR REPLACE INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)",
+                          [(keluarga_id, f.code.value, f.reason) for f in family])
+    await tx.execute("UPDATE keluarga SET berisiko = ? WHERE id = ?", (int(berisiko), keluarga_id))
+    for sasaran_id, flags in members.items():
+        await tx.execute("DELETE FROM sasaran_flag WHERE sasaran_id = ?", (sasaran_id,))
+        await tx.execute_many("INSERT OR REPLACE INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)",
+                              [(sasaran_id, f.code.value, f.reason) for f in flags])
+
+
+# -- reading inside a transaction (for reassessment) -----------------------------------
+
+
+async def keluarga_in_tx(tx: Transaction, keluarga_id: int) -> Keluarga | None:
+    row = await tx.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE id = ?", (keluarga_id,))
+    return _keluarga(row) if row else None
+
+
+async def members_in_tx(tx: Transaction, keluarga_id: int) -> list[Sasaran]:
+    rows = await tx.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id = ? AND erased_at IS NULL "
+                              "ORDER BY id", (keluarga_id,))
+    return [_sasaran(r) for r in rows]
+
+
+async def latest_measurement_in_tx(tx: Transaction, sasaran_id: int) -> Kunjungan | None:
+    row = await tx.fetch_one(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
+                             "ORDER BY visited_on DESC, id DESC LIMIT 1", (sasaran_id,))
+    return _kunjungan(row) if row else None
+
+
+# -- reading, always within a scope ----------------------------------------------------
+
+
+async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> SasaranOwner | None:
+    """A NIK registered anywhere in the deployment (duplicates are deployment-wide);
+    only masked NIK, area, category and reporter are revealed."""
+    row = await db.fetch_one(
+        "SELECT s.id, s.nik_masked, s.region_code, s.category, u.full_name FROM sasaran s "
+        "JOIN users u ON u.id = s.reporter_id WHERE s.nik_hash = ? AND s.erased_at IS NULL",
+        (cipher.lookup_hash(nik),),
+    )
+    if row is None:
+        return None
+    return SasaranOwner(row[0], row[1], row[2], row[3], row[4])
+
+
+async def same_person(db: Database, region_code: str, name: str, birth_date: date) -> list[Sasaran]:
+    rows = await db.fetch_all(
+        f"SELECT {_S_COLS} FROM sasaran WHERE region_code = ? AND name = ? COLLATE NOCASE AND birth_date = ? "
+        "AND erased_at IS NULL", (region_code, name, birth_date.isoformat()))
+    return [_sasaran(r) for r in rows]
+
+
+async def get_keluarga(db: Database, scope: str, keluarga_id: int) -> Keluarga | None:
+    inside, params = within("region_code", scope)
+    row = await db.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE id = ? AND {inside} AND erased_at IS NULL",
+                             (keluarga_id, *params))
+    return _keluarga(row) if row else None
+
+
+async def list_keluarga(db: Database, scope: str, *, reporter_id: int | None = None, limit: int = 10,
+                        offset: int = 0) -> tuple[list[Keluarga], int]:
+    """A page of families in scope (optionally only one reporter's), newest first, and the total."""
+    inside, params = within("region_code", scope)
+    where = f"{inside} AND erased_at IS NULL"
+    args: tuple[Any, ...] = params
+    if reporter_id is not None:
+        where += " AND reporter_id = ?"
+        args = (*args, reporter_id)
+    total = await db.fetch_value(f"SELECT count(*) FROM keluarga WHERE {where}", args)
+    rows = await db.fetch_all(f"SELECT {_K_COLS} FROM keluarga WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                              (*args, limit, offset))
+    return [_keluarga(r) for r in rows], int(total or 0)
+
+
+async def members(db: Database, scope: str, keluarga_id: int) -> list[Sasaran]:
+    inside, params = within("region_code", scope)
+    rows = await db.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id = ? AND {inside} "
+                              "AND erased_at IS NULL ORDER BY id", (keluarga_id, *params))
+    return [_sasaran(r) for r in rows]
+
+
+async def get_sasaran(db: Database, scope: str, sasaran_id: int) -> Sasaran | None:
+    inside, params = within("region_code", scope)
+    row = await db.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
+                             (sasaran_id, *params))
+    return _sasaran(row) if row else None
+
+
+async def search_sasaran(db: Database, scope: str, name: str, *, limit: int = 10) -> list[Sasaran]:
+    inside, params = within("region_code", scope)
+    rows = await db.fetch_all(
+        f"SELECT {_S_COLS} FROM sasaran WHERE {inside} AND erased_at IS NULL AND status = 'aktif' "
+        "AND name LIKE ? ESCAPE '\\' COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?",
+        (*params, "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit))
+    return [_sasaran(r) for r in rows]
+
+
+async def flags(db: Database, sasaran_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    if not sasaran_ids:
+        return {}
+    marks = ",".join("?" for _ in sasaran_ids)
+    rows = await db.fetch_all(f"SELECT sasaran_id, code, reason FROM sasaran_flag WHERE sasaran_id IN ({marks})",
+                              sasaran_ids)
+    out: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append((row[1], row[2]))
+    return out
+
+
+async def family_risks(db: Database, keluarga_id: int) -> list[tuple[str, str]]:
+    rows = await db.fetch_all("SELECT code, reason FROM keluarga_risk WHERE keluarga_id = ? ORDER BY code",
+                              (keluarga_id,))
+    return [(r[0], r[1]) for r in rows]
+
+
+async def latest_kunjungan(db: Database, sasaran_id: int) -> Kunjungan | None:
+    row = await db.fetch_one(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
+                             "ORDER BY visited_on DESC, id DESC LIMIT 1", (sasaran_id,))
+    return _kunjungan(row) if row else None
+
+
+async def kunjungan_by_draft(db: Database, draft_key: str) -> Kunjungan | None:
+    row = await db.fetch_one(f"SELECT {_V_COLS} FROM kunjungan WHERE draft_key = ?", (draft_key,))
+    return _kunjungan(row) if row else None
+
+
+async def keluarga_by_draft(db: Database, draft_key: str) -> Keluarga | None:
+    row = await db.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE draft_key = ?", (draft_key,))
+    return _keluarga(row) if row else None

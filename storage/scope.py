@@ -1,0 +1,13 @@
+"""The one place a caller's region scope becomes SQL.
+
+Region codes are hierarchical text (``36.73.04.1007``), so "inside scope" is the
+scope itself or anything starting with ``scope + "."``; both halves use the column's
+index.
+"""
+
+from __future__ import annotations
+
+
+def within(column: str, scope: str) -> tuple[str, tuple[str, str]]:
+    """SQL condition and parameters: ``column`` lies inside ``scope``."""
+    return f"({column} = ? OR {column} LIKE ?)", (scope, scope + ".%")
