@@ -7,6 +7,7 @@ import html
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -19,6 +20,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     MenuButtonCommands,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -27,17 +29,20 @@ from telegram import (
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
+from bot.clock import FakeClock
 from bot.emulator import BotApiEmulator, CallbackAnswer, ReplyButton
 from bot.emulator.faults import FaultInjector
 from bot.emulator.files import tiny_png
@@ -125,9 +130,7 @@ class DemoBot:
 
     async def report(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message
-        sent = await update.message.reply_photo(
-            PNG, caption="Grafik <i>minggu ini</i>", parse_mode=ParseMode.HTML
-        )
+        sent = await update.message.reply_photo(PNG, caption="Grafik <i>minggu ini</i>", parse_mode=ParseMode.HTML)
         await update.message.reply_document(CSV, filename="laporan.csv")
         await update.message.reply_photo(sent.photo[-1].file_id, caption="Sekali lagi")
 
@@ -144,9 +147,7 @@ class DemoBot:
         if contact.user_id != update.effective_user.id:
             await update.message.reply_text("Itu bukan nomor Anda.")
             return
-        await update.message.reply_text(
-            f"Nomor {contact.phone_number} tersimpan.", reply_markup=ReplyKeyboardRemove()
-        )
+        await update.message.reply_text(f"Nomor {contact.phone_number} tersimpan.", reply_markup=ReplyKeyboardRemove())
 
     async def photo(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message and update.message.photo
@@ -183,9 +184,7 @@ async def demo(emu: BotApiEmulator) -> AsyncIterator[DemoBot]:
 # -- conversations through real PTB ----------------------------------------------------------
 
 
-async def test_command_gets_entity_args_and_inline_keyboard(
-    emu: BotApiEmulator, demo: DemoBot
-) -> None:
+async def test_command_gets_entity_args_and_inline_keyboard(emu: BotApiEmulator, demo: DemoBot) -> None:
     siti = emu.user(1001, first_name="Siti <3")
     await siti.send("/start abc")
     greeting = await siti.next_message()
@@ -272,9 +271,7 @@ async def test_odd_input_parses_in_ptb(emu: BotApiEmulator, demo: DemoBot) -> No
     assert message[3].document.file_name == "dokumen.pdf"  # type: ignore[union-attr]
 
 
-async def test_concurrent_users_lose_and_duplicate_nothing(
-    emu: BotApiEmulator, demo: DemoBot
-) -> None:
+async def test_concurrent_users_lose_and_duplicate_nothing(emu: BotApiEmulator, demo: DemoBot) -> None:
     users = [emu.user(2000 + i, first_name=f"U{i}") for i in range(16)]
     per_user = 8
 
@@ -385,6 +382,75 @@ async def test_ptb_shuts_down_quickly(emu: BotApiEmulator) -> None:
             await asyncio.sleep(0)
         started = time.perf_counter()
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_project_defaults_catch_unescaped_html_and_ride_out_flood_waits(
+    emu: BotApiEmulator,
+) -> None:
+    """The production setup: Defaults(parse_mode=HTML) plus AIORateLimiter retries."""
+    bot = DemoBot()
+    app = build_application(
+        emu,
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        rate_limiter=AIORateLimiter(max_retries=2),
+    )
+    siti = emu.user(1001, first_name="Siti")
+    async with polling(bot.install(app)):
+        await siti.send("<3 tanpa escape")  # the echo handler forgets html.escape
+        await asyncio.wait_for(bot.error_seen.wait(), 5)
+        assert isinstance(bot.errors[0], BadRequest)
+        assert emu.errors == [
+            'sendMessage: Bad Request: can\'t parse entities: Unsupported start tag "3" '
+            "at byte offset 0 (text='<3 tanpa escape')"
+        ]
+        emu.errors.clear()
+
+        emu.flood.configure(per_chat_per_second=1, global_per_second=30)
+        await siti.send("satu")
+        await siti.send("dua")  # 429 for the second reply; the rate limiter retries it
+        assert [(await siti.next_message()).text for _ in range(2)] == ["satu", "dua"]
+    assert emu.flood.rejected == {1001: 1}
+
+
+async def test_fake_clock_dates_and_the_48_hour_delete_window() -> None:
+    clock = FakeClock(datetime(2025, 1, 6, 8, 0, tzinfo=UTC))
+    async with BotApiEmulator(token=TOKEN, clock=clock) as emu:
+        siti = emu.user(1001, first_name="Siti")
+        async with emu_bot(emu) as bot:
+            sent = await bot.send_message(siti.chat_id, "Pengingat posyandu")
+            assert sent.date == clock.now()
+            clock.advance(timedelta(hours=49))
+            with pytest.raises(BadRequest, match="can't be deleted for everyone"):
+                await sent.delete()
+        assert emu.errors == []  # a runtime condition, not a bug
+
+
+async def test_documents_by_url_and_file_id(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
+    siti = emu.user(1001, first_name="Siti")
+    url = "https://example.org/panduan.pdf"
+    status, body = await raw_call(http, emu, "sendDocument", chat_id=1001, document=url)
+    assert status == 200 and body["result"]["document"]["file_name"] == "panduan.pdf"
+    file_id = body["result"]["document"]["file_id"]
+    status, body = await raw_call(http, emu, "sendDocument", chat_id=1001, document=file_id)
+    assert status == 200 and body["result"]["document"]["file_id"] == file_id
+    await siti.send_photo()
+    photo_id = (await raw_call(http, emu, "getUpdates"))[1]["result"][0]["message"]["photo"][0]["file_id"]
+    status, body = await raw_call(http, emu, "sendDocument", chat_id=1001, document=photo_id)
+    assert status == 400 and body["description"].endswith("can't use file of type Photo as Document")
+    assert len(siti.transcript) == 2
+    assert len(emu.errors) == 1
+    emu.errors.clear()
+
+
+async def test_plain_reply_keyboard_button_sends_its_label(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
+    siti = emu.user(1001, first_name="Siti")
+    keyboard = {"keyboard": [[{"text": "Ya"}, {"text": "Tidak"}]], "one_time_keyboard": True}
+    await raw_call(http, emu, "sendMessage", chat_id=1001, text="Lanjut?", reply_markup=keyboard)
+    assert siti.transcript[0].reply_keyboard_labels() == ["Ya", "Tidak"]
+    await siti.press("Tidak")
+    updates = (await raw_call(http, emu, "getUpdates"))[1]["result"]
+    assert updates[0]["message"]["text"] == "Tidak"
 
 
 # -- spec enforcement (raw HTTP) -----------------------------------------------------------------
@@ -557,9 +623,7 @@ async def _update_ids(http: aiohttp.ClientSession, emu: BotApiEmulator, **params
     return [u["update_id"] for u in body["result"]]
 
 
-async def test_get_updates_offset_limit_and_negative_offset(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_get_updates_offset_limit_and_negative_offset(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     a, b = emu.user(1, first_name="A"), emu.user(2, first_name="B")
     for user, text in ((a, "1"), (b, "2"), (a, "3")):
         await user.send(text)
@@ -575,9 +639,7 @@ async def test_get_updates_offset_limit_and_negative_offset(
     assert await _update_ids(http, emu) == [6]
 
 
-async def test_long_poll_wakes_on_update_and_on_stop(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_long_poll_wakes_on_update_and_on_stop(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     siti = emu.user(1, first_name="Siti")
     poll = asyncio.create_task(_update_ids(http, emu, timeout=10))
     while not emu.state.updates.waiting:
@@ -596,9 +658,7 @@ async def test_long_poll_wakes_on_update_and_on_stop(
     assert time.perf_counter() - started < 0.5
 
 
-async def test_allowed_updates_persist_and_filter(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_allowed_updates_persist_and_filter(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     siti = emu.user(1, first_name="Siti")
     await raw_call(http, emu, "sendMessage", chat_id=1, text="x", reply_markup=_keyboard("k"))
     assert await _update_ids(http, emu, allowed_updates=["callback_query"]) == []
@@ -611,9 +671,7 @@ async def test_allowed_updates_persist_and_filter(
     assert len(await _update_ids(http, emu)) == 1
 
 
-async def test_conflicting_long_polls_terminate_the_older(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_conflicting_long_polls_terminate_the_older(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     first = asyncio.create_task(raw_call(http, emu, "getUpdates", timeout=10))
     while not emu.state.updates.waiting:
         await asyncio.sleep(0)
@@ -625,9 +683,7 @@ async def test_conflicting_long_polls_terminate_the_older(
 # -- faults ---------------------------------------------------------------------------------------
 
 
-def _kinds(
-    seed: int, *, methods: list[str] | None = None, method: str = "sendMessage"
-) -> list[Any]:
+def _kinds(seed: int, *, methods: list[str] | None = None, method: str = "sendMessage") -> list[Any]:
     faults = FaultInjector()
     faults.configure(error_rate=0.3, seed=seed, methods=methods)
     return [(f.kind if (f := faults.decide(method)) else None) for _ in range(300)]
@@ -672,9 +728,7 @@ async def test_each_fault_kind_over_http(emu: BotApiEmulator, http: aiohttp.Clie
     assert status == 200 and [m.text for m in siti.transcript] == ["e"]
 
 
-async def test_deliver_before_fault_models_lost_answers(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_deliver_before_fault_models_lost_answers(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     siti = emu.user(1001, first_name="Siti")
     emu.faults.configure(error_rate=0.0, deliver_before_fault=True)
     emu.faults.fail_next("drop", count=2, methods=["sendMessage"])
@@ -686,9 +740,7 @@ async def test_deliver_before_fault_models_lost_answers(
     assert [m.text for m in siti.transcript] == ["a", "b"]
 
 
-async def test_dropped_get_updates_answer_loses_nothing(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_dropped_get_updates_answer_loses_nothing(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     siti = emu.user(1, first_name="Siti")
     await siti.send("halo")
     emu.faults.fail_next("drop", methods=["getUpdates"])
@@ -718,9 +770,7 @@ async def test_ptb_sees_faults_as_network_errors(emu: BotApiEmulator, demo: Demo
 # -- flood control -------------------------------------------------------------------------------
 
 
-async def test_flood_limits_per_chat_and_global(
-    emu: BotApiEmulator, http: aiohttp.ClientSession
-) -> None:
+async def test_flood_limits_per_chat_and_global(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
     for uid in (1, 2, 3, 4):
         emu.user(uid, first_name=f"U{uid}")
     emu.flood.configure(per_chat_per_second=1, global_per_second=3)
@@ -799,3 +849,14 @@ def test_html_rejects_what_telegram_rejects(source: str) -> None:
 def test_escaped_text_always_parses_back(text: str) -> None:
     assert parse_html(html.escape(text, quote=False)).text == text
     assert parse_html(html.escape(text)).text == text
+
+
+async def test_text_is_trimmed_like_telegram(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
+    siti = emu.user(1001, first_name="Siti")
+    status, body = await raw_call(
+        http, emu, "sendMessage", chat_id="1001", text="\n  <b> Halo</b>  \n", parse_mode="HTML"
+    )
+    assert status == 200
+    assert body["result"]["text"] == "Halo"
+    assert body["result"]["entities"] == [{"type": "bold", "offset": 0, "length": 4}]
+    assert siti.transcript[0].text == "Halo"

@@ -159,12 +159,7 @@ def tiny_png(width: int = 2, height: int = 2) -> bytes:
     """A valid grey PNG, used as the default photo a simulated user sends."""
 
     def chunk(tag: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + tag
-            + body
-            + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
-        )
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
     return (

@@ -103,9 +103,7 @@ class BotMessage:
         if self.document is not None:
             parts.insert(0, f"[document {self.filename}]")
         if self.buttons:
-            parts.append(
-                "buttons=" + " | ".join(", ".join(b.label for b in r) for r in self.buttons)
-            )
+            parts.append("buttons=" + " | ".join(", ".join(b.label for b in r) for r in self.buttons))
         if self.reply_keyboard:
             parts.append(f"keyboard={self.reply_keyboard_labels()}")
         if self.edited:

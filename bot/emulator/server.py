@@ -102,9 +102,7 @@ class BotApiEmulator:
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown_path)
         # handler_cancellation: a client that gives up (PTB cancelling its long poll on
         # shutdown, a timed-out request) cancels the handler instead of leaving it waiting.
-        runner = web.AppRunner(
-            app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None
-        )
+        runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", port)
         try:
@@ -256,9 +254,7 @@ class BotApiEmulator:
             result = await result
         if self.self_check:
             for problem in self.spec.check(spec.returns, result, f"{spec.name} result"):
-                self._record(
-                    spec.name, f"emulator bug: result violates the spec: {problem.message}"
-                )
+                self._record(spec.name, f"emulator bug: result violates the spec: {problem.message}")
         return result
 
     async def _read_params(self, request: web.Request, spec: MethodSpec) -> dict[str, Any]:
@@ -338,24 +334,16 @@ class BotApiEmulator:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             self._record("file download", "wrong bot token", request.path)
-            return web.json_response(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
-            )
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         stored = self.state.files.by_path(request.match_info["path"])
         if stored is None or stored.content is None:
             self._record("file download", "no such file", request.match_info["path"])
-            return web.json_response(
-                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-            )
-        return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
-        )
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=stored.content, content_type=stored.mime_type or "application/octet-stream")
 
     async def _handle_unknown_path(self, request: web.Request) -> web.StreamResponse:
         self._record("HTTP", f"request to unknown path {request.method} {request.path}")
-        return web.json_response(
-            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-        )
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
     def _record(self, method: str, description: str, detail: str | None = None) -> None:
         entry = f"{method}: {description}" + (f" ({detail})" if detail else "")
@@ -377,6 +365,4 @@ async def _read_form(request: web.Request) -> dict[str, str | Upload]:
 def _attached(part: str, *sources: Mapping[str, Any]) -> bool:
     """Whether some parameter refers to this multipart part as attach://<part>."""
     needle = f"attach://{part}"
-    return any(
-        needle in (v if isinstance(v, str) else json.dumps(v)) for s in sources for v in s.values()
-    )
+    return any(needle in (v if isinstance(v, str) else json.dumps(v)) for s in sources for v in s.values())

@@ -70,10 +70,7 @@ class Problem:
 
 
 def _fields(raw: dict[str, Any]) -> dict[str, Field]:
-    return {
-        f["name"]: Field(f["name"], tuple(f["types"]), bool(f["required"]))
-        for f in raw.get("fields", [])
-    }
+    return {f["name"]: Field(f["name"], tuple(f["types"]), bool(f["required"])) for f in raw.get("fields", [])}
 
 
 def _tag(fields: dict[str, Field], raw: dict[str, Any]) -> tuple[str, str] | None:
@@ -133,14 +130,18 @@ class BotApiSpec:
 
     @staticmethod
     def coerce_json_value(field: Field | None, value: Any) -> Any:
-        """Telegram accepts numbers for strings and numeric strings for integers."""
+        """Telegram accepts numbers for strings and numeric strings for integers.
+
+        A numeric string becomes an int whenever Integer is allowed, also for the
+        "Integer or String" chat_id: ``"1001"`` addresses the same chat as ``1001``.
+        """
         if field is None:
             return value
         types = field.types
-        if isinstance(value, str) and "String" not in types and "InputFile" not in types:
+        if isinstance(value, str):
             if "Integer" in types and re.fullmatch(r"-?\d+", value):
                 return int(value)
-            if "Boolean" in types and value in ("true", "false"):
+            if types == ("Boolean",) and value in ("true", "false"):
                 return value == "true"
         if isinstance(value, int | float) and not isinstance(value, bool) and types == ("String",):
             return str(value)
@@ -155,7 +156,7 @@ class BotApiSpec:
             problems = self._check_one(type_name, value, where)
             if not any(p.fatal for p in problems):
                 return problems
-            if best is None or _fatal_count(problems) < _fatal_count(best):
+            if best is None or _badness(problems) < _badness(best):
                 best = problems
         return best or []
 
@@ -189,18 +190,12 @@ class BotApiSpec:
             if name not in spec.fields:
                 problems.append(Problem(f'{where}: unknown field "{name}" of {type_name}', False))
         if spec.tag and spec.tag[0] in value and value[spec.tag[0]] != spec.tag[1]:
-            problems.append(
-                Problem(f"{where}.{spec.tag[0]} must be {spec.tag[1]!r} for {type_name}", True)
-            )
+            problems.append(Problem(f"{where}.{spec.tag[0]} must be {spec.tag[1]!r} for {type_name}", True))
         return problems
 
     def _check_subtypes(self, spec: TypeSpec, value: dict[str, Any], where: str) -> list[Problem]:
         candidates = list(spec.subtypes)
-        tagged = [
-            s
-            for s in candidates
-            if (t := self.types[s].tag) is not None and value.get(t[0]) == t[1]
-        ]
+        tagged = [s for s in candidates if (t := self.types[s].tag) is not None and value.get(t[0]) == t[1]]
         if tagged:
             candidates = tagged
         elif any(self.types[s].tag for s in candidates):
@@ -208,8 +203,9 @@ class BotApiSpec:
         return self.check(tuple(candidates), value, where)
 
 
-def _fatal_count(problems: list[Problem]) -> int:
-    return sum(p.fatal for p in problems)
+def _badness(problems: list[Problem]) -> tuple[int, int]:
+    """Rank failed union candidates: the closest match explains the error best."""
+    return sum(p.fatal for p in problems), len(problems)
 
 
 def _shallow_match(type_name: str, value: Any) -> bool:
@@ -226,9 +222,7 @@ def _shallow_match(type_name: str, value: Any) -> bool:
         case "True":
             return value is True
         case "InputFile":
-            return isinstance(value, Upload) or (
-                isinstance(value, str) and value.startswith("attach://")
-            )
+            return isinstance(value, Upload) or (isinstance(value, str) and value.startswith("attach://"))
     if type_name.startswith("Array of "):
         return isinstance(value, list)
     return isinstance(value, dict)

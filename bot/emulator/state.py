@@ -78,9 +78,7 @@ class PendingCallback:
 class EmulatorState:
     """The server-side world. Owned by BotApiEmulator, shared with SimUsers and handlers."""
 
-    def __init__(
-        self, *, bot_user_full: dict[str, Any], clock: Clock, stats: Stats, errors: list[str]
-    ) -> None:
+    def __init__(self, *, bot_user_full: dict[str, Any], clock: Clock, stats: Stats, errors: list[str]) -> None:
         self.bot_user_full = bot_user_full  # what getMe returns
         self.bot_user = {  # what appears as "from" of the bot's messages
             k: bot_user_full[k] for k in ("id", "is_bot", "first_name", "username")

@@ -42,9 +42,7 @@ _SIMPLE_TAGS = {
     "del": "strikethrough",
     "tg-spoiler": "spoiler",
 }
-_SUPPORTED_TAGS = frozenset(
-    {*_SIMPLE_TAGS, "span", "a", "code", "pre", "blockquote", "tg-emoji", "tg-time"}
-)
+_SUPPORTED_TAGS = frozenset({*_SIMPLE_TAGS, "span", "a", "code", "pre", "blockquote", "tg-emoji", "tg-time"})
 
 
 class EntityParseError(ValueError):
@@ -83,8 +81,7 @@ def _decode_entity(match: re.Match[str]) -> str:
     if name is not None:
         if name.lower() not in _NAMED_ENTITIES:
             raise EntityParseError(
-                f'Unsupported HTML entity "&{name};"; only &lt; &gt; &amp; &quot; '
-                "and numeric entities are supported"
+                f'Unsupported HTML entity "&{name};"; only &lt; &gt; &amp; &quot; and numeric entities are supported'
             )
         return _NAMED_ENTITIES[name.lower()]
     code = int(decimal) if decimal is not None else int(hexadecimal, 16)
@@ -137,9 +134,7 @@ class _Parser:
             else:
                 self.tag()
         if self.stack:
-            raise self.error(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
-            )
+            raise self.error(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
         self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
         return ParsedText("".join(self.out), self.entities)
 
@@ -156,9 +151,7 @@ class _Parser:
             self.end_tag(name, begin)
             return
         if name not in _SUPPORTED_TAGS:
-            raise self.error(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, begin)}'
-            )
+            raise self.error(f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, begin)}')
         attrs = self.attributes(name, begin)
         self.start_tag(name, attrs, begin)
 
@@ -175,10 +168,7 @@ class _Parser:
                 return attrs
             name_match = _ATTR_NAME_RE.match(src, self.pos)
             if name_match is None:
-                raise self.error(
-                    f'Empty attribute name in the tag "{tag}" at byte offset '
-                    f"{_byte_offset(src, begin)}"
-                )
+                raise self.error(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(src, begin)}')
             attr = name_match.group(0).lower()
             self.pos = name_match.end()
             while self.pos < len(src) and src[self.pos].isspace():
@@ -199,9 +189,7 @@ class _Parser:
         if quote in "'\"":
             end = src.find(quote, self.pos + 1)
             if end == -1:
-                raise self.error(
-                    f'Unclosed start tag "{tag}" at byte offset {_byte_offset(src, begin)}'
-                )
+                raise self.error(f'Unclosed start tag "{tag}" at byte offset {_byte_offset(src, begin)}')
             raw = src[self.pos + 1 : end]
             self.pos = end + 1
         else:

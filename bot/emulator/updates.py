@@ -134,8 +134,7 @@ class UpdateQueue:
             self.conflicts += 1
             raise ApiError(
                 409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 record=False,
             )
         return self._take(limit)

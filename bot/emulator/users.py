@@ -25,10 +25,7 @@ _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?!
 _OWN = object()
 _LOG_LINES = 40
 # A 1x1 lossless WebP: enough for a "sticker" whose bytes the bot may download.
-_WEBP = (
-    b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00"
-    b"/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
-)
+_WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
 
 
 class SimUser:
@@ -97,9 +94,7 @@ class SimUser:
             async with asyncio.timeout(timeout):
                 return await self._new.get()
         except TimeoutError:
-            raise AssertionError(
-                f"{self!r} got no new message within {timeout}s\n{self.describe()}"
-            ) from None
+            raise AssertionError(f"{self!r} got no new message within {timeout}s\n{self.describe()}") from None
 
     async def next_edit(self, timeout: float = 5.0) -> BotMessage:
         """The next edit of an existing message (its state right after that edit)."""
@@ -107,13 +102,9 @@ class SimUser:
             async with asyncio.timeout(timeout):
                 return await self._edits.get()
         except TimeoutError:
-            raise AssertionError(
-                f"{self!r} saw no message edit within {timeout}s\n{self.describe()}"
-            ) from None
+            raise AssertionError(f"{self!r} saw no message edit within {timeout}s\n{self.describe()}") from None
 
-    async def messages_until_quiet(
-        self, quiet: float = 0.3, timeout: float = 5.0
-    ) -> list[BotMessage]:
+    async def messages_until_quiet(self, quiet: float = 0.3, timeout: float = 5.0) -> list[BotMessage]:
         """Collect new messages until none arrives for ``quiet`` seconds (may be empty)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -121,9 +112,7 @@ class SimUser:
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(
-                    f"{self!r}: the bot kept sending for {timeout}s\n{self.describe()}"
-                )
+                raise AssertionError(f"{self!r}: the bot kept sending for {timeout}s\n{self.describe()}")
             try:
                 async with asyncio.timeout(min(quiet, remaining)):
                     received.append(await self._new.get())
@@ -186,8 +175,7 @@ class SimUser:
                     await self._press_reply(reply_button)
                     return None
         raise AssertionError(
-            f"{self!r} cannot press {label!r}: no such button.\n"
-            f"{self._available_buttons()}\n{self.describe()}"
+            f"{self!r} cannot press {label!r}: no such button.\n{self._available_buttons()}\n{self.describe()}"
         )
 
     async def share_contact(
@@ -207,11 +195,7 @@ class SimUser:
             "first_name": first_name or self.first_name,
         }
         own = user_id is _OWN
-        surname = (
-            last_name
-            if last_name is not None
-            else (self._chat.user.get("last_name") if own else None)
-        )
+        surname = last_name if last_name is not None else (self._chat.user.get("last_name") if own else None)
         if surname:
             contact["last_name"] = surname
         if own:
@@ -315,9 +299,7 @@ class SimUser:
             self._log.append(f"user: [tapped link button {label!r}: {button.get('url')}]")
             return None
         state = self._state
-        query = PendingCallback(
-            state.new_callback_id(), self.id, stored.message_id, button["callback_data"]
-        )
+        query = PendingCallback(state.new_callback_id(), self.id, stored.message_id, button["callback_data"])
         state.callbacks[query.id] = query
         self._log.append(f"user: [pressed {label!r} on #{stored.message_id}]")
         state.updates.push(

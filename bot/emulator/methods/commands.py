@@ -29,9 +29,7 @@ def set_my_commands(state: EmulatorState, p: Params) -> bool:
             raise bad_request("BOT_COMMAND_INVALID", detail=repr(command["command"]))
         if not 1 <= len(command["description"]) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID", detail=repr(command["command"]))
-    state.commands[_key(p)] = [
-        {"command": c["command"], "description": c["description"]} for c in commands
-    ]
+    state.commands[_key(p)] = [{"command": c["command"], "description": c["description"]} for c in commands]
     return True
 
 

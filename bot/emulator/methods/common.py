@@ -48,16 +48,18 @@ def format_text(
     *,
     caption: bool,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Displayed text and entities, enforcing parse rules and length limits."""
+    """Displayed text and entities, enforcing parse rules and length limits.
+
+    Like Telegram, leading and trailing whitespace is trimmed (entities are shifted and
+    clipped accordingly) before the length limits are applied.
+    """
     source = text or ""
     mode = (parse_mode or "").lower()
     if mode == "html":
         try:
             parsed = parse_html(source)
         except EntityParseError as exc:
-            raise bad_request(
-                f"can't parse entities: {exc}", detail=f"text={_excerpt(source)}"
-            ) from None
+            raise bad_request(f"can't parse entities: {exc}", detail=f"text={_excerpt(source)}") from None
         plain, ents = parsed.text, parsed.entities
     elif mode in ("markdown", "markdownv2"):
         plain, ents = source, []  # not parsed by the emulator (see package docs)
@@ -65,16 +67,32 @@ def format_text(
         plain, ents = source, list(entities or [])
     else:
         raise bad_request("unsupported parse_mode", detail=f"parse_mode={parse_mode!r}")
+    plain, ents = _trim(plain, ents)
     length = utf16_len(plain)
     if caption:
         if length > CAPTION_LIMIT:
             raise bad_request("message caption is too long", detail=f"{length} UTF-16 units")
     else:
-        if not plain.strip():
+        if not plain:
             raise bad_request("message text is empty")
         if length > TEXT_LIMIT:
             raise bad_request("message is too long", detail=f"{length} UTF-16 units")
     return plain, ents
+
+
+def _trim(plain: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    trimmed = plain.strip()
+    if trimmed == plain:
+        return plain, entities
+    shift = utf16_len(plain[: len(plain) - len(plain.lstrip())])
+    total = utf16_len(trimmed)
+    kept = []
+    for entity in entities:
+        start = max(entity["offset"] - shift, 0)
+        end = min(entity["offset"] + entity["length"] - shift, total)
+        if end > start:
+            kept.append({**entity, "offset": start, "length": end - start})
+    return trimmed, kept
 
 
 def check_reply_markup(markup: dict[str, Any] | None) -> None:
@@ -110,9 +128,7 @@ def _check_inline_button(button: dict[str, Any]) -> None:
     if "callback_data" in button:
         size = len(str(button["callback_data"]).encode("utf-8"))
         if not 1 <= size <= CALLBACK_DATA_LIMIT:
-            raise bad_request(
-                "BUTTON_DATA_INVALID", detail=f"{label!r}: callback_data is {size} bytes"
-            )
+            raise bad_request("BUTTON_DATA_INVALID", detail=f"{label!r}: callback_data is {size} bytes")
     if "url" in button and not _BUTTON_URL_RE.match(str(button["url"])):
         raise bad_request("BUTTON_URL_INVALID", detail=f"{label!r}: {button['url']!r}")
 
@@ -164,9 +180,7 @@ def locate_bot_message(state: EmulatorState, params: dict[str, Any], verb: str) 
     chat = state.chat_for_sending(params["chat_id"])
     stored = chat.live_message(int(params["message_id"]))
     if stored is None:
-        raise bad_request(
-            f"message to {verb} not found", detail=f"message_id={params['message_id']}"
-        )
+        raise bad_request(f"message to {verb} not found", detail=f"message_id={params['message_id']}")
     if not stored.from_bot:
         raise bad_request("message can't be edited", detail=f"message_id={stored.message_id}")
     return stored

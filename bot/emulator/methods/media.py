@@ -31,9 +31,7 @@ def resolve_file(state: EmulatorState, value: Any, kind: str) -> StoredFile:
             if len(data) > PHOTO_MAX_BYTES:
                 raise bad_request("PHOTO_INVALID_DIMENSIONS", detail=f"{len(data)} bytes")
             if image_size(data) is None:
-                raise bad_request(
-                    "IMAGE_PROCESS_FAILED", detail="upload is not a PNG/JPEG/GIF/WebP"
-                )
+                raise bad_request("IMAGE_PROCESS_FAILED", detail="upload is not a PNG/JPEG/GIF/WebP")
         elif len(data) > DOCUMENT_MAX_BYTES:
             raise ApiError(413, "Request Entity Too Large")
         return state.files.add(kind, data, file_name=value.filename, mime_type=value.content_type)
@@ -49,14 +47,10 @@ def resolve_file(state: EmulatorState, value: Any, kind: str) -> StoredFile:
 
 
 def _send_media(state: EmulatorState, p: Params, kind: str, content: Any) -> dict[str, Any]:
-    caption, entities = format_text(
-        p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
-    )
+    caption, entities = format_text(p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True)
     file = resolve_file(state, content, kind)
     chat = state.chat_for_sending(p["chat_id"])
-    body: dict[str, Any] = (
-        {"photo": file.photo_sizes()} if kind == "photo" else {"document": file.document()}
-    )
+    body: dict[str, Any] = {"photo": file.photo_sizes()} if kind == "photo" else {"document": file.document()}
     if caption:
         body["caption"] = caption
     if entities:

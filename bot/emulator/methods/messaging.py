@@ -42,17 +42,13 @@ _NOT_MODIFIED = (
 
 @api_method("sendMessage")
 def send_message(state: EmulatorState, p: Params) -> dict[str, Any]:
-    plain, entities = format_text(
-        p.get("text"), p.get("parse_mode"), p.get("entities"), caption=False
-    )
+    plain, entities = format_text(p.get("text"), p.get("parse_mode"), p.get("entities"), caption=False)
     chat = state.chat_for_sending(p["chat_id"])
     content: dict[str, Any] = {"text": plain}
     if entities:
         content["entities"] = entities
     body, markup = message_body(p, chat, content)
-    stored = state.add_bot_message(
-        chat, body, raw_text=p["text"], parse_mode=p.get("parse_mode"), sent_markup=markup
-    )
+    stored = state.add_bot_message(chat, body, raw_text=p["text"], parse_mode=p.get("parse_mode"), sent_markup=markup)
     return stored.api
 
 
@@ -96,9 +92,7 @@ def edit_message_text(state: EmulatorState, p: Params) -> dict[str, Any]:
     stored = locate_bot_message(state, p, "edit")
     if "text" not in stored.api:
         raise bad_request("there is no text in the message to edit")
-    plain, entities = format_text(
-        p.get("text"), p.get("parse_mode"), p.get("entities"), caption=False
-    )
+    plain, entities = format_text(p.get("text"), p.get("parse_mode"), p.get("entities"), caption=False)
     markup = p.get("reply_markup")
     check_reply_markup(markup)
     changes = {"text": plain, "entities": entities or None}
@@ -110,9 +104,7 @@ def edit_message_caption(state: EmulatorState, p: Params) -> dict[str, Any]:
     stored = locate_bot_message(state, p, "edit")
     if "photo" not in stored.api and "document" not in stored.api:
         raise bad_request("there is no caption in the message to edit")
-    caption, entities = format_text(
-        p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
-    )
+    caption, entities = format_text(p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True)
     markup = p.get("reply_markup")
     check_reply_markup(markup)
     changes = {"caption": caption or None, "caption_entities": entities or None}
@@ -150,8 +142,7 @@ def answer_callback_query(state: EmulatorState, p: Params) -> bool:
     if query is None or query.answered:
         raise bad_request(
             "query is too old and response timeout expired or query ID is invalid",
-            detail=f"callback_query_id={p['callback_query_id']!r}"
-            + (" (already answered)" if query else ""),
+            detail=f"callback_query_id={p['callback_query_id']!r}" + (" (already answered)" if query else ""),
         )
     text = p.get("text")
     if text is not None and len(text) > 200:
@@ -159,9 +150,7 @@ def answer_callback_query(state: EmulatorState, p: Params) -> bool:
     query.answered = True
     chat = state.chats.get(query.chat_id)
     if chat is not None and chat.listener is not None:
-        chat.listener.on_callback_answer(
-            CallbackAnswer(text, bool(p.get("show_alert", False)), p.get("url"))
-        )
+        chat.listener.on_callback_answer(CallbackAnswer(text, bool(p.get("show_alert", False)), p.get("url")))
     return True
 
 
