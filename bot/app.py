@@ -101,7 +101,6 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .post_init(_on_initialised)
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
@@ -122,6 +121,8 @@ async def running(
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Initialise, start polling, and on exit stop everything in order."""
     async with app:
+        # PTB calls post_init only from run_polling(); we start the pieces ourselves.
+        await _on_initialised(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)

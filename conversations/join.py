@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import warnings
 from typing import Any
 
 from telegram import (
@@ -24,6 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
+from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -251,6 +253,9 @@ async def cancel(update: Update, context: TpkContext) -> int:
 
 
 def build() -> ConversationHandler:  # type: ignore[type-arg]
+    # Buttons here belong to the one open flow of this user, so per-chat tracking is
+    # what we want; PTB warns about per_message=False regardless.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     return ConversationHandler(
         name=KEY,
         entry_points=[CommandHandler("start", entry, filters=filters.Regex(r"^/start\s+\S"))],

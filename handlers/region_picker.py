@@ -21,6 +21,10 @@ def within_scope(tree: RegionTree, scope: str | None, code: str) -> bool:
     return scope is not None and code in tree and contains(scope, code)
 
 
+def _action_for(tree: RegionTree, code: str, selectable: Callable[[str], bool]) -> str:
+    return PICK if not tree.children(code) and selectable(code) else GO
+
+
 def region_keyboard(
     tree: RegionTree,
     *,
@@ -32,8 +36,9 @@ def region_keyboard(
     columns: int = 2,
     extra_rows: list[list[InlineKeyboardButton]] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Buttons for ``at``'s children (``prefix:go:CODE``), a "pick this area" button
-    (``prefix:pick:CODE``) when ``at`` is selectable, and "up" while above ``scope``."""
+    """Buttons for ``at``'s children (``prefix:go:CODE``; a selectable leaf is picked
+    at once, ``prefix:pick:CODE``), a "pick this area" button when ``at`` is
+    selectable, and "up" while above ``scope``."""
     rows: list[list[InlineKeyboardButton]] = []
     if selectable(at):
         label = pick_label(at) if pick_label else f"✅ Pilih {tree.label(at)}"
@@ -43,7 +48,8 @@ def region_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    tree.disambiguated_name(child.code), callback_data=f"{prefix}:{GO}:{child.code}"
+                    child.name,
+                    callback_data=f"{prefix}:{_action_for(tree, child.code, selectable)}:{child.code}",
                 )
                 for child in children[start : start + columns]
             ]

@@ -1,0 +1,108 @@
+"""The end-to-end harness: the real Application, built by the production factory,
+talking over HTTP to the Bot API emulator, with a fresh SQLite file and a FakeClock.
+
+``BotUnderTest.restart()`` stops the process-level pieces (Application, database
+connections) and builds them again from the same file, as a real restart would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application, prepare, running
+from bot.clock import FakeClock
+from bot.emulator import BotApiEmulator, SimUser
+from bot.services import Services
+from bot.settings import Settings, check_settings
+from storage.crypto import new_key
+
+TOKEN = "123456:" + "T" * 35
+BOT_USERNAME = "tpk_test_bot"
+ADMIN_ID = 1000
+#: Monday 23 November 2026, 09:00 in Serang (WIB).
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def make_settings(tmp_path: Path, emu: BotApiEmulator, **sections: dict[str, Any]) -> Settings:
+    values: dict[str, Any] = {
+        "telegram": {"token": TOKEN, "base_url": emu.base_url, "base_file_url": emu.base_file_url},
+        "storage": {"path": str(tmp_path / "tpk.sqlite3")},
+        "wilayah": {"root": "36.73"},
+        "access": {"admins": [ADMIN_ID]},
+        "privacy": {"key": new_key()},
+    }
+    for name, overrides in sections.items():
+        values[name] = {**values.get(name, {}), **overrides}
+    settings = Settings(**values)
+    check_settings(settings, "test", require_token=True)
+    return settings
+
+
+class BotUnderTest:
+    def __init__(self, settings: Settings, emu: BotApiEmulator, clock: FakeClock) -> None:
+        self.settings = settings
+        self.emu = emu
+        self.clock = clock
+        self._stack: AsyncExitStack | None = None
+        self.services: Services
+        self.app: Any
+
+    async def start(self) -> None:
+        stack = AsyncExitStack()
+        self.services = await prepare(self.settings, self.clock)
+        stack.push_async_callback(self.services.db.close)
+        self.app = build_application(self.services)
+        await stack.enter_async_context(running(self.app, poll_timeout=1))
+        self._stack = stack
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def user(self, user_id: int, first_name: str, last_name: str | None = None) -> SimUser:
+        return self.emu.user(user_id, first_name=first_name, last_name=last_name)
+
+    @property
+    def db(self):  # noqa: ANN201 - storage.db.Database
+        return self.services.db
+
+
+@asynccontextmanager
+async def bot_under_test(tmp_path: Path, clock: FakeClock, **sections: dict[str, Any]) -> AsyncIterator[BotUnderTest]:
+    emu = BotApiEmulator(token=TOKEN, bot_username=BOT_USERNAME, clock=clock)
+    await emu.start()
+    harness = BotUnderTest(make_settings(tmp_path, emu, **sections), emu, clock)
+    try:
+        await harness.start()
+        yield harness
+    finally:
+        await harness.stop()
+        await emu.stop()
+    emu.assert_no_errors()
+
+
+async def press_forged(emu: BotApiEmulator, user: SimUser, message_id: int, data: str,
+                       timeout: float = 5.0) -> str | None:
+    """Send a callback query with arbitrary ``data`` on one of the bot's messages, as a
+    modified client could, and return the text the bot answered it with."""
+    import asyncio
+
+    stored = next(m for m in user._chat.bot_messages() if m.message_id == message_id)  # noqa: SLF001
+    query_id = user._press_inline(stored, {"text": "(forged)", "callback_data": data})  # noqa: SLF001
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while query_id in emu.unanswered_callback_queries:
+        if loop.time() > deadline:
+            raise AssertionError(f"the bot never answered forged callback {data!r}")
+        await asyncio.sleep(0.01)
+    answer = user.last_callback_answer
+    return answer.text if answer else None
