@@ -29,8 +29,9 @@ from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
 from bot.settings import ConfigError, Settings
-from conversations import join
-from handlers import anggota, basics, errors, undang
+from conversations import join, kunjungan, lapor
+from conversations.forms import runner
+from handlers import anggota, basics, errors, keluarga, undang
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
@@ -76,7 +77,7 @@ async def prepare(settings: Settings, clock: Clock) -> Services:
     db = await prepare_database(settings, clock)
     tree = await regions_store.load_tree(db, settings.wilayah.root)
     return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
-                    kecamatan_codes=await regions_store.kecamatan_codes(db))
+                    kecamatan_codes=await regions_store.kecamatan_codes(db), started_at=clock.now())
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -109,7 +110,12 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     join.register(app)
     undang.register(app)
     anggota.register(app)
+    lapor.register(app)
+    kunjungan.register(app)
+    keluarga.register(app)
+    runner.register(app)
     basics.register(app)
+    runner.register_text(app)
     basics.register_last(app)
     errors.register(app)
     return app

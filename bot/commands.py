@@ -25,6 +25,10 @@ class CommandSpec:
 COMMANDS: list[CommandSpec] = [
     CommandSpec("start", "Mulai / sapaan", EVERYONE),
     CommandSpec("bantuan", "Daftar perintah yang bisa Anda pakai", EVERYONE),
+    CommandSpec("lapor", "Laporkan keluarga dan sasaran baru", MEMBERS),
+    CommandSpec("kunjungan", "Catat kunjungan ke sasaran", MEMBERS),
+    CommandSpec("keluarga", "Lihat keluarga dan sasaran di wilayah Anda", MEMBERS),
+    CommandSpec("lanjut", "Lanjutkan isian yang belum selesai", MEMBERS),
     CommandSpec("undang", "Buat tautan undangan koordinator atau anggota TPK", MANAGERS),
     CommandSpec("anggota", "Lihat dan kelola anggota di wilayah Anda", MANAGERS),
     CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.domain.regions import RegionTree
@@ -20,6 +21,8 @@ class Services:
     cipher: IdentityCipher
     kecamatan_codes: frozenset[str] = frozenset()
     bot_username: str = ""
+    #: When this process started: a draft last touched before it is resumed with a summary.
+    started_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
     def deep_link(self, token: str) -> str:
         return f"https://t.me/{self.bot_username}?start={token}"

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError,
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.daytime import zone_for_region
+from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import is_valid_code
+from bot.domain.thresholds import ClinicalThresholds
 from storage.crypto import CipherKeyError, decode_key
 from storage.regions import DEFAULT_CSV, find_in_csv
 
@@ -85,6 +87,21 @@ class AccessSettings(_Section):
     invitation_days: PositiveInt = 7
 
 
+class TrimesterSettings(_Section):
+    """Last week of trimester I and II; sources disagree (12/24 or 12/28)."""
+
+    first_end_week: PositiveInt = 12
+    second_end_week: PositiveInt = 24
+
+    @property
+    def boundaries(self) -> TrimesterBoundaries:
+        return TrimesterBoundaries(self.first_end_week, self.second_end_week)
+
+
+class FormsSettings(_Section):
+    draft_days: PositiveInt = 7  # unfinished drafts older than this are deleted, with a notice
+
+
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
 
@@ -102,6 +119,9 @@ class Settings(BaseSettings):
     wilayah: WilayahSettings = Field(default_factory=WilayahSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    formulir: FormsSettings = Field(default_factory=FormsSettings)
+    klinis: ClinicalThresholds = Field(default_factory=ClinicalThresholds)
+    trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -11,6 +11,7 @@ from bot import texts
 from bot.commands import commands_for
 from bot.context import TpkContext
 from bot.domain.roles import Role
+from conversations.forms import runner
 
 
 def greeting(context: TpkContext) -> str:
@@ -43,7 +44,10 @@ async def bantuan(update: Update, context: TpkContext) -> None:
     )
 
 
-async def batal_outside_flow(update: Update, context: TpkContext) -> None:
+async def batal(update: Update, context: TpkContext) -> None:
+    """Leave whatever is open: a form is paused with its draft kept (see the runner)."""
+    if await runner.pause(update, context):
+        return
     assert update.effective_message is not None
     await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove())
 
@@ -54,7 +58,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # /start with a payload is the invitation flow's entry point (conversations.join).
     app.add_handler(CommandHandler("start", start, filters=~filters.Regex(r"^/start\s+\S")))
     app.add_handler(CommandHandler("bantuan", bantuan))
-    app.add_handler(CommandHandler("batal", batal_outside_flow))
+    app.add_handler(CommandHandler("batal", batal))
 
 
 async def stale_button(update: Update, context: TpkContext) -> None:

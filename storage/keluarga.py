@@ -404,3 +404,12 @@ async def kunjungan_by_draft(db: Database, draft_key: str) -> Kunjungan | None:
 async def keluarga_by_draft(db: Database, draft_key: str) -> Keluarga | None:
     row = await db.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE draft_key = ?", (draft_key,))
     return _keluarga(row) if row else None
+
+
+async def recent_sasaran(db: Database, scope: str, *, reporter_id: int, limit: int = 10) -> list[Sasaran]:
+    """Active sasaran in scope, the member's own first, most recently registered first."""
+    inside, params = within("region_code", scope)
+    rows = await db.fetch_all(
+        f"SELECT {_S_COLS} FROM sasaran WHERE {inside} AND erased_at IS NULL AND status = 'aktif' "
+        "ORDER BY reporter_id = ? DESC, id DESC LIMIT ?", (*params, reporter_id, limit))
+    return [_sasaran(r) for r in rows]

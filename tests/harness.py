@@ -106,3 +106,59 @@ async def press_forged(emu: BotApiEmulator, user: SimUser, message_id: int, data
         await asyncio.sleep(0.01)
     answer = user.last_callback_answer
     return answer.text if answer else None
+
+
+async def add_member(bot: BotUnderTest, user_id: int, name: str, role: str, region: str,
+                     position: str | None = None) -> SimUser:
+    """A member who joined through an invitation (made directly in storage, so tests of
+    other features do not walk the join dialogue every time)."""
+    from bot.domain.roles import Role, TeamPosition
+    from bot.domain.tokens import new_token
+    from storage import invitations, users
+
+    token = new_token()
+    now = bot.clock.now()
+    from datetime import timedelta
+
+    await users.ensure_admin(bot.db, ADMIN_ID, "Admin", bot.settings.wilayah.root, now)
+    await invitations.create(bot.db, token=token, role=Role(role), region_code=region, created_by=ADMIN_ID,
+                             now=now, valid_for=timedelta(days=1))
+    await invitations.claim_membership(bot.db, token=token, user_id=user_id, full_name=name, phone=None,
+                                       team_position=TeamPosition(position) if position else None, now=now)
+    return bot.user(user_id, name)
+
+
+class Form:
+    """Drives a guided form as a member would, one question at a time."""
+
+    def __init__(self, user: SimUser) -> None:
+        self.user = user
+        self.last = None
+
+    async def start(self, command: str):  # noqa: ANN201
+        await self.user.send(command)
+        self.last = await self.user.next_message()
+        return self.last
+
+    async def type(self, text: str):  # noqa: ANN201
+        await self.user.send(text)
+        self.last = await self.user.next_message()
+        return self.last
+
+    async def tap(self, label: str):  # noqa: ANN201
+        """Press a button that answers (the question is edited, the next one arrives)."""
+        await self.user.press(label)
+        self.last = await self.user.next_message()
+        self.user.drain()
+        return self.last
+
+    async def tap_in_place(self, label: str):  # noqa: ANN201
+        """Press a button that changes the same message (toggles, calendar, back)."""
+        await self.user.press(label)
+        self.last = await self.user.next_edit()
+        return self.last
+
+    @property
+    def text(self) -> str:
+        assert self.last is not None
+        return self.last.plain_text

@@ -41,14 +41,17 @@ class FormContext:
 
 @dataclass(frozen=True)
 class Submitted:
-    """What the member is told after "Kirim", with optional follow-up buttons."""
+    """What the member is told after "Kirim", with optional follow-up buttons, and
+    which sasaran changed (their reminder plans are refreshed after the commit)."""
 
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
+    sasaran_ids: tuple[int, ...] = ()
 
 
 Submit = Callable[[Answers, FormContext, str, Transaction], Awaitable[Submitted]]
 Existing = Callable[[str, FormContext], Awaitable[Submitted | None]]
+AfterSubmit = Callable[[Submitted, FormContext, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Form:
     computed: Sequence[Computed] = ()
     initial: Callable[[FormContext], Answers] = lambda ctx: {}
     review_note: str = ""
+    after_submit: AfterSubmit | None = None  # runs after the commit (e.g. refresh reminder plans)
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -1,0 +1,104 @@
+"""Turning stored records into domain facts, and keeping risk rows up to date.
+
+The form layer never computes risk itself: after any change to a family or one of
+its members, :func:`reassess` loads the family, its active members and their latest
+measurements, asks the domain rules, and stores the result in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
+from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
+from bot.domain.risk import (
+    IstriPus,
+    Jamban,
+    KeluargaFacts,
+    KrsAssessment,
+    MetodeKb,
+    SasaranFacts,
+    SasaranKind,
+    SumberAirMinum,
+    assess_family,
+)
+from bot.domain.thresholds import ClinicalThresholds
+from storage import keluarga as store
+from storage.db import Transaction
+from storage.keluarga import Keluarga, Kunjungan, Measurement, Sasaran
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def istri_facts(answers: dict[str, Any]) -> IstriPus | None:
+    """The PUS wife as answered in the family form (None when there is no couple)."""
+    born = _day(answers.get("istri_lahir"))
+    if not answers.get("pus") or born is None:
+        return None
+    kb = answers.get("kb")
+    return IstriPus(
+        birth_date=born,
+        children=int(answers.get("anak") or 0),
+        last_birth_date=_day(answers.get("anak_terakhir")),
+        kb_method=MetodeKb(kb) if kb else None,
+        pregnant=bool(answers.get("hamil")),
+    )
+
+
+def keluarga_facts(keluarga: Keluarga) -> KeluargaFacts:
+    return KeluargaFacts(
+        water_source=SumberAirMinum(keluarga.water_source),
+        latrine=Jamban(keluarga.latrine),
+        istri=istri_facts(keluarga.answers),
+    )
+
+
+def child_growth(sex: str | None, birth_date: date | None, m: Measurement) -> GrowthAssessment | None:
+    if sex not in ("L", "P") or birth_date is None or m.visited_on < birth_date:
+        return None
+    if m.weight_kg is None and m.height_cm is None:
+        return None
+    position = None if m.measured_lying is None else (Position.LYING if m.measured_lying else Position.STANDING)
+    return assess_growth_on(sex, birth_date, m.visited_on, m.weight_kg, m.height_cm, position)  # type: ignore[arg-type]
+
+
+def trimester_on(sasaran: Sasaran, on: date, boundaries: TrimesterBoundaries) -> int | None:
+    if sasaran.hpht is None:
+        return None
+    return boundaries.trimester(gestational_age(sasaran.hpht, on).weeks)
+
+
+def sasaran_facts(sasaran: Sasaran, latest: Kunjungan | None, boundaries: TrimesterBoundaries) -> SasaranFacts:
+    m = latest.measurement if latest else None
+    kind = SasaranKind(sasaran.category)
+    growth = None
+    if m is not None and kind in (SasaranKind.BADUTA, SasaranKind.BALITA):
+        growth = child_growth(sasaran.sex, sasaran.birth_date, m)
+    return SasaranFacts(
+        ref=str(sasaran.id),
+        kind=kind,
+        sex=sasaran.sex,  # type: ignore[arg-type]
+        height_cm=m.height_cm if m else None,
+        weight_kg=m.weight_kg if m else None,
+        lila_cm=m.lila_cm if m else None,
+        hb_g_dl=m.hb if m else None,
+        trimester=trimester_on(sasaran, m.visited_on, boundaries) if m and kind is SasaranKind.IBU_HAMIL else None,
+        growth=growth,
+    )
+
+
+async def reassess(tx: Transaction, keluarga_id: int, *, today: date, thresholds: ClinicalThresholds,
+                   boundaries: TrimesterBoundaries) -> KrsAssessment:
+    keluarga = await store.keluarga_in_tx(tx, keluarga_id)
+    if keluarga is None:
+        raise LookupError(keluarga_id)
+    members = [m for m in await store.members_in_tx(tx, keluarga_id) if m.status == "aktif"]
+    facts = [sasaran_facts(m, await store.latest_measurement_in_tx(tx, m.id), boundaries) for m in members]
+    assessment = assess_family(keluarga_facts(keluarga), facts, on=today, thresholds=thresholds)
+    by_member = {m.id: [f for f in assessment.member_flags if f.member_ref == str(m.id)] for m in members}
+    await store.replace_risks(tx, keluarga_id, assessment.family_factors, by_member,
+                              berisiko=assessment.is_berisiko)
+    return assessment

@@ -1,0 +1,38 @@
+"""An inline month calendar for date questions: tap a day instead of typing it."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from bot.formatting import month_year
+
+WEEKDAYS = ("Sn", "Sl", "Rb", "Km", "Jm", "Sb", "Mg")
+
+
+def parse_month(text: str | None, fallback: date) -> date:
+    """``YYYYMM`` → the first of that month; anything else → ``fallback``'s month."""
+    if text and len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12:
+        return date(int(text[:4]), int(text[4:]), 1)
+    return fallback.replace(day=1)
+
+
+def shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_grid(month: date, earliest: date, latest: date) -> tuple[str, list[list[tuple[str, str | None]]]]:
+    """Title and rows of (label, YYYYMMDD or None for blanks/out-of-range days)."""
+    rows: list[list[tuple[str, str | None]]] = [[(d, None) for d in WEEKDAYS]]
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        row: list[tuple[str, str | None]] = []
+        for day in week:
+            if day.month != month.month:
+                row.append((" ", None))
+            elif earliest <= day <= latest:
+                row.append((str(day.day), day.strftime("%Y%m%d")))
+            else:
+                row.append(("·", None))
+        rows.append(row)
+    return month_year(month), rows

@@ -1,0 +1,390 @@
+"""Telegram glue for the form engine.
+
+State lives in the ``drafts`` table, not in PTB's memory: each answer is saved
+before the next question goes out, the member's next message after a restart is
+simply the answer to the question on their screen, and every button carries its
+draft's key so buttons of finished or discarded forms are recognised as stale.
+Callback data: ``f:<draft key>:<action>[:<field>[:<argument>]]``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot import texts
+from bot.access import allowed
+from bot.commands import MEMBERS
+from bot.context import TpkContext
+from bot.formatting import long_date
+from conversations.forms import engine, render
+from conversations.forms.fields import Notice, escape
+from conversations.forms.model import Form, FormContext, Submitted
+from conversations.forms.render import Button, Screen
+from storage import drafts
+from storage.drafts import Draft
+
+log = logging.getLogger(__name__)
+
+PREFIX = "f"
+FORMS: dict[str, Form] = {}
+DRAFT_EXPIRED = "Draf <b>{title}</b> dari {day} sudah lebih dari {days} hari tidak disentuh, jadi dihapus. Silakan mulai lagi bila perlu."
+PAUSED = "Isian dihentikan. Jawaban Anda tersimpan sebagai draf — ketik /lanjut untuk meneruskan."
+NO_DRAFT = "Tidak ada isian yang belum selesai."
+NOT_FOR_YOU = "Tombol ini bukan untuk Anda."
+ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
+ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
+FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
+
+
+def register_form(form: Form) -> Form:
+    FORMS[form.name] = form
+    return form
+
+
+def form_context(context: TpkContext, extra: dict[str, Any]) -> FormContext:
+    services = context.services
+    today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+    return FormContext(services=services, caller=context.caller, today=today, extra=extra)
+
+
+def _markup(key: str, rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.label, callback_data=":".join(p for p in (PREFIX, key, b.action, b.key, b.arg) if p)
+                              if b.key or b.arg else f"{PREFIX}:{key}:{b.action}") for b in row]
+        for row in rows
+    ])
+
+
+async def _send(chat_id: int, context: TpkContext, key: str, screen: Screen, prefix: str = "") -> Message:
+    text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
+    return await context.bot.send_message(chat_id, text, reply_markup=_markup(key, screen.rows))
+
+
+async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str, Any]) -> None:
+    await drafts.save(context.services.db, user_id=context.caller.user_id, form=draft_form, key=key, state=state,
+                      now=context.services.clock.now())
+
+
+def _expired(context: TpkContext, draft: Draft) -> bool:
+    days = context.services.settings.formulir.draft_days
+    return context.services.clock.now() - draft.updated_at > timedelta(days=days)
+
+
+async def _expire(context: TpkContext, draft: Draft, chat_id: int) -> None:
+    await drafts.delete(context.services.db, draft.key)
+    form = FORMS.get(draft.form)
+    title = form.title if form else draft.form
+    zone = context.services.settings.wilayah.zone
+    await context.bot.send_message(chat_id, DRAFT_EXPIRED.format(
+        title=escape(title), day=long_date(draft.updated_at.astimezone(zone).date()),
+        days=context.services.settings.formulir.draft_days))
+
+
+async def active_draft(context: TpkContext, chat_id: int) -> Draft | None:
+    """The draft a typed message answers: the most recent one not paused by /batal."""
+    for draft in await drafts.for_user(context.services.db, context.caller.user_id):
+        if draft.form not in FORMS:
+            continue
+        if _expired(context, draft):
+            await _expire(context, draft, chat_id)
+            continue
+        if not draft.state.get("paused"):
+            return draft
+    return None
+
+
+async def start(update: Update, context: TpkContext, form: Form, extra: dict[str, Any] | None = None) -> None:
+    """Open ``form``; an unfinished draft of it is offered first."""
+    chat = update.effective_chat
+    assert chat is not None
+    extra = extra or {}
+    existing = await drafts.get(context.services.db, context.caller.user_id, form.name)
+    if existing is not None and _expired(context, existing):
+        await _expire(context, existing, chat.id)
+        existing = None
+    if existing is not None and existing.state.get("context") == extra:
+        await _resume(context, chat.id, existing)
+        return
+    if existing is not None:
+        context.user_data["restart"] = {"form": form.name, "extra": extra}  # type: ignore[index]
+        count = engine.answered_count(form, existing.state)
+        await context.bot.send_message(
+            chat.id,
+            f"Anda masih punya draf <b>{escape(form.title)}</b> yang belum selesai ({count} jawaban).",
+            reply_markup=_markup(existing.key, [[Button("Lanjutkan draf", "resume"),
+                                                 Button("Buang, mulai baru", "new")]]),
+        )
+        return
+    await _open(context, chat.id, form, extra)
+
+
+async def _open(context: TpkContext, chat_id: int, form: Form, extra: dict[str, Any]) -> None:
+    ctx = form_context(context, extra)
+    state = engine.new_state(form, ctx, extra)
+    key = uuid.uuid4().hex[:12]
+    await _save(context, form.name, key, state)
+    await _send(chat_id, context, key, render.screen(form, state, ctx))
+
+
+async def _resume(context: TpkContext, chat_id: int, draft: Draft) -> None:
+    form = FORMS[draft.form]
+    state = draft.state
+    state["paused"] = False
+    await _save(context, draft.form, draft.key, state)
+    ctx = form_context(context, state["context"])
+    await _send(chat_id, context, draft.key, render.screen(form, state, ctx), render.summary_line(form, state, ctx))
+
+
+async def lanjut(update: Update, context: TpkContext) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    for draft in await drafts.for_user(context.services.db, context.caller.user_id):
+        if draft.form not in FORMS:
+            continue
+        if _expired(context, draft):
+            await _expire(context, draft, chat.id)
+            continue
+        await _resume(context, chat.id, draft)
+        return
+    await context.bot.send_message(chat.id, NO_DRAFT)
+
+
+async def pause(update: Update, context: TpkContext) -> bool:
+    """/batal inside a form: keep the draft, stop routing messages to it."""
+    chat = update.effective_chat
+    if chat is None or not allowed(context, MEMBERS):
+        return False
+    draft = await active_draft(context, chat.id)
+    if draft is None:
+        return False
+    draft.state["paused"] = True
+    await _save(context, draft.form, draft.key, draft.state)
+    await context.bot.send_message(chat.id, PAUSED, reply_markup=ReplyKeyboardRemove())
+    return True
+
+
+async def _show_step(context: TpkContext, chat_id: int, form: Form, draft_key: str, state: dict[str, Any],
+                     ctx: FormContext, step: engine.Step, prefix: str = "") -> None:
+    if step.notice is not None:
+        await _send_notice(context, chat_id, draft_key, step.notice)
+        return
+    if step.error:
+        prefix = f"{prefix}\n\n⚠️ {escape(step.error)}".strip()
+    await _send(chat_id, context, draft_key, render.screen(form, state, ctx), prefix)
+
+
+async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Notice) -> None:
+    rows = [[Button("Ubah jawaban", "cn")]]
+    if not notice.blocking:
+        rows.insert(0, [Button("Ya, sudah benar", "cy")])
+    markup = _markup(key, rows)
+    assert markup is not None
+    buttons = [list(r) for r in markup.inline_keyboard]
+    buttons += [[InlineKeyboardButton(label, callback_data=data)] for label, data in notice.actions]
+    await context.bot.send_message(chat_id, f"⚠️ {notice.text}", reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def on_text(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not allowed(context, MEMBERS):
+        await message.reply_text(texts.GREETING_UNKNOWN if context.caller.role is None else FOR_THE_MEMBER)
+        return
+    draft = await active_draft(context, message.chat_id)
+    if draft is None:
+        await message.reply_text(FOR_THE_MEMBER)
+        return
+    form, state = FORMS[draft.form], draft.state
+    if message.message_id <= state.get("last_message_id", 0):
+        return  # redelivered after a crash: already applied
+    ctx = form_context(context, state["context"])
+    resumed = draft.updated_at < context.services.started_at
+    if message.text is None:
+        step = engine.Step(error=ODD_INPUT)
+    else:
+        step = await engine.on_text(form, state, message.text, ctx)
+    state["last_message_id"] = message.message_id
+    await _save(context, draft.form, draft.key, state)
+    prefix = render.summary_line(form, state, ctx) if resumed else ""
+    await _show_step(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
+
+
+async def on_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    parts = query.data.split(":", 4)
+    if len(parts) < 3:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    key, action = parts[1], parts[2]
+    field_key = parts[3] if len(parts) > 3 else ""
+    arg = parts[4] if len(parts) > 4 else ""
+    if action == "noop":
+        await query.answer()
+        return
+    if not allowed(context, MEMBERS):
+        await query.answer(texts.NOT_ALLOWED, show_alert=True)
+        return
+    draft = await drafts.by_key(context.services.db, key)
+    if draft is None:
+        await query.answer(await _finished_text(context, key, action), show_alert=True)
+        return
+    if draft.user_id != context.caller.user_id:
+        await query.answer(NOT_FOR_YOU, show_alert=True)
+        return
+    chat_id = query.message.chat.id
+    if _expired(context, draft):
+        await query.answer()
+        await _expire(context, draft, chat_id)
+        return
+    form, state = FORMS[draft.form], draft.state
+    ctx = form_context(context, state["context"])
+    if action == "resume":
+        await query.answer()
+        await _quiet_edit(query.message, None)
+        await _resume(context, chat_id, draft)
+        return
+    if action in ("new", "del"):
+        await query.answer()
+        await drafts.delete(context.services.db, key)
+        await _quiet_edit(query.message, None)
+        restart = context.user_data.pop("restart", None)  # type: ignore[union-attr]
+        if action == "new" and restart and restart["form"] == draft.form:
+            await _open(context, chat_id, form, restart["extra"])
+        else:
+            await context.bot.send_message(chat_id, f"Draf <b>{escape(form.title)}</b> dibuang.")
+        return
+    if action == "send":
+        await _submit(context, query, form, draft)
+        return
+    step = await _apply(form, state, action, field_key, arg, ctx)
+    if step.stale:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    state["paused"] = False
+    await _save(context, draft.form, key, state)
+    if step.error:
+        await query.answer(step.error, show_alert=True)
+        return
+    await query.answer()
+    if step.refresh:
+        screen = render.screen(form, state, ctx)
+        await _quiet_edit(query.message, screen.text, _markup(key, screen.rows))
+        return
+    if step.answered is not None and action not in ("cy",):
+        shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
+        await _quiet_edit(query.message, f"{escape(step.answered.prompt)}\n✔️ <b>{escape(shown)}</b>")
+    else:
+        await _quiet_edit(query.message, None)
+    await _show_step(context, chat_id, form, key, state, ctx, step)
+
+
+async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str, arg: str,
+                 ctx: FormContext) -> engine.Step:
+    if action == "v":
+        return await engine.on_button(form, state, field_key, arg, ctx)
+    if action == "ok":
+        return engine.on_multi_done(form, state, field_key)
+    if action == "sk":
+        return engine.on_skip(form, state, field_key)
+    if action == "bk":
+        return engine.on_back(form, state, field_key)
+    if action in ("cal", "rg"):
+        return engine.set_nav(state, field_key, arg)
+    if action == "ed":
+        return engine.on_edit(form, state, field_key)
+    if action in ("cy", "cn"):
+        return engine.on_confirm(form, state, action == "cy")
+    return engine.Step(stale=True)
+
+
+async def _submit(context: TpkContext, query: Any, form: Form, draft: Draft) -> None:
+    answers = engine.submittable(form, draft.state)
+    if answers is None:
+        await query.answer("Masih ada pertanyaan yang belum dijawab.", show_alert=True)
+        return
+    ctx = form_context(context, draft.state["context"])
+    db = context.services.db
+    async with db.transaction() as tx:
+        result = await form.submit(answers, ctx, draft.key, tx)
+        await drafts.delete_in_tx(tx, draft.key)
+    await query.answer("Terkirim ✅")
+    await _quiet_edit(query.message, f"{query.message.text_html}\n\n✅ <b>Terkirim</b>")
+    await _send_result(context, query.message.chat.id, result)
+    if form.after_submit is not None:
+        await form.after_submit(result, ctx, context)
+
+
+async def _send_result(context: TpkContext, chat_id: int, result: Submitted) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in result.buttons])
+    await context.bot.send_message(chat_id, result.text, reply_markup=markup if result.buttons else None)
+
+
+async def _finished_text(context: TpkContext, key: str, action: str) -> str:
+    if action == "send":
+        for form in FORMS.values():
+            if await form.already_submitted(key, form_context(context, {})) is not None:
+                return ALREADY_SENT
+    return texts.EXPIRED_BUTTON
+
+
+async def _quiet_edit(message: Any, text: str | None, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit a question in place; "not modified" and vanished messages are fine."""
+    try:
+        if text is None:
+            await message.edit_reply_markup(None)
+        else:
+            await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower() and "not found" not in str(exc).lower():
+            raise
+
+
+async def expire_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Periodic job: delete drafts untouched for ``formulir.draft_days`` and tell their owners."""
+    services = context.application.bot_data["services"]
+    cutoff = services.clock.now() - timedelta(days=services.settings.formulir.draft_days)
+    for draft in await drafts.older_than(services.db, cutoff):
+        await drafts.delete(services.db, draft.key)
+        form = FORMS.get(draft.form)
+        title = form.title if form else draft.form
+        day = long_date(draft.updated_at.astimezone(services.settings.wilayah.zone).date())
+        try:
+            await context.bot.send_message(draft.user_id, DRAFT_EXPIRED.format(
+                title=html.escape(title), day=day, days=services.settings.formulir.draft_days))
+        except Exception:
+            log.warning("could not tell user %s that a draft expired", draft.user_id)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Form buttons and typed answers. Registered after the commands: in a group the
+    first match wins, so commands keep working in the middle of a form."""
+    app.add_handler(CommandHandler("lanjut", _members_only(lanjut)))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+
+
+def register_text(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_text))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(expire_drafts, interval=3600, first=60, name="expire_drafts")
+
+
+def _members_only(handler: Any) -> Any:
+    async def gated(update: Update, context: TpkContext) -> None:
+        if not allowed(context, MEMBERS):
+            assert update.effective_message is not None
+            await update.effective_message.reply_text(texts.NOT_ALLOWED)
+            return
+        await handler(update, context)
+
+    return gated

@@ -1,0 +1,327 @@
+"""/kunjungan: a follow-up visit to a registered sasaran.
+
+The sasaran is chosen first (by name within scope, from the member's own list, or
+from a button elsewhere: ``kj:new:<sasaran id>``); its category decides the
+questions. A visit to a pregnant woman may record a birth — she becomes ibu nifas
+and the baby a new baduta — or, handled gently, a pregnancy loss.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import reminder_hooks, texts
+from bot.access import for_command
+from bot.context import TpkContext
+from bot.domain.age import age_label
+from bot.domain.growth import Position, assess_growth_on
+from bot.domain.pregnancy import gestational_age, hpht_from_hpl
+from bot.reporting import reassess
+from conversations import options as opt
+from conversations.forms import runner
+from conversations.forms.fields import (
+    Answers,
+    ChoiceField,
+    Computed,
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    Invalid,
+    MultiChoiceField,
+    Notice,
+    Option,
+    TextField,
+    YesNoField,
+)
+from conversations.forms.model import Form, FormContext, Submitted
+from conversations.growth_text import growth_summary, recheck_notice
+from storage import keluarga as store
+from storage.db import Transaction
+from storage.keluarga import Measurement, NewSasaran, Sasaran
+
+OUTCOMES = (Option("hamil", "Masih hamil"), Option("lahir", "Sudah melahirkan"),
+            Option("keguguran", "Kehamilan berakhir / keguguran"))
+DANGER_SIGNS = (Option("perdarahan", "Perdarahan"), Option("bengkak", "Bengkak kaki/tangan/wajah"),
+                Option("pusing", "Sakit kepala hebat"), Option("demam", "Demam tinggi"),
+                Option("gerak", "Gerak janin berkurang"), Option("ketuban", "Keluar air ketuban"))
+NIFAS_SIGNS = (Option("perdarahan", "Perdarahan banyak"), Option("demam", "Demam"),
+               Option("payudara", "Payudara bengkak/nyeri"), Option("sedih", "Sangat sedih / murung"))
+
+
+def _cat(*categories: str) -> Any:
+    wanted = frozenset(categories)
+    return lambda a: a.get("kategori") in wanted
+
+
+def _pregnant_and(outcome: str) -> Any:
+    return lambda a: a.get("kategori") == "ibu_hamil" and a.get("hasil") == outcome
+
+
+STILL_PREGNANT = _pregnant_and("hamil")
+BORN = _pregnant_and("lahir")
+LOST = _pregnant_and("keguguran")
+CHILD = _cat("baduta", "balita")
+
+
+def _day(answers: Answers, key: str) -> date | None:
+    value = answers.get(key)
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _visit_growth(answers: Answers, ctx: FormContext) -> Any:
+    sex, born = ctx.extra.get("jk"), ctx.extra.get("lahir")
+    visited = _day(answers, "tanggal")
+    if answers.get("kategori") not in opt.CHILDREN or sex not in ("L", "P") or not born or visited is None:
+        return None
+    if answers.get("berat") is None and answers.get("tinggi") is None:
+        return None
+    position = {"lying": Position.LYING, "standing": Position.STANDING}.get(answers.get("cara_ukur") or "")
+    return assess_growth_on(sex, date.fromisoformat(born), visited, answers.get("berat"), answers.get("tinggi"),
+                            position)
+
+
+async def _growth_plausible(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    return recheck_notice(_visit_growth({**answers, "cara_ukur": value}, ctx))
+
+
+VISIT_FIELDS: list[Field] = [
+    DateField(key="tanggal", label="Tanggal kunjungan", prompt="Tanggal kunjungan?", earliest_days=-30,
+              latest_days=0, too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
+              too_late="Tanggal kunjungan tidak boleh di masa depan."),
+    ChoiceField(key="hasil", label="Keadaan", prompt="Bagaimana keadaan kehamilan ibu?", choices=OUTCOMES,
+                ask_if=_cat("ibu_hamil")),
+    # still pregnant
+    DecimalField(key="berat", label="Berat badan", prompt="Berat badan sekarang (kg)?", min_value=1, max_value=200,
+                 unit="kg", example="55,5",
+                 ask_if=lambda a: a.get("kategori") in ("catin", "baduta", "balita", "ibu_nifas")
+                 or (a.get("kategori") == "ibu_hamil" and a.get("hasil") == "hamil"), depends_on=("hasil",)),
+    DecimalField(key="tinggi", label="Tinggi/panjang", prompt="Tinggi atau panjang badan sekarang (cm)?",
+                 min_value=40, max_value=130, unit="cm", example="85,5", ask_if=CHILD),
+    ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
+                ask_if=CHILD, depends_on=("tinggi", "berat", "tanggal"), check=_growth_plausible),
+    DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", min_value=10, max_value=50,
+                 unit="cm", example="24,5", ask_if=lambda a: a.get("kategori") == "catin" or STILL_PREGNANT(a),
+                 depends_on=("hasil",)),
+    DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila diperiksa?", optional=True, min_value=3,
+                 max_value=20, unit="g/dL", example="11,5",
+                 ask_if=lambda a: a.get("kategori") == "catin" or STILL_PREGNANT(a), depends_on=("hasil",)),
+    IntegerField(key="ttd", label="TTD sejak kunjungan lalu", prompt="Berapa tablet tambah darah (TTD) diminum "
+                 "sejak kunjungan terakhir?", min_value=0, max_value=200, words=("tablet",), example="30",
+                 ask_if=STILL_PREGNANT, depends_on=("hasil",)),
+    MultiChoiceField(key="bahaya", label="Tanda bahaya", prompt="Adakah tanda bahaya kehamilan?",
+                     choices=DANGER_SIGNS, ask_if=STILL_PREGNANT, depends_on=("hasil",)),
+    YesNoField(key="anc", label="Periksa kehamilan (ANC)", prompt="Apakah ibu sudah periksa kehamilan ke "
+               "bidan/puskesmas sejak kunjungan terakhir?", ask_if=STILL_PREGNANT, depends_on=("hasil",)),
+    DateField(key="hpl_baru", label="HPL terbaru", prompt="HPL menurut pemeriksaan terakhir, bila berbeda dari "
+              "catatan?", optional=True, ask_if=STILL_PREGNANT, depends_on=("hasil",), earliest_days=-28,
+              latest_days=280, help="Lewati bila sama."),
+    # birth
+    DateField(key="lahir_tgl", label="Tanggal persalinan", prompt="Tanggal persalinan?", ask_if=BORN,
+              depends_on=("hasil",), earliest_days=-42, latest_days=0,
+              too_early="Persalinan lebih dari 42 hari lalu — ibu sudah lewat masa nifas.",
+              too_late="Tanggal persalinan tidak boleh di masa depan."),
+    ChoiceField(key="tempat", label="Tempat bersalin", prompt="Di mana ibu bersalin?", choices=opt.BIRTH_PLACE,
+                ask_if=BORN, depends_on=("hasil",)),
+    ChoiceField(key="penolong", label="Penolong", prompt="Siapa yang menolong persalinan?",
+                choices=opt.BIRTH_HELPER, ask_if=BORN, depends_on=("hasil",)),
+    TextField(key="bayi_nama", label="Nama bayi", prompt="Nama bayi? (boleh «Bayi Ny. …» bila belum diberi nama)",
+              min_length=2, max_length=80, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
+    ChoiceField(key="bayi_jk", label="Jenis kelamin bayi", prompt="Jenis kelamin bayi?", choices=opt.SEX,
+                ask_if=BORN, depends_on=("hasil",)),
+    DecimalField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir (kg)?", min_value=0.5,
+                 max_value=6, unit="kg", example="3,1", ask_if=BORN, depends_on=("hasil",)),
+    DecimalField(key="bayi_panjang", label="Panjang lahir", prompt="Panjang bayi waktu lahir (cm)?", min_value=30,
+                 max_value=60, unit="cm", example="49", ask_if=BORN, depends_on=("hasil",)),
+    # loss
+    DateField(key="hilang_tgl", label="Tanggal", prompt="Kami turut berduka. Kapan kehamilan ibu berakhir?",
+              ask_if=LOST, depends_on=("hasil",), earliest_days=-90, latest_days=0),
+    # nifas
+    YesNoField(key="kf", label="Kunjungan nifas (KF)", prompt="Apakah ibu sudah periksa nifas ke bidan/puskesmas "
+               "sejak kunjungan terakhir?", ask_if=_cat("ibu_nifas")),
+    MultiChoiceField(key="bahaya_nifas", label="Tanda bahaya nifas", prompt="Adakah tanda bahaya masa nifas?",
+                     choices=NIFAS_SIGNS, ask_if=_cat("ibu_nifas")),
+    YesNoField(key="kb_pasca", label="KB pascapersalinan", prompt="Apakah ibu sudah ber-KB setelah bersalin?",
+               ask_if=_cat("ibu_nifas")),
+    ChoiceField(key="kb_metode", label="Metode KB", prompt="Metode KB apa?", choices=opt.KB_MODERN,
+                ask_if=lambda a: a.get("kategori") == "ibu_nifas" and a.get("kb_pasca") is True),
+    # children
+    YesNoField(key="asi", label="ASI eksklusif", prompt="Apakah anak masih mendapat ASI eksklusif (hanya ASI)?",
+               ask_if=lambda a: a.get("kategori") == "baduta" and a.get("bayi_kecil") is True),
+    MultiChoiceField(key="imunisasi", label="Imunisasi baru", prompt="Imunisasi apa yang diberikan sejak "
+                     "kunjungan terakhir?", choices=opt.IMMUNISATIONS, ask_if=_cat("baduta")),
+    YesNoField(key="posyandu", label="Ke posyandu bulan ini", prompt="Apakah anak ditimbang di posyandu bulan ini?",
+               ask_if=CHILD),
+]
+
+
+def _growth_text(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_summary(_visit_growth(answers, ctx))
+
+
+def _initial(ctx: FormContext) -> Answers:
+    """The sasaran's category and facts the questions depend on (not asked)."""
+    answers: Answers = {"kategori": ctx.extra["kategori"]}
+    born = ctx.extra.get("lahir")
+    if born:
+        answers["bayi_kecil"] = (ctx.today - date.fromisoformat(born)).days < 183
+    return answers
+
+
+def _measurement(answers: Answers, ctx: FormContext) -> Measurement:
+    growth = _visit_growth(answers, ctx)
+    lying = {"lying": True, "standing": False}.get(answers.get("cara_ukur") or "")
+    return Measurement(
+        visited_on=_day(answers, "tanggal") or ctx.today, weight_kg=answers.get("berat"),
+        height_cm=answers.get("tinggi"), measured_lying=lying, lila_cm=answers.get("lila"), hb=answers.get("hb"),
+        haz=growth.haz if growth else None, waz=growth.waz if growth else None, whz=growth.whz if growth else None,
+        stunted=growth.stunted if growth else None, wasted=growth.wasted if growth else None,
+        underweight=growth.underweight if growth else None,
+    )
+
+
+async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    services, now = ctx.services, ctx.services.clock.now()
+    sasaran_id = int(ctx.extra["sasaran_id"])
+    row = await tx.fetch_one("SELECT keluarga_id, region_code, name, status FROM sasaran WHERE id = ?", (sasaran_id,))
+    if row is None or not ctx.in_scope(row["region_code"]) or row["status"] != "aktif":
+        raise Invalid("Sasaran ini tidak ditemukan di wilayah Anda.")
+    outcome = {"lahir": "lahir", "keguguran": "keguguran"}.get(answers.get("hasil") or "")
+    recorded = {k: v for k, v in answers.items() if k not in ("kategori", "bayi_kecil")}
+    await store.add_kunjungan(tx, sasaran_id=sasaran_id, reporter_id=ctx.caller.user_id, kind="kunjungan",
+                              measurement=_measurement(answers, ctx), answers=recorded, outcome=outcome,
+                              draft_key=key, now=now)
+    name = html.escape(row["name"])
+    changed = [sasaran_id]
+    text = f"✅ Kunjungan ke <b>{name}</b> tersimpan."
+    buttons: tuple[tuple[str, str], ...] = ()
+    if outcome == "lahir":
+        delivered = _day(answers, "lahir_tgl")
+        await store.update_sasaran(tx, sasaran_id, actor_id=ctx.caller.user_id, now=now, category="ibu_nifas",
+                                   delivery_date=delivered)
+        baby = NewSasaran(category="baduta", name=answers["bayi_nama"], sex=answers["bayi_jk"], birth_date=delivered,
+                          mother_id=sasaran_id, answers={"tempat": answers.get("tempat"),
+                                                         "penolong": answers.get("penolong")})
+        baby_id = await store.add_sasaran(tx, services.cipher, row["keluarga_id"], baby,
+                                          reporter_id=ctx.caller.user_id, now=now)
+        assert delivered is not None
+        growth = assess_growth_on(answers["bayi_jk"], delivered, delivered, answers.get("bayi_berat"),
+                                  answers.get("bayi_panjang"), Position.LYING)
+        await store.add_kunjungan(
+            tx, sasaran_id=baby_id, reporter_id=ctx.caller.user_id, kind="pendaftaran", answers={}, now=now,
+            measurement=Measurement(visited_on=delivered, weight_kg=answers.get("bayi_berat"),
+                                    height_cm=answers.get("bayi_panjang"), measured_lying=True, haz=growth.haz,
+                                    waz=growth.waz, whz=growth.whz, stunted=growth.stunted, wasted=growth.wasted,
+                                    underweight=growth.underweight))
+        changed.append(baby_id)
+        text = (f"✅ Selamat! Persalinan <b>{name}</b> tercatat. Ibu kini tercatat sebagai ibu nifas, dan "
+                f"<b>{html.escape(baby.name)}</b> terdaftar sebagai baduta.")
+    elif outcome == "keguguran":
+        await store.update_sasaran(tx, sasaran_id, actor_id=ctx.caller.user_id, now=now, status="selesai",
+                                   ended_reason="keguguran", ended_on=_day(answers, "hilang_tgl"))
+        text = (f"Terima kasih, catatan untuk <b>{name}</b> sudah disimpan dan data kehamilannya ditutup. "
+                "Semua pesan kehamilan untuk ibu dihentikan. Mohon tetap dampingi ibu dan sarankan periksa ke "
+                "bidan atau puskesmas.")
+    elif answers.get("hpl_baru"):
+        await store.update_sasaran(tx, sasaran_id, actor_id=ctx.caller.user_id, now=now,
+                                   hpl=_day(answers, "hpl_baru"), hpht=hpht_from_hpl(_day(answers, "hpl_baru")))  # type: ignore[arg-type]
+    await reassess(tx, row["keluarga_id"], today=ctx.today, thresholds=services.settings.klinis,
+                   boundaries=services.settings.trimester.boundaries)
+    if answers.get("bahaya") or answers.get("bahaya_nifas"):
+        text += "\n⚠️ Ada tanda bahaya: segera rujuk ibu ke bidan atau puskesmas."
+    growth = _visit_growth(answers, ctx)
+    if growth is not None and growth.stunted:
+        text += "\n⚠️ Anak tergolong pendek (stunting): mohon dirujuk dan didampingi."
+    return Submitted(text=text, buttons=buttons, sasaran_ids=tuple(changed))
+
+
+async def _already(key: str, ctx: FormContext) -> Submitted | None:
+    found = await store.kunjungan_by_draft(ctx.services.db, key)
+    return Submitted(text="Kunjungan ini sudah tercatat.") if found else None
+
+
+async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
+    sasaran_id = int(ctx.extra["sasaran_id"])
+    db = ctx.services.db
+    status = await db.fetch_value("SELECT ended_reason FROM sasaran WHERE id = ?", (sasaran_id,))
+    if status == "keguguran":
+        await reminder_hooks.pregnancy_lost(ctx.services, sasaran_id)
+    for changed in result.sasaran_ids:
+        await reminder_hooks.record_changed(ctx.services, changed)
+
+
+KUNJUNGAN = runner.register_form(Form(
+    name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
+    initial=_initial, computed=[Computed("Status gizi", _growth_text)], after_submit=_after,
+))
+
+
+def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
+    """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons."""
+    detail = opt.CATEGORY_LABELS_BY_VALUE[sasaran.category].split(" (")[0]
+    if sasaran.category == "ibu_hamil" and sasaran.hpht:
+        detail += f", {gestational_age(sasaran.hpht, today).weeks} mg"
+    elif sasaran.birth_date and sasaran.category in opt.CHILDREN:
+        detail += f", {age_label(sasaran.birth_date, today)}"
+    area = regions.get(sasaran.region_code)
+    return f"{sasaran.name} — {detail}" + (f" ({area.name})" if area else "")
+
+
+async def start_visit(update: Update, context: TpkContext, sasaran: Sasaran) -> None:
+    extra = {"sasaran_id": sasaran.id, "kategori": sasaran.category, "jk": sasaran.sex,
+             "lahir": sasaran.birth_date.isoformat() if sasaran.birth_date else None}
+    await runner.start(update, context, KUNJUNGAN, extra)
+
+
+@for_command("kunjungan")
+async def kunjungan(update: Update, context: TpkContext) -> None:
+    """``/kunjungan`` lists the member's recent sasaran; ``/kunjungan <nama>`` searches the scope."""
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    scope = context.caller.scope or services.regions.root.code
+    query = " ".join(context.args or []).strip()[:60]
+    if query:
+        found = await store.search_sasaran(services.db, scope, query)
+        heading = f"Sasaran bernama «{html.escape(query)}»:"
+    else:
+        found = await store.recent_sasaran(services.db, scope, reporter_id=context.caller.user_id)
+        heading = "Pilih sasaran yang dikunjungi (atau ketik /kunjungan nama):"
+    if not found:
+        await message.reply_text("Tidak ada sasaran yang cocok di wilayah Anda. Coba /kunjungan dengan nama lain, "
+                                 "atau daftarkan dulu lewat /lapor.")
+        return
+    today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+    await message.reply_text(heading, reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60], callback_data=f"kj:new:{s.id}")]
+         for s in found]))
+
+
+@for_command("kunjungan")
+async def on_button(update: Update, context: TpkContext) -> None:
+    """``kj:new:<sasaran id>``: start a visit form for it (re-checked against the scope)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    sasaran = None
+    if len(parts) == 3 and parts[1] == "new" and parts[2].isdigit():
+        scope = context.caller.scope or context.services.regions.root.code
+        sasaran = await store.get_sasaran(context.services.db, scope, int(parts[2]))
+    if sasaran is None or sasaran.status != "aktif":
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await start_visit(update, context, sasaran)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("kunjungan", kunjungan))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^kj:"))
+
+
+__all__ = ["KUNJUNGAN", "register", "start_visit"]

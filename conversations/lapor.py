@@ -1,0 +1,565 @@
+"""/lapor: register a family (keluarga) and then its target members (sasaran).
+
+Two forms run one after the other: the family first (saved on its own, so a weak
+signal never costs the whole report), then one sasaran form per member, offered
+with a button per category after each save. Risk factors are recomputed from the
+stored records after every save (:func:`bot.reporting.reassess`).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.access import for_command
+from bot.context import TpkContext
+from bot.domain.age import age_label
+from bot.domain.anthropometry import imt, imt_category, is_kek, is_short_mother
+from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
+from bot.domain.nik import nik_conflicts
+from bot.domain.pregnancy import (
+    MAX_GESTATION_WEEKS,
+    gestational_age,
+    hpht_from_hpl,
+    hpht_from_months,
+    hpht_from_weeks,
+    hpl_from_hpht,
+)
+from bot.domain.regions import Level, level_of
+from bot.domain.risk import IstriPus, Jamban, KeluargaFacts, MetodeKb, SumberAirMinum, family_factors
+from bot.domain.roles import Role
+from bot.formatting import long_date
+from bot.reporting import reassess
+from conversations import options as opt
+from conversations.forms import runner
+from conversations.forms.fields import (
+    Answers,
+    ChoiceField,
+    Computed,
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    Invalid,
+    KkField,
+    MultiChoiceField,
+    NikField,
+    Notice,
+    PhoneField,
+    RegionField,
+    TextField,
+    YesNoField,
+)
+from conversations.forms.model import Form, FormContext, Submitted
+from conversations.growth_text import growth_summary, recheck_notice
+from conversations.parsers import format_decimal, parse_nik_number
+from storage import keluarga as store
+from storage.db import Transaction
+from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+
+YEAR = 365
+
+
+def _in(*categories: str) -> Any:
+    wanted = frozenset(categories)
+    return lambda a: a.get("kategori") in wanted
+
+
+def _day(answers: Answers, key: str) -> date | None:
+    value = answers.get(key)
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+# -- the family form -------------------------------------------------------------------
+
+
+def _family_initial(ctx: FormContext) -> Answers:
+    """A TPK member reports in their own kelurahan/desa: no need to ask."""
+    if ctx.caller.scope and level_of(ctx.caller.scope) is Level.DESAKEL:
+        return {"wilayah": ctx.caller.scope}
+    return {}
+
+
+def _istri(answers: Answers) -> IstriPus | None:
+    born = _day(answers, "istri_lahir")
+    if not answers.get("pus") or born is None or answers.get("anak") is None:
+        return None
+    kb = answers.get("kb")
+    return IstriPus(birth_date=born, children=int(answers["anak"]), last_birth_date=_day(answers, "anak_terakhir"),
+                    kb_method=MetodeKb(kb) if kb else None, pregnant=bool(answers.get("hamil")))
+
+
+def _family_risks(answers: Answers, ctx: FormContext) -> str | None:
+    if "air" not in answers or "jamban" not in answers:
+        return None
+    facts = KeluargaFacts(SumberAirMinum(answers["air"]), Jamban(answers["jamban"]), _istri(answers))
+    factors = family_factors(facts, ctx.today, ctx.services.settings.klinis)
+    if not factors:
+        return "tidak ada faktor risiko keluarga"
+    return "; ".join(f.reason.rstrip(".") for f in factors)
+
+
+async def _kk_known(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    row = await ctx.services.db.fetch_one("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
+                                          (ctx.services.cipher.lookup_hash(value),))
+    if row is None:
+        return None
+    where = ctx.regions.path_label(row[0]) if row[0] in ctx.regions else row[0]
+    return Notice(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang keluarga "
+                  "yang berbeda atau laporan baru yang disengaja.")
+
+
+FAMILY_FIELDS: list[Field] = [
+    RegionField(key="wilayah", label="Kelurahan/desa", prompt="Di kelurahan/desa mana keluarga ini tinggal?"),
+    IntegerField(key="rt", label="RT", prompt="Nomor RT?", min_value=1, max_value=999, example="3"),
+    IntegerField(key="rw", label="RW", prompt="Nomor RW?", min_value=1, max_value=999, example="2"),
+    TextField(key="alamat", label="Alamat", prompt="Alamat rumah (jalan, gang, nomor)?", optional=True,
+              min_length=3, max_length=200, example="Jl. Melati No. 5"),
+    TextField(key="kepala", label="Kepala keluarga", prompt="Nama kepala keluarga?", min_length=2, max_length=80,
+              example="Ahmad Yani"),
+    KkField(key="no_kk", label="No. KK", prompt="Nomor Kartu Keluarga (16 angka)?", optional=True,
+            help="Boleh dilewati bila belum ada.", check=_kk_known),
+    ChoiceField(key="air", label="Air minum", prompt="Sumber air minum utama keluarga?", choices=opt.WATER),
+    ChoiceField(key="jamban", label="Jamban", prompt="Jamban (tempat buang air besar) keluarga?",
+                choices=opt.LATRINE),
+    YesNoField(key="pus", label="Ada PUS",
+               prompt="Apakah ada pasangan suami-istri dengan istri berusia 15–49 tahun?"),
+    DateField(key="istri_lahir", label="Tanggal lahir istri", prompt="Tanggal lahir istri?",
+              ask_if=lambda a: a.get("pus") is True, earliest_days=-70 * YEAR, latest_days=-10 * YEAR,
+              too_late="Istri harus berusia minimal 10 tahun. Mohon periksa tanggalnya.",
+              too_early="Tanggal lahir ini terlalu lama. Mohon periksa lagi."),
+    IntegerField(key="anak", label="Jumlah anak", prompt="Berapa jumlah anak yang masih hidup?",
+                 ask_if=lambda a: a.get("pus") is True, min_value=0, max_value=20, words=("anak",), example="2"),
+    DateField(key="anak_terakhir", label="Lahir anak terakhir", prompt="Tanggal lahir anak terakhir?",
+              ask_if=lambda a: a.get("pus") is True and (a.get("anak") or 0) > 0, optional=True,
+              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0),
+    YesNoField(key="hamil", label="Istri hamil", prompt="Apakah istri sedang hamil?",
+               ask_if=lambda a: a.get("pus") is True),
+    ChoiceField(key="kb", label="KB", prompt="Alat atau cara KB yang dipakai sekarang?", choices=opt.KB_ANY,
+                ask_if=lambda a: a.get("pus") is True and a.get("hamil") is False),
+]
+
+
+async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    data = NewKeluarga(
+        region_code=answers["wilayah"], head_name=answers["kepala"], water_source=answers["air"],
+        latrine=answers["jamban"], rt=str(answers["rt"]), rw=str(answers["rw"]), address=answers.get("alamat"),
+        no_kk=answers.get("no_kk"),
+        answers={k: answers.get(k) for k in ("pus", "istri_lahir", "anak", "anak_terakhir", "hamil", "kb")},
+    )
+    services = ctx.services
+    keluarga_id = await store.create_keluarga(tx, services.cipher, data, reporter_id=ctx.caller.user_id,
+                                              draft_key=key, now=services.clock.now())
+    assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
+                                boundaries=services.settings.trimester.boundaries)
+    status = ("⚠️ <b>berisiko stunting</b>: " + "; ".join(html.escape(f.reason.rstrip(".")) for f in
+                                                         assessment.family_factors)
+              if assessment.family_factors else "belum ada faktor risiko keluarga")
+    return Submitted(
+        text=(f"✅ Keluarga <b>{html.escape(data.head_name)}</b> tersimpan (RT {data.rt}/RW {data.rw}, "
+              f"{html.escape(ctx.regions.label(data.region_code))}).\nStatus: {status}.\n\n"
+              "Sekarang tambahkan anggota sasaran keluarga ini:"),
+        buttons=_add_member_buttons(keluarga_id),
+    )
+
+
+def _add_member_buttons(keluarga_id: int) -> tuple[tuple[str, str], ...]:
+    return (*((f"➕ {label}", f"lp:add:{keluarga_id}:{kind.value}") for kind, label in opt.CATEGORY_LABELS.items()),
+            ("Selesai", f"lp:done:{keluarga_id}"))
+
+
+async def _family_done(key: str, ctx: FormContext) -> Submitted | None:
+    found = await store.keluarga_by_draft(ctx.services.db, key)
+    return Submitted(text="Laporan keluarga ini sudah terkirim.") if found else None
+
+
+KELUARGA = runner.register_form(Form(
+    name="keluarga", title="Laporan keluarga", fields=FAMILY_FIELDS, submit=_submit_family,
+    already_submitted=_family_done, initial=_family_initial,
+    computed=[Computed("Faktor risiko keluarga", _family_risks)],
+))
+
+
+# -- the sasaran form ------------------------------------------------------------------
+
+
+class BirthDateField(DateField):
+    """Birth date whose allowed range follows the category (a baduta is 0–23 months)."""
+
+    def bounds(self, ctx: FormContext) -> tuple[date, date]:
+        """Wide bounds for typing (two-digit years); the category range is checked after."""
+        return ctx.today - timedelta(days=100 * YEAR), ctx.today
+
+    def _range(self, answers: Answers, ctx: FormContext) -> tuple[date, date, str]:
+        today, category = ctx.today, answers.get("kategori")
+        if category == "baduta":
+            return today - timedelta(days=730), today, "Anak baduta berusia 0–23 bulan. Bila 24 bulan ke atas, pilih balita."
+        if category == "balita":
+            return (today - timedelta(days=1826), today - timedelta(days=730),
+                    "Anak balita berusia 24–59 bulan. Bila lebih muda, pilih baduta.")
+        return today - timedelta(days=60 * YEAR), today - timedelta(days=10 * YEAR), \
+            "Usia harus 10–60 tahun. Mohon periksa tanggal lahirnya."
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
+        return self._check(date.fromisoformat(super().parse(text, answers, ctx)), answers, ctx)
+
+    def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
+        return self._check(date.fromisoformat(super().from_button(arg, answers, ctx)), answers, ctx)
+
+    def _check(self, day: date, answers: Answers, ctx: FormContext) -> str:
+        earliest, latest, message = self._range(answers, ctx)
+        if not earliest <= day <= latest:
+            raise Invalid(message)
+        return day.isoformat()
+
+
+async def _nik_taken(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    if value == NikField.NONE:
+        return None
+    owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value)
+    if owner is None:
+        return None
+    where = ctx.regions.path_label(owner.region_code) if owner.region_code in ctx.regions else owner.region_code
+    text = (f"NIK {owner.nik_masked} sudah terdaftar sebagai {opt.CATEGORY_LABELS_BY_VALUE[owner.category]} di "
+            f"{html.escape(where)}, dilaporkan oleh {html.escape(owner.reporter_name)}. Satu orang cukup "
+            "didaftarkan sekali.")
+    actions: tuple[tuple[str, str], ...] = ()
+    if ctx.in_scope(owner.region_code):
+        actions = (("📝 Catat kunjungan untuk sasaran itu", f"kj:new:{owner.sasaran_id}"),)
+    return Notice(text, blocking=True, actions=actions)
+
+
+async def _birth_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    born = date.fromisoformat(value)
+    problems: list[str] = []
+    nik = answers.get("nik") or answers.get("nik_anak")
+    if nik and nik != NikField.NONE:
+        info = parse_nik_number(nik, on=ctx.today, kecamatan_exists=ctx.kecamatan_exists)
+        sex = "P" if answers.get("kategori") in opt.MOTHERS else answers.get("jk")
+        problems += nik_conflicts(info, birth_date=born, sex=sex)
+    keluarga = await store.get_keluarga(ctx.services.db, ctx.scope, int(ctx.extra.get("keluarga_id", 0)))
+    if keluarga is not None and answers.get("nama"):
+        twins = await store.same_person(ctx.services.db, keluarga.region_code, answers["nama"], born)
+        if twins:
+            problems.append(f"Sudah ada sasaran bernama {html.escape(answers['nama'])} dengan tanggal lahir yang "
+                            "sama di kelurahan/desa ini. Apakah ini orang yang berbeda?")
+    return Notice("\n".join(problems)) if problems else None
+
+
+def _measured(answers: Answers) -> Measurement:
+    lying = {"lying": True, "standing": False}.get(answers.get("cara_ukur") or "")
+    return Measurement(visited_on=date.min, weight_kg=answers.get("berat"), height_cm=answers.get("tinggi"),
+                       measured_lying=lying, lila_cm=answers.get("lila"), hb=answers.get("hb"))
+
+
+def child_growth_now(answers: Answers, ctx: FormContext) -> GrowthAssessment | None:
+    born = _day(answers, "lahir")
+    if answers.get("kategori") not in opt.CHILDREN or born is None or answers.get("jk") not in ("L", "P"):
+        return None
+    if answers.get("berat") is None and answers.get("tinggi") is None:
+        return None
+    position = {"lying": Position.LYING, "standing": Position.STANDING}.get(answers.get("cara_ukur") or "")
+    return assess_growth_on(answers["jk"], born, ctx.today, answers.get("berat"), answers.get("tinggi"), position)
+
+
+async def _growth_plausible(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    return recheck_notice(child_growth_now({**answers, "cara_ukur": value}, ctx))
+
+
+def hpht_from(answers: Answers, today: date) -> date | None:
+    """One HPHT from whatever the member knew: HPHT, weeks, months or HPL."""
+    way = answers.get("cara_hamil")
+    if way == "hpht":
+        return _day(answers, "hpht")
+    if way == "minggu" and answers.get("minggu") is not None:
+        return hpht_from_weeks(answers["minggu"], today)
+    if way == "bulan" and answers.get("bulan") is not None:
+        return hpht_from_months(answers["bulan"], today)
+    if way == "hpl" and _day(answers, "hpl") is not None:
+        return hpht_from_hpl(_day(answers, "hpl"))  # type: ignore[arg-type]
+    return None
+
+
+def _pregnancy_summary(answers: Answers, ctx: FormContext) -> str | None:
+    if answers.get("kategori") != "ibu_hamil":
+        return None
+    hpht = hpht_from(answers, ctx.today)
+    if hpht is None:
+        return "usia kehamilan belum diketahui — mohon dipastikan saat kunjungan" if answers.get("cara_hamil") else None
+    age = gestational_age(hpht, ctx.today)
+    trimester = ctx.services.settings.trimester.boundaries.trimester(age.weeks)
+    return f"HPL {long_date(hpl_from_hpht(hpht))}; usia kehamilan {age.label()} (trimester {trimester})"
+
+
+def _age(answers: Answers, ctx: FormContext) -> str | None:
+    born = _day(answers, "lahir")
+    return age_label(born, ctx.today) if born else None
+
+
+def _imt(answers: Answers, ctx: FormContext) -> str | None:
+    if answers.get("kategori") not in ("catin", "ibu_hamil") or not answers.get("berat") or not answers.get("tinggi"):
+        return None
+    value = imt(answers["berat"], answers["tinggi"])
+    return f"{format_decimal(value)} ({imt_category(value, ctx.services.settings.klinis.imt).label})"
+
+
+def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
+    thresholds = ctx.services.settings.klinis
+    flags = []
+    if answers.get("lila") is not None and is_kek(answers["lila"], thresholds):
+        flags.append(f"KEK (LiLA {format_decimal(answers['lila'])} cm < {format_decimal(thresholds.lila_kek_below_cm)})")
+    hb = answers.get("hb")
+    if hb is not None:
+        if answers.get("kategori") == "ibu_hamil":
+            hpht = hpht_from(answers, ctx.today)
+            trimester = (ctx.services.settings.trimester.boundaries.trimester(gestational_age(hpht, ctx.today).weeks)
+                         if hpht else None)
+            cutoff = thresholds.hb_hamil_cutoff(trimester)
+        else:
+            cutoff = thresholds.hb_catin_below_g_dl
+        if hb < cutoff:
+            flags.append(f"anemia (Hb {format_decimal(hb)} < {format_decimal(cutoff)} g/dL)")
+    if answers.get("tinggi") is not None and answers.get("kategori") in opt.MOTHERS | {"catin"} \
+            and is_short_mother(answers["tinggi"], thresholds):
+        flags.append(f"tinggi badan < {format_decimal(thresholds.tinggi_ibu_below_cm)} cm")
+    if answers.get("kategori") not in opt.ADULTS:
+        return None
+    return "; ".join(flags) if flags else "tidak ada"
+
+
+def _growth(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_summary(child_growth_now(answers, ctx))
+
+
+ADULT, CHILD, MOTHER = _in("catin", "ibu_hamil", "ibu_nifas"), _in("baduta", "balita"), _in("ibu_hamil", "ibu_nifas")
+PREGNANT, NIFAS, CATIN = _in("ibu_hamil"), _in("ibu_nifas"), _in("catin")
+MEASURED_ADULT = _in("catin", "ibu_hamil")
+BY_CATEGORY = ("kategori",)
+
+
+def _dating(way: str) -> Any:
+    return lambda a: a.get("kategori") == "ibu_hamil" and a.get("cara_hamil") == way
+
+
+SASARAN_FIELDS: list[Field] = [
+    ChoiceField(key="kategori", label="Kategori", prompt="Sasaran ini termasuk kelompok mana?",
+                choices=opt.CATEGORIES),
+    TextField(key="nama", label="Nama", prompt="Nama lengkap sasaran?", min_length=2, max_length=80,
+              example="Siti Aminah"),
+    NikField(key="nik", label="NIK", prompt="NIK (16 angka, lihat KTP atau KK)?", ask_if=ADULT, allow_none=True,
+             depends_on=BY_CATEGORY, check=_nik_taken,
+             help="Bila belum punya NIK, tekan «Tidak punya NIK»."),
+    NikField(key="nik_anak", label="NIK anak", prompt="NIK anak (16 angka, lihat KK)?", ask_if=CHILD, optional=True,
+             depends_on=BY_CATEGORY, check=_nik_taken, help="Boleh dilewati bila belum ada."),
+    ChoiceField(key="jk", label="Jenis kelamin", prompt="Jenis kelamin?", choices=opt.SEX,
+                ask_if=_in("catin", "baduta", "balita"), depends_on=BY_CATEGORY),
+    BirthDateField(key="lahir", label="Tanggal lahir", prompt="Tanggal lahir?", depends_on=BY_CATEGORY,
+                   check=_birth_checks),
+    PhoneField(key="hp", label="Nomor HP", prompt="Nomor HP ibu (untuk dihubungi TPK)?", ask_if=MOTHER,
+               optional=True, help="Contoh: 0812-3456-7890. Boleh dilewati."),
+    DateField(key="nikah", label="Rencana menikah", prompt="Tanggal rencana menikah?", ask_if=CATIN,
+              earliest_days=0, latest_days=YEAR, too_early="Tanggal menikah sudah lewat. Mohon periksa lagi.",
+              too_late="Catin didampingi 3 bulan sebelum menikah; tanggal ini lebih dari setahun lagi."),
+    ChoiceField(key="cara_hamil", label="Usia kehamilan dari", prompt="Apa yang ibu ketahui tentang kehamilannya?",
+                choices=opt.PREGNANCY_DATING, ask_if=PREGNANT),
+    DateField(key="hpht", label="HPHT", prompt="Hari pertama haid terakhir (HPHT)?", ask_if=_dating("hpht"),
+              depends_on=("cara_hamil",), earliest_days=-7 * MAX_GESTATION_WEEKS, latest_days=0,
+              too_early=f"Kehamilan lebih dari {MAX_GESTATION_WEEKS} minggu — mohon periksa lagi HPHT-nya.",
+              too_late="HPHT tidak boleh di masa depan."),
+    IntegerField(key="minggu", label="Usia kehamilan", prompt="Usia kehamilan berapa minggu?",
+                 ask_if=_dating("minggu"), depends_on=("cara_hamil",), min_value=1, max_value=MAX_GESTATION_WEEKS,
+                 words=("minggu",), example="20"),
+    IntegerField(key="bulan", label="Usia kehamilan", prompt="Usia kehamilan berapa bulan?",
+                 ask_if=_dating("bulan"), depends_on=("cara_hamil",), min_value=1, max_value=10,
+                 words=("bulan",), example="5"),
+    DateField(key="hpl", label="HPL", prompt="Tanggal taksiran persalinan (HPL)?", ask_if=_dating("hpl"),
+              depends_on=("cara_hamil",), earliest_days=-7 * (MAX_GESTATION_WEEKS - 40), latest_days=280,
+              too_early="HPL sudah lewat lebih dari 4 minggu — apakah ibu sudah bersalin?",
+              too_late="HPL paling lama 40 minggu dari sekarang. Mohon periksa lagi."),
+    IntegerField(key="anak", label="Jumlah anak", prompt="Berapa jumlah anak ibu yang masih hidup?", ask_if=MOTHER,
+                 min_value=0, max_value=20, words=("anak",), example="2"),
+    DateField(key="anak_terakhir", label="Lahir anak sebelumnya", prompt="Tanggal lahir anak sebelumnya?",
+              ask_if=lambda a: a.get("kategori") == "ibu_hamil" and (a.get("anak") or 0) > 0, optional=True,
+              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0),
+    DateField(key="persalinan", label="Tanggal persalinan", prompt="Tanggal persalinan?", ask_if=NIFAS,
+              earliest_days=-42, latest_days=0, too_early="Masa nifas hanya sampai 42 hari setelah bersalin.",
+              too_late="Tanggal persalinan tidak boleh di masa depan."),
+    ChoiceField(key="tempat", label="Tempat bersalin", prompt="Di mana ibu bersalin?", choices=opt.BIRTH_PLACE,
+                ask_if=NIFAS),
+    ChoiceField(key="penolong", label="Penolong", prompt="Siapa yang menolong persalinan?",
+                choices=opt.BIRTH_HELPER, ask_if=NIFAS),
+    MultiChoiceField(key="komplikasi", label="Komplikasi", prompt="Adakah komplikasi saat/sesudah bersalin?",
+                     choices=opt.COMPLICATIONS, ask_if=NIFAS),
+    YesNoField(key="kb_pasca", label="KB pascapersalinan", prompt="Apakah ibu sudah ber-KB setelah bersalin?",
+               ask_if=NIFAS),
+    ChoiceField(key="kb_metode", label="Metode KB", prompt="Metode KB apa?", choices=opt.KB_MODERN,
+                ask_if=lambda a: a.get("kategori") == "ibu_nifas" and a.get("kb_pasca") is True),
+    IntegerField(key="anak_ke", label="Anak ke-", prompt="Anak ke berapa?", ask_if=CHILD, min_value=1,
+                 max_value=20, example="2"),
+    DecimalField(key="berat_lahir", label="Berat lahir", prompt="Berat badan waktu lahir (kg)?", ask_if=CHILD,
+                 optional=True, min_value=0.5, max_value=6, unit="kg", example="3,1"),
+    DecimalField(key="panjang_lahir", label="Panjang lahir", prompt="Panjang badan waktu lahir (cm)?",
+                 ask_if=CHILD, optional=True, min_value=30, max_value=60, unit="cm", example="49"),
+    DecimalField(key="tinggi", label="Tinggi/panjang", prompt="Tinggi atau panjang badan sekarang (cm)?",
+                 ask_if=lambda a: a.get("kategori") in opt.CHILDREN | {"catin", "ibu_hamil"},
+                 depends_on=BY_CATEGORY, min_value=40, max_value=200, unit="cm", example="85,5"),
+    DecimalField(key="berat", label="Berat badan", prompt="Berat badan sekarang (kg)?",
+                 ask_if=lambda a: a.get("kategori") in opt.CHILDREN | {"catin", "ibu_hamil"},
+                 depends_on=BY_CATEGORY, min_value=1, max_value=200, unit="kg", example="9,2"),
+    ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
+                ask_if=CHILD, depends_on=("tinggi", "berat", "lahir", "jk"), check=_growth_plausible),
+    DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", ask_if=MEASURED_ADULT,
+                 min_value=10, max_value=50, unit="cm", example="24,5"),
+    DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila sudah diperiksa?", ask_if=MEASURED_ADULT,
+                 optional=True, min_value=3, max_value=20, unit="g/dL", example="11,5"),
+    IntegerField(key="ttd", label="TTD diminum", prompt="Berapa tablet tambah darah (TTD) yang sudah diminum "
+                 "selama kehamilan ini?", ask_if=PREGNANT, min_value=0, max_value=300, words=("tablet",),
+                 example="30"),
+    ChoiceField(key="rokok", label="Rokok", prompt="Apakah catin merokok atau terpapar asap rokok?",
+                choices=opt.SMOKE, ask_if=CATIN),
+    YesNoField(key="asap", label="Terpapar asap rokok", prompt="Apakah ibu terpapar asap rokok di rumah?",
+               ask_if=PREGNANT),
+    YesNoField(key="asi", label="ASI eksklusif", prompt="Apakah anak mendapat ASI eksklusif (hanya ASI sampai "
+               "6 bulan)?", ask_if=_in("baduta")),
+    YesNoField(key="posyandu", label="Ke posyandu bulan ini", prompt="Apakah anak ditimbang di posyandu bulan ini?",
+               ask_if=CHILD),
+    MultiChoiceField(key="imunisasi", label="Imunisasi", prompt="Imunisasi apa saja yang sudah didapat?",
+                     choices=opt.IMMUNISATIONS, ask_if=_in("baduta")),
+]
+
+SASARAN_COMPUTED = [
+    Computed("Usia", _age),
+    Computed("Kehamilan", _pregnancy_summary),
+    Computed("IMT", _imt),
+    Computed("Tanda risiko", _mother_flags),
+    Computed("Status gizi", _growth),
+]
+
+
+def _sasaran_initial(ctx: FormContext) -> Answers:
+    category = ctx.extra.get("kategori")
+    return {"kategori": category} if category in opt.CATEGORY_LABELS_BY_VALUE else {}
+
+
+def new_sasaran(answers: Answers, today: date) -> NewSasaran:
+    category = answers["kategori"]
+    nik = answers.get("nik") or answers.get("nik_anak")
+    hpht = hpht_from(answers, today) if category == "ibu_hamil" else None
+    extra_keys = ("nikah", "cara_hamil", "minggu", "bulan", "anak", "anak_terakhir", "tempat", "penolong",
+                  "komplikasi", "kb_pasca", "kb_metode", "anak_ke", "berat_lahir", "panjang_lahir", "ttd", "rokok",
+                  "asap", "asi", "posyandu", "imunisasi")
+    return NewSasaran(
+        category=category, name=answers["nama"], nik=None if nik in (None, NikField.NONE) else nik,
+        sex="P" if category in opt.MOTHERS else answers.get("jk"), birth_date=_day(answers, "lahir"),
+        phone=answers.get("hp"), hpht=hpht, hpl=hpl_from_hpht(hpht) if hpht else _day(answers, "hpl"),
+        delivery_date=_day(answers, "persalinan"),
+        answers={k: answers[k] for k in extra_keys if k in answers},
+    )
+
+
+def measurement_for(answers: Answers, ctx: FormContext) -> Measurement:
+    base = _measured(answers)
+    growth = child_growth_now(answers, ctx)
+    values = dict(base.__dict__, visited_on=ctx.today)
+    if growth is not None:
+        values.update(haz=growth.haz, waz=growth.waz, whz=growth.whz, stunted=growth.stunted, wasted=growth.wasted,
+                      underweight=growth.underweight)
+    return Measurement(**values)
+
+
+async def _submit_sasaran(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    services = ctx.services
+    keluarga_id = int(ctx.extra["keluarga_id"])
+    keluarga = await store.keluarga_in_tx(tx, keluarga_id)
+    if keluarga is None or not ctx.in_scope(keluarga.region_code):
+        raise Invalid("Keluarga ini tidak ditemukan di wilayah Anda.")
+    data = new_sasaran(answers, ctx.today)
+    now = services.clock.now()
+    sasaran_id = await store.add_sasaran(tx, services.cipher, keluarga_id, data, reporter_id=ctx.caller.user_id,
+                                         now=now)
+    await store.add_kunjungan(tx, sasaran_id=sasaran_id, reporter_id=ctx.caller.user_id, kind="pendaftaran",
+                              measurement=measurement_for(answers, ctx), answers={}, draft_key=key, now=now)
+    assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
+                                boundaries=services.settings.trimester.boundaries)
+    flags = [f.reason.rstrip(".") for f in assessment.member_flags if f.member_ref == str(sasaran_id)]
+    lines = [f"✅ <b>{html.escape(data.name)}</b> tersimpan sebagai {opt.CATEGORY_LABELS_BY_VALUE[data.category]}."]
+    if flags:
+        lines.append("⚠️ Perlu perhatian: " + html.escape("; ".join(flags)) + ".")
+    family = "berisiko stunting" if assessment.is_berisiko else "belum berisiko"
+    lines.append(f"Status keluarga: {family}.")
+    buttons = [("➕ Tambah sasaran lain", f"lp:more:{keluarga_id}"), ("Selesai", f"lp:done:{keluarga_id}")]
+    if data.category in opt.MOTHERS:
+        buttons.insert(0, ("📲 Buat undangan pengingat untuk ibu", f"ibu:inv:{sasaran_id}"))
+    return Submitted(text="\n".join(lines), buttons=tuple(buttons), sasaran_ids=(sasaran_id,))
+
+
+async def _sasaran_done(key: str, ctx: FormContext) -> Submitted | None:
+    found = await store.kunjungan_by_draft(ctx.services.db, key)
+    return Submitted(text="Data sasaran ini sudah terkirim.") if found else None
+
+
+async def refresh_reminders(result: Submitted, ctx: FormContext, context: Any) -> None:
+    """After a commit that changed sasaran: rebuild their reminder plans (if the
+    reminders feature is installed)."""
+    from bot import reminder_hooks
+
+    for sasaran_id in result.sasaran_ids:
+        await reminder_hooks.record_changed(ctx.services, sasaran_id)
+
+
+SASARAN = runner.register_form(Form(
+    name="sasaran", title="Data sasaran", fields=SASARAN_FIELDS, submit=_submit_sasaran,
+    already_submitted=_sasaran_done, initial=_sasaran_initial, computed=SASARAN_COMPUTED,
+    after_submit=refresh_reminders,
+))
+
+
+# -- commands and buttons --------------------------------------------------------------
+
+
+@for_command("lapor")
+async def lapor(update: Update, context: TpkContext) -> None:
+    await runner.start(update, context, KELUARGA)
+
+
+@for_command("lapor")
+async def on_button(update: Update, context: TpkContext) -> None:
+    """``lp:add:<keluarga>:<kategori>``, ``lp:more:<keluarga>``, ``lp:done:<keluarga>``."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    keluarga = None
+    if len(parts) >= 3 and parts[2].isdigit():
+        scope = context.caller.scope or context.services.regions.root.code
+        keluarga = await store.get_keluarga(context.services.db, scope, int(parts[2]))
+    if keluarga is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if parts[1] == "done":
+        await context.bot.send_message(query.message.chat.id, "Terima kasih! Laporan keluarga selesai. "  # type: ignore[union-attr]
+                                       "Ketik /keluarga untuk melihat daftar keluarga Anda.")
+    elif parts[1] == "more":
+        await context.bot.send_message(
+            query.message.chat.id,  # type: ignore[union-attr]
+            f"Tambah sasaran untuk keluarga <b>{html.escape(keluarga.head_name)}</b>:",
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
+                                               for label, data in _add_member_buttons(keluarga.id)]))
+    elif parts[1] == "add" and len(parts) == 4 and parts[3] in opt.CATEGORY_LABELS_BY_VALUE:
+        await runner.start(update, context, SASARAN, {"keluarga_id": keluarga.id, "kategori": parts[3]})
+    else:
+        await context.bot.send_message(query.message.chat.id, texts.EXPIRED_BUTTON)  # type: ignore[union-attr]
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("lapor", lapor))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lp:"))
+
+
+__all__ = ["KELUARGA", "SASARAN", "Role", "register"]

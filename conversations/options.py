@@ -1,0 +1,50 @@
+"""Closed-choice options shared by the forms, built from the domain enums."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
+from conversations.forms.fields import Option
+
+CATEGORY_LABELS = {
+    SasaranKind.CATIN: "Calon pengantin (catin)",
+    SasaranKind.IBU_HAMIL: "Ibu hamil",
+    SasaranKind.IBU_NIFAS: "Ibu nifas (0–42 hari)",
+    SasaranKind.BADUTA: "Anak 0–23 bulan (baduta)",
+    SasaranKind.BALITA: "Anak 24–59 bulan (balita)",
+}
+ADULTS = frozenset({SasaranKind.CATIN.value, SasaranKind.IBU_HAMIL.value, SasaranKind.IBU_NIFAS.value})
+MOTHERS = frozenset({SasaranKind.IBU_HAMIL.value, SasaranKind.IBU_NIFAS.value})
+CHILDREN = frozenset({SasaranKind.BADUTA.value, SasaranKind.BALITA.value})
+
+
+def _labelled(enum: type[StrEnum]) -> tuple[Option, ...]:
+    return tuple(Option(m.value, m.label[:1].upper() + m.label[1:]) for m in enum)  # type: ignore[attr-defined]
+
+
+CATEGORIES = tuple(Option(kind.value, label) for kind, label in CATEGORY_LABELS.items())
+WATER = _labelled(SumberAirMinum)
+LATRINE = _labelled(Jamban)
+KB_ANY = _labelled(MetodeKb)
+KB_MODERN = tuple(o for o in KB_ANY if MetodeKb(o.value).modern)
+SEX = (Option("L", "Laki-laki"), Option("P", "Perempuan"))
+POSITION = (Option("lying", "Berbaring (panjang badan)"), Option("standing", "Berdiri (tinggi badan)"))
+PREGNANCY_DATING = (
+    Option("hpht", "Tahu HPHT (hari pertama haid terakhir)"),
+    Option("minggu", "Tahu usia kehamilan (minggu)"),
+    Option("bulan", "Tahu usia kehamilan (bulan)"),
+    Option("hpl", "Tahu taksiran persalinan (HPL)"),
+    Option("tidak_tahu", "Tidak tahu"),
+)
+BIRTH_PLACE = (Option("faskes", "Fasilitas kesehatan"), Option("rumah", "Rumah"), Option("lainnya", "Lainnya"))
+BIRTH_HELPER = (Option("bidan", "Bidan"), Option("dokter", "Dokter"), Option("dukun", "Dukun bayi"),
+                Option("lainnya", "Lainnya"))
+COMPLICATIONS = (Option("perdarahan", "Perdarahan"), Option("infeksi", "Demam / infeksi"),
+                 Option("hipertensi", "Tekanan darah tinggi / kejang"), Option("lainnya", "Lainnya"))
+SMOKE = (Option("tidak", "Tidak merokok"), Option("merokok", "Merokok"),
+         Option("terpapar", "Tidak merokok, tapi terpapar asap"))
+IMMUNISATIONS = (Option("hb0", "HB-0"), Option("bcg", "BCG"), Option("polio", "Polio"),
+                 Option("dpt", "DPT-HB-Hib"), Option("ipv", "IPV"), Option("pcv", "PCV"),
+                 Option("rota", "Rotavirus"), Option("mr", "Campak-Rubela (MR)"))
+CATEGORY_LABELS_BY_VALUE = {kind.value: label for kind, label in CATEGORY_LABELS.items()}

@@ -1,0 +1,162 @@
+"""/keluarga: the families in the caller's scope, their risk status and members.
+
+TPK members see the families of their own kelurahan/desa, coordinators those in
+their area. Callback data: ``kl:p:<page>`` (list page), ``kl:o:<keluarga id>`` (open);
+every id is looked up again within the caller's scope.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.access import for_command
+from bot.context import TpkContext
+from bot.domain.roles import Role
+from bot.formatting import long_date
+from bot.reporting import child_growth
+from conversations.growth_text import growth_summary
+from conversations.kunjungan import sasaran_label
+from conversations.parsers import format_decimal
+from storage import keluarga as store
+from storage.keluarga import Keluarga, Kunjungan, Sasaran
+
+PREFIX = "kl"
+PAGE = 8
+
+
+def _scope(context: TpkContext) -> str:
+    return context.caller.scope or context.services.regions.root.code
+
+
+def _today(context: TpkContext) -> date:
+    services = context.services
+    return services.clock.now().astimezone(services.settings.wilayah.zone).date()
+
+
+async def _list(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    mine = context.caller.user_id if context.caller.role is Role.TPK else None
+    families, total = await store.list_keluarga(services.db, _scope(context), reporter_id=mine, limit=PAGE,
+                                                offset=page * PAGE)
+    whose = "yang Anda laporkan" if mine else f"di {html.escape(services.regions.label(_scope(context)))}"
+    if total == 0:
+        return f"Belum ada keluarga {whose}. Ketik /lapor untuk melaporkan keluarga.", None
+    pages = -(-total // PAGE)
+    rows = [[InlineKeyboardButton(_family_button(services.regions, k), callback_data=f"{PREFIX}:o:{k.id}")]
+            for k in families]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀️", callback_data=f"{PREFIX}:p:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("▶️", callback_data=f"{PREFIX}:p:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    text = f"<b>Keluarga {whose}</b>: {total} (halaman {page + 1}/{pages}).\n⚠️ = berisiko stunting. Pilih satu:"
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _family_button(regions: object, k: Keluarga) -> str:
+    mark = "⚠️ " if k.berisiko else ""
+    area = regions.get(k.region_code)  # type: ignore[attr-defined]
+    return f"{mark}{k.head_name} — RT {k.rt}/RW {k.rw}" + (f", {area.name}" if area else "")
+
+
+def _measurement_line(sasaran: Sasaran, visit: Kunjungan | None) -> str | None:
+    if visit is None:
+        return None
+    m = visit.measurement
+    parts = []
+    if m.weight_kg is not None:
+        parts.append(f"BB {format_decimal(m.weight_kg)} kg")
+    if m.height_cm is not None:
+        parts.append(f"TB {format_decimal(m.height_cm)} cm")
+    if m.lila_cm is not None:
+        parts.append(f"LiLA {format_decimal(m.lila_cm)} cm")
+    if m.hb is not None:
+        parts.append(f"Hb {format_decimal(m.hb)}")
+    status = growth_summary(child_growth(sasaran.sex, sasaran.birth_date, m))
+    if status:
+        parts.append(status)
+    if not parts:
+        return None
+    return f"   terakhir diukur {long_date(visit.visited_on)}: " + ", ".join(parts)
+
+
+async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineKeyboardMarkup]:
+    services = context.services
+    today = _today(context)
+    members = await store.members(services.db, _scope(context), keluarga.id)
+    risks = await store.family_risks(services.db, keluarga.id)
+    flags = await store.flags(services.db, [m.id for m in members])
+    lines = [f"<b>Keluarga {html.escape(keluarga.head_name)}</b>",
+             f"{html.escape(services.regions.path_label(keluarga.region_code))}, RT {keluarga.rt}/RW {keluarga.rw}"]
+    if keluarga.address:
+        lines.append(html.escape(keluarga.address))
+    if keluarga.no_kk_masked:
+        lines.append(f"No. KK {keluarga.no_kk_masked}")
+    lines.append("")
+    if keluarga.berisiko:
+        lines.append("⚠️ <b>Berisiko stunting</b>:")
+        lines.extend(f"• {html.escape(reason)}" for _, reason in risks)
+    else:
+        lines.append("Belum tergolong berisiko stunting.")
+    lines.append("")
+    lines.append(f"<b>Sasaran</b> ({len(members)}):" if members else "Belum ada sasaran.")
+    buttons: list[list[InlineKeyboardButton]] = []
+    for member in members:
+        status = "" if member.status == "aktif" else f" — selesai ({member.ended_reason or '-'})"
+        nik = f", NIK {member.nik_masked}" if member.nik_masked else ""
+        lines.append(f"• {html.escape(sasaran_label(member, today, services.regions))}{nik}{status}")
+        measured = _measurement_line(member, await store.latest_kunjungan(services.db, member.id))
+        if measured:
+            lines.append(html.escape(measured))
+        for _, reason in flags.get(member.id, []):
+            lines.append(f"   ⚠️ {html.escape(reason)}")
+        if member.status == "aktif":
+            buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
+                                                 callback_data=f"kj:new:{member.id}")])
+            if member.category in ("ibu_hamil", "ibu_nifas"):
+                buttons.append([InlineKeyboardButton(f"📲 Undang {member.name} ke pengingat"[:60],
+                                                     callback_data=f"ibu:inv:{member.id}")])
+    buttons.append([InlineKeyboardButton("➕ Tambah sasaran", callback_data=f"lp:more:{keluarga.id}")])
+    buttons.append([InlineKeyboardButton("⬅️ Daftar keluarga", callback_data=f"{PREFIX}:p:0")])
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+@for_command("keluarga")
+async def keluarga(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    text, markup = await _list(context, 0)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+@for_command("keluarga")
+async def on_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    if len(parts) != 3 or parts[1] not in ("p", "o") or not parts[2].isdigit():
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if parts[1] == "p":
+        await query.answer()
+        text, markup = await _list(context, int(parts[2]))
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    found = await store.get_keluarga(context.services.db, _scope(context), int(parts[2]))
+    if found is None:
+        await query.answer("Keluarga itu tidak ada di wilayah Anda.", show_alert=True)
+        return
+    await query.answer()
+    text, markup = await _detail(context, found)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("keluarga", keluarga))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
