@@ -77,7 +77,7 @@ async def prepare(settings: Settings, clock: Clock) -> Services:
     db = await prepare_database(settings, clock)
     tree = await regions_store.load_tree(db, settings.wilayah.root)
     return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
-                    kecamatan_codes=await regions_store.kecamatan_codes(db), started_at=clock.now())
+                    kecamatan_codes=await regions_store.kecamatan_codes(db))
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.domain.regions import RegionTree
@@ -21,8 +21,8 @@ class Services:
     cipher: IdentityCipher
     kecamatan_codes: frozenset[str] = frozenset()
     bot_username: str = ""
-    #: When this process started: a draft last touched before it is resumed with a summary.
-    started_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
+    #: Identifies this run of the process: a draft saved by another run is resumed with a summary.
+    boot_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def deep_link(self, token: str) -> str:
         return f"https://t.me/{self.bot_username}?start={token}"

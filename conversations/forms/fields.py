@@ -170,9 +170,15 @@ class DateField(Field):
         return day.isoformat()
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        earliest, _ = self.bounds(ctx)
-        day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=max(self.latest_days, 0),
-                                                earliest=earliest))
+        earliest, latest = self.bounds(ctx)
+        future = max((latest - ctx.today).days, 0)
+        try:
+            day = parsers.parse_date(text, on=ctx.today, max_future_days=future, earliest=earliest)
+        except ParseError as exc:
+            if exc.code != "date_range":
+                raise Invalid(exc.message) from None
+            # A real date outside this question's range: say so in the question's words.
+            day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=36500))
         return self.validate(day, ctx)
 
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:

@@ -71,6 +71,7 @@ async def _send(chat_id: int, context: TpkContext, key: str, screen: Screen, pre
 
 
 async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str, Any]) -> None:
+    state["boot"] = context.services.boot_id
     await drafts.save(context.services.db, user_id=context.caller.user_id, form=draft_form, key=key, state=state,
                       now=context.services.clock.now())
 
@@ -208,7 +209,7 @@ async def on_text(update: Update, context: TpkContext) -> None:
     if message.message_id <= state.get("last_message_id", 0):
         return  # redelivered after a crash: already applied
     ctx = form_context(context, state["context"])
-    resumed = draft.updated_at < context.services.started_at
+    resumed = state.get("boot") != context.services.boot_id
     if message.text is None:
         step = engine.Step(error=ODD_INPUT)
     else:

@@ -68,3 +68,104 @@ async def test_a_family_with_a_pregnant_mother(bot: BotUnderTest) -> None:
     import os
     if os.environ.get("SHOW_CHAT"):
         print(tpk.describe())
+
+
+async def new_family(bot: BotUnderTest, form: Form) -> None:
+    await start_family(bot, form)
+    await form.tap("✅ Kirim")
+
+
+async def test_a_catin(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Calon pengantin (catin)")
+    await form.type("Dewi Lestari")
+    await form.type("3673046505000002")
+    await form.tap("Perempuan")
+    await form.type("25-05-2000")
+    await form.type("1 Februari 2027")
+    await form.type("158 cm")
+    await form.type("41")
+    await form.type("21,5")
+    await form.tap("Lewati ➡️")
+    review = await form.tap("Tidak merokok")
+    assert "kurus" in review.plain_text.lower() and "KEK" in review.plain_text, review.plain_text
+    saved = await form.tap("✅ Kirim")
+    assert "Dewi Lestari tersimpan sebagai Calon pengantin" in saved.plain_text
+    assert await bot.db.fetch_value("SELECT answers_json FROM sasaran WHERE category = 'catin'") is not None
+
+
+async def test_an_ibu_nifas(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Ibu nifas (0–42 hari)")
+    await form.type("Rina")
+    await form.tap("Tidak punya NIK")
+    await form.type("12/3/90")
+    await form.type("0812-3456-7890")
+    await form.type("3")
+    await form.type("10 November 2026")
+    await form.tap("Fasilitas kesehatan")
+    await form.tap("Bidan")
+    await form.tap_in_place("▫️ Perdarahan")
+    await form.tap("Selesai ✔️")
+    await form.tap("Ya")
+    review = await form.tap("IUD / spiral")
+    assert "Komplikasi: Perdarahan" in review.plain_text and "Metode KB: IUD / spiral" in review.plain_text
+    assert "+62812•••890" in review.plain_text
+    await form.tap("✅ Kirim")
+    row = await bot.db.fetch_one("SELECT category, delivery_date, phone, nik_masked FROM sasaran")
+    assert tuple(row) == ("ibu_nifas", "2026-11-10", "+6281234567890", None)
+
+
+async def _child(form: Form, category: str, born: str, height: str, weight: str, position: str) -> str:
+    await form.tap(category)
+    await form.type("Budi")
+    await form.tap("Lewati ➡️")
+    await form.tap("Laki-laki")
+    await form.type(born)
+    await form.type("2")
+    await form.type("3,0")
+    await form.type("48")
+    await form.type(height)
+    await form.type(weight)
+    return (await form.tap(position)).plain_text
+
+
+async def test_a_baduta_who_is_stunted(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    text = await _child(form, "➕ Anak 0–23 bulan (baduta)", "23-11-2025", "68", "7,5", "Berbaring (panjang badan)")
+    assert "ASI eksklusif" in text
+    await form.tap("Ya")
+    await form.tap("Ya")
+    await form.tap_in_place("▫️ BCG")
+    review = await form.tap("Selesai ✔️")
+    assert "TB/U pendek" in review.plain_text or "TB/U sangat pendek" in review.plain_text, review.plain_text
+    await form.tap("✅ Kirim")
+    stunted = await bot.db.fetch_value("SELECT stunted FROM kunjungan JOIN sasaran s ON s.id = sasaran_id "
+                                       "WHERE s.category = 'baduta'")
+    assert stunted == 1
+    assert await bot.db.fetch_value("SELECT count(*) FROM sasaran_flag WHERE code = 'stunted_child'") == 1
+
+
+async def test_a_balita_measured_standing(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    text = await _child(form, "➕ Anak 24–59 bulan (balita)", "1 Mei 2023", "96", "14,2 kg", "Berdiri (tinggi badan)")
+    assert "posyandu" in text
+    review = await form.tap("Tidak")
+    assert "TB/U normal" in review.plain_text, review.plain_text
+    saved = await form.tap("✅ Kirim")
+    assert "Budi tersimpan sebagai Anak 24–59 bulan" in saved.plain_text
+
+
+async def test_a_child_too_old_for_baduta_is_asked_again(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Anak 0–23 bulan (baduta)")
+    await form.type("Budi")
+    await form.tap("Lewati ➡️")
+    await form.tap("Laki-laki")
+    wrong = await form.type("1 Mei 2023")
+    assert "pilih balita" in wrong.plain_text and "Tanggal lahir?" in wrong.plain_text

@@ -1,0 +1,185 @@
+"""The form engine's promises, through the bot: bad input is re-asked, nothing typed is
+lost (back, skip, /batal, restart), review edits, one record per "Kirim"."""
+
+from __future__ import annotations
+
+from tests.e2e.test_lapor import SUKAWANA, new_family, start_family
+from tests.harness import BotUnderTest, Form, add_member, press_forged
+
+
+def question_of(text: str) -> str:
+    return text.split("\n\n")[1] if "\n\n" in text else text
+
+
+async def test_a_wrong_value_for_every_field_type_gets_a_message_and_the_same_question(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    cases = [  # (typed, expected in the message) for the question then on screen
+        ("tiga", "Tulis angka"),                              # integer
+        ("0", "Angkanya harus"),                              # integer out of range
+    ]
+    for typed, expected in cases:
+        reply = await form.type(typed)
+        assert expected in reply.plain_text and "Nomor RT?" in reply.plain_text, reply.plain_text
+    await form.type("3")
+    await form.type("2")
+    reply = await form.type("ab")                             # text too short
+    assert "Tulis 3–200 karakter" in reply.plain_text and "Alamat rumah" in reply.plain_text
+    await form.type("Jl. Melati")
+    await form.type("Ahmad")
+    reply = await form.type("1234")                           # No. KK (NIK-like field)
+    assert "16" in reply.plain_text and "Kartu Keluarga" in reply.plain_text, reply.plain_text
+    await form.tap("Lewati ➡️")
+    reply = await form.type("sumur")                          # choice must be a button
+    assert "pilih salah satu tombol" in reply.plain_text.lower() and "Sumber air minum" in reply.plain_text
+    await form.tap("Ledeng / PAM")
+    await form.tap("Tidak ada jamban")
+    reply = await form.type("mungkin")                        # yes/no
+    assert "Jawab ya atau tidak" in reply.plain_text
+    await form.type("ya")
+    reply = await form.type("31-02-1990")                     # impossible date
+    assert "Tanggal lahir istri?" in reply.plain_text and "⚠️" in reply.plain_text
+    reply = await form.type("12-03-2020")                     # implausible: a 6-year-old wife
+    assert "minimal 10 tahun" in reply.plain_text
+    await form.type("12 mar 90")
+    await form.type("1")
+    await form.tap("Lewati ➡️")
+    await form.tap("Ya")
+    review = form.last.plain_text
+    assert "Laporan keluarga — periksa dulu" in review and "Alamat: Jl. Melati" in review
+    await form.tap("✅ Kirim")
+
+    await form.tap("➕ Ibu hamil")
+    await form.type("Rina")
+    reply = await form.type("1234567890123456")               # NIK with an unknown region
+    assert "NIK" in reply.plain_text and "⚠️" in reply.plain_text
+    await form.type("3673045203900001")
+    await form.type("12-03-1990")
+    reply = await form.type("12345")                          # phone
+    assert "Nomor HP ibu" in reply.plain_text and "⚠️" in reply.plain_text
+    await form.type("+62 812 3456 7890")
+    await form.tap("Tahu HPHT (hari pertama haid terakhir)")
+    reply = await form.type("1 Januari 2027")                 # HPHT in the future
+    assert "tidak boleh di masa depan" in reply.plain_text
+    reply = await form.type("1 Januari 2026")                 # a pregnancy over 44 weeks
+    assert "lebih dari 44 minggu" in reply.plain_text
+    await form.type("1 Agustus 2026")
+    await form.type("0")
+    reply = await form.type("300 cm")                         # decimal out of range
+    assert "Angkanya harus" in reply.plain_text and "Tinggi" in reply.plain_text
+    reply = await form.type("150 kg")                         # wrong unit
+    assert "Satuannya cm" in reply.plain_text
+    await form.type("150")
+    assert "Berat badan" in form.text
+    # Odd input mid-form: a sticker and a location are declined, the question stays.
+    await form.user.send_sticker()
+    reply = await form.user.next_message()
+    assert "mohon ketik jawabannya" in reply.plain_text and "Berat badan" in reply.plain_text
+    await form.user.send_location(-6.12, 106.15)
+    reply = await form.user.next_message()
+    assert "Berat badan" in reply.plain_text
+    # Nothing typed so far was lost.
+    draft = await bot.db.fetch_value("SELECT state_json FROM drafts WHERE form = 'sasaran'")
+    assert '"tinggi": 150.0' in draft and '"hp": "+6281234567890"' in draft
+
+
+async def test_back_skip_cancel_resume_and_edit_from_review(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    await form.type("3")
+    await form.type("2")
+    back = await form.tap_in_place("⬅️ Kembali")
+    assert "Nomor RW?" in back.plain_text and "Jawaban sekarang: 2" in back.plain_text
+    back = await form.tap_in_place("⬅️ Kembali")
+    assert "Nomor RT?" in back.plain_text and "Jawaban sekarang: 3" in back.plain_text
+    await form.type("4")
+    nxt = await form.type("2")
+    assert "Alamat rumah" in nxt.plain_text
+
+    # /batal pauses: typed text no longer goes to the form, /lanjut resumes at the same question.
+    await form.user.send("/batal")
+    assert "tersimpan sebagai draf" in (await form.user.next_message()).plain_text
+    await form.user.send("halo")
+    assert "/bantuan" in (await form.user.next_message()).plain_text
+    resumed = await form.start("/lanjut")
+    assert "sudah terisi 3 jawaban" in resumed.plain_text and "Alamat rumah" in resumed.plain_text
+    assert "RT" in resumed.plain_text
+    await form.tap("Lewati ➡️")
+    await form.type("Ahmad")
+    await form.tap("Lewati ➡️")
+    await form.tap("Ledeng / PAM")
+    await form.tap("Jamban sendiri (leher angsa) dengan tangki septik")
+    review = await form.tap("Tidak")
+    assert "Alamat: –" in review.plain_text and "RT: 4" in review.plain_text
+    assert "tidak ada faktor risiko keluarga" in review.plain_text
+
+    # Edit from review: changing "Ada PUS" asks only the questions that now apply.
+    await form.tap("✏️ Ada PUS")
+    nxt = await form.tap("Ya")
+    assert "Tanggal lahir istri?" in nxt.plain_text
+    await form.type("1-1-2008")
+    await form.type("0")
+    await form.tap("Tidak")
+    review = await form.tap("Tidak ber-KB")
+    assert "periksa dulu" in review.plain_text and "terlalu muda" in review.plain_text, review.plain_text
+
+    # "Kirim" pressed twice: one family.
+    kirim = review.button("✅ Kirim").callback_data
+    await form.tap("✅ Kirim")
+    assert await press_forged(bot.emu, form.user, review.message_id, kirim) == (
+        "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali.")
+    assert await bot.db.fetch_value("SELECT count(*) FROM keluarga") == 1
+
+
+async def test_a_restart_mid_form_resumes_at_the_same_question(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Anak 0–23 bulan (baduta)")
+    await form.type("Budi")
+    await form.tap("Lewati ➡️")
+    await form.tap("Laki-laki")
+    await bot.restart()
+    # The member answers the question still on their screen; nothing was lost.
+    reply = await form.type("23-05-2026")
+    text = reply.plain_text
+    assert "Melanjutkan Data sasaran" in text and "sudah terisi 5 jawaban" in text, text
+    assert "Anak ke berapa?" in text
+    draft = await bot.db.fetch_value("SELECT state_json FROM drafts")
+    assert '"nama": "Budi"' in draft and '"lahir": "2026-05-23"' in draft
+
+    # A restart while the review is on screen: its buttons still work.
+    await form.type("1")
+    await form.tap("Lewati ➡️")
+    await form.tap("Lewati ➡️")
+    await form.type("64")
+    await form.type("6,9")
+    await form.tap("Berbaring (panjang badan)")
+    await form.tap("Ya")
+    await form.tap("Ya")
+    review = await form.tap("Selesai ✔️")
+    await bot.restart()
+    await form.user.press("✅ Kirim")
+    saved = await form.user.next_message()
+    assert "Budi tersimpan" in saved.plain_text
+    assert await bot.db.fetch_value("SELECT count(*) FROM sasaran") == 1
+    assert review.message_id
+
+
+async def test_old_buttons_and_other_peoples_buttons_are_refused(bot: BotUnderTest) -> None:
+    siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await siti.start("/lapor")
+    rw_question = await siti.type("3")
+    back = rw_question.button("⬅️ Kembali").callback_data
+    await siti.type("2")
+    # A button of a question already answered is stale ...
+    assert "kedaluwarsa" in (await press_forged(bot.emu, siti.user, rw_question.message_id, back) or "")
+    # ... and another member's press of it is refused outright.
+    other = await add_member(bot, 3002, "Ani", "tpk", SUKAWANA)
+    other_chat_message = (await Form(other).start("/bantuan")).message_id
+    assert await press_forged(bot.emu, other, other_chat_message, back) == "Tombol ini bukan untuk Anda."
+    for forged in ("f:zzzzzzzzzzzz:send", "f:", "f:abc:v:rt:9", "lp:add:999:catin", "kj:new:12345", "kl:o:77",
+                   "ud:t:pick:36.73.04.1007", "ag:set:3002:inactive"):
+        answer = await press_forged(bot.emu, siti.user, rw_question.message_id, forged) or ""
+        assert any(word in answer for word in ("kedaluwarsa", "tidak ada", "tidak tersedia")), (forged, answer)
+    # The form itself is untouched by all of that.
+    assert "Nama kepala keluarga?" in (await siti.type("Jl. Mawar")).plain_text
