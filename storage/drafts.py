@@ -1,7 +1,9 @@
 """Form drafts: the committed state of every guided form a member has open.
 
 The engine saves after every answer, before the next question goes out, so a crash,
-a restart or a dead battery resumes at the same question with nothing lost.
+a restart or a dead battery resumes at the same question with nothing lost. A draft
+holds what was typed — NIKs, names, health values — so its state is stored encrypted
+with the same key as identity numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.crypto import IdentityCipher
 from storage.db import Database, Transaction
 from storage.timefmt import from_db, to_db
 
@@ -25,52 +28,55 @@ class Draft:
     updated_at: datetime
 
 
-def _draft(row: Any) -> Draft:
-    created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
-    assert created is not None and updated is not None
-    return Draft(row["user_id"], row["form"], row["draft_key"], json.loads(row["state_json"]), created, updated)
-
-
 _COLUMNS = "user_id, form, draft_key, state_json, created_at, updated_at"
 
 
-async def get(db: Database, user_id: int, form: str) -> Draft | None:
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ? AND form = ?", (user_id, form))
-    return _draft(row) if row else None
+class Drafts:
+    """Drafts of one database, sealed with the deployment's key."""
 
+    def __init__(self, db: Database, cipher: IdentityCipher) -> None:
+        self.db = db
+        self.cipher = cipher
 
-async def by_key(db: Database, key: str) -> Draft | None:
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM drafts WHERE draft_key = ?", (key,))
-    return _draft(row) if row else None
+    def _draft(self, row: Any) -> Draft:
+        created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
+        assert created is not None and updated is not None
+        state = json.loads(self.cipher.decrypt(row["state_json"]))
+        return Draft(row["user_id"], row["form"], row["draft_key"], state, created, updated)
 
+    async def get(self, user_id: int, form: str) -> Draft | None:
+        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ? AND form = ?",
+                                      (user_id, form))
+        return self._draft(row) if row else None
 
-async def for_user(db: Database, user_id: int) -> list[Draft]:
-    """The user's drafts, most recently touched first."""
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ? ORDER BY updated_at DESC, rowid DESC", (user_id,)
-    )
-    return [_draft(r) for r in rows]
+    async def by_key(self, key: str) -> Draft | None:
+        row = await self.db.fetch_one(f"SELECT {_COLUMNS} FROM drafts WHERE draft_key = ?", (key,))
+        return self._draft(row) if row else None
 
+    async def for_user(self, user_id: int) -> list[Draft]:
+        """The user's drafts, most recently touched first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ? ORDER BY updated_at DESC, rowid DESC", (user_id,))
+        return [self._draft(r) for r in rows]
 
-async def save(db: Database, *, user_id: int, form: str, key: str, state: dict[str, Any], now: datetime) -> None:
-    """Insert or replace the user's draft of ``form`` (one per form)."""
-    async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, form) DO UPDATE SET "
-            "draft_key = excluded.draft_key, state_json = excluded.state_json, updated_at = excluded.updated_at",
-            (user_id, form, key, json.dumps(state, ensure_ascii=False), to_db(now), to_db(now)),
-        )
+    async def save(self, *, user_id: int, form: str, key: str, state: dict[str, Any], now: datetime) -> None:
+        """Insert or replace the user's draft of ``form`` (one per form)."""
+        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, form) DO UPDATE SET "
+                "draft_key = excluded.draft_key, state_json = excluded.state_json, updated_at = excluded.updated_at",
+                (user_id, form, key, sealed, to_db(now), to_db(now)),
+            )
 
+    async def delete(self, key: str) -> None:
+        async with self.db.transaction() as tx:
+            await delete_in_tx(tx, key)
 
-async def delete(db: Database, key: str) -> None:
-    async with db.transaction() as tx:
-        await tx.execute("DELETE FROM drafts WHERE draft_key = ?", (key,))
-
-
-async def older_than(db: Database, cutoff: datetime) -> list[Draft]:
-    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?", (to_db(cutoff),))
-    return [_draft(r) for r in rows]
+    async def older_than(self, cutoff: datetime) -> list[Draft]:
+        rows = await self.db.fetch_all(f"SELECT {_COLUMNS} FROM drafts WHERE updated_at < ?", (to_db(cutoff),))
+        return [self._draft(r) for r in rows]
 
 
 async def delete_in_tx(tx: Transaction, key: str) -> None:

@@ -29,7 +29,7 @@ from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
-from storage.drafts import Draft
+from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
 def register_form(form: Form) -> Form:
     FORMS[form.name] = form
     return form
+
+
+def _drafts(context: TpkContext) -> Drafts:
+    return Drafts(context.services.db, context.services.cipher)
 
 
 def form_context(context: TpkContext, extra: dict[str, Any]) -> FormContext:
@@ -72,7 +76,7 @@ async def _send(chat_id: int, context: TpkContext, key: str, screen: Screen, pre
 
 async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str, Any]) -> None:
     state["boot"] = context.services.boot_id
-    await drafts.save(context.services.db, user_id=context.caller.user_id, form=draft_form, key=key, state=state,
+    await _drafts(context).save(user_id=context.caller.user_id, form=draft_form, key=key, state=state,
                       now=context.services.clock.now())
 
 
@@ -82,7 +86,7 @@ def _expired(context: TpkContext, draft: Draft) -> bool:
 
 
 async def _expire(context: TpkContext, draft: Draft, chat_id: int) -> None:
-    await drafts.delete(context.services.db, draft.key)
+    await _drafts(context).delete(draft.key)
     form = FORMS.get(draft.form)
     title = form.title if form else draft.form
     zone = context.services.settings.wilayah.zone
@@ -93,7 +97,7 @@ async def _expire(context: TpkContext, draft: Draft, chat_id: int) -> None:
 
 async def active_draft(context: TpkContext, chat_id: int) -> Draft | None:
     """The draft a typed message answers: the most recent one not paused by /batal."""
-    for draft in await drafts.for_user(context.services.db, context.caller.user_id):
+    for draft in await _drafts(context).for_user(context.caller.user_id):
         if draft.form not in FORMS:
             continue
         if _expired(context, draft):
@@ -109,7 +113,7 @@ async def start(update: Update, context: TpkContext, form: Form, extra: dict[str
     chat = update.effective_chat
     assert chat is not None
     extra = extra or {}
-    existing = await drafts.get(context.services.db, context.caller.user_id, form.name)
+    existing = await _drafts(context).get(context.caller.user_id, form.name)
     if existing is not None and _expired(context, existing):
         await _expire(context, existing, chat.id)
         existing = None
@@ -149,7 +153,7 @@ async def _resume(context: TpkContext, chat_id: int, draft: Draft) -> None:
 async def lanjut(update: Update, context: TpkContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    for draft in await drafts.for_user(context.services.db, context.caller.user_id):
+    for draft in await _drafts(context).for_user(context.caller.user_id):
         if draft.form not in FORMS:
             continue
         if _expired(context, draft):
@@ -236,7 +240,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     if not allowed(context, MEMBERS):
         await query.answer(texts.NOT_ALLOWED, show_alert=True)
         return
-    draft = await drafts.by_key(context.services.db, key)
+    draft = await _drafts(context).by_key(key)
     if draft is None:
         await query.answer(await _finished_text(context, key, action), show_alert=True)
         return
@@ -257,7 +261,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         return
     if action in ("new", "del"):
         await query.answer()
-        await drafts.delete(context.services.db, key)
+        await _drafts(context).delete(key)
         await _quiet_edit(query.message, None)
         restart = context.user_data.pop("restart", None)  # type: ignore[union-attr]
         if action == "new" and restart and restart["form"] == draft.form:
@@ -355,8 +359,9 @@ async def expire_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Periodic job: delete drafts untouched for ``formulir.draft_days`` and tell their owners."""
     services = context.application.bot_data["services"]
     cutoff = services.clock.now() - timedelta(days=services.settings.formulir.draft_days)
-    for draft in await drafts.older_than(services.db, cutoff):
-        await drafts.delete(services.db, draft.key)
+    store = Drafts(services.db, services.cipher)
+    for draft in await store.older_than(cutoff):
+        await store.delete(draft.key)
         form = FORMS.get(draft.form)
         title = form.title if form else draft.form
         day = long_date(draft.updated_at.astimezone(services.settings.wilayah.zone).date())

@@ -4,6 +4,7 @@ lost (back, skip, /batal, restart), review edits, one record per "Kirim"."""
 from __future__ import annotations
 
 from tests.e2e.test_lapor import SUKAWANA, new_family, start_family
+from storage.drafts import Drafts
 from tests.harness import BotUnderTest, Form, add_member, press_forged
 
 
@@ -78,9 +79,12 @@ async def test_a_wrong_value_for_every_field_type_gets_a_message_and_the_same_qu
     await form.user.send_location(-6.12, 106.15)
     reply = await form.user.next_message()
     assert "Berat badan" in reply.plain_text
-    # Nothing typed so far was lost.
-    draft = await bot.db.fetch_value("SELECT state_json FROM drafts WHERE form = 'sasaran'")
-    assert '"tinggi": 150.0' in draft and '"hp": "+6281234567890"' in draft
+    # Nothing typed so far was lost, and the draft is sealed at rest.
+    draft = await Drafts(bot.db, bot.services.cipher).get(3001, "sasaran")
+    assert draft is not None and draft.state["answers"]["tinggi"] == 150.0
+    assert draft.state["answers"]["hp"] == "+6281234567890"
+    raw = await bot.db.fetch_value("SELECT state_json FROM drafts WHERE form = 'sasaran'")
+    assert "6281234567890" not in raw and "3673045203900001" not in raw
 
 
 async def test_back_skip_cancel_resume_and_edit_from_review(bot: BotUnderTest) -> None:
@@ -144,8 +148,9 @@ async def test_a_restart_mid_form_resumes_at_the_same_question(bot: BotUnderTest
     text = reply.plain_text
     assert "Melanjutkan Data sasaran" in text and "sudah terisi 5 jawaban" in text, text
     assert "Anak ke berapa?" in text
-    draft = await bot.db.fetch_value("SELECT state_json FROM drafts")
-    assert '"nama": "Budi"' in draft and '"lahir": "2026-05-23"' in draft
+    draft = await Drafts(bot.db, bot.services.cipher).get(3001, "sasaran")
+    assert draft is not None and draft.state["answers"]["nama"] == "Budi"
+    assert draft.state["answers"]["lahir"] == "2026-05-23"
 
     # A restart while the review is on screen: its buttons still work.
     await form.type("1")
