@@ -23,15 +23,16 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot import reminders
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
 from bot.settings import ConfigError, Settings
-from conversations import join, kunjungan, lapor
+from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, errors, keluarga, undang
+from handlers import anggota, basics, errors, ibu, keluarga, undang
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
@@ -112,7 +113,10 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     anggota.register(app)
     lapor.register(app)
     kunjungan.register(app)
+    ubah.register(app)
     keluarga.register(app)
+    ibu.register(app)
+    reminders.register(app, services)
     runner.register(app)
     basics.register(app)
     runner.register_text(app)

@@ -31,6 +31,10 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("lanjut", "Lanjutkan isian yang belum selesai", MEMBERS),
     CommandSpec("undang", "Buat tautan undangan koordinator atau anggota TPK", MANAGERS),
     CommandSpec("anggota", "Lihat dan kelola anggota di wilayah Anda", MANAGERS),
+    CommandSpec("tugas", "Kunjungan keluarga hari ini dan beberapa hari ke depan", frozenset({Role.TPK})),
+    CommandSpec("jadwal", "Lihat jadwal pengingat Anda", frozenset({Role.IBU})),
+    CommandSpec("berhenti", "Hentikan semua pengingat", frozenset({Role.IBU})),
+    CommandSpec("mulai", "Nyalakan lagi pengingat", frozenset({Role.IBU})),
     CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),
 ]
 

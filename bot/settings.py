@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.domain.daytime import zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import is_valid_code
+from bot.domain.schedule_config import ReminderConfig
 from bot.domain.thresholds import ClinicalThresholds
 from storage.crypto import CipherKeyError, decode_key
 from storage.regions import DEFAULT_CSV, find_in_csv
@@ -122,6 +123,7 @@ class Settings(BaseSettings):
     formulir: FormsSettings = Field(default_factory=FormsSettings)
     klinis: ClinicalThresholds = Field(default_factory=ClinicalThresholds)
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
+    pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
 
     @classmethod
     def settings_customise_sources(

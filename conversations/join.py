@@ -41,6 +41,7 @@ from bot.context import TpkContext
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import is_well_formed
 from conversations.parsers import ParseError, parse_phone
+from handlers import ibu
 from storage import invitations
 from storage.invitations import Invitation, InvitationError, Problem
 
@@ -80,6 +81,8 @@ async def entry(update: Update, context: TpkContext) -> int:
     if problem is not None or invitation is None:
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
         return ConversationHandler.END
+    if invitation.role is Role.IBU:
+        return await ibu.open_invitation(update, context, token, invitation)
     if invitation.role not in (Role.KOORDINATOR, Role.TPK):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END

@@ -222,7 +222,7 @@ async def _nik_taken(value: str, answers: Answers, ctx: FormContext) -> Notice |
     if value == NikField.NONE:
         return None
     owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value)
-    if owner is None:
+    if owner is None or owner.sasaran_id == ctx.extra.get("sasaran_id"):
         return None
     where = ctx.regions.path_label(owner.region_code) if owner.region_code in ctx.regions else owner.region_code
     text = (f"NIK {owner.nik_masked} sudah terdaftar sebagai {opt.CATEGORY_LABELS_BY_VALUE[owner.category]} di "

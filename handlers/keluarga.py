@@ -21,6 +21,7 @@ from bot.formatting import long_date
 from bot.reporting import child_growth
 from conversations.growth_text import growth_summary
 from conversations.kunjungan import sasaran_label
+from conversations.ubah import may_edit
 from conversations.parsers import format_decimal
 from storage import keluarga as store
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
@@ -120,6 +121,8 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
         if member.status == "aktif":
             buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
                                                  callback_data=f"kj:new:{member.id}")])
+        if may_edit(context, member):
+            buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60], callback_data=f"ub:{member.id}")])
             if member.category in ("ibu_hamil", "ibu_nifas"):
                 buttons.append([InlineKeyboardButton(f"📲 Undang {member.name} ke pengingat"[:60],
                                                      callback_data=f"ibu:inv:{member.id}")])

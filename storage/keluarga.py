@@ -413,3 +413,36 @@ async def recent_sasaran(db: Database, scope: str, *, reporter_id: int, limit: i
         f"SELECT {_S_COLS} FROM sasaran WHERE {inside} AND erased_at IS NULL AND status = 'aktif' "
         "ORDER BY reporter_id = ? DESC, id DESC LIMIT ?", (*params, reporter_id, limit))
     return [_sasaran(r) for r in rows]
+
+
+async def identity_for_edit(db: Database, cipher: IdentityCipher, scope: str, sasaran_id: int) -> dict[str, Any] | None:
+    """The decrypted NIK and phone of one sasaran in scope, to pre-fill a correction form
+    (which keeps them in an encrypted draft)."""
+    inside, params = within("region_code", scope)
+    row = await db.fetch_one(f"SELECT nik_enc, phone FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
+                             (sasaran_id, *params))
+    if row is None:
+        return None
+    return {"nik": cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None, "phone": row["phone"]}
+
+
+async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: int, data: NewSasaran, *,
+                          actor_id: int, now: datetime) -> None:
+    """Replace a sasaran's profile with corrected answers; audited (NIK masked, no phone)."""
+    before = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
+    if before is None:
+        raise LookupError(sasaran_id)
+    nik = data.nik
+    await tx.execute(
+        "UPDATE sasaran SET category = ?, name = ?, nik_enc = ?, nik_hash = ?, nik_masked = ?, sex = ?, "
+        "birth_date = ?, phone = ?, hpht = ?, hpl = ?, delivery_date = ?, answers_json = ?, updated_at = ? "
+        "WHERE id = ?",
+        (data.category, data.name, cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
+         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+         _iso(data.hpl), _iso(data.delivery_date), _json(data.answers), to_db(now), sasaran_id),
+    )
+    shown = ("category", "name", "nik_masked", "sex", "birth_date", "hpht", "hpl", "delivery_date", "answers_json")
+    after = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
+    assert after is not None
+    await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="sasaran", entity_id=sasaran_id,
+                       before={k: before[k] for k in shown}, after={k: after[k] for k in shown})

@@ -150,6 +150,7 @@ class Form:
         await self.user.press(label)
         self.last = await self.user.next_message()
         self.user.drain()
+        self.user.drain_edits()
         return self.last
 
     async def tap_in_place(self, label: str):  # noqa: ANN201

@@ -127,6 +127,13 @@ class SimUser:
             drained.append(self._new.get_nowait())
         return drained
 
+    def drain_edits(self) -> list[BotMessage]:
+        """Take every already-received edit without waiting."""
+        drained = []
+        while not self._edits.empty():
+            drained.append(self._edits.get_nowait())
+        return drained
+
     def describe(self) -> str:
         """The recent chat as text, for assertion messages."""
         lines = [f"--- chat with {self!r} (latest {_LOG_LINES} events) ---"]

@@ -136,3 +136,48 @@ async def test_coordinators_see_only_their_area(bot: BotUnderTest) -> None:
     await kasemen_tpk.user.send("/keluarga")
     own = await kasemen_tpk.user.next_message()
     assert "yang Anda laporkan" in own.plain_text and len(own.button_labels()) == 1
+
+
+async def open_family(user, name: str):  # noqa: ANN001, ANN201
+    await user.send("/keluarga")
+    listing = await user.next_message()
+    await user.press(next(label for label in listing.button_labels() if name in label))
+    return await user.next_edit()
+
+
+async def test_the_reporter_and_the_coordinator_can_correct_a_record_others_cannot(bot: BotUnderTest) -> None:
+    siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, siti)
+    await register_mother(siti, "Rina", "3673045203900001")
+    siti.user.drain()
+
+    await open_family(siti.user, "Ahmad Yani")
+    await siti.user.press("✏️ Ubah data Rina")
+    review = await siti.user.next_message()
+    assert "Perbaikan data sasaran — periksa dulu" in review.plain_text
+    assert "HPHT:" in review.plain_text and "3673********0001" in review.plain_text  # weeks became a date
+    await siti.tap("✏️ Nama")
+    review = await siti.type("Rina Marlina")
+    assert "Nama: Rina Marlina" in review.plain_text
+    await siti.tap("✅ Kirim")
+    assert "Rina Marlina diperbarui" in siti.text
+    row = await bot.db.fetch_one("SELECT name, nik_masked, hpht FROM sasaran")
+    assert tuple(row) == ("Rina Marlina", "3673********0001", "2026-03-02")
+    change = (await bot.db.fetch_all("SELECT before_json, after_json FROM audit_log WHERE entity = 'sasaran' "
+                                     "AND action = 'update'"))[-1]
+    assert '"name": "Rina"' in change[0] and '"name": "Rina Marlina"' in change[1]
+    assert "3673045203900001" not in change[0] + change[1]
+
+    # Another TPK member of the same kelurahan sees the family but gets no edit button, and a forged one is refused.
+    ani = await add_member(bot, 3002, "Ani", "tpk", SUKAWANA)
+    from tests.harness import press_forged
+
+    sasaran_id = await bot.db.fetch_value("SELECT id FROM sasaran")
+    ani_message = (await Form(ani).start("/bantuan")).message_id
+    answer = await press_forged(bot.emu, ani, ani_message, f"ub:{sasaran_id}")
+    assert answer == "Data ini hanya bisa diubah oleh pelapornya atau koordinator."
+
+    # The kecamatan coordinator may correct it.
+    curug = await add_member(bot, 2001, "Koor Curug", "koordinator", "36.73.04")
+    coordinator_view = await open_family(curug, "Ahmad Yani")
+    assert "✏️ Ubah data Rina Marlina" in coordinator_view.button_labels()

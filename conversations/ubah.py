@@ -1,0 +1,117 @@
+"""Correcting a registered sasaran after submit: the reporter, or a coordinator/admin
+whose scope holds it, opens the same questions pre-filled and lands on the review
+screen. Measurements are not edited here; a new visit records new ones.
+Callback data: ``ub:<sasaran id>``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import reminder_hooks, texts
+from bot.access import allowed
+from bot.commands import MANAGERS, MEMBERS
+from bot.context import TpkContext
+from bot.reporting import reassess
+from conversations.forms import runner
+from conversations.forms.fields import Answers, Invalid, NikField
+from conversations.forms.model import Form, FormContext, Submitted
+from conversations.lapor import SASARAN_COMPUTED, SASARAN_FIELDS, new_sasaran
+from storage import keluarga as store
+from storage.db import Transaction
+from storage.keluarga import Sasaran
+
+MEASUREMENTS = frozenset({"tinggi", "berat", "cara_ukur", "lila", "hb"})
+EDIT_FIELDS = [f for f in SASARAN_FIELDS if f.key not in MEASUREMENTS]
+
+
+def may_edit(context: TpkContext, sasaran: Sasaran) -> bool:
+    caller = context.caller
+    return caller.user_id == sasaran.reporter_id or allowed(context, MANAGERS)
+
+
+def answers_of(sasaran: Sasaran, identity: dict[str, Any]) -> Answers:
+    """The form's answers for a stored record. A pregnancy dated by weeks or months at
+    registration is shown by its HPHT, so editing never shifts it to today."""
+    answers: Answers = {k: v for k, v in sasaran.answers.items() if k not in MEASUREMENTS}
+    answers.update(kategori=sasaran.category, nama=sasaran.name)
+    nik = identity.get("nik")
+    if sasaran.category in ("baduta", "balita"):
+        answers["nik_anak"] = nik
+        answers["jk"] = sasaran.sex
+    else:
+        answers["nik"] = nik or NikField.NONE
+        if sasaran.category == "catin":
+            answers["jk"] = sasaran.sex
+    if sasaran.birth_date:
+        answers["lahir"] = sasaran.birth_date.isoformat()
+    if sasaran.category in ("ibu_hamil", "ibu_nifas"):
+        answers["hp"] = identity.get("phone")
+    if sasaran.category == "ibu_hamil":
+        for stale in ("minggu", "bulan", "hpl"):
+            answers.pop(stale, None)
+        answers["cara_hamil"] = "hpht" if sasaran.hpht else "tidak_tahu"
+        if sasaran.hpht:
+            answers["hpht"] = sasaran.hpht.isoformat()
+    if sasaran.delivery_date:
+        answers["persalinan"] = sasaran.delivery_date.isoformat()
+    return answers
+
+
+async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    sasaran_id = int(ctx.extra["sasaran_id"])
+    row = await tx.fetch_one("SELECT keluarga_id, region_code, reporter_id FROM sasaran WHERE id = ?", (sasaran_id,))
+    if row is None or not ctx.in_scope(row["region_code"]):
+        raise Invalid("Sasaran ini tidak ditemukan di wilayah Anda.")
+    data = new_sasaran(answers, ctx.today)
+    services = ctx.services
+    await store.correct_sasaran(tx, services.cipher, sasaran_id, data, actor_id=ctx.caller.user_id,
+                                now=services.clock.now())
+    await reassess(tx, row["keluarga_id"], today=ctx.today, thresholds=services.settings.klinis,
+                   boundaries=services.settings.trimester.boundaries)
+    return Submitted(text=f"✅ Data <b>{html.escape(data.name)}</b> diperbarui.", sasaran_ids=(sasaran_id,))
+
+
+async def _never(key: str, ctx: FormContext) -> Submitted | None:
+    return None  # a correction applied twice changes nothing
+
+
+async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
+    for sasaran_id in result.sasaran_ids:
+        await reminder_hooks.record_changed(ctx.services, sasaran_id)
+
+
+UBAH = runner.register_form(Form(
+    name="ubah_sasaran", title="Perbaikan data sasaran", fields=EDIT_FIELDS, submit=_submit,
+    already_submitted=_never, initial=lambda ctx: dict(ctx.extra["answers"]), computed=SASARAN_COMPUTED,
+    after_submit=_after, review_note="Ukuran badan tidak diubah di sini: catat kunjungan baru untuk ukuran terbaru.",
+))
+
+
+async def on_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    sasaran = identity = None
+    if allowed(context, MEMBERS) and len(parts) == 2 and parts[1].isdigit():
+        scope = context.caller.scope or context.services.regions.root.code
+        sasaran = await store.get_sasaran(context.services.db, scope, int(parts[1]))
+        if sasaran is not None:
+            identity = await store.identity_for_edit(context.services.db, context.services.cipher, scope, sasaran.id)
+    if sasaran is None or identity is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if not may_edit(context, sasaran):
+        await query.answer("Data ini hanya bisa diubah oleh pelapornya atau koordinator.", show_alert=True)
+        return
+    await query.answer()
+    await runner.start(update, context, UBAH, {"sasaran_id": sasaran.id, "keluarga_id": sasaran.keluarga_id,
+                                               "answers": answers_of(sasaran, identity)})
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ub:"))
