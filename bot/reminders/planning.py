@@ -1,0 +1,180 @@
+"""Materialising a mother's plan as reminder rows for a rolling window.
+
+The plan itself is pure (:func:`bot.domain.reminder_plan.plan_for`); this module reads
+the record's facts, asks the plan what is open in the next ``window_days`` local days
+and makes the stored rows match. It runs when a mother agrees or resumes, when the
+lead's flows change a record (:func:`refresh_plan`), and once a day per mother from
+the periodic job (``ibu.next_plan_at``), a bounded batch per tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from bot.domain.daytime import local_date, send_at, zone_for_region
+from bot.domain.reminder_plan import PlanFacts, plan_for
+from bot.reminders import texts
+from bot.reminders.limits import DispatchLimits, describe
+from bot.services import Services
+from storage import ibu as ibu_store
+from storage import notices as notices_store
+from storage import reminders as reminders_store
+from storage.ibu import MotherRecord
+from storage.reminders import RowPlan
+
+log = logging.getLogger(__name__)
+
+NAEGELE = timedelta(days=280)
+LIMITS = DispatchLimits()
+
+
+def lost_on(record: MotherRecord) -> date | None:
+    """The day a pregnancy loss was recorded (on the record or by a visit), if any."""
+    if record.ended_reason == "keguguran":
+        return record.ended_on or record.outcome_on or date.min
+    if record.outcome == "keguguran":
+        return record.outcome_on
+    return None
+
+
+def facts_from_record(record: MotherRecord, *, ttd_enabled: bool) -> PlanFacts | None:
+    """The plan's facts, or None when nothing may be planned any more (the record was
+    erased, or ended for a reason other than a birth)."""
+    if record.erased:
+        return None
+    lost = lost_on(record)
+    if lost is not None:
+        return PlanFacts(pregnancy_lost_on=lost)
+    if record.status != "aktif" and record.ended_reason != "lahir":
+        return None
+    delivery = (
+        record.delivery_date
+        or (record.ended_on if record.ended_reason == "lahir" else None)
+        or (record.outcome_on if record.outcome == "lahir" else None)
+        or record.baby_birth_date
+    )
+    hpht = record.hpht or (record.hpl - NAEGELE if record.hpl else None)
+    return PlanFacts(
+        hpht=hpht,
+        delivery_date=delivery,
+        baby_birth_date=record.baby_birth_date,
+        ttd_enabled=ttd_enabled and delivery is None,
+    )
+
+
+def _next_local_midnight(now: datetime, record: MotherRecord) -> datetime:
+    zone = zone_for_region(record.region_code)
+    tomorrow = local_date(now, zone) + timedelta(days=1)
+    # A minute past midnight: the new local date is certain whatever the rounding.
+    return datetime.combine(tomorrow, time(0, 1), tzinfo=zone)
+
+
+async def refresh_plan(services: Services, sasaran_id: int, *, limits: DispatchLimits = LIMITS) -> None:
+    """Re-plan one record's reminders after any change to it (HPHT/HPL corrected, a
+    birth, a loss, a baby registered), or when its window needs extending.
+
+    Call it after the change is committed (it opens its own transaction). A record
+    without a mother who agreed costs one indexed read and does nothing. After a loss
+    it behaves as :func:`cancel_for_loss`.
+    """
+    db, now = services.db, services.clock.now()
+    record = await ibu_store.record(db, sasaran_id)
+    if record is None:
+        return
+    if lost_on(record) is not None:
+        await cancel_for_loss(services, sasaran_id)
+        return
+    config = services.settings.pengingat
+    async with db.transaction() as tx:
+        link = await ibu_store.link_for_sasaran_in_tx(tx, sasaran_id)
+        if link is None:
+            return
+        next_at = _next_local_midnight(now, record)
+        facts = facts_from_record(record, ttd_enabled=link.ttd_enabled)
+        if not link.active or facts is None:
+            reason = "selesai" if facts is None else link.state.value
+            await reminders_store.cancel_all(tx, sasaran_id, reason=reason, now=now)
+            await ibu_store.set_next_plan(tx, sasaran_id, next_at)
+            return
+        zone = zone_for_region(record.region_code)
+        today = local_date(now, zone)
+        items = plan_for(facts, today, today + timedelta(days=limits.window_days - 1), config)
+        if link.resume_from is not None:
+            # /mulai resumes from that day: what fell due while she had stopped is skipped.
+            items = [item for item in items if item.due_date >= link.resume_from]
+        window = config.send_window.daytime()
+        rows = [
+            RowPlan(
+                kind=item.kind, due_date=item.due_date, window_end=item.window_end, text_key=item.text_key,
+                payload=dict(item.payload), needs_ack=item.needs_ack,
+                send_after=send_at(item.due_date, zone, window, item.send_hour),
+            )
+            for item in items
+            if item.audience == "ibu"
+        ]
+        kept, removed = await reminders_store.apply_plan(tx, sasaran_id, rows, today=today, now=now)
+        await ibu_store.set_next_plan(tx, sasaran_id, next_at)
+    log.debug("planned sasaran %s: %d scheduled, %d cancelled or expired", sasaran_id, kept, removed)
+
+
+async def cancel_for_loss(services: Services, sasaran_id: int) -> None:
+    """After a pregnancy loss: cancel every pregnancy and baby reminder of the record at
+    once, drop pending "belum periksa" follow-ups, and ask her TPK member to visit.
+
+    Idempotent (the visit request is queued once). Nothing is sent to the mother.
+    """
+    db, now = services.db, services.clock.now()
+    record = await ibu_store.record(db, sasaran_id)
+    async with db.transaction() as tx:
+        cancelled = await reminders_store.cancel_all(tx, sasaran_id, reason="keguguran", now=now)
+        await ibu_store.close_followups(tx, sasaran_id, now=now)
+        link = await ibu_store.link_for_sasaran_in_tx(tx, sasaran_id)
+        if link is None or record is None:
+            return
+        await ibu_store.set_next_plan(tx, sasaran_id, _next_local_midnight(now, record))
+        await notices_store.queue(
+            tx, recipient_id=record.reporter_id, kind="keguguran", dedupe_key=f"keguguran:{sasaran_id}",
+            text=texts.loss_notice(record.name), markup=visit_markup(sasaran_id), now=now,
+        )
+    log.info("sasaran %s: pregnancy loss, %d reminders cancelled, TPK %s asked to visit",
+             sasaran_id, cancelled, record.reporter_id)
+
+
+def visit_markup(sasaran_id: int) -> list[list[dict[str, str]]]:
+    """One button starting the lead's /kunjungan for this record."""
+    return [[{"text": texts.VISIT_BUTTON, "callback_data": f"kj:new:{sasaran_id}"}]]
+
+
+async def extend_windows(services: Services, *, limits: DispatchLimits = LIMITS) -> int:
+    """Extend the rolling window of mothers whose local day has turned (bounded batch)."""
+    ids = await ibu_store.due_for_planning(services.db, services.clock.now(), limits.plan_batch)
+    for sasaran_id in ids:
+        try:
+            await refresh_plan(services, sasaran_id, limits=limits)
+        except Exception as exc:
+            log.error("planning sasaran %s failed; retrying in an hour: %s", sasaran_id, describe(exc))
+            async with services.db.transaction() as tx:
+                await ibu_store.set_next_plan(tx, sasaran_id, services.clock.now() + timedelta(hours=1))
+    return len(ids)
+
+
+async def upcoming(services: Services, sasaran_id: int, *, weeks: int = 8, limit: int = 8
+                   ) -> tuple[list[tuple[date, str, dict[str, object]]], bool | None]:
+    """Her next reminders for /jadwal from the plan itself (beyond the stored window):
+    (due date, text key, payload) without the daily and weekly messages, and whether the
+    daily iron-tablet reminder applies (None: not pregnant any more)."""
+    link = await ibu_store.link_for_sasaran(services.db, sasaran_id)
+    record = await ibu_store.record(services.db, sasaran_id)
+    if link is None or record is None:
+        return [], None
+    facts = facts_from_record(record, ttd_enabled=link.ttd_enabled)
+    if facts is None or facts.pregnancy_lost_on is not None:
+        return [], None
+    today = local_date(services.clock.now(), zone_for_region(record.region_code))
+    start = max(today, link.resume_from or today)
+    items = plan_for(facts, start, today + timedelta(weeks=weeks), services.settings.pengingat)
+    lines = [(item.due_date, item.text_key, dict(item.payload)) for item in items
+             if item.due_date >= start and item.text_key not in ("ttd", "pekan")]
+    pregnant = facts.delivery_date is None and facts.hpht is not None
+    return lines[:limit], (link.ttd_enabled if pregnant else None)

@@ -1,0 +1,231 @@
+"""What mothers, TPK members and coordinators read about reminders (Bahasa Indonesia).
+
+Short and kind. A mother's name reaches a member's chat only as "Ibu R." in
+notices about her, and never reaches a log. The consent text is versioned: the version
+is stored with every decision, so change :data:`CONSENT_VERSION` with the text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.domain.reminder_plan import format_date_id, greeting
+
+_MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+_LETTER = re.compile(r"[^\W\d_]")
+
+CONSENT_VERSION = "persetujuan-ibu-v1"
+
+
+def initial(name: str) -> str:
+    """ "Ibu R." — the first letter of her name only (never the name itself)."""
+    match = _LETTER.search(name or "")
+    return f"Ibu {match.group(0).upper()}." if match else "Ibu"
+
+
+def first_name(name: str) -> str:
+    return greeting(name).removeprefix("Bunda").strip()
+
+
+# -- the mother's side -------------------------------------------------------------------
+
+
+def consent_screen(tpk_name: str, window: str) -> str:
+    who = html.escape(tpk_name) if tpk_name else "anggota TPK"
+    return (
+        "Halo, Bunda! 👋 Ini <b>TPK Bot</b>. <b>" + who + "</b> dari Tim Pendamping Keluarga mengundang Bunda "
+        "menerima pengingat kesehatan.\n\n"
+        "<b>Yang akan Bunda terima</b>\n"
+        "• Pengingat periksa kehamilan, minum tablet tambah darah, dan pesan singkat tiap minggu kehamilan.\n"
+        "• Setelah melahirkan: pengingat kunjungan nifas, pemeriksaan bayi, KB, ASI, imunisasi, dan posyandu.\n"
+        f"Pesan hanya dikirim siang hari ({window}).\n\n"
+        "<b>Yang disimpan</b>\n"
+        "Data yang dicatat TPK (nama, tanggal kehamilan atau persalinan) dan jawaban Bunda atas pengingat, "
+        "misalnya «Sudah periksa» atau «Belum».\n\n"
+        "<b>Siapa yang melihat</b>\n"
+        "Anggota TPK yang mendampingi Bunda melihat jawaban Bunda, supaya bisa membantu.\n\n"
+        "Bunda bisa berhenti kapan saja dengan mengetik /berhenti.\n\n"
+        "Apakah Bunda setuju?"
+    )
+
+
+AGREE = "Setuju"
+REFUSE = "Tidak"
+
+
+def welcome(name: str) -> str:
+    return (
+        f"Terima kasih, {html.escape(greeting(name))}! 🌷 Pengingat akan datang sesuai jadwal.\n\n"
+        "/jadwal — lihat pengingat berikutnya\n/berhenti — berhenti menerima pengingat"
+    )
+
+
+REFUSED = (
+    "Baik, Bunda. Tidak ada pesan yang akan dikirim. Anggota TPK Bunda tetap bisa dihubungi seperti biasa. "
+    "Bila berubah pikiran, minta tautan baru kepadanya."
+)
+STOPPED = "Baik, Bunda. Semua pengingat dihentikan. Ketik /mulai bila ingin menerimanya lagi."
+ALREADY_STOPPED = "Pengingat Bunda memang sedang berhenti. Ketik /mulai untuk menyalakannya lagi."
+RESUMED = "Selamat datang kembali, Bunda! Pengingat dinyalakan lagi mulai hari ini. Ketik /jadwal untuk melihatnya."
+ALREADY_ACTIVE = "Pengingat Bunda sudah aktif. Ketik /jadwal untuk melihat yang berikutnya."
+NOT_LINKED = "Akun Bunda belum terhubung dengan catatan TPK. Minta tautan undangan kepada anggota TPK Bunda."
+THANKS_DONE = "Terima kasih, Bunda! Jawaban Bunda sudah tersimpan. 🙏"
+THANKS_NOT_YET = (
+    "Terima kasih sudah memberi tahu, Bunda. Anggota TPK Bunda akan menghubungi untuk membantu."
+)
+ALREADY_ANSWERED = "Jawaban Bunda sudah tersimpan sebelumnya."
+TTD_OFF = "Pengingat tablet tambah darah dimatikan. Bunda bisa menyalakannya lagi lewat /jadwal."
+TTD_ON = "Pengingat tablet tambah darah dinyalakan lagi."
+
+#: Ack button label per text key ("Belum" is the same for all).
+_DONE_LABELS = {
+    "anc": "Sudah periksa",
+    "kf": "Sudah periksa",
+    "kn": "Sudah diperiksa",
+    "kb_pasca": "Sudah ber-KB",
+    "imun": "Sudah imunisasi",
+    "posyandu": "Sudah ke posyandu",
+}
+NOT_YET_LABEL = "Belum"
+
+
+def done_label(text_key: str) -> str:
+    return _DONE_LABELS.get(text_key, "Sudah")
+
+
+def _vaccines(payload: Mapping[str, Any]) -> str:
+    names = payload.get("vaccines") or []
+    return ", ".join(str(v) for v in names) if isinstance(names, list | tuple) else str(names)
+
+
+def item_label(text_key: str, payload: Mapping[str, Any]) -> str:
+    """One line of /jadwal: what the reminder is about."""
+    match text_key:
+        case "anc":
+            return f"Periksa kehamilan ke-{payload.get('contact')}"
+        case "ttd":
+            return "Minum tablet tambah darah"
+        case "pekan":
+            return f"Pesan minggu ke-{payload.get('week')} kehamilan"
+        case "p4k":
+            return "Rencana persalinan (P4K)"
+        case "hpl":
+            return "Persiapan menjelang HPL"
+        case "kf":
+            return f"Kunjungan nifas KF{payload.get('visit')}"
+        case "kn":
+            return f"Pemeriksaan bayi KN{payload.get('visit')}"
+        case "kb_pasca":
+            return "KB setelah melahirkan"
+        case "asi":
+            return "Semangat ASI eksklusif"
+        case "imun":
+            return f"Imunisasi si kecil ({_vaccines(payload)})"
+        case "posyandu":
+            month = int(payload.get("month") or 1)
+            return f"Posyandu bulan {_MONTHS[month - 1]}"
+    return text_key
+
+
+def missing_action(text_key: str, payload: Mapping[str, Any]) -> str:
+    """What she has not done yet, as the end of "Ibu R. belum …"."""
+    match text_key:
+        case "anc":
+            return f"periksa kehamilan ke-{payload.get('contact')}"
+        case "kf":
+            return f"kunjungan nifas KF{payload.get('visit')}"
+        case "kn":
+            return f"membawa bayinya periksa KN{payload.get('visit')}"
+        case "kb_pasca":
+            return "ber-KB setelah melahirkan"
+        case "imun":
+            return f"membawa si kecil imunisasi ({_vaccines(payload)})"
+        case "posyandu":
+            return "membawa si kecil ke posyandu bulan ini"
+    return item_label(text_key, payload).lower()
+
+
+def schedule(name: str, lines: list[tuple[date, str]], *, ttd: bool | None, window: str) -> str:
+    head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
+    if not lines:
+        body = "Belum ada pengingat dalam beberapa minggu ke depan."
+    else:
+        body = "\n".join(f"• {format_date_id(day)} — {html.escape(label)}" for day, label in lines)
+    text = f"{head}\n\n{body}\n\nPesan dikirim siang hari ({window})."
+    if ttd is True:
+        text += "\nPengingat tablet tambah darah: setiap hari (aktif)."
+    elif ttd is False:
+        text += "\nPengingat tablet tambah darah: mati."
+    return text
+
+
+def paused_schedule() -> str:
+    return "Pengingat Bunda sedang berhenti. Ketik /mulai untuk menyalakannya lagi."
+
+
+# -- the TPK member's side ------------------------------------------------------------------
+
+
+def consent_notice(name: str, agreed: bool) -> str:
+    who = html.escape(initial(name))
+    if agreed:
+        return f"✅ <b>{who}</b> setuju menerima pengingat dari TPK Bot. Pengingatnya mulai dikirim sesuai jadwal."
+    return (
+        f"ℹ️ <b>{who}</b> memilih <b>tidak</b> menerima pengingat dari TPK Bot. Tidak ada pesan yang dikirim "
+        "kepadanya; pendampingan berjalan seperti biasa. Bila ia berubah pikiran, buat undangan baru."
+    )
+
+
+def stopped_notice(name: str) -> str:
+    return (f"ℹ️ <b>{html.escape(initial(name))}</b> menghentikan pengingat dari TPK Bot (/berhenti). "
+            "Pendampingan tetap berjalan seperti biasa.")
+
+
+def resumed_notice(name: str) -> str:
+    return f"✅ <b>{html.escape(initial(name))}</b> menyalakan lagi pengingat dari TPK Bot (/mulai)."
+
+
+def unreachable_notice(name: str) -> str:
+    return (
+        f"⚠️ Pengingat untuk <b>{html.escape(initial(name))}</b> tidak bisa dikirim: ia memblokir TPK Bot atau "
+        "menghapus Telegram. Pengingat dihentikan. Mohon tanyakan saat berkunjung; bila ia ingin menerima lagi, "
+        "ia cukup membuka bot dan mengetik /mulai."
+    )
+
+
+def loss_notice(name: str) -> str:
+    return (
+        f"🕊️ Semua pengingat kehamilan dan bayi untuk <b>{html.escape(initial(name))}</b> sudah dihentikan. "
+        "Mohon kunjungi ibu untuk memberi dukungan dan memastikan ia diperiksa bidan."
+    )
+
+
+def not_yet_notice(name: str, text_key: str, payload: Mapping[str, Any], *, answered: bool) -> str:
+    why = "Ia menjawab «Belum» pada pengingat." if answered else "Pengingatnya belum dijawab."
+    return (
+        f"🔔 <b>{html.escape(initial(name))}</b> belum {html.escape(missing_action(text_key, payload))} — "
+        f"mohon dikunjungi.\n{why}"
+    )
+
+
+def relative_day(due: date, today: date) -> str:
+    """ "hari ini", "besok", "3 hari lagi", "terlambat 2 hari"."""
+    days = (due - today).days
+    if days == 0:
+        return "hari ini"
+    if days == 1:
+        return "besok"
+    if days > 1:
+        return f"{days} hari lagi"
+    return f"terlambat {-days} hari"
+
+
+VISIT_BUTTON = "Catat kunjungan"
+INVITE_BUTTON = "Undang ibu ke pengingat"

@@ -1,0 +1,289 @@
+"""Mothers: joining with consent, /jadwal, /berhenti, /mulai and answering reminders;
+and the TPK side: the invitation (link + QR code) and /tugas.
+
+Stateless: every button carries what it needs (the invitation token, the reminder id,
+the sasaran id) and every step re-checks it, so a restart between two taps costs
+nothing. Callback data: ``ibu:ya:<token>`` / ``ibu:tidak:<token>`` (consent),
+``ibu:ack:<reminder_id>:y|n``, ``ibu:ttd:on|off``, ``ibu:inv:<sasaran_id>``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ConversationHandler,
+)
+
+from bot import texts as common_texts
+from bot.access import for_command
+from bot.commands import commands_for
+from bot.context import TpkContext
+from bot.domain.daytime import local_date, zone_for_region
+from bot.domain.roles import Role
+from bot.domain.tokens import is_well_formed
+from bot.formatting import long_date
+from bot.reminders import digest as digest_mod
+from bot.reminders import mothers, planning
+from bot.reminders import texts as rtexts
+from bot.reminders.invite import CannotInvite
+from bot.reminders.invite import create as create_invitation
+from bot.reminders.limits import DispatchLimits
+from storage import ibu as ibu_store
+from storage import users as users_store
+from storage.invitations import Invitation, InvitationError, Problem
+
+log = logging.getLogger(__name__)
+
+PREFIX = "ibu"
+PROBLEMS = {
+    Problem.UNKNOWN: "Tautan ini tidak dikenal. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.USED: "Tautan ini sudah dipakai. Satu tautan hanya untuk satu kali — minta yang baru kepada anggota TPK.",
+    Problem.EXPIRED: "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.ALREADY_MEMBER: "Akun Telegram ini sudah terdaftar sebagai anggota TPK atau koordinator, "
+                            "jadi tidak bisa dipakai untuk pengingat ibu.",
+}
+
+
+def _window_label(context: TpkContext) -> str:
+    window = context.services.settings.pengingat.send_window
+    return f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"
+
+
+def invite_button(sasaran_id: int) -> InlineKeyboardButton:
+    """The button the registration flows show under a new ibu hamil / ibu nifas."""
+    return InlineKeyboardButton(rtexts.INVITE_BUTTON, callback_data=f"{PREFIX}:inv:{sasaran_id}")
+
+
+# -- joining ------------------------------------------------------------------------------
+
+
+async def open_invitation(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
+    """``/start <token>`` for a mother's invitation (called by conversations.join): the
+    consent screen. Nothing is stored until she answers."""
+    message = update.effective_message
+    assert message is not None
+    inviter = await users_store.get(context.services.db, invitation.created_by)
+    await message.reply_text(
+        rtexts.consent_screen(inviter.full_name if inviter else "", _window_label(context)),
+        reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton(rtexts.AGREE, callback_data=f"{PREFIX}:ya:{token}"),
+            InlineKeyboardButton(rtexts.REFUSE, callback_data=f"{PREFIX}:tidak:{token}"),
+        ]]),
+    )
+    return ConversationHandler.END
+
+
+async def consent_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    _, choice, token = query.data.split(":", 2)
+    if not is_well_formed(token):
+        await query.answer(common_texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    agreed = choice == "ya"
+    try:
+        await mothers.consent(context.services, token=token, telegram_id=update.effective_user.id, agreed=agreed)
+    except InvitationError as exc:
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await context.bot.send_message(update.effective_user.id, PROBLEMS[exc.problem])
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    user_id = update.effective_user.id
+    if not agreed:
+        await context.bot.send_message(user_id, rtexts.REFUSED)
+        return
+    link = await ibu_store.link_for_user(context.services.db, user_id)
+    record = await ibu_store.record(context.services.db, link.sasaran_id) if link else None
+    await context.bot.send_message(user_id, rtexts.welcome(record.name if record else ""))
+    await _set_commands(context, user_id)
+
+
+async def _set_commands(context: TpkContext, user_id: int) -> None:
+    commands = [BotCommand(c.name, c.description) for c in commands_for(Role.IBU)]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+    except TelegramError:
+        log.warning("could not set the command menu for user %s", user_id)
+
+
+# -- her commands ---------------------------------------------------------------------------
+
+
+@for_command("berhenti")
+async def berhenti(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    link = await ibu_store.link_for_user(context.services.db, context.caller.user_id)
+    if link is None:
+        await message.reply_text(rtexts.NOT_LINKED)
+        return
+    stopped = await mothers.stop(context.services, context.caller.user_id)
+    await message.reply_text(rtexts.STOPPED if stopped else rtexts.ALREADY_STOPPED)
+
+
+@for_command("mulai")
+async def mulai(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    link = await ibu_store.link_for_user(context.services.db, context.caller.user_id)
+    if link is None:
+        await message.reply_text(rtexts.NOT_LINKED)
+        return
+    resumed = await mothers.resume(context.services, context.caller.user_id)
+    await message.reply_text(rtexts.RESUMED if resumed else rtexts.ALREADY_ACTIVE)
+
+
+def _ttd_markup(ttd: bool | None) -> InlineKeyboardMarkup | None:
+    if ttd is None:
+        return None
+    if ttd:
+        return InlineKeyboardMarkup([[InlineKeyboardButton("Matikan pengingat tablet tambah darah",
+                                                           callback_data=f"{PREFIX}:ttd:off")]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Nyalakan pengingat tablet tambah darah",
+                                                       callback_data=f"{PREFIX}:ttd:on")]])
+
+
+@for_command("jadwal")
+async def jadwal(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    link = await ibu_store.link_for_user(services.db, context.caller.user_id)
+    if link is None:
+        await message.reply_text(rtexts.NOT_LINKED)
+        return
+    if not link.active:
+        await message.reply_text(rtexts.paused_schedule())
+        return
+    items, ttd = await planning.upcoming(services, link.sasaran_id)
+    lines = [(day, rtexts.item_label(key, payload)) for day, key, payload in items]
+    await message.reply_text(
+        rtexts.schedule(context.caller.name, lines, ttd=ttd, window=_window_label(context)),
+        reply_markup=_ttd_markup(ttd),
+    )
+
+
+async def ttd_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if context.caller.role is not Role.IBU:
+        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
+        return
+    enabled = query.data.endswith(":on")
+    link = await mothers.set_ttd(context.services, context.caller.user_id, enabled=enabled)
+    if link is None:
+        await query.answer(rtexts.NOT_LINKED, show_alert=True)
+        return
+    await query.answer(rtexts.TTD_ON if enabled else rtexts.TTD_OFF)
+    await query.edit_message_reply_markup(_ttd_markup(enabled))
+
+
+async def ack_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if context.caller.role is not Role.IBU:
+        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
+        return
+    _, _, reminder_id, choice = query.data.split(":")
+    done = choice == "y"
+    answered = await mothers.answer(context.services, context.caller.user_id, int(reminder_id), done=done)
+    if answered is None:
+        await query.answer(rtexts.ALREADY_ANSWERED)
+        await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(context.caller.user_id, rtexts.THANKS_DONE if done else rtexts.THANKS_NOT_YET)
+
+
+async def chat_member(update: Update, context: TpkContext) -> None:
+    """She blocked the bot: the same as a 403 on the next reminder, only sooner."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.new_chat_member.status != ChatMemberStatus.BANNED:
+        return
+    if context.caller.role is Role.IBU:
+        await mothers.mark_unreachable(context.services, context.caller.user_id)
+
+
+# -- the TPK member's side ------------------------------------------------------------------
+
+
+async def send_invitation(context: TpkContext, chat_id: int, sasaran_id: int) -> bool:
+    """Make a mother's invitation and send its QR code and link to ``chat_id`` (the
+    caller); the registration flows may call this directly. False (with a message to
+    the member) when no invitation can be made."""
+    services = context.services
+    try:
+        invitation = await create_invitation(services, context.caller, sasaran_id)
+    except CannotInvite as exc:
+        await context.bot.send_message(chat_id, str(exc))
+        return False
+    until = invitation.expires_at.astimezone(zone_for_region(invitation.sasaran.region_code))
+    caption = (
+        f"📲 Undangan pengingat untuk <b>{html.escape(invitation.sasaran.name)}</b>\n\n"
+        "Tunjukkan kode QR ini kepada ibu untuk dipindai dengan kamera HP-nya, atau kirimkan tautan ini "
+        f"kepadanya:\n{invitation.link}\n\n"
+        f"Berlaku sampai {long_date(until.date())} pukul {until:%H.%M}, untuk satu kali pakai. "
+        "Anda akan diberi tahu jawabannya."
+    )
+    await context.bot.send_photo(chat_id, photo=invitation.qr_png, caption=caption)
+    log.info("invitation for sasaran %s made by member %s", sasaran_id, context.caller.user_id)
+    return True
+
+
+async def invite_button_pressed(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    if context.caller.role not in (Role.TPK, Role.KOORDINATOR, Role.ADMIN):
+        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
+        return
+    await query.answer()
+    await send_invitation(context, update.effective_chat.id, int(query.data.rsplit(":", 1)[1]))
+
+
+@for_command("tugas")
+async def tugas(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None and context.caller.scope is not None
+    services, limits = context.services, DispatchLimits()
+    today = local_date(services.clock.now(), zone_for_region(context.caller.scope))
+    digest = await digest_mod.build(services, context.caller.user_id, context.caller.scope, today, limits)
+    if not digest.items:
+        await message.reply_text(
+            f"👍 Tidak ada kunjungan yang jatuh tempo sampai {limits.digest_lookahead_days} hari ke depan."
+        )
+        return
+    buttons = [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+               for row in digest.markup]
+    await message.reply_text(digest.text, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("berhenti", berhenti))
+    app.add_handler(CommandHandler("mulai", mulai))
+    app.add_handler(CommandHandler("jadwal", jadwal))
+    app.add_handler(CommandHandler("tugas", tugas))
+    app.add_handler(CallbackQueryHandler(consent_button, pattern=rf"^{PREFIX}:(ya|tidak):"))
+    app.add_handler(CallbackQueryHandler(ack_button, pattern=rf"^{PREFIX}:ack:\d+:[yn]$"))
+    app.add_handler(CallbackQueryHandler(ttd_button, pattern=rf"^{PREFIX}:ttd:(on|off)$"))
+    app.add_handler(CallbackQueryHandler(invite_button_pressed, pattern=rf"^{PREFIX}:inv:\d+$"))
+    app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -1,0 +1,137 @@
+"""Helpers and fixtures for the reminder tests.
+
+The bot runs through the shared harness (the production factory against the Bot API
+emulator, a fresh SQLite file and a FakeClock). The periodic job is removed after each
+start: tests move the clock and run one tick at a time with :func:`tick`, never sleep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.emulator import BotMessage, SimUser
+from bot.reminders import TickReport, dispatch_due
+from bot.reminders.dispatcher import JOB_NAME
+from storage import keluarga as keluarga_store
+from storage.keluarga import NewKeluarga, NewSasaran
+from tests.harness import BotUnderTest, add_member, bot_under_test, press_forged
+
+#: Kelurahan Sukawana, Kec. Serang, Kota Serang (Banten, WIB).
+SERANG_KEL = "36.73.01.1008"
+#: Kelurahan Sesetan, Kec. Denpasar Selatan, Kota Denpasar (Bali, WITA).
+DENPASAR_KEL = "51.71.01.1003"
+#: Pregnant since 10 July 2026: on START (Mon 23 Nov 2026) the ANC-2 reminder is in its
+#: last day and ANC-3 ("minggu ini waktunya periksa kehamilan ke-3") is due tomorrow.
+HPHT = date(2026, 7, 10)
+#: Only the ANC, KF/KN and other action reminders: no daily tablet, no weekly message.
+QUIET = {"pengingat": {"ttd": {"enabled_by_default": False}, "weekly": {"first_week": 42, "last_week": 42}}}
+
+
+def _without_job(bot: BotUnderTest) -> None:
+    """With a FakeClock the dispatcher schedules no job: tests run ticks themselves."""
+    assert bot.app.job_queue is not None
+    assert bot.app.job_queue.get_jobs_by_name(JOB_NAME) == ()
+
+
+async def restart(bot: BotUnderTest) -> None:
+    await bot.restart()
+    _without_job(bot)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock) as harness:
+        _without_job(harness)
+        yield harness
+
+
+@pytest.fixture
+async def quiet_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, **QUIET) as harness:
+        _without_job(harness)
+        yield harness
+
+
+@pytest.fixture
+async def bali_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
+    sections: dict[str, Any] = {**QUIET, "wilayah": {"root": "51.71"}}
+    async with bot_under_test(tmp_path, clock, **sections) as harness:
+        _without_job(harness)
+        yield harness
+
+
+async def tick(bot: BotUnderTest) -> TickReport:
+    """One run of the periodic job, now."""
+    return await dispatch_due(bot.services, bot.app.bot, bot.app)
+
+
+async def register_mother(bot: BotUnderTest, tpk_id: int, name: str, region: str = SERANG_KEL, *,
+                          hpht: date | None = HPHT, category: str = "ibu_hamil",
+                          delivery_date: date | None = None) -> int:
+    """A family and its mother, through the records API (as /lapor stores them)."""
+    now = bot.clock.now()
+    async with bot.db.transaction() as tx:
+        family = await keluarga_store.create_keluarga(
+            tx, bot.services.cipher, NewKeluarga(region_code=region, head_name=f"Suami {name}", water_source="ledeng",
+                                                 latrine="septik"),
+            reporter_id=tpk_id, draft_key=None, now=now)
+        return await keluarga_store.add_sasaran(
+            tx, bot.services.cipher, family,
+            NewSasaran(category=category, name=name, sex="P", hpht=hpht, delivery_date=delivery_date),
+            reporter_id=tpk_id, now=now)
+
+
+async def tpk(bot: BotUnderTest, user_id: int = 3001, name: str = "Bidan Wati", region: str = SERANG_KEL) -> SimUser:
+    return await add_member(bot, user_id, name, "tpk", region, "bidan")
+
+
+_LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
+
+
+async def invite(bot: BotUnderTest, member: SimUser, sasaran_id: int) -> tuple[str, BotMessage]:
+    """The member taps "Undang ibu ke pengingat" (the button the registration flow
+    shows); returns the token and the photo message with the QR code."""
+    await member.send("/bantuan")
+    menu = await member.next_message()
+    await press_forged(bot.emu, member, menu.message_id, f"ibu:inv:{sasaran_id}")
+    photo = await member.next_message()
+    match = _LINK.search(photo.text)
+    assert match, photo.text
+    return match.group(1), photo
+
+
+async def join(bot: BotUnderTest, member: SimUser, sasaran_id: int, mother_id: int, first_name: str) -> SimUser:
+    """Invitation, consent screen, "Setuju"; the welcome message is consumed."""
+    token, _ = await invite(bot, member, sasaran_id)
+    mother = bot.user(mother_id, first_name)
+    await mother.send(f"/start {token}")
+    screen = await mother.next_message()
+    assert "Apakah Bunda setuju?" in screen.text, screen.text
+    await mother.press("Setuju")
+    welcome = await mother.next_message()
+    assert "Terima kasih" in welcome.text, welcome.text
+    return mother
+
+
+def local(bot: BotUnderTest, day: date, hour: int, minute: int = 0, zone: str = "Asia/Jakarta") -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+
+
+def texts_of(messages: list[BotMessage]) -> list[str]:
+    return [m.text for m in messages]
+
+
+def day(offset: int) -> date:
+    """START's local date plus ``offset`` days."""
+    return date(2026, 11, 23) + timedelta(days=offset)
+
+
