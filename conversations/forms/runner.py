@@ -95,17 +95,20 @@ async def _expire(context: TpkContext, draft: Draft, chat_id: int) -> None:
         days=context.services.settings.formulir.draft_days))
 
 
-async def active_draft(context: TpkContext, chat_id: int) -> Draft | None:
-    """The draft a typed message answers: the most recent one not paused by /batal."""
+async def active_draft(context: TpkContext, chat_id: int) -> tuple[Draft | None, bool]:
+    """The draft a typed message answers (the most recent one not paused by /batal),
+    and whether an expired draft was just removed (the member has been told)."""
+    expired = False
     for draft in await _drafts(context).for_user(context.caller.user_id):
         if draft.form not in FORMS:
             continue
         if _expired(context, draft):
             await _expire(context, draft, chat_id)
+            expired = True
             continue
         if not draft.state.get("paused"):
-            return draft
-    return None
+            return draft, expired
+    return None, expired
 
 
 async def start(update: Update, context: TpkContext, form: Form, extra: dict[str, Any] | None = None) -> None:
@@ -117,8 +120,8 @@ async def start(update: Update, context: TpkContext, form: Form, extra: dict[str
     if existing is not None and _expired(context, existing):
         await _expire(context, existing, chat.id)
         existing = None
-    if existing is not None and existing.state.get("context") == extra:
-        await _resume(context, chat.id, existing)
+    if existing is not None and not existing.state.get("history"):
+        await _resume(context, chat.id, existing)  # nothing typed yet: nothing to choose
         return
     if existing is not None:
         context.user_data["restart"] = {"form": form.name, "extra": extra}  # type: ignore[index]
@@ -169,7 +172,7 @@ async def pause(update: Update, context: TpkContext) -> bool:
     chat = update.effective_chat
     if chat is None or not allowed(context, MEMBERS):
         return False
-    draft = await active_draft(context, chat.id)
+    draft, _ = await active_draft(context, chat.id)
     if draft is None:
         return False
     draft.state["paused"] = True
@@ -205,9 +208,10 @@ async def on_text(update: Update, context: TpkContext) -> None:
     if not allowed(context, MEMBERS):
         await message.reply_text(texts.GREETING_UNKNOWN if context.caller.role is None else FOR_THE_MEMBER)
         return
-    draft = await active_draft(context, message.chat_id)
+    draft, expired = await active_draft(context, message.chat_id)
     if draft is None:
-        await message.reply_text(FOR_THE_MEMBER)
+        if not expired:
+            await message.reply_text(FOR_THE_MEMBER)
         return
     form, state = FORMS[draft.form], draft.state
     if message.message_id <= state.get("last_message_id", 0):

@@ -188,3 +188,79 @@ async def test_old_buttons_and_other_peoples_buttons_are_refused(bot: BotUnderTe
         assert any(word in answer for word in ("kedaluwarsa", "tidak ada", "tidak tersedia")), (forged, answer)
     # The form itself is untouched by all of that.
     assert "Nama kepala keluarga?" in (await siti.type("Jl. Mawar")).plain_text
+
+
+async def test_calendar_pick_nik_conflict_and_same_person_are_confirmed(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Anak 0–23 bulan (baduta)")
+    await form.type("Budi")
+    await form.type("3673040105260003")  # a boy born 1 May 2026 by his NIK
+    await form.tap("Laki-laki")
+    # The calendar: back one month, tap the 23rd (23 October 2026), which disagrees with the NIK.
+    await form.tap_in_place("◀️")
+    assert "Oktober 2026" in form.last.button_labels()
+    notice = await form.tap("23")
+    assert "Tanggal lahir di NIK 1 Mei 2026" in notice.plain_text, notice.plain_text
+    again = await form.tap_in_place("Ubah jawaban")
+    assert "Tanggal lahir?" in again.plain_text
+    nxt = await form.type("1 Mei 2026")
+    assert "Anak ke berapa?" in nxt.plain_text
+    for answer in ("1",):
+        await form.type(answer)
+    await form.tap("Lewati ➡️")
+    await form.tap("Lewati ➡️")
+    await form.type("64")
+    await form.type("7")
+    await form.tap("Berbaring (panjang badan)")
+    await form.tap("Ya")
+    await form.tap("Ya")
+    await form.tap("Selesai ✔️")
+    await form.tap("✅ Kirim")
+
+    # The same name and birth date again in this kelurahan: asked, and may be confirmed.
+    await form.tap("➕ Tambah sasaran lain")
+    await form.tap("➕ Anak 0–23 bulan (baduta)")
+    await form.type("budi")
+    await form.tap("Lewati ➡️")
+    await form.tap("Laki-laki")
+    notice = await form.type("01-05-2026")
+    assert "Sudah ada sasaran bernama budi dengan tanggal lahir yang sama" in notice.plain_text
+    nxt = await form.tap("Ya, sudah benar")
+    assert "Anak ke berapa?" in nxt.plain_text
+
+
+async def test_discarding_and_expiry_of_drafts(bot: BotUnderTest) -> None:
+    from datetime import timedelta
+
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    await form.type("3")
+    # Starting the same form again offers the draft.
+    offer = await form.start("/lapor")
+    assert "masih punya draf Laporan keluarga" in offer.plain_text and "(2 jawaban)" in offer.plain_text
+    fresh = await form.tap("Buang, mulai baru")
+    assert "Nomor RT?" in fresh.plain_text and "Jawaban sekarang" not in fresh.plain_text
+    await form.type("5")
+    # Eight days later the draft has expired: the member is told, and it is gone.
+    bot.clock.advance(timedelta(days=8))
+    await form.user.send("6")
+    notice = await form.user.next_message()
+    assert "sudah lebih dari 7 hari" in notice.plain_text
+    assert await bot.db.fetch_value("SELECT count(*) FROM drafts") == 0
+    # The periodic sweep does the same for members who never come back.
+    await form.start("/lapor")
+    bot.clock.advance(timedelta(days=8))
+    from conversations.forms.runner import expire_drafts
+
+    application = bot.app
+
+    class _JobContext:  # what PTB's JobQueue hands a job callback
+        def __init__(self) -> None:
+            self.application = application
+            self.bot = application.bot
+
+    await expire_drafts(_JobContext())  # type: ignore[arg-type]
+    swept = await form.user.next_message()
+    assert "Laporan keluarga" in swept.plain_text and "dihapus" in swept.plain_text
+    assert await bot.db.fetch_value("SELECT count(*) FROM drafts") == 0
