@@ -30,6 +30,8 @@ from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
 from bot.settings import ConfigError, Settings
+from bot.throttle import Throttle
+from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
 from handlers import anggota, basics, errors, ibu, keluarga, undang
@@ -40,6 +42,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+THROTTLE_GROUP = -200
 ACCESS_GROUP = -100
 
 
@@ -103,9 +106,13 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
+    access = settings.access
+    app.add_handler(TypeHandler(Update, Throttle(burst=access.flood_burst, per_second=access.flood_per_second)),
+                    group=THROTTLE_GROUP)
     app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
     # Conversations first: within a group the first matching handler wins.
     join.register(app)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.daytime import zone_for_region
@@ -86,6 +86,8 @@ class WilayahSettings(_Section):
 class AccessSettings(_Section):
     admins: list[PositiveInt] = Field(default_factory=list)
     invitation_days: PositiveInt = 7
+    flood_burst: PositiveInt = 20  # messages one person may send at once ...
+    flood_per_second: PositiveFloat = 4.0  # ... and per second after that, before being asked to slow down
 
 
 class TrimesterSettings(_Section):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.commands import commands_for
@@ -67,6 +67,12 @@ async def stale_button(update: Update, context: TpkContext) -> None:
     await update.callback_query.answer(texts.EXPIRED_BUTTON, show_alert=True)
 
 
+async def unknown_command(update: Update, context: TpkContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text("Perintah itu tidak dikenal. Ketik /bantuan untuk melihat daftarnya.")
+
+
 def register_last(app: Application) -> None:  # type: ignore[type-arg]
     """Catch-alls, registered after every other handler of group 0."""
     app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))

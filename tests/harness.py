@@ -32,7 +32,8 @@ def make_settings(tmp_path: Path, emu: BotApiEmulator, **sections: dict[str, Any
         "telegram": {"token": TOKEN, "base_url": emu.base_url, "base_file_url": emu.base_file_url},
         "storage": {"path": str(tmp_path / "tpk.sqlite3")},
         "wilayah": {"root": "36.73"},
-        "access": {"admins": [ADMIN_ID]},
+        # Tests type far faster than people; the throttle's own test sets realistic limits.
+        "access": {"admins": [ADMIN_ID], "flood_burst": 1000, "flood_per_second": 1000},
         "privacy": {"key": new_key()},
     }
     for name, overrides in sections.items():
