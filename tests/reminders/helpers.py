@@ -72,9 +72,20 @@ async def tick(bot: BotUnderTest) -> TickReport:
     return await dispatch_due(bot.services, bot.app.bot, bot.app)
 
 
+async def settle(bot: BotUnderTest, limit: int = 20) -> list[TickReport]:
+    """Tick until a tick sends nothing (one message per chat per tick), at the same instant."""
+    reports = []
+    for _ in range(limit):
+        report = await tick(bot)
+        reports.append(report)
+        if not (report.sent or report.notices_sent or report.retried):
+            return reports
+    raise AssertionError(f"still sending after {limit} ticks: {reports[-1]}")
+
+
 async def register_mother(bot: BotUnderTest, tpk_id: int, name: str, region: str = SERANG_KEL, *,
                           hpht: date | None = HPHT, category: str = "ibu_hamil",
-                          delivery_date: date | None = None) -> int:
+                          delivery_date: date | None = None, birth_date: date | None = None) -> int:
     """A family and its mother, through the records API (as /lapor stores them)."""
     now = bot.clock.now()
     async with bot.db.transaction() as tx:
@@ -84,7 +95,8 @@ async def register_mother(bot: BotUnderTest, tpk_id: int, name: str, region: str
             reporter_id=tpk_id, draft_key=None, now=now)
         return await keluarga_store.add_sasaran(
             tx, bot.services.cipher, family,
-            NewSasaran(category=category, name=name, sex="P", hpht=hpht, delivery_date=delivery_date),
+            NewSasaran(category=category, name=name, sex="P", hpht=hpht, delivery_date=delivery_date,
+                       birth_date=birth_date),
             reporter_id=tpk_id, now=now)
 
 
@@ -98,6 +110,7 @@ _LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 async def invite(bot: BotUnderTest, member: SimUser, sasaran_id: int) -> tuple[str, BotMessage]:
     """The member taps "Undang ibu ke pengingat" (the button the registration flow
     shows); returns the token and the photo message with the QR code."""
+    member.drain()
     await member.send("/bantuan")
     menu = await member.next_message()
     await press_forged(bot.emu, member, menu.message_id, f"ibu:inv:{sasaran_id}")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.emulator import SimUser
 from bot.reminders.invite import qr_png
 from bot.reminders.texts import CONSENT_VERSION
 from storage import ibu as ibu_store
 from storage import reminders as reminders_store
 from storage import users as users_store
-from tests.harness import BotUnderTest
+from tests.harness import BotUnderTest, press_forged
 from tests.reminders.helpers import SERANG_KEL, invite, register_mother, tick, tpk
 
 
@@ -66,7 +69,7 @@ async def test_she_agrees_becomes_a_mother_and_her_tpk_member_is_told(bot: BotUn
     assert "sudah dipakai" in (await other.next_message()).text
 
 
-async def _bantuan(user) -> str:
+async def _bantuan(user: SimUser) -> str:
     await user.send("/bantuan")
     return (await user.next_message()).text
 
@@ -89,7 +92,7 @@ async def test_she_refuses_nothing_is_sent_and_her_tpk_member_is_told(bot: BotUn
     await tick(bot)
     told = [m.text for m in await wati.messages_until_quiet()]
     assert any("Ibu R. memilih tidak menerima pengingat" in t for t in told), told
-    bot.clock.advance(__import__("datetime").timedelta(days=3))
+    bot.clock.advance(timedelta(days=3))
     await tick(bot)
     assert await rina.messages_until_quiet() == []
 
@@ -100,8 +103,6 @@ async def test_only_a_member_with_the_record_in_scope_can_invite(bot: BotUnderTe
     sasaran = await register_mother(bot, wati.id, "Sari")
     await other.send("/bantuan")
     menu = await other.next_message()
-    from tests.harness import press_forged
-
     await press_forged(bot.emu, other, menu.message_id, f"ibu:inv:{sasaran}")
     assert "tidak ditemukan di wilayah Anda" in (await other.next_message()).text
     assert await bot.db.fetch_value("SELECT count(*) FROM invitations WHERE role = 'ibu'") == 0

@@ -1,0 +1,63 @@
+"""The TPK member's daily digest of visits, grouped by family, and /tugas."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from storage import keluarga as keluarga_store
+from storage.keluarga import Measurement
+from tests.harness import BotUnderTest
+from tests.reminders.helpers import day, local, register_mother, settle, tpk
+
+
+async def _visit(bot: BotUnderTest, sasaran: int, tpk_id: int, on: date, kind: str = "kunjungan") -> None:
+    async with bot.db.transaction() as tx:
+        await keluarga_store.add_kunjungan(tx, sasaran_id=sasaran, reporter_id=tpk_id, kind=kind,
+                                           measurement=Measurement(visited_on=on), answers={}, now=bot.clock.now())
+
+
+async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnderTest) -> None:
+    wati = await tpk(bot)
+    ani = await tpk(bot, 3002, "Kader Ani")  # nothing to visit: gets no digest
+    # Tuesday 24 November is "today" for the digest.
+    sari = await register_mother(bot, wati.id, "Sari", hpht=date(2026, 7, 17))  # ANC-3 on 4 Dec
+    await _visit(bot, sari, wati.id, date(2026, 11, 13), kind="pendaftaran")
+    nia = await register_mother(bot, wati.id, "Nia", category="ibu_nifas", hpht=None,
+                                delivery_date=date(2026, 11, 19))
+    budi = await register_mother(bot, wati.id, "Budi", category="baduta", hpht=None, birth_date=date(2025, 6, 1))
+    await _visit(bot, budi, wati.id, date(2026, 10, 25), kind="pendaftaran")
+
+    bot.clock.set(local(bot, day(1), 6, 59))
+    await settle(bot)
+    assert await wati.messages_until_quiet(quiet=0.2) == []
+    bot.clock.set(local(bot, day(1), 7, 0))  # [pengingat.visits] digest_hour = 7
+    await settle(bot)
+    digest = await wati.next_message()
+    text = digest.text
+    assert text.startswith("📋 Kunjungan keluarga — 24 November 2026"), text
+    assert "Nia (ibu nifas) — Kunjungan nifas KF2, terlambat 2 hari" in text
+    assert "Nia (ibu nifas) — Kunjungan nifas KF3, 3 hari lagi" in text
+    assert "Budi (baduta) — Kunjungan rutin bulanan, hari ini" in text
+    assert "Sari (ibu hamil) — Dampingi periksa kehamilan ke-3, 3 hari lagi" in text
+    # Grouped by family, the most urgent family first.
+    assert text.index("Keluarga Suami Nia") < text.index("Keluarga Suami Budi") < text.index("Keluarga Suami Sari")
+    callbacks = [b.callback_data for row in digest.buttons for b in row]
+    assert callbacks == [f"kj:new:{nia}", f"kj:new:{budi}", f"kj:new:{sari}"], "one button per person"
+    assert await ani.messages_until_quiet(quiet=0.2) == [], "nothing to do: no message"
+
+    # Later the same day: no second digest.
+    bot.clock.set(local(bot, day(1), 15, 0))
+    await settle(bot)
+    assert await wati.messages_until_quiet(quiet=0.2) == []
+
+    # Wati visits Nia: the KF2 task is closed by the recorded visit.
+    await _visit(bot, nia, wati.id, day(1))
+    bot.clock.set(local(bot, day(2), 7, 5))
+    await settle(bot)
+    next_day = (await wati.next_message()).text
+    assert "KF2" not in next_day and "Nia (ibu nifas) — Kunjungan nifas KF3, 2 hari lagi" in next_day
+
+    # /tugas shows the same list on demand.
+    await wati.send("/tugas")
+    on_demand = await wati.next_message()
+    assert on_demand.text == next_day
