@@ -34,7 +34,7 @@ from bot.throttle import Throttle
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, errors, ibu, keluarga, undang
+from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
@@ -125,6 +125,8 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     ibu.register(app)
     reminders.register(app, services)
     runner.register(app)
+    rekap.register(app)
+    ekspor.register(app)
     basics.register(app)
     runner.register_text(app)
     basics.register_last(app)

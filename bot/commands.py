@@ -31,6 +31,8 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("lanjut", "Lanjutkan isian yang belum selesai", MEMBERS),
     CommandSpec("undang", "Buat tautan undangan koordinator atau anggota TPK", MANAGERS),
     CommandSpec("anggota", "Lihat dan kelola anggota di wilayah Anda", MANAGERS),
+    CommandSpec("rekap", "Rekap angka wilayah Anda per periode, dengan grafik", MEMBERS),
+    CommandSpec("ekspor", "Unduh rekap dan daftar sasaran sebagai file Excel", MEMBERS),
     CommandSpec("tugas", "Kunjungan keluarga hari ini dan beberapa hari ke depan", frozenset({Role.TPK})),
     CommandSpec("jadwal", "Lihat jadwal pengingat Anda", frozenset({Role.IBU})),
     CommandSpec("berhenti", "Hentikan semua pengingat", frozenset({Role.IBU})),

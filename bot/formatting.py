@@ -37,3 +37,20 @@ def ago(instant: datetime | None, now: datetime) -> str:
     if elapsed < timedelta(minutes=1):
         return "baru saja"
     return f"{format_timedelta(elapsed, locale=LOCALE)} lalu"
+
+
+def signed(delta: int) -> str:
+    """A change in a count: "+12", "−3" (true minus sign), "±0"."""
+    if delta == 0:
+        return "±0"
+    sign = "+" if delta > 0 else "−"
+    return f"{sign}{number(abs(delta))}"
+
+
+def points(delta: float) -> str:
+    """A change in a percentage, in percentage points: "+1,2 poin", "−0,4 poin", "±0 poin"."""
+    rounded = round(delta * 100, 1)
+    if rounded == 0:
+        return "±0 poin"
+    sign = "+" if rounded > 0 else "−"
+    return f"{sign}{format_decimal(abs(rounded), format='#,##0.0', locale=LOCALE)} poin"

@@ -105,6 +105,15 @@ class FormsSettings(_Section):
     draft_days: PositiveInt = 7  # unfinished drafts older than this are deleted, with a notice
 
 
+class RekapSettings(_Section):
+    """/rekap, /ekspor and the monthly digest to coordinators."""
+
+    digest_enabled: bool = True
+    digest_hour: int = Field(7, ge=0, le=23)  # local hour on the 1st of the month
+    digest_check_seconds: PositiveInt = 60  # how often the job looks at the clock
+    export_max_rows: PositiveInt = 100_000  # rows of the "Sasaran" sheet in one workbook
+
+
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
 
@@ -126,6 +135,7 @@ class Settings(BaseSettings):
     klinis: ClinicalThresholds = Field(default_factory=ClinicalThresholds)
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
+    rekap: RekapSettings = Field(default_factory=RekapSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,89 @@
+"""Inline keyboards of /rekap and the monthly digest, and their callback data.
+
+Callback data is ``rk:<period token>:<action>:<area code>`` (at most ~35 bytes):
+``go`` shows the rekap of that area and period (drill-down, back up and the period
+buttons are all "go"), ``g`` sends the chart, ``x`` the workbook. The digest switch is
+``rk:dg:off:-`` / ``rk:dg:on:-``. Handlers re-check every code against the caller's
+scope: buttons only offer areas inside it, but data can be forged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.regions import RegionTree
+from bot.rekap.periods import CHOICES, Period
+from handlers.region_picker import GO, region_keyboard
+
+PREFIX = "rk"
+CHART = "g"
+EXCEL = "x"
+DIGEST = "dg"
+CHART_LABEL = "📈 Grafik"
+EXCEL_LABEL = "📥 Excel"
+DIGEST_OFF_LABEL = "🔕 Matikan rekap bulanan"
+DIGEST_ON_LABEL = "🔔 Kirimi saya rekap bulanan"
+
+
+@dataclass(frozen=True)
+class Action:
+    period: Period
+    action: str
+    area: str
+
+
+def parse(data: str) -> Action | None:
+    """The action in callback data, or None when it is not well-formed."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[0] != PREFIX or parts[2] not in (GO, CHART, EXCEL):
+        return None
+    try:
+        period = Period.from_token(parts[1])
+    except ValueError:
+        return None
+    return Action(period, parts[2], parts[3])
+
+
+def data(period: Period, action: str, area: str) -> str:
+    return f"{PREFIX}:{period.token()}:{action}:{area}"
+
+
+def rekap_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period, today: date,
+                   extra_rows: list[list[InlineKeyboardButton]] | None = None) -> InlineKeyboardMarkup:
+    """Sub-areas to drill into, "back up" while below the caller's scope, the period
+    choices (the current one ticked) and the chart and workbook buttons."""
+    choices = []
+    for label, choose in CHOICES:
+        choice = choose(today)
+        shown = f"✓ {label}" if choice == period else label
+        choices.append(InlineKeyboardButton(shown, callback_data=data(choice, GO, area)))
+    rows = [
+        choices[:2],
+        choices[2:],
+        [InlineKeyboardButton(CHART_LABEL, callback_data=data(period, CHART, area)),
+         InlineKeyboardButton(EXCEL_LABEL, callback_data=data(period, EXCEL, area))],
+        *(extra_rows or []),
+    ]
+    return region_keyboard(tree, at=area, scope=scope, prefix=f"{PREFIX}:{period.token()}",
+                           selectable=lambda _code: False, extra_rows=rows)
+
+
+def digest_button(enabled: bool) -> InlineKeyboardButton:
+    """The switch shown under a digest: it offers the opposite of the current state."""
+    if enabled:
+        return InlineKeyboardButton(DIGEST_OFF_LABEL, callback_data=f"{PREFIX}:{DIGEST}:off:-")
+    return InlineKeyboardButton(DIGEST_ON_LABEL, callback_data=f"{PREFIX}:{DIGEST}:on:-")
+
+
+def with_digest_button(markup: InlineKeyboardMarkup | None, enabled: bool) -> InlineKeyboardMarkup:
+    """``markup`` with its digest switch replaced (or added) to match ``enabled``."""
+    rows = [
+        [b for b in row if not (b.callback_data or "").startswith(f"{PREFIX}:{DIGEST}:")]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    rows = [row for row in rows if row]
+    rows.append([digest_button(enabled)])
+    return InlineKeyboardMarkup(rows)

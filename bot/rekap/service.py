@@ -1,0 +1,115 @@
+"""Putting a /rekap together: period → window, counts from storage → figures.
+
+Handlers and the digest job call :func:`build_rekap` with the caller's scope; storage
+refuses any area outside it (:class:`storage.rekap.OutsideScope`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import date
+
+from bot.domain.regions import Level, contains, level_of
+from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, pregnancy_bands
+from bot.rekap.periods import Period
+from bot.services import Services
+from storage import rekap as store
+from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
+from storage.rekap_reminders import Available, ReminderCounts, reminder_counts
+
+_ZONE_CHECKED: weakref.WeakSet[object] = weakref.WeakSet()
+_BREAKDOWN_TITLES = {2: "Per kab-kota", 3: "Per kecamatan", 4: "Per kel-desa"}
+
+
+def today(services: Services) -> date:
+    """The deployment's local date."""
+    return services.clock.now().astimezone(services.settings.wilayah.zone).date()
+
+
+async def ensure_ready(services: Services) -> None:
+    """Once per database: make the counters bucket by the configured zone."""
+    if services.db in _ZONE_CHECKED:
+        return
+    modifier = store.offset_modifier(services.settings.wilayah.zone, services.clock.now())
+    await store.ensure_zone(services.db, modifier)
+    _ZONE_CHECKED.add(services.db)
+
+
+def window_for(services: Services, period: Period) -> Window:
+    zone = services.settings.wilayah.zone
+    previous = period.previous()
+    start, end = period.utc_bounds(zone)
+    prev_start, prev_end = previous.utc_bounds(zone)
+    return Window(
+        first=f"{period.first:%Y-%m}", last=f"{period.last:%Y-%m}",
+        prev_first=f"{previous.first:%Y-%m}", prev_last=f"{previous.last:%Y-%m}",
+        start_utc=start, end_utc=end, prev_start_utc=prev_start, prev_end_utc=prev_end,
+    )
+
+
+def area_name(services: Services, code: str) -> str:
+    return services.regions.label(code)
+
+
+async def build_rekap(services: Services, *, scope: str, area: str, period: Period, depth: int = 0) -> Rekap:
+    """The figures of ``area`` (inside ``scope``) for ``period``; with ``depth`` > 0
+    also one set per sub-area for that many levels below (1: the chart's direct
+    sub-areas; 3: every level down to desa/kelurahan, for the workbook)."""
+    tree = services.regions
+    if area not in tree or not contains(scope, area):
+        raise OutsideScope(area)
+    await ensure_ready(services)
+    db = services.db
+    local_today = today(services)
+    previous = period.previous()
+    window = window_for(services, period)
+    boundaries = services.settings.trimester.boundaries
+    bands = pregnancy_bands(period.reference_day(local_today), boundaries)
+    prev_bands = pregnancy_bands(previous.reference_day(local_today), boundaries)
+    level = int(level_of(area))
+
+    async def counts_at(group_level: int) -> tuple[dict[str, AreaCounts], dict[str, ReminderCounts], Available]:
+        counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window,
+                                         bands=bands, prev_bands=prev_bands)
+        have, reminders = await reminder_counts(
+            db, scope=scope, area=area, group_level=group_level, start_utc=window.start_utc,
+            end_utc=window.end_utc, prev_start_utc=window.prev_start_utc, prev_end_utc=window.prev_end_utc)
+        return counts, reminders, have
+
+    counts, reminders, have = await counts_at(level)
+    figures = build_figures(counts.get(area, AreaCounts()), reminders.get(area), have)
+
+    reported = await store.areas_with_reports(db, scope=scope, area=area, first=window.first, last=window.last)
+    desa = sorted(tree.descendants_at(area, Level.DESAKEL), key=lambda r: r.code)
+    without = tuple(tree.disambiguated_name(r.code) for r in desa if r.code not in reported)
+
+    reported_anywhere = {code[:length] for code in reported for length in CODE_LENGTH.values()}
+    breakdowns: list[Breakdown] = []
+    for sub_level in range(level + 1, min(level + depth, int(Level.DESAKEL)) + 1):
+        by_area, by_area_reminders, have = await counts_at(sub_level)
+        codes = sorted(r.code for r in tree.descendants_at(area, Level(sub_level)))
+        breakdowns.append(Breakdown(
+            title=_BREAKDOWN_TITLES[sub_level],
+            level=sub_level,
+            areas=tuple(
+                SubArea(
+                    code=code,
+                    name=tree.disambiguated_name(code),
+                    figures=build_figures(by_area.get(code, AreaCounts()), by_area_reminders.get(code), have),
+                    reported=code in reported_anywhere,
+                )
+                for code in codes
+            ),
+        ))
+    return Rekap(
+        area=area,
+        area_label=tree.path_label(area) if area != tree.root.code else tree.label(area),
+        area_name=tree.label(area),
+        period=period,
+        previous=previous,
+        reference_day=period.reference_day(local_today),
+        figures=figures,
+        breakdowns=tuple(breakdowns),
+        without_report=without,
+        desa_total=len(desa),
+    )

@@ -1,0 +1,189 @@
+"""/rekap: counts for the caller's area and a period, drill-down, chart and workbook.
+
+``/rekap`` shows the caller's whole scope for this month. Arguments choose the period
+(``bulan lalu``, ``2026-10``, ``Oktober 2026``, ``2026``, ...), the area (a region code
+or a name inside the scope) and ``grafik`` for the chart. Buttons walk the areas and
+periods in place. Every step re-checks the area against the caller's scope: the
+storage layer refuses anything outside it anyway.
+
+The monthly digest job is registered here too (:mod:`bot.rekap.digest`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from datetime import time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.access import allowed, for_command, refuse
+from bot.commands import spec
+from bot.context import SERVICES_KEY, TpkContext
+from bot.domain.roles import Role
+from bot.rekap import chart, digest, message
+from bot.rekap import keyboard as kb
+from bot.rekap.periods import Period, this_month
+from bot.rekap.request import OUT_OF_SCOPE, RequestError, command_arguments, parse_request
+from bot.rekap.service import build_rekap, ensure_ready, today
+from bot.services import Services
+from handlers.ekspor import send_workbook
+from handlers.region_picker import GO, within_scope
+from storage import rekap as store
+
+log = logging.getLogger(__name__)
+
+HINT = "Ketuk nama wilayah untuk rinciannya; 📈 Grafik dan 📥 Excel untuk dibagikan."
+
+
+async def send_rekap(target: Message, services: Services, scope: str, area: str, period: Period) -> None:
+    rekap = await build_rekap(services, scope=scope, area=area, period=period)
+    parts = message.split(message.render(rekap, hint=HINT if services.regions.children(area) else None))
+    markup = kb.rekap_keyboard(services.regions, scope=scope, area=area, period=period, today=today(services))
+    for index, part in enumerate(parts):
+        await target.reply_text(part, reply_markup=markup if index == len(parts) - 1 else None)
+
+
+async def send_chart(target: Message, services: Services, scope: str, area: str, period: Period) -> None:
+    await target.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=1)
+    png = await asyncio.to_thread(chart.render_png, rekap)
+    await target.reply_photo(png, filename=chart.filename(rekap),
+                             caption=f"📈 Rekap <b>{html.escape(rekap.area_label)}</b> — "
+                                     f"{html.escape(period.label())}")
+
+
+@for_command("rekap")
+async def rekap_command(update: Update, context: TpkContext) -> None:
+    target = update.effective_message
+    assert target is not None
+    services = context.services
+    scope = context.caller.scope
+    assert scope is not None
+    try:
+        request = parse_request(command_arguments(target.text), services.regions, scope, today(services))
+    except RequestError as exc:
+        await target.reply_text(str(exc))
+        return
+    try:
+        if request.chart:
+            await send_chart(target, services, scope, request.area, request.period)
+        else:
+            await send_rekap(target, services, scope, request.area, request.period)
+    except store.OutsideScope:
+        await target.reply_text(OUT_OF_SCOPE)
+
+
+@for_command("rekap")
+async def on_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if query.data.startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
+        await on_digest_switch(update, context)
+        return
+    action = kb.parse(query.data)
+    services = context.services
+    scope = context.caller.scope
+    if action is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if not within_scope(services.regions, scope, action.area):
+        await query.answer(OUT_OF_SCOPE, show_alert=True)
+        return
+    assert scope is not None
+    if action.period.first > this_month(today(services)).first:
+        await query.answer("Periode itu belum dimulai.", show_alert=True)
+        return
+    target = query.message if isinstance(query.message, Message) else None
+    if target is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if action.action == kb.CHART:
+        await query.answer("Menyiapkan grafik…")
+        await send_chart(target, services, scope, action.area, action.period)
+        return
+    if action.action == kb.EXCEL:
+        if not allowed(context, spec("ekspor").roles):
+            await refuse(update, context)
+            return
+        await query.answer("Menyiapkan file Excel…")
+        await send_workbook(target, services, scope, action.area, action.period)
+        return
+    assert action.action == GO
+    await query.answer()
+    rekap = await build_rekap(services, scope=scope, area=action.area, period=action.period)
+    hint = HINT if services.regions.children(action.area) else None
+    parts = message.split(message.render(rekap, hint=hint))
+    extra = _digest_row(target.reply_markup)
+    markup = kb.rekap_keyboard(services.regions, scope=scope, area=action.area, period=action.period,
+                               today=today(services), extra_rows=extra)
+    try:
+        await target.edit_text(parts[0], reply_markup=markup if len(parts) == 1 else None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+    for index, part in enumerate(parts[1:], start=1):
+        await target.reply_text(part, reply_markup=markup if index == len(parts) - 1 else None)
+
+
+def _digest_row(markup: InlineKeyboardMarkup | None) -> list[list[InlineKeyboardButton]] | None:
+    """Keep the digest switch when navigating inside a digest message."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if (button.callback_data or "").startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
+                return [[button]]
+    return None
+
+
+async def on_digest_switch(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if context.caller.role is not Role.KOORDINATOR:
+        await query.answer("Rekap bulanan dikirim untuk koordinator.", show_alert=True)
+        return
+    enabled = query.data.endswith(":on:-")
+    services = context.services
+    await store.set_digest(services.db, context.caller.user_id, enabled=enabled, now=services.clock.now())
+    await query.answer("Rekap bulanan akan dikirim tiap tanggal 1." if enabled
+                       else "Rekap bulanan tidak dikirim lagi. Tekan 🔔 untuk menyalakannya kembali.",
+                       show_alert=True)
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(kb.with_digest_button(query.message.reply_markup, enabled))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+
+async def _digest_job(context: TpkContext) -> None:
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    await digest.send_monthly_digests(services, context.bot)
+
+
+async def _daily_tidy(context: TpkContext) -> None:
+    services: Services = context.application.bot_data[SERVICES_KEY]
+    await store.drop_zero_counts(services.db)
+
+
+async def _startup(context: TpkContext) -> None:
+    await ensure_ready(context.application.bot_data[SERVICES_KEY])
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("rekap", rekap_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{kb.PREFIX}:"))
+    services: Services = app.bot_data[SERVICES_KEY]
+    if app.job_queue is not None:
+        settings = services.settings.rekap
+        app.job_queue.run_once(_startup, when=0, name="rekap-zone")
+        app.job_queue.run_repeating(_digest_job, interval=settings.digest_check_seconds,
+                                    first=settings.digest_check_seconds, name="rekap-digest")
+        app.job_queue.run_daily(_daily_tidy, time=time(3, 0, tzinfo=services.settings.wilayah.zone),
+                                name="rekap-tidy")

@@ -1,0 +1,416 @@
+"""The aggregate queries behind /rekap, /ekspor and the monthly digest.
+
+Counts come from ``rekap_counts``, kept current by the triggers of migration 0004, so a
+query reads a few rows per desa/kelurahan and month however many families there are.
+Every figure means "current records (not erased) in a bucket"; the buckets are:
+
+==================  =================================================  ===============
+metric              what is counted                                    bucket (month)
+==================  =================================================  ===============
+keluarga            families                                           created, local
+keluarga_berisiko   families with berisiko = 1 (current assessment)    created, local
+risk:<code>         families with that KRS factor (keluarga_risk)      created, local
+sasaran:<category>  active members, ibu hamil excepted                 created, local
+hamil_hpht          active ibu hamil with an HPHT                      the HPHT date
+hamil_tanpa_hpht    active ibu hamil without HPHT                      created, local
+hpl                 members whose HPL falls in the month               HPL
+flag:<code>         active members with that health flag               created, local
+kunjungan:<kind>    visits / registrations of members not erased       visited_on
+outcome:<outcome>   births ('lahir') and losses ('keguguran')          visited_on
+anak_*              children measured (chains, see the migration)      measured month
+==================  =================================================  ===============
+
+"Stock" figures (families, members, risk factors) are the buckets up to the end of a
+period: records registered by then, as they are now. "Flow" figures are the buckets
+inside the period. Reporting activity lives in ``rekap_activity``.
+
+Every reader takes the caller's ``scope`` and the ``area`` asked for, refuses an area
+outside the scope (:class:`OutsideScope`), and filters SQL with
+:func:`storage.scope.within`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.regions import contains
+from storage.db import Database, Transaction
+from storage.scope import within
+from storage.timefmt import to_db
+
+#: Length of a region code at each level (provinsi, kab/kota, kecamatan, desa/kelurahan).
+CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
+
+CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
+RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
+FLAG_CODES = ("kek", "anaemia")
+CHILD_METRICS = ("anak_ukur", "anak_tbu", "anak_pendek", "anak_kurus", "anak_bbkurang")
+STOCK_METRICS = (
+    "keluarga", "keluarga_berisiko", "hamil_tanpa_hpht",
+    *(f"sasaran:{c}" for c in CATEGORIES if c != "ibu_hamil"),
+    *(f"risk:{c}" for c in RISK_CODES),
+    *(f"flag:{c}" for c in FLAG_CODES),
+)
+FLOW_METRICS = ("keluarga", "hpl", "kunjungan:kunjungan", "kunjungan:pendaftaran", "outcome:lahir",
+                "outcome:keguguran")
+
+
+class OutsideScope(PermissionError):
+    """An area outside the caller's scope was asked for."""
+
+
+def _inside(scope: str, area: str, column: str = "region_code") -> tuple[str, tuple[str, ...]]:
+    """SQL for "``column`` lies inside ``area``", after checking ``area`` lies inside
+    ``scope``. The range beside :func:`within` only lets SQLite use the index (LIKE on
+    a BINARY column cannot); it never widens the condition."""
+    if not contains(scope, area):
+        raise OutsideScope(area)
+    condition, params = within(column, area)
+    return f"{condition} AND {column} >= ? AND {column} < ?", (*params, area, area + "/")
+
+
+# -- the deployment's zone -------------------------------------------------------------
+
+
+def offset_modifier(zone: ZoneInfo, at: datetime) -> str:
+    """The zone's UTC offset as an SQLite date modifier, e.g. '+420 minutes'.
+    Indonesian zones have no daylight saving, so one offset is exact."""
+    offset = zone.utcoffset(at.replace(tzinfo=None)) or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    return f"{minutes:+d} minutes"
+
+
+async def ensure_zone(db: Database, modifier: str) -> bool:
+    """Make the triggers bucket by ``modifier``; rebuilds every counter when it changes
+    (once, at the first start of a deployment outside WIB). Returns True if rebuilt."""
+    current = await db.fetch_value("SELECT value FROM rekap_settings WHERE key = 'utc_offset'")
+    if current == modifier:
+        return False
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE rekap_settings SET value = ? WHERE key = 'utc_offset'", (modifier,))
+        await rebuild_counts(tx)
+    return True
+
+
+_OFFSET = "(SELECT value FROM rekap_settings WHERE key = 'utc_offset')"
+_UPSERT = "ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value"
+
+
+async def rebuild_counts(tx: Transaction) -> None:
+    """Recompute every counter from the raw tables, independently of the triggers
+    (the tests compare both). Mirror and child-month rows are inserted and their own
+    triggers add their counters."""
+    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_activity"):
+        await tx.execute(f"DELETE FROM {table}")
+    await tx.execute(
+        "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
+        f"SELECT metric, region_code, month, '', count(*) FROM ("
+        f" SELECT 'keluarga' AS metric, region_code, strftime('%Y-%m', created_at, {_OFFSET}) AS month"
+        "  FROM keluarga WHERE erased_at IS NULL"
+        f" UNION ALL SELECT 'keluarga_berisiko', region_code, strftime('%Y-%m', created_at, {_OFFSET})"
+        "  FROM keluarga WHERE erased_at IS NULL AND berisiko"
+        f" UNION ALL SELECT 'sasaran:' || category, region_code, strftime('%Y-%m', created_at, {_OFFSET})"
+        "  FROM sasaran WHERE erased_at IS NULL AND status = 'aktif' AND category <> 'ibu_hamil'"
+        " UNION ALL SELECT 'hamil_hpht', region_code, date(hpht) FROM sasaran"
+        "  WHERE erased_at IS NULL AND status = 'aktif' AND category = 'ibu_hamil' AND hpht IS NOT NULL"
+        f" UNION ALL SELECT 'hamil_tanpa_hpht', region_code, strftime('%Y-%m', created_at, {_OFFSET}) FROM sasaran"
+        "  WHERE erased_at IS NULL AND status = 'aktif' AND category = 'ibu_hamil' AND hpht IS NULL"
+        " UNION ALL SELECT 'hpl', region_code, substr(hpl, 1, 7) FROM sasaran"
+        "  WHERE erased_at IS NULL AND hpl IS NOT NULL"
+        " UNION ALL SELECT 'kunjungan:' || k.kind, k.region_code, substr(k.visited_on, 1, 7)"
+        "  FROM kunjungan k JOIN sasaran s ON s.id = k.sasaran_id WHERE s.erased_at IS NULL"
+        " UNION ALL SELECT 'outcome:' || k.outcome, k.region_code, substr(k.visited_on, 1, 7)"
+        "  FROM kunjungan k JOIN sasaran s ON s.id = k.sasaran_id"
+        "  WHERE s.erased_at IS NULL AND k.outcome IS NOT NULL"
+        f") WHERE true GROUP BY metric, region_code, month {_UPSERT}"
+    )
+    await tx.execute(
+        "INSERT INTO rekap_risk (keluarga_id, code, region_code, month, live) "
+        f"SELECT r.keluarga_id, r.code, k.region_code, strftime('%Y-%m', k.created_at, {_OFFSET}), "
+        "k.erased_at IS NULL FROM keluarga_risk r JOIN keluarga k ON k.id = r.keluarga_id"
+    )
+    await tx.execute(
+        "INSERT INTO rekap_flag (sasaran_id, code, region_code, month, live) "
+        f"SELECT f.sasaran_id, f.code, s.region_code, strftime('%Y-%m', s.created_at, {_OFFSET}), "
+        "s.erased_at IS NULL AND s.status = 'aktif' FROM sasaran_flag f JOIN sasaran s ON s.id = f.sasaran_id"
+    )
+    await tx.execute(
+        "INSERT INTO rekap_child_month (sasaran_id, month, region_code, next_month, tbu, stunted, wasted, "
+        "underweight) SELECT sasaran_id, month, region_code, lead(month) OVER (PARTITION BY sasaran_id "
+        "ORDER BY month), tbu, stunted, wasted, underweight FROM ("
+        " SELECT k.sasaran_id, substr(k.visited_on, 1, 7) AS month, k.region_code, k.haz IS NOT NULL AS tbu,"
+        " coalesce(k.stunted, 0) AS stunted, coalesce(k.wasted, 0) AS wasted,"
+        " coalesce(k.underweight, 0) AS underweight, row_number() OVER (PARTITION BY k.sasaran_id,"
+        " substr(k.visited_on, 1, 7) ORDER BY k.visited_on DESC, k.id DESC) AS rn"
+        " FROM kunjungan k JOIN sasaran s ON s.id = k.sasaran_id"
+        " WHERE (k.weight_kg IS NOT NULL OR k.height_cm IS NOT NULL) AND s.erased_at IS NULL"
+        " AND s.category IN ('baduta', 'balita')) WHERE rn = 1"
+    )
+    await tx.execute(
+        "INSERT INTO rekap_activity (user_id, month, region_code, reports) "
+        "SELECT reporter_id, month, region_code, count(*) FROM ("
+        f" SELECT reporter_id, strftime('%Y-%m', created_at, {_OFFSET}) AS month, region_code FROM keluarga"
+        f" UNION ALL SELECT reporter_id, strftime('%Y-%m', created_at, {_OFFSET}), region_code FROM sasaran"
+        f" UNION ALL SELECT reporter_id, strftime('%Y-%m', created_at, {_OFFSET}), region_code FROM kunjungan"
+        ") GROUP BY reporter_id, month, region_code"
+    )
+
+
+async def counter_snapshot(db: Database) -> dict[tuple[str, str, str, str], int]:
+    """Every non-zero counter: to compare the triggers with :func:`rebuild_counts`."""
+    rows = await db.fetch_all("SELECT metric, region_code, month, until, value FROM rekap_counts WHERE value <> 0")
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
+
+
+async def activity_snapshot(db: Database) -> dict[tuple[int, str, str], int]:
+    rows = await db.fetch_all("SELECT user_id, month, region_code, reports FROM rekap_activity WHERE reports <> 0")
+    return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+async def drop_zero_counts(db: Database) -> int:
+    """Forget counters that went back to zero (a closed pregnancy's HPHT day, ...)."""
+    async with db.transaction() as tx:
+        removed = await tx.execute("DELETE FROM rekap_counts WHERE value = 0")
+        removed += await tx.execute("DELETE FROM rekap_activity WHERE reports = 0")
+    return removed
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period and the one it is compared with: months as 'YYYY-MM', and the last
+    instant of each (UTC, as stored) for "registered by the end"."""
+
+    first: str
+    last: str
+    prev_first: str
+    prev_last: str
+    start_utc: datetime
+    end_utc: datetime
+    prev_start_utc: datetime
+    prev_end_utc: datetime
+
+
+@dataclass(frozen=True)
+class Band:
+    """A named range of HPHT dates (inclusive; None = open) on one reference day."""
+
+    name: str
+    low: date | None
+    high: date
+
+
+@dataclass
+class AreaCounts:
+    """Raw counts for one area, for the period ("cur") and the compared one ("prev")."""
+
+    stock: Counter[str] = field(default_factory=Counter)
+    stock_prev: Counter[str] = field(default_factory=Counter)
+    flow: Counter[str] = field(default_factory=Counter)
+    flow_prev: Counter[str] = field(default_factory=Counter)
+    children: Counter[str] = field(default_factory=Counter)
+    children_prev: Counter[str] = field(default_factory=Counter)
+    pregnant: Counter[str] = field(default_factory=Counter)
+    pregnant_prev: Counter[str] = field(default_factory=Counter)
+    members: int = 0
+    members_prev: int = 0
+    reporters: int = 0
+    reporters_prev: int = 0
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" for _ in values)
+
+
+async def area_counts(
+    db: Database,
+    *,
+    scope: str,
+    area: str,
+    group_level: int,
+    window: Window,
+    bands: Sequence[Band],
+    prev_bands: Sequence[Band],
+) -> dict[str, AreaCounts]:
+    """Counts inside ``area`` grouped by the region code cut at ``group_level`` (the
+    area's own level for its total, the next level for the breakdown)."""
+    inside, params = _inside(scope, area)
+    cut = CODE_LENGTH[group_level]
+    out: dict[str, AreaCounts] = {}
+
+    def of(code: str) -> AreaCounts:
+        return out.setdefault(code, AreaCounts())
+
+    w = window
+    metrics = sorted(set(STOCK_METRICS) | set(FLOW_METRICS))
+    rows = await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+        " sum(CASE WHEN month <= ? THEN value ELSE 0 END),"
+        " sum(CASE WHEN month <= ? THEN value ELSE 0 END),"
+        " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
+        " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
+        f" FROM rekap_counts WHERE metric IN ({_marks(metrics)}) AND {inside} AND month <= ?"
+        " GROUP BY a, metric",
+        (w.last, w.prev_last, w.first, w.last, w.prev_first, w.prev_last, *metrics, *params, w.last),
+    )
+    for code, metric, stock, stock_prev, flow, flow_prev in rows:
+        counts = of(code)
+        counts.stock[metric] += stock
+        counts.stock_prev[metric] += stock_prev
+        counts.flow[metric] += flow
+        counts.flow_prev[metric] += flow_prev
+
+    rows = await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+        " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END),"
+        " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END)"
+        f" FROM rekap_counts WHERE metric IN ({_marks(CHILD_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
+        " GROUP BY a, metric",
+        (w.first, w.last, w.last, w.prev_first, w.prev_last, w.prev_last, *CHILD_METRICS, *params,
+         min(w.first, w.prev_first), w.last),
+    )
+    for code, metric, cur, prev in rows:
+        of(code).children[metric] += cur
+        of(code).children_prev[metric] += prev
+
+    await _pregnancies(db, inside, params, cut, bands, prev_bands, of)
+    await _activity(db, inside, params, scope, area, cut, window, of)
+    return out
+
+
+async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], cut: int, bands: Sequence[Band],
+                       prev_bands: Sequence[Band], of: Any) -> None:
+    cases, args = [], []
+    for band in (*bands, *prev_bands):
+        low = "month >= ? AND " if band.low is not None else ""
+        cases.append(f"sum(CASE WHEN {low}month <= ? THEN value ELSE 0 END)")
+        args += [band.low.isoformat()] if band.low is not None else []
+        args.append(band.high.isoformat())
+    if not cases:
+        return
+    top = max(b.high for b in (*bands, *prev_bands)).isoformat()
+    rows = await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, {', '.join(cases)} FROM rekap_counts"
+        f" WHERE metric = 'hamil_hpht' AND {inside} AND month <= ? GROUP BY a",
+        (*args, *params, top),
+    )
+    for row in rows:
+        counts = of(row[0])
+        values = list(row)[1:]
+        for band, value in zip(bands, values[: len(bands)], strict=True):
+            counts.pregnant[band.name] += value
+        for band, value in zip(prev_bands, values[len(bands):], strict=True):
+            counts.pregnant_prev[band.name] += value
+
+
+async def _activity(db: Database, inside: str, params: tuple[str, ...], scope: str, area: str, cut: int,
+                    w: Window, of: Any) -> None:
+    """TPK members registered by the end of each period, and those of them with any
+    report in it."""
+    u_inside, u_params = _inside(scope, area, "u.region_code")
+    rows = await db.fetch_all(
+        f"SELECT substr(u.region_code, 1, {cut}) AS a,"
+        " sum(u.created_at <= ?), sum(u.created_at <= ?),"
+        " sum(u.created_at <= ? AND EXISTS (SELECT 1 FROM rekap_activity r WHERE r.user_id = u.id"
+        "     AND r.month >= ? AND r.month <= ? AND r.reports > 0)),"
+        " sum(u.created_at <= ? AND EXISTS (SELECT 1 FROM rekap_activity r WHERE r.user_id = u.id"
+        "     AND r.month >= ? AND r.month <= ? AND r.reports > 0))"
+        f" FROM users u WHERE u.role = 'tpk' AND u.status = 'active' AND {u_inside} GROUP BY a",
+        (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), w.first, w.last,
+         to_db(w.prev_end_utc), w.prev_first, w.prev_last, *u_params),
+    )
+    for code, members, members_prev, reporters, reporters_prev in rows:
+        counts = of(code)
+        counts.members += members or 0
+        counts.members_prev += members_prev or 0
+        counts.reporters += reporters or 0
+        counts.reporters_prev += reporters_prev or 0
+
+
+async def areas_with_reports(db: Database, *, scope: str, area: str, first: str, last: str) -> set[str]:
+    """Desa/kelurahan codes inside ``area`` with at least one report in the months."""
+    inside, params = _inside(scope, area)
+    rows = await db.fetch_all(
+        f"SELECT DISTINCT region_code FROM rekap_activity WHERE {inside} AND month >= ? AND month <= ?"
+        " AND reports > 0",
+        (*params, first, last),
+    )
+    return {r[0] for r in rows}
+
+
+# -- the monthly digest --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestRecipient:
+    user_id: int
+    region_code: str
+
+
+async def digest_recipients(db: Database, month: str) -> list[DigestRecipient]:
+    """Active coordinators who did not switch the digest off and have no record for
+    ``month`` yet."""
+    rows = await db.fetch_all(
+        "SELECT u.id, u.region_code FROM users u WHERE u.role = 'koordinator' AND u.status = 'active'"
+        " AND NOT EXISTS (SELECT 1 FROM rekap_digest_optout o WHERE o.user_id = u.id)"
+        " AND NOT EXISTS (SELECT 1 FROM rekap_digest_sent d WHERE d.user_id = u.id AND d.month = ?)"
+        " ORDER BY u.id",
+        (month,),
+    )
+    return [DigestRecipient(r[0], r[1]) for r in rows]
+
+
+async def claim_digest(db: Database, user_id: int, month: str, now: datetime) -> bool:
+    """Reserve the digest of ``month`` for ``user_id``; False if someone already did."""
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "INSERT INTO rekap_digest_sent (user_id, month, status, at) VALUES (?, ?, 'sending', ?)"
+            " ON CONFLICT (user_id, month) DO NOTHING",
+            (user_id, month, to_db(now)),
+        )
+    return changed == 1
+
+
+async def finish_digest(db: Database, user_id: int, month: str, status: str, now: datetime) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE rekap_digest_sent SET status = ?, at = ? WHERE user_id = ? AND month = ?",
+                         (status, to_db(now), user_id, month))
+
+
+async def release_digest(db: Database, user_id: int, month: str) -> None:
+    """Undo a claim after a temporary failure, so the next tick tries again."""
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM rekap_digest_sent WHERE user_id = ? AND month = ? AND status = 'sending'",
+                         (user_id, month))
+
+
+async def digest_status(db: Database, user_id: int, month: str) -> str | None:
+    return await db.fetch_value("SELECT status FROM rekap_digest_sent WHERE user_id = ? AND month = ?",
+                                (user_id, month))
+
+
+async def set_digest(db: Database, user_id: int, *, enabled: bool, now: datetime) -> None:
+    async with db.transaction() as tx:
+        if enabled:
+            await tx.execute("DELETE FROM rekap_digest_optout WHERE user_id = ?", (user_id,))
+        else:
+            await tx.execute(
+                "INSERT INTO rekap_digest_optout (user_id, updated_at) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at",
+                (user_id, to_db(now)),
+            )
+
+
+async def digest_enabled(db: Database, user_id: int) -> bool:
+    return not await db.fetch_value("SELECT count(*) FROM rekap_digest_optout WHERE user_id = ?", (user_id,))
+
+
+def month_keys(months: Iterable[date]) -> list[str]:
+    return [f"{m.year:04d}-{m.month:02d}" for m in months]

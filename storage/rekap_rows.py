@@ -1,0 +1,81 @@
+"""One row per target member for the /ekspor workbook's "Sasaran" sheet.
+
+Only what the sheet may show is selected: area, category, the masked NIK, sex, birth
+date, pregnancy dates, the latest measurement up to the reference day, risk codes and
+the last visit. Names, phone numbers and the encrypted NIK are never read here. The
+cost is one row per member in the area, which is what an export is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.db import Database
+from storage.rekap import _inside
+from storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class SasaranRow:
+    id: int
+    region_code: str
+    category: str
+    status: str
+    nik_masked: str | None
+    sex: str | None
+    birth_date: date | None
+    hpht: date | None
+    hpl: date | None
+    measured_on: date | None
+    weight_kg: float | None
+    height_cm: float | None
+    lila_cm: float | None
+    hb: float | None
+    haz: float | None
+    waz: float | None
+    whz: float | None
+    last_visit: date | None
+    family_risks: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(sorted(text.split(","))) if text else ()
+
+
+async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: datetime, on: date,
+                       limit: int) -> tuple[list[SasaranRow], int]:
+    """Members inside ``area`` (not erased) registered by ``registered_by``, with their
+    state on day ``on``; at most ``limit`` rows, and the total."""
+    inside, params = _inside(scope, area, "s.region_code")
+    where = f"{inside} AND s.erased_at IS NULL AND s.created_at <= ?"
+    args = (*params, to_db(registered_by))
+    total = int(await db.fetch_value(f"SELECT count(*) FROM sasaran s WHERE {where}", args) or 0)
+    day = on.isoformat()
+    rows = await db.fetch_all(
+        "SELECT s.id, s.region_code, s.category, s.status, s.nik_masked, s.sex, s.birth_date, s.hpht, s.hpl,"
+        " m.visited_on, m.weight_kg, m.height_cm, m.lila_cm, m.hb, m.haz, m.waz, m.whz,"
+        " (SELECT max(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id AND v.visited_on <= ?),"
+        " (SELECT group_concat(r.code) FROM keluarga_risk r WHERE r.keluarga_id = s.keluarga_id),"
+        " (SELECT group_concat(f.code) FROM sasaran_flag f WHERE f.sasaran_id = s.id)"
+        " FROM sasaran s LEFT JOIN kunjungan m ON m.id = ("
+        "   SELECT k.id FROM kunjungan k WHERE k.sasaran_id = s.id AND k.visited_on <= ?"
+        "   AND (k.weight_kg IS NOT NULL OR k.height_cm IS NOT NULL OR k.lila_cm IS NOT NULL OR k.hb IS NOT NULL)"
+        "   ORDER BY k.visited_on DESC, k.id DESC LIMIT 1)"
+        f" WHERE {where} ORDER BY s.region_code, s.category, s.id LIMIT ?",
+        (day, day, *args, limit),
+    )
+    return [
+        SasaranRow(
+            id=r[0], region_code=r[1], category=r[2], status=r[3], nik_masked=r[4], sex=r[5],
+            birth_date=_day(r[6]), hpht=_day(r[7]), hpl=_day(r[8]), measured_on=_day(r[9]), weight_kg=r[10],
+            height_cm=r[11], lila_cm=r[12], hb=r[13], haz=r[14], waz=r[15], whz=r[16], last_visit=_day(r[17]),
+            family_risks=_codes(r[18]), flags=_codes(r[19]),
+        )
+        for r in rows
+    ], total
