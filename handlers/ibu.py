@@ -206,9 +206,8 @@ async def ack_button(update: Update, context: TpkContext) -> None:
     _, _, reminder_id, choice = query.data.split(":")
     done = choice == "y"
     answered = await mothers.answer(context.services, context.caller.user_id, int(reminder_id), done=done)
-    if answered is None:
+    if answered is None:  # answered before, or not her reminder: change nothing
         await query.answer(rtexts.ALREADY_ANSWERED)
-        await query.edit_message_reply_markup(None)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)

@@ -61,3 +61,8 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     await wati.send("/tugas")
     on_demand = await wati.next_message()
     assert on_demand.text == next_day
+
+    # Each button opens the visit form (/kunjungan) for that person.
+    await wati.press(on_demand.button_labels()[0])
+    form = await wati.next_message()
+    assert form.text.startswith("Kunjungan") and "Tanggal kunjungan?" in form.text, form.text
