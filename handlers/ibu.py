@@ -101,6 +101,9 @@ async def consent_button(update: Update, context: TpkContext) -> None:
     try:
         await mothers.consent(context.services, token=token, telegram_id=update.effective_user.id, agreed=agreed)
     except InvitationError as exc:
+        if exc.problem is Problem.USED and await ibu_store.link_for_user(context.services.db, update.effective_user.id):
+            await query.answer(rtexts.ALREADY_ANSWERED)  # a second tap on "Setuju"
+            return
         await query.answer()
         await query.edit_message_reply_markup(None)
         await context.bot.send_message(update.effective_user.id, PROBLEMS[exc.problem])

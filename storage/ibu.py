@@ -158,6 +158,11 @@ async def record(db: Database | Transaction, sasaran_id: int) -> MotherRecord | 
     )
 
 
+async def mother_of(db: Database, sasaran_id: int) -> int | None:
+    """The mother's sasaran id of a baby registered with one (``sasaran.mother_id``)."""
+    return await db.fetch_value("SELECT mother_id FROM sasaran WHERE id = ?", (sasaran_id,))
+
+
 async def consent_history(db: Database, sasaran_id: int) -> list[tuple[str, str, str, int]]:
     """(decision, text version, time, telegram id) for one record, oldest first."""
     rows = await db.fetch_all(

@@ -12,7 +12,7 @@ import html
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -136,11 +136,13 @@ async def build(services: Services, member_id: int, scope: str, today: date, lim
     return render(lines, today, max_items=limits.digest_max_items)
 
 
-def _periods(now: datetime, hour: int) -> Iterator[tuple[ZoneInfo, tuple[str, ...], date]]:
-    """Zones where the digest hour has come today, with their local date."""
+def _periods(now: datetime, hour: int, until: time) -> Iterator[tuple[ZoneInfo, tuple[str, ...], date]]:
+    """Zones where the digest hour has come today and the day is not over (a digest
+    first built at night would arrive next morning beside the new one), with their
+    local date."""
     for zone, provinces in zone_groups():
         local = now.astimezone(zone)
-        if local.hour >= hour:
+        if hour <= local.hour and local.time() < until:
             yield zone, provinces, local.date()
 
 
@@ -151,9 +153,9 @@ async def queue_daily(services: Services, limits: DispatchLimits) -> int:
     to do gets no message.
     """
     now = services.clock.now()
-    hour = services.settings.pengingat.visits.digest_hour
+    config = services.settings.pengingat
     built = 0
-    for _zone, provinces, today in _periods(now, hour):
+    for _zone, provinces, today in _periods(now, config.visits.digest_hour, config.send_window.end):
         members = await notices_store.members_without_digest(
             services.db, roles=("tpk",), kind=KIND, period=today.isoformat(), provinces=provinces,
             limit=limits.digest_batch - built,

@@ -72,7 +72,8 @@ def _next_local_midnight(now: datetime, record: MotherRecord) -> datetime:
 
 async def refresh_plan(services: Services, sasaran_id: int, *, limits: DispatchLimits = LIMITS) -> None:
     """Re-plan one record's reminders after any change to it (HPHT/HPL corrected, a
-    birth, a loss, a baby registered), or when its window needs extending.
+    birth, a loss, a baby registered or its birth date corrected: a baby's id re-plans
+    its mother), or when its window needs extending.
 
     Call it after the change is committed (it opens its own transaction). A record
     without a mother who agreed costs one indexed read and does nothing. After a loss
@@ -86,6 +87,12 @@ async def refresh_plan(services: Services, sasaran_id: int, *, limits: DispatchL
         await cancel_for_loss(services, sasaran_id)
         return
     config = services.settings.pengingat
+    if await ibu_store.link_for_sasaran(db, sasaran_id) is None:
+        # A baby's record: its mother's plan holds the KN, immunisation and posyandu items.
+        mother = await ibu_store.mother_of(db, sasaran_id)
+        if mother is not None and mother != sasaran_id:
+            await refresh_plan(services, mother, limits=limits)
+        return
     async with db.transaction() as tx:
         link = await ibu_store.link_for_sasaran_in_tx(tx, sasaran_id)
         if link is None:

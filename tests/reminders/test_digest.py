@@ -66,3 +66,16 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     await wati.press(on_demand.button_labels()[0])
     form = await wati.next_message()
     assert form.text.startswith("Kunjungan") and "Tanggal kunjungan?" in form.text, form.text
+
+
+async def test_a_digest_is_not_built_once_the_day_is_over(bot: BotUnderTest) -> None:
+    wati = await tpk(bot)
+    budi = await register_mother(bot, wati.id, "Budi", category="baduta", hpht=None, birth_date=date(2025, 6, 1))
+    await _visit(bot, budi, wati.id, date(2026, 10, 25), kind="pendaftaran")
+    bot.clock.set(local(bot, day(1), 19, 0))  # the bot was down all day; the send window has closed
+    await settle(bot)
+    assert await bot.db.fetch_value("SELECT count(*) FROM digest_log WHERE kind = 'tpk_harian'") == 0
+    bot.clock.set(local(bot, day(2), 7, 0))
+    await settle(bot)
+    digests = [m for m in await wati.messages_until_quiet() if m.text.startswith("📋")]
+    assert len(digests) == 1 and "25 November 2026" in digests[0].text

@@ -43,6 +43,9 @@ async def test_she_agrees_becomes_a_mother_and_her_tpk_member_is_told(bot: BotUn
     await sari.press("Setuju")
     welcome = await sari.next_message()
     assert "Terima kasih, Bunda Sari" in welcome.text and "/jadwal" in welcome.text
+    # A second tap (a slow phone) is harmless.
+    assert await press_forged(bot.emu, sari, screen.message_id, f"ibu:ya:{token}") == (
+        "Jawaban Bunda sudah tersimpan sebelumnya.")
 
     member = await users_store.get(bot.db, sari.id)
     assert member is not None and member.role.value == "ibu" and member.region_code == SERANG_KEL

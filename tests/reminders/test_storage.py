@@ -222,3 +222,22 @@ async def test_stopped_mothers_rows_are_cancelled_and_mulai_skips_what_was_misse
     scheduled = await reminders_store.for_sasaran(services.db, sasaran, states=["scheduled"])
     assert scheduled and min(r.due_date for r in scheduled) == date(2026, 11, 26)
     assert "anc_3" not in {r.kind for r in scheduled}, "due on the 24th, while she had stopped"
+
+
+async def test_a_change_to_the_babys_record_replans_its_mother(services: Services) -> None:
+    sasaran = await mother(services)
+    await refresh_plan(services, sasaran)
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        await keluarga_store.update_sasaran(tx, sasaran, actor_id=TPK, now=now, category="ibu_nifas",
+                                            delivery_date=date(2026, 11, 20))
+        family = (await keluarga_store.keluarga_in_tx(tx, 1))
+        assert family is not None
+        baby = await keluarga_store.add_sasaran(tx, services.cipher, family.id,
+                                                NewSasaran(category="baduta", name="Adik", sex="L",
+                                                           birth_date=date(2026, 11, 20), mother_id=sasaran),
+                                                reporter_id=TPK, now=now)
+    await refresh_plan(services, baby)  # only the baby's id, as a correction of its birth date would
+    scheduled = {r.kind for r in await reminders_store.for_sasaran(services.db, sasaran, states=["scheduled"])}
+    assert {"kn_2", "kf_2", "imun_hb0"} <= scheduled
+    assert await reminders_store.for_sasaran(services.db, baby) == [], "reminders live on the mother's record"
