@@ -105,7 +105,8 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second,
+                                     overall_time_period=1, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )

@@ -40,6 +40,8 @@ class TelegramSettings(_Section):
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str | None = None
+    #: Telegram's limit on messages per second overall (0: no limit, e.g. a local emulator).
+    max_messages_per_second: float = Field(30.0, ge=0)
 
     @property
     def file_url(self) -> str:

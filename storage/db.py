@@ -70,6 +70,10 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        # One statement at a time on the reader: two open cursors would share one read
+        # transaction, and a long run of overlapping reads would keep seeing a snapshot
+        # from before the latest commits.
+        self._read_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -93,11 +97,11 @@ class Database:
     # -- reading ---------------------------------------------------------------------
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self._reader.execute(sql, params) as cursor:
+        async with self._read_lock, self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
+        async with self._read_lock, self._reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetch_value(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:

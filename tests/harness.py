@@ -139,25 +139,31 @@ class Form:
     async def start(self, command: str):  # noqa: ANN201
         await self.user.send(command)
         self.last = await self.user.next_message()
+        self.user.drain_changes()
         return self.last
 
     async def type(self, text: str):  # noqa: ANN201
         await self.user.send(text)
         self.last = await self.user.next_message()
+        self.user.drain_changes()
         return self.last
 
     async def tap(self, label: str):  # noqa: ANN201
-        """Press a button that answers (the question is edited, the next one arrives)."""
+        """Press a button and return what the member now looks at: the question edited in
+        place, or (after "Kirim", a notice, a new flow) the next new message."""
         await self.user.press(label)
-        self.last = await self.user.next_message()
-        self.user.drain()
-        self.user.drain_edits()
-        return self.last
+        change = await self.user.next_change()
+        if change.edited and not change.buttons:
+            change = await self.user.next_message()
+        self.user.drain_changes()
+        self.last = change
+        return change
 
     async def tap_in_place(self, label: str):  # noqa: ANN201
         """Press a button that changes the same message (toggles, calendar, back)."""
         await self.user.press(label)
         self.last = await self.user.next_edit()
+        self.user.drain_changes()
         return self.last
 
     @property

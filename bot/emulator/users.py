@@ -39,6 +39,7 @@ class SimUser:
         self.chat_actions: list[str] = []
         self._new: asyncio.Queue[BotMessage] = asyncio.Queue()
         self._edits: asyncio.Queue[BotMessage] = asyncio.Queue()
+        self._changes: asyncio.Queue[BotMessage] = asyncio.Queue()
         self._log: list[str] = []
         chat.listener = self
 
@@ -127,6 +128,20 @@ class SimUser:
             drained.append(self._new.get_nowait())
         return drained
 
+    async def next_change(self, timeout: float = 5.0) -> BotMessage:
+        """The next new message or edit, whichever comes first (``edited`` tells which)."""
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._changes.get()
+        except TimeoutError:
+            raise AssertionError(f"{self!r} saw nothing change within {timeout}s\n{self.describe()}") from None
+
+    def drain_changes(self) -> None:
+        """Forget every queued message and edit (after reading the transcript directly)."""
+        for queue in (self._new, self._edits, self._changes):
+            while not queue.empty():
+                queue.get_nowait()
+
     def drain_edits(self) -> list[BotMessage]:
         """Take every already-received edit without waiting."""
         drained = []
@@ -184,6 +199,24 @@ class SimUser:
         raise AssertionError(
             f"{self!r} cannot press {label!r}: no such button.\n{self._available_buttons()}\n{self.describe()}"
         )
+
+    async def press_at(self, message_id: int, row: int, column: int) -> str | None:
+        """Press the inline button at (row, column) of one particular bot message, as a
+        person tapping it on screen would (labels need not be unique). Returns the
+        callback query id, or None for a URL button. LookupError when that message or
+        button is not there (deleted, edited away)."""
+        stored = self._chat.live_message(message_id)
+        if stored is None or not stored.from_bot:
+            raise LookupError(f"{self!r}: no bot message #{message_id}")
+        keyboard = stored.api.get("reply_markup", {}).get("inline_keyboard", [])
+        if not (0 <= row < len(keyboard) and 0 <= column < len(keyboard[row])):
+            raise LookupError(f"{self!r}: message #{message_id} has no button at ({row}, {column})")
+        return self._press_inline(stored, keyboard[row][column])
+
+    def history(self) -> list[StoredMessage]:
+        """Every message in the chat, the user's and the bot's, oldest first (deleted
+        ones left out): what the chat window shows, for the playground's chat view."""
+        return [m for m in self._chat.messages.values() if not m.deleted]
 
     async def share_contact(
         self,
@@ -367,11 +400,13 @@ class SimUser:
         snap = message.snapshot()
         self._log.append(f"bot:  {snap.describe()}")
         self._new.put_nowait(snap)
+        self._changes.put_nowait(snap)
 
     def on_edit(self, message: StoredMessage) -> None:
         snap = message.snapshot()
         self._log.append(f"bot edited: {snap.describe()}")
         self._edits.put_nowait(snap)
+        self._changes.put_nowait(snap)
 
     def on_delete(self, message: StoredMessage) -> None:
         self._log.append(f"bot deleted #{message.message_id}")

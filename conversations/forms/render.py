@@ -54,9 +54,13 @@ def _option_rows(labels: list[Button], per_row: int) -> list[list[Button]]:
 
 
 def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -> list[list[Button]]:
+    """A "pick on the calendar" button; once pressed, the month grid (most dates are
+    typed, and a 40-button grid on every date question is heavy on a cheap phone)."""
     earliest, latest = field_.bounds(ctx)
     current = state["answers"].get(field_.key)
     anchor = date.fromisoformat(current) if current else min(max(ctx.today, earliest), latest)
+    if not state.get("nav"):
+        return [[Button("📅 Pilih di kalender", "cal", field_.key, anchor.strftime("%Y%m"))]]
     month = calendar.parse_month(state.get("nav"), anchor)
     title, grid = calendar.month_grid(month, earliest, latest)
     rows: list[list[Button]] = []

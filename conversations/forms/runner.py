@@ -290,11 +290,17 @@ async def on_button(update: Update, context: TpkContext) -> None:
         screen = render.screen(form, state, ctx)
         await _quiet_edit(query.message, screen.text, _markup(key, screen.rows))
         return
-    if step.answered is not None and action not in ("cy",):
-        shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
-        await _quiet_edit(query.message, f"{escape(step.answered.prompt)}\n✔️ <b>{escape(shown)}</b>")
-    else:
-        await _quiet_edit(query.message, None)
+    if step.notice is None:
+        # The next question replaces this one in place: one request instead of two, and a
+        # short chat; its first line keeps what was just chosen in view.
+        screen = render.screen(form, state, ctx)
+        text = screen.text
+        if step.answered is not None:
+            shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
+            text = f"✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>\n\n{text}"
+        await _quiet_edit(query.message, text, _markup(key, screen.rows))
+        return
+    await _quiet_edit(query.message, None)
     await _show_step(context, chat_id, form, key, state, ctx, step)
 
 

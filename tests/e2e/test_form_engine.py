@@ -197,7 +197,8 @@ async def test_calendar_pick_nik_conflict_and_same_person_are_confirmed(bot: Bot
     await form.type("Budi")
     await form.type("3673040105260003")  # a boy born 1 May 2026 by his NIK
     await form.tap("Laki-laki")
-    # The calendar: back one month, tap the 23rd (23 October 2026), which disagrees with the NIK.
+    # The calendar: open it, back one month, tap the 23rd (23 October 2026), which disagrees with the NIK.
+    await form.tap_in_place("📅 Pilih di kalender")
     await form.tap_in_place("◀️")
     assert "Oktober 2026" in form.last.button_labels()
     notice = await form.tap("23")
