@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import SystemClock
+from bot.playground import cli as playground_cli
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import new_key
 from storage.db import MigrationError
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--config", type=Path, default=Path("config.toml"))
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
+    playground_cli.add_parser(commands)
     return parser
 
 
@@ -78,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "init-config":
         print(init_config(args.config))
         return 0
+    if args.command == "playground":
+        return playground_cli.main(args)
     logs.configure()
     try:
         settings = load_settings(args.config, require_token=args.command in ("run", "check-config"))

@@ -164,11 +164,13 @@ class BotApiEmulator:
         phone_number: str | None = None,
         language_code: str | None = "id",
         has_started: bool = True,
+        sim_class: type[SimUser] = SimUser,
     ) -> SimUser:
         """The simulated user with this id (created on first call; private chat id == id).
 
         ``has_started=False`` models someone who never opened the bot: Telegram refuses
-        to let the bot write first (403) until the user sends something.
+        to let the bot write first (403) until the user sends something. ``sim_class``
+        lets the playground use a SimUser subclass that also watches the chat.
         """
         existing = self.users.get(user_id)
         if existing is not None:
@@ -182,9 +184,20 @@ class BotApiEmulator:
             profile["language_code"] = language_code
         chat = Chat(id=user_id, user=profile, started=has_started)
         self.state.chats[user_id] = chat
-        sim = SimUser(self.state, chat, phone_number)
+        sim = sim_class(self.state, chat, phone_number)
         self.users[user_id] = sim
         return sim
+
+    def menu_commands(self, chat_id: int, language_code: str = "") -> list[dict[str, Any]]:
+        """The command menu a client shows in this private chat: the chat's own list,
+        else the list for all private chats, else the default one (Telegram's order)."""
+        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}, {"type": "default"}):
+            key = json.dumps(scope, sort_keys=True)
+            for language in dict.fromkeys((language_code, "")):
+                commands = self.state.commands.get((key, language))
+                if commands is not None:
+                    return list(commands)
+        return []
 
     @property
     def unanswered_callback_queries(self) -> list[str]:
