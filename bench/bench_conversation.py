@@ -2,7 +2,9 @@
 emulator over loopback, against a bare python-telegram-bot echo bot on the same
 emulator in the same run.
 
-Each simulated member answers the family form (13 steps: typed answers and button
+The bot runs as its own process (``python -m bot run``), as in production, and so
+does the echo bot; the emulator and the simulated members share this process. Each
+simulated member answers the family form (13 steps: typed answers and button
 presses) and waits for each next question, as a person would. Reported: form steps per
 second, p50/p99 step latency, and the ratio to the echo bot's messages per second with
 the same number of concurrent users. Goal: ratio >= 0.6.
@@ -13,21 +15,29 @@ the same number of concurrent users. Goal: ratio >= 0.6.
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import closing_line, machine, median_of, percentile, record  # noqa: E402
+from common import ROOT, closing_line, machine, median_of, percentile, record  # noqa: E402
 
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
-
-from bot.clock import FakeClock  # noqa: E402
+from bot.app import prepare  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.domain.roles import Role  # noqa: E402
+from bot.domain.tokens import new_token  # noqa: E402
 from bot.emulator import BotApiEmulator, SimUser  # noqa: E402
-from tests.harness import START, TOKEN, BotUnderTest, Form, add_member, make_settings  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from storage import invitations  # noqa: E402
+from storage import users as users_store  # noqa: E402
+from storage.crypto import new_key  # noqa: E402
+from tests.harness import ADMIN_ID, TOKEN, Form  # noqa: E402
 
 KELURAHAN = "36.73.04.1007"
 #: The family form as a member answers it: ("type", text) or ("tap", button label).
@@ -53,40 +63,101 @@ async def _fill(user: SimUser, forms: int, latencies: list[float]) -> int:
     return steps
 
 
+CPU_SHARES: list[tuple[float, float]] = []  # (bot process, emulator process) busy fraction per run
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _seed_members(config_path: Path, users: int) -> None:
+    """Members who joined through invitations, written before the bot process starts."""
+    settings = load_settings(config_path)
+    services = await prepare(settings, SystemClock())
+    try:
+        now = services.clock.now()
+        await users_store.ensure_admin(services.db, ADMIN_ID, "Admin", settings.wilayah.root, now)
+        for i in range(users):
+            token = new_token()
+            await invitations.create(services.db, token=token, role=Role.TPK, region_code=KELURAHAN,
+                                     created_by=ADMIN_ID, now=now, valid_for=timedelta(days=1))
+            await invitations.claim_membership(services.db, token=token, user_id=5000 + i, full_name=f"Kader {i}",
+                                               phone=None, team_position=None, now=now)
+    finally:
+        await services.db.close()
+
+
+def _config(tmp: Path, emu: BotApiEmulator, limit: float) -> Path:
+    path = tmp / "bench.toml"
+    path.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
+        f"max_messages_per_second = {limit}\n"
+        f'[storage]\npath = "{tmp / "bench.sqlite3"}"\n[wilayah]\nroot = "36.73"\n'
+        f"[access]\nadmins = [{ADMIN_ID}]\nflood_burst = 100000\nflood_per_second = 100000\n"
+        f'[privacy]\nkey = "{new_key()}"\n', encoding="utf-8")
+    return path
+
+
+async def _serving(emu: BotApiEmulator, command: list[str]) -> subprocess.Popen[bytes]:
+    """Start a bot process and wait until it starts polling (deleteWebhook precedes it)."""
+    before = emu.stats.calls.get("deleteWebhook", 0)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open("/tmp/bench_child.log", "ab"))
+    for _ in range(600):
+        if emu.stats.calls.get("deleteWebhook", 0) > before:
+            return process
+        if process.poll() is not None:
+            raise RuntimeError(f"{command} exited with {process.returncode}")
+        await asyncio.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{command} never polled")
+
+
+async def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    for _ in range(200):
+        if process.poll() is not None:
+            return
+        await asyncio.sleep(0.05)
+    process.kill()
+
+
 async def forms_run(users: int, forms: int, limit: float = 0) -> tuple[float, list[float]]:
-    """Steps per second with ``users`` members filling ``forms`` family forms each.
-    ``limit`` is the bot's outgoing messages-per-second cap (Telegram's is 30; 0: none,
-    as for the echo bot)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        clock = FakeClock(START)
-        emu = BotApiEmulator(token=TOKEN, bot_username="tpk_bench_bot", clock=clock)
+    """Steps per second with ``users`` members filling ``forms`` family forms each,
+    the bot in its own process (``python -m bot run``). ``limit`` is its outgoing
+    messages-per-second cap (Telegram's is 30; 0: none, like the echo bot)."""
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        emu = BotApiEmulator(token=TOKEN, bot_username="tpk_bench_bot", self_check=False, check_requests=False)
         await emu.start()
-        settings = make_settings(Path(tmp), emu, telegram={"max_messages_per_second": limit})
-        bot = BotUnderTest(settings, emu, clock)
-        await bot.start()
         try:
-            members = [await add_member(bot, 5000 + i, f"Kader {i}", "tpk", KELURAHAN) for i in range(users)]
-            latencies: list[float] = []
-            began = time.perf_counter()
-            steps = sum(await asyncio.gather(*(_fill(m, forms, latencies) for m in members)))
-            elapsed = time.perf_counter() - began
+            config = _config(tmp, emu, limit)
+            await _seed_members(config, users)
+            bot = await _serving(emu, [sys.executable, "-m", "bot", "run", "--config", str(config)])
+            if os.environ.get("BENCH_PYSPY"):  # profile the bot process, all threads: BENCH_PYSPY=out.txt
+                subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--threads", "--format",
+                                  "raw", "-d", "6", "--pid", str(bot.pid), "-o", os.environ["BENCH_PYSPY"]],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                members = [emu.user(5000 + i, first_name=f"Kader {i}") for i in range(users)]
+                latencies: list[float] = []
+                began, cpu, bot_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(bot.pid)
+                steps = sum(await asyncio.gather(*(_fill(m, forms, latencies) for m in members)))
+                elapsed = time.perf_counter() - began
+                CPU_SHARES.append(((_cpu_seconds(bot.pid) - bot_cpu) / elapsed, (time.process_time() - cpu) / elapsed))
+            finally:
+                await _stop(bot)
         finally:
-            await bot.stop()
             await emu.stop()
     return steps / elapsed, latencies
 
 
 async def echo_run(users: int, messages: int) -> float:
-    """Messages per second of a bare PTB echo bot, each user waiting for each echo."""
-    emu = BotApiEmulator(token=TOKEN, bot_username="echo_bench_bot")
+    """Messages per second of a bare PTB echo bot in its own process, each user waiting
+    for each echo."""
+    emu = BotApiEmulator(token=TOKEN, bot_username="echo_bench_bot", self_check=False, check_requests=False)
     await emu.start()
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_message.text is not None
-        await update.effective_message.reply_text(update.effective_message.text)
-
-    app = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).base_file_url(emu.base_file_url).build()
-    app.add_handler(MessageHandler(filters.TEXT, echo))
 
     async def chat(user: SimUser) -> int:
         for i in range(messages):
@@ -95,15 +166,13 @@ async def echo_run(users: int, messages: int) -> float:
         return messages
 
     try:
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
+        echo = await _serving(emu, [sys.executable, str(ROOT / "bench" / "echo_bot.py"), emu.base_url, TOKEN])
+        try:
             began = time.perf_counter()
             sent = sum(await asyncio.gather(*(chat(emu.user(7000 + i, first_name=f"U{i}")) for i in range(users))))
             elapsed = time.perf_counter() - began
-            await app.updater.stop()
-            await app.stop()
+        finally:
+            await _stop(echo)
     finally:
         await emu.stop()
     return sent / elapsed
@@ -130,6 +199,8 @@ async def main(users: int, forms: int, runs: int) -> list[str]:
         f"form steps/s (median): {form_rate:.1f}",
         f"step latency p50: {percentile(all_latencies, 50) * 1000:.1f} ms, p99: {percentile(all_latencies, 99) * 1000:.1f} ms",
         f"echo bot messages/s (median): {echo_rate:.1f}",
+        "CPU busy during form runs (bot process, emulator+users process): "
+        + ", ".join(f"({b:.2f}, {e:.2f})" for b, e in CPU_SHARES),
         f"form steps/s with Telegram's 30 messages/s cap switched on (one run): {limited_rate:.1f}",
         closing_line("conversation_throughput", form_rate, echo_rate, "steps/s"),
     ]

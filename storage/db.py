@@ -97,12 +97,13 @@ class Database:
     # -- reading ---------------------------------------------------------------------
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self._read_lock, self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # execute_fetchall runs and exhausts the statement in one trip to the worker thread.
+        async with self._read_lock:
+            return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self._read_lock, self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -185,22 +186,21 @@ class Transaction:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one statement; returns the number of rows changed."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        """Run one data-changing statement; returns the number of rows changed."""
+        cursor = await self._conn.execute(sql, params)  # one trip; nothing left to fetch
+        return cursor.rowcount
 
     async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT; returns the new rowid."""
-        async with self._conn.execute(sql, params) as cursor:
-            return int(cursor.lastrowid or 0)
+        row = await self._conn.execute_insert(sql, params)
+        return int(row[0]) if row else 0
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None

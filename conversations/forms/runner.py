@@ -9,6 +9,7 @@ Callback data: ``f:<draft key>:<action>[:<field>[:<argument>]]``.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import uuid
@@ -285,22 +286,18 @@ async def on_button(update: Update, context: TpkContext) -> None:
     if step.error:
         await query.answer(step.error, show_alert=True)
         return
-    await query.answer()
-    if step.refresh:
-        screen = render.screen(form, state, ctx)
-        await _quiet_edit(query.message, screen.text, _markup(key, screen.rows))
-        return
     if step.notice is None:
-        # The next question replaces this one in place: one request instead of two, and a
-        # short chat; its first line keeps what was just chosen in view.
+        # The next question (or the same one, refreshed) replaces this one in place: one
+        # request instead of two, and a short chat; its first line keeps what was just
+        # chosen in view. The press is acknowledged at the same time.
         screen = render.screen(form, state, ctx)
         text = screen.text
         if step.answered is not None:
             shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
             text = f"✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>\n\n{text}"
-        await _quiet_edit(query.message, text, _markup(key, screen.rows))
+        await asyncio.gather(query.answer(), _quiet_edit(query.message, text, _markup(key, screen.rows)))
         return
-    await _quiet_edit(query.message, None)
+    await asyncio.gather(query.answer(), _quiet_edit(query.message, None))
     await _show_step(context, chat_id, form, key, state, ctx, step)
 
 
