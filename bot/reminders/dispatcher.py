@@ -187,7 +187,7 @@ class Dispatcher:
             return await self._retry("reminders", row.id, row.attempts, error, outcome="error")
         await outbox.mark_sent(self.services.db, "reminders", row.id, message_id=message.message_id,
                                now=self.services.clock.now())
-        log.info("reminder %s (%s) sent to sasaran %s", row.id, row.kind, row.sasaran_id)
+        log.info("reminder %s sent to sasaran %s", row.id, row.sasaran_id)
         return Outcome.SENT
 
     async def _blocked(self, reminder_id: int, chat_id: int, error: TelegramError) -> Outcome:
@@ -237,7 +237,7 @@ class Dispatcher:
         try:
             await bot.send_message(row.chat_id, row.text, reply_markup=_markup(row.markup))
         except (Forbidden, BadRequest) as error:
-            log.warning("notice %s (%s) to member %s not deliverable: %s", row.id, row.kind, row.chat_id,
+            log.warning("notice %s to member %s not deliverable: %s", row.id, row.chat_id,
                         type(error).__name__)
             return await self._failed("notices", row.id, error)
         except RetryAfter as error:
@@ -248,7 +248,7 @@ class Dispatcher:
             log.error("sending notice %s failed: %s", row.id, describe(error))
             return await self._retry("notices", row.id, row.attempts, error, outcome="error")
         await outbox.mark_sent(self.services.db, "notices", row.id, message_id=None, now=self.services.clock.now())
-        log.info("notice %s (%s) sent to member %s", row.id, row.kind, row.chat_id)
+        log.info("notice %s sent to member %s", row.id, row.chat_id)
         return Outcome.SENT
 
     # -- shared outcomes --------------------------------------------------------------------

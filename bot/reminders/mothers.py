@@ -144,5 +144,5 @@ async def answer(services: Services, user_id: int, reminder_id: int, *, done: bo
                 text=texts.not_yet_notice(record.name, reminder.text_key, reminder.payload, answered=True),
                 markup=visit_markup(reminder.sasaran_id), now=now,
             )
-    log.info("reminder %s (sasaran %s) answered %s", reminder_id, reminder.sasaran_id, "sudah" if done else "belum")
+    log.info("reminder %s (sasaran %s) answered", reminder_id, reminder.sasaran_id)
     return Answered(reminder, record.name)

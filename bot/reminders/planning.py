@@ -144,7 +144,7 @@ async def cancel_for_loss(services: Services, sasaran_id: int) -> None:
             tx, recipient_id=record.reporter_id, kind="keguguran", dedupe_key=f"keguguran:{sasaran_id}",
             text=texts.loss_notice(record.name), markup=visit_markup(sasaran_id), now=now,
         )
-    log.info("sasaran %s: pregnancy loss, %d reminders cancelled, TPK %s asked to visit",
+    log.info("sasaran %s: record closed, %d reminders cancelled, TPK %s notified",
              sasaran_id, cancelled, record.reporter_id)
 
 
