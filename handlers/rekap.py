@@ -96,7 +96,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.answer(OUT_OF_SCOPE, show_alert=True)
         return
     assert scope is not None
-    if action.period.first > this_month(today(services)).first:
+    if action.period.last > this_month(today(services)).first:
         await query.answer("Periode itu belum dimulai.", show_alert=True)
         return
     target = query.message if isinstance(query.message, Message) else None

@@ -18,6 +18,9 @@ flag:<code>         active members with that health flag               created, 
 kunjungan:<kind>    visits / registrations of members not erased       visited_on
 outcome:<outcome>   births ('lahir') and losses ('keguguran')          visited_on
 anak_*              children measured (chains, see the migration)      measured month
+pengingat_kirim     reminders sent (by the member's area)              sent_at, local
+pengingat_perlu     of those, asking for an answer (needs_ack)         sent_at, local
+pengingat_jawab     of those, answered (ack_at set)                    sent_at, local
 ==================  =================================================  ===============
 
 "Stock" figures (families, members, risk factors) are the buckets up to the end of a
@@ -57,7 +60,7 @@ STOCK_METRICS = (
     *(f"flag:{c}" for c in FLAG_CODES),
 )
 FLOW_METRICS = ("keluarga", "hpl", "kunjungan:kunjungan", "kunjungan:pendaftaran", "outcome:lahir",
-                "outcome:keguguran")
+                "outcome:keguguran", "pengingat_kirim", "pengingat_perlu", "pengingat_jawab")
 
 
 class OutsideScope(PermissionError):
@@ -127,6 +130,13 @@ async def rebuild_counts(tx: Transaction) -> None:
         " UNION ALL SELECT 'outcome:' || k.outcome, k.region_code, substr(k.visited_on, 1, 7)"
         "  FROM kunjungan k JOIN sasaran s ON s.id = k.sasaran_id"
         "  WHERE s.erased_at IS NULL AND k.outcome IS NOT NULL"
+        f" UNION ALL SELECT 'pengingat_kirim', s.region_code, strftime('%Y-%m', r.sent_at, {_OFFSET})"
+        "  FROM reminders r JOIN sasaran s ON s.id = r.sasaran_id WHERE r.sent_at IS NOT NULL"
+        f" UNION ALL SELECT 'pengingat_perlu', s.region_code, strftime('%Y-%m', r.sent_at, {_OFFSET})"
+        "  FROM reminders r JOIN sasaran s ON s.id = r.sasaran_id WHERE r.sent_at IS NOT NULL AND r.needs_ack"
+        f" UNION ALL SELECT 'pengingat_jawab', s.region_code, strftime('%Y-%m', r.sent_at, {_OFFSET})"
+        "  FROM reminders r JOIN sasaran s ON s.id = r.sasaran_id"
+        "  WHERE r.sent_at IS NOT NULL AND r.needs_ack AND r.ack_at IS NOT NULL"
         f") WHERE true GROUP BY metric, region_code, month {_UPSERT}"
     )
     await tx.execute(

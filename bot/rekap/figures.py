@@ -229,10 +229,12 @@ def build_figures(counts: AreaCounts, reminders: ReminderCounts | None, have: Av
     def known(flag: bool, key: str) -> tuple[int | None, int | None]:
         return _pair(r_cur, r_prev, key) if flag else (None, None)
 
-    add("pengingat_kirim", KUNJUNGAN, "Pengingat terkirim", known(have.reminders, "sent"))
-    need = known(have.reminders, "need_ack")
-    add("pengingat_jawab", KUNJUNGAN, "Dijawab ibu", known(have.reminders, "acked"),
-        whole=need[0], whole_previous=need[1])
+
+    sent = _pair(c.flow, c.flow_prev, "pengingat_kirim") if have.reminders else (None, None)
+    need = _pair(c.flow, c.flow_prev, "pengingat_perlu") if have.reminders else (None, None)
+    answered = _pair(c.flow, c.flow_prev, "pengingat_jawab") if have.reminders else (None, None)
+    add("pengingat_kirim", KUNJUNGAN, "Pengingat terkirim", sent)
+    add("pengingat_jawab", KUNJUNGAN, "Dijawab ibu", answered, whole=need[0], whole_previous=need[1])
     add("ibu_setuju", KUNJUNGAN, "Ibu setuju bergabung", known(have.consent, "consented"))
     add("ibu_tertaut", KUNJUNGAN, "Ibu masih tertaut", known(have.mothers, "linked"))
 

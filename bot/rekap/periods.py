@@ -219,7 +219,7 @@ _WORDS = {
 
 def check(period: Period, today: date) -> Period:
     """Refuse periods that have not started or are out of range."""
-    if period.first > month_start(today):
+    if period.last > month_start(today):
         raise PeriodError("Periode itu belum dimulai. Pilih bulan ini atau bulan yang sudah lewat.")
     if period.first.year < MIN_YEAR:
         raise PeriodError(f"Tahun {period.first.year} terlalu lama. Pilih tahun {MIN_YEAR} atau sesudahnya.")

@@ -83,7 +83,7 @@ def area_by_name(tree: RegionTree, scope: str, name: str) -> str:
     if len(exact) == 1:
         return exact[0].code
     if len(exact) > 1:
-        listed = ", ".join(f"{tree.disambiguated_name(r.code)} ({r.code})" for r in exact)
+        listed = ", ".join(f"{tree.label(r.code)} ({r.code})" for r in exact)
         raise RequestError(f"Ada beberapa wilayah bernama {html.escape(name)}: {listed}. Tulis kodenya.")
     if len(hits) == 1:
         return hits[0].code

@@ -15,7 +15,7 @@ from bot.rekap.periods import Period
 from bot.services import Services
 from storage import rekap as store
 from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
-from storage.rekap_reminders import Available, ReminderCounts, reminder_counts
+from storage.rekap_reminders import Available, ReminderCounts, mother_counts
 
 _ZONE_CHECKED: weakref.WeakSet[object] = weakref.WeakSet()
 _BREAKDOWN_TITLES = {2: "Per kab-kota", 3: "Per kecamatan", 4: "Per kel-desa"}
@@ -71,9 +71,8 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
     async def counts_at(group_level: int) -> tuple[dict[str, AreaCounts], dict[str, ReminderCounts], Available]:
         counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window,
                                          bands=bands, prev_bands=prev_bands)
-        have, reminders = await reminder_counts(
-            db, scope=scope, area=area, group_level=group_level, start_utc=window.start_utc,
-            end_utc=window.end_utc, prev_start_utc=window.prev_start_utc, prev_end_utc=window.prev_end_utc)
+        have, reminders = await mother_counts(db, scope=scope, area=area, group_level=group_level,
+                                              end_utc=window.end_utc, prev_end_utc=window.prev_end_utc)
         return counts, reminders, have
 
     counts, reminders, have = await counts_at(level)

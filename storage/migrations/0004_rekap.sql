@@ -582,3 +582,76 @@ BEGIN
     ) WHERE true
     ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
 END;
+
+-- ---------------------------------------------------------------------------------
+-- reminders (migration 0003), by the member's area and the local month of sent_at:
+--   'pengingat_kirim'  sent;  'pengingat_perlu'  sent and asking for an answer;
+--   'pengingat_jawab'  of those, answered (ack_at set), counted in the month it was sent
+
+CREATE TRIGGER rekap_reminders_ins AFTER INSERT ON reminders WHEN NEW.sent_at IS NOT NULL BEGIN
+    INSERT INTO rekap_counts (metric, region_code, month, until, value)
+    SELECT m.metric, s.region_code,
+           strftime('%Y-%m', NEW.sent_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')), '', 1
+    FROM (SELECT 'pengingat_kirim' AS metric
+          UNION ALL SELECT 'pengingat_perlu' WHERE NEW.needs_ack
+          UNION ALL SELECT 'pengingat_jawab' WHERE NEW.needs_ack AND NEW.ack_at IS NOT NULL) AS m,
+         sasaran s
+    WHERE s.id = NEW.sasaran_id
+    ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
+END;
+
+CREATE TRIGGER rekap_reminders_del AFTER DELETE ON reminders WHEN OLD.sent_at IS NOT NULL BEGIN
+    INSERT INTO rekap_counts (metric, region_code, month, until, value)
+    SELECT m.metric, s.region_code,
+           strftime('%Y-%m', OLD.sent_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')), '', -1
+    FROM (SELECT 'pengingat_kirim' AS metric
+          UNION ALL SELECT 'pengingat_perlu' WHERE OLD.needs_ack
+          UNION ALL SELECT 'pengingat_jawab' WHERE OLD.needs_ack AND OLD.ack_at IS NOT NULL) AS m,
+         sasaran s
+    WHERE s.id = OLD.sasaran_id
+    ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
+END;
+
+CREATE TRIGGER rekap_reminders_upd AFTER UPDATE OF sasaran_id, sent_at, needs_ack, ack_at ON reminders
+WHEN OLD.sasaran_id IS NOT NEW.sasaran_id OR OLD.sent_at IS NOT NEW.sent_at OR OLD.needs_ack IS NOT NEW.needs_ack
+  OR (OLD.ack_at IS NULL) <> (NEW.ack_at IS NULL)
+BEGIN
+    INSERT INTO rekap_counts (metric, region_code, month, until, value)
+    SELECT m.metric, s.region_code,
+           strftime('%Y-%m', OLD.sent_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')), '', -1
+    FROM (SELECT 'pengingat_kirim' AS metric
+          UNION ALL SELECT 'pengingat_perlu' WHERE OLD.needs_ack
+          UNION ALL SELECT 'pengingat_jawab' WHERE OLD.needs_ack AND OLD.ack_at IS NOT NULL) AS m,
+         sasaran s
+    WHERE s.id = OLD.sasaran_id AND OLD.sent_at IS NOT NULL
+    ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
+    INSERT INTO rekap_counts (metric, region_code, month, until, value)
+    SELECT m.metric, s.region_code,
+           strftime('%Y-%m', NEW.sent_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')), '', 1
+    FROM (SELECT 'pengingat_kirim' AS metric
+          UNION ALL SELECT 'pengingat_perlu' WHERE NEW.needs_ack
+          UNION ALL SELECT 'pengingat_jawab' WHERE NEW.needs_ack AND NEW.ack_at IS NOT NULL) AS m,
+         sasaran s
+    WHERE s.id = NEW.sasaran_id AND NEW.sent_at IS NOT NULL
+    ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
+END;
+
+-- A member who moves to another desa/kelurahan takes her reminders' counts along.
+CREATE TRIGGER rekap_sasaran_upd_reminders AFTER UPDATE OF region_code ON sasaran
+WHEN OLD.region_code IS NOT NEW.region_code
+BEGIN
+    INSERT INTO rekap_counts (metric, region_code, month, until, value)
+    SELECT x.metric, side.region,
+           strftime('%Y-%m', x.sent_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')) AS bucket,
+           '', sum(side.delta)
+    FROM (
+        SELECT 'pengingat_kirim' AS metric, r.sent_at FROM reminders r
+         WHERE r.sasaran_id = NEW.id AND r.sent_at IS NOT NULL
+        UNION ALL SELECT 'pengingat_perlu', r.sent_at FROM reminders r
+         WHERE r.sasaran_id = NEW.id AND r.sent_at IS NOT NULL AND r.needs_ack
+        UNION ALL SELECT 'pengingat_jawab', r.sent_at FROM reminders r
+         WHERE r.sasaran_id = NEW.id AND r.sent_at IS NOT NULL AND r.needs_ack AND r.ack_at IS NOT NULL
+    ) AS x, (SELECT OLD.region_code AS region, -1 AS delta UNION ALL SELECT NEW.region_code, 1) AS side
+    WHERE true GROUP BY x.metric, side.region, bucket
+    ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
+END;

@@ -1,0 +1,167 @@
+"""How /rekap's cost grows with the data: 10,000 vs 1,000,000 sasaran in Kota Serang.
+
+Builds (once, cached in bench/out/) two databases with :func:`bot.seed.seed_demo`, then
+times the figures of the whole city as /rekap computes them (``build_rekap``: every
+query the message needs, reminders included), for this month, the last three months
+and this year, plus a kecamatan and a kelurahan, and the message rendering. As a
+floor it times a plain ``SELECT count(*) FROM sasaran`` on each database: what even
+the simplest query over the rows costs. Medians after warm-up.
+
+The counters are maintained by triggers, so the city's figures should cost about the
+same with a million members as with ten thousand; the last line says by how much::
+
+    rekap_1m_vs_10k: <ms at 1M> ms (baseline <ms at 10k> ms, ratio <1M/10k>)
+
+Usage: ``.venv/bin/python bench/bench_rekap.py [--small 10000] [--large 1000000] [--runs 21]``
+(``--fresh`` rebuilds the cached databases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.clock import FakeClock  # noqa: E402
+from bot.rekap import message  # noqa: E402
+from bot.rekap.periods import Period, last_three_months, this_month, this_year  # noqa: E402
+from bot.rekap.service import build_rekap  # noqa: E402
+from bot.seed import seed_demo  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from storage import regions as regions_store  # noqa: E402
+from storage.crypto import IdentityCipher, decode_key  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+ROOT_CODE = "36.73"
+KECAMATAN = "36.73.04"  # Curug
+#: A fixed key: the cached databases must open with the key they were written with.
+KEY = "YmVuY2gtcmVrYXAtZml4ZWQta2V5LTMyLWJ5dGVzISE="
+#: Monday 23 November 2026, 09:00 WIB.
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+SEED = 20261123
+
+
+def settings_for(path: Path) -> Settings:
+    return Settings(storage={"path": str(path)}, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
+
+
+async def database(sasaran: int, fresh: bool) -> Path:
+    """The cached database with ``sasaran`` members, built if missing."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"rekap-{sasaran}.sqlite3"
+    ready = path.with_suffix(".ready")
+    if fresh:
+        for old in (path, ready, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            old.unlink(missing_ok=True)
+    if ready.exists() and path.exists():
+        return path
+    path.unlink(missing_ok=True)
+    settings = settings_for(path)
+    db = await Database.open(path)
+    try:
+        await db.migrate()
+        await regions_store.load_root(db, settings.wilayah.csv, ROOT_CODE)
+        started = time.perf_counter()
+        summary = await seed_demo(db, IdentityCipher(decode_key(KEY)), root=ROOT_CODE, sasaran=sasaran, seed=SEED,
+                                  now=NOW)
+        print(f"  generated {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
+              f"{summary.kunjungan:,} kunjungan in {time.perf_counter() - started:.0f} s", flush=True)
+        await db.fetch_value("PRAGMA optimize")
+    finally:
+        await db.close()
+    ready.write_text("ok")
+    return path
+
+
+async def timed(runs: int, warmup: int, action) -> float:
+    for _ in range(warmup):
+        await action()
+    values = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await action()
+        values.append((time.perf_counter() - started) * 1000)
+    return statistics.median(values)
+
+
+async def measure(path: Path, runs: int) -> dict[str, float]:
+    settings = settings_for(path)
+    db = await Database.open(path)
+    try:
+        await db.migrate()
+        tree = await regions_store.load_tree(db, ROOT_CODE)
+        services = Services(settings=settings, clock=FakeClock(NOW), db=db, regions=tree,
+                            cipher=IdentityCipher(decode_key(KEY)))
+        today = NOW.astimezone(settings.wilayah.zone).date()
+        kelurahan = tree.children(KECAMATAN)[0].code
+        results: dict[str, float] = {}
+
+        def rekap(area: str, period: Period, depth: int = 0):
+            return lambda: build_rekap(services, scope=ROOT_CODE, area=area, period=period, depth=depth)
+
+        async def rendered() -> None:
+            message.render(await build_rekap(services, scope=ROOT_CODE, area=ROOT_CODE, period=this_month(today)))
+
+        cases = {
+            "kota, bulan ini": rekap(ROOT_CODE, this_month(today)),
+            "kota, bulan ini + pesan": rendered,
+            "kota, 3 bulan terakhir": rekap(ROOT_CODE, last_three_months(today)),
+            "kota, tahun ini": rekap(ROOT_CODE, this_year(today)),
+            "kota + rincian kecamatan (grafik)": rekap(ROOT_CODE, this_month(today), depth=1),
+            "kecamatan Curug, bulan ini": rekap(KECAMATAN, this_month(today)),
+            "satu kelurahan, bulan ini": rekap(kelurahan, this_month(today)),
+        }
+        for name, action in cases.items():
+            results[name] = await timed(runs, 3, action)
+
+        async def count() -> None:
+            await db.fetch_value("SELECT count(*) FROM sasaran")
+
+        results["floor: SELECT count(*) FROM sasaran"] = await timed(runs, 3, count)
+        results["_rows"] = float(await db.fetch_value("SELECT count(*) FROM sasaran"))
+        results["_counters"] = float(await db.fetch_value("SELECT count(*) FROM rekap_counts"))
+        return results
+    finally:
+        await db.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
+    args = parser.parse_args()
+    measured = {}
+    for size in (args.small, args.large):
+        print(f"database with {size:,} sasaran:", flush=True)
+        path = await database(size, args.fresh)
+        measured[size] = await measure(path, args.runs)
+    small, large = measured[args.small], measured[args.large]
+    print(f"\nmedian of {args.runs} runs after 3 warm-up runs, milliseconds")
+    print(f"{'':42} {args.small:>12,} {args.large:>12,}   ratio")
+    for name in small:
+        if name.startswith("_"):
+            continue
+        ratio = large[name] / small[name] if small[name] else float("nan")
+        print(f"{name:42} {small[name]:12.2f} {large[name]:12.2f}   {ratio:5.2f}")
+    print(f"{'sasaran rows':42} {small['_rows']:12,.0f} {large['_rows']:12,.0f}")
+    print(f"{'rekap_counts rows':42} {small['_counters']:12,.0f} {large['_counters']:12,.0f}")
+    value, baseline = large["kota, bulan ini"], small["kota, bulan ini"]
+    floor = large["floor: SELECT count(*) FROM sasaran"]
+    print(f"rekap_1m_vs_10k: {value:.3g} ms (baseline {baseline:.3g} ms at {args.small:,} sasaran, "
+          f"ratio {value / baseline:.2f}; floor count(*) over {args.large:,} rows {floor:.3g} ms)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

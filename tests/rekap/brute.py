@@ -1,0 +1,182 @@
+"""An independent recount of the /rekap figures: every raw row read into Python and
+counted with plain loops, from the definitions in storage/rekap.py's docstring — no
+counters, no triggers, no SQL beyond ``SELECT *``. The tests compare it with what
+/rekap shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
+from storage.db import Database
+
+MAX_WEEKS = 44
+
+
+def inside(area: str, code: str) -> bool:
+    return code == area or code.startswith(area + ".")
+
+
+@dataclass(frozen=True)
+class Span:
+    first: date  # 1st of the first month
+    last: date  # 1st of the last month
+    end: date  # last day
+
+    def months(self) -> tuple[str, str]:
+        return f"{self.first:%Y-%m}", f"{self.last:%Y-%m}"
+
+
+def _local_month(stamp: str, zone: ZoneInfo) -> str:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(
+        "%Y-%m")
+
+
+def _utc_end(day: date, zone: ZoneInfo) -> str:
+    return datetime.combine(day, time(23, 59, 59), zone).astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def _rows(db: Database, table: str) -> list[dict[str, Any]]:
+    exists = await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (table,))
+    if not exists:
+        return []
+    return [dict(r) for r in await db.fetch_all(f"SELECT * FROM {table}")]
+
+
+Tables = dict[str, list[dict[str, Any]]]
+_TABLES = ("keluarga", "sasaran", "keluarga_risk", "sasaran_flag", "kunjungan", "reminders", "ibu", "ibu_consent",
+           "users")
+
+
+async def load(db: Database, zone: ZoneInfo) -> Tables:
+    """Every row of the tables the figures come from, with local months precomputed."""
+    tables = {name: await _rows(db, name) for name in _TABLES}
+    for name in ("keluarga", "sasaran", "kunjungan"):
+        for row in tables[name]:
+            row["_month"] = _local_month(row["created_at"], zone)
+    for row in tables["reminders"]:
+        row["_sent_month"] = _local_month(row["sent_at"], zone) if row["sent_at"] else None
+    return tables
+
+
+def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInfo,
+            boundaries: TrimesterBoundaries, desa: list[str]) -> dict[str, Any]:
+    """The figures of ``area`` for ``span``, keyed like :class:`bot.rekap.figures.Row`."""
+    keluarga = [k for k in tables["keluarga"] if inside(area, k["region_code"])]
+    all_sasaran = {s["id"]: s for s in tables["sasaran"]}
+    sasaran = [s for s in all_sasaran.values() if inside(area, s["region_code"])]
+    risks = tables["keluarga_risk"]
+    flags = tables["sasaran_flag"]
+    visits = tables["kunjungan"]
+    first, last = span.months()
+    ref = min(span.end, today)
+    out: Counter[str] = Counter()
+
+    def registered(row: dict[str, Any]) -> bool:
+        return row["_month"] <= last
+
+    alive_k = {k["id"]: k for k in keluarga if k["erased_at"] is None}
+    for k in alive_k.values():
+        if registered(k):
+            out["keluarga"] += 1
+            out["keluarga_berisiko"] += bool(k["berisiko"])
+        if first <= k["_month"] <= last:
+            out["keluarga_baru"] += 1
+    for r in risks:
+        k = alive_k.get(r["keluarga_id"])
+        if k is not None and registered(k):
+            out[f"risk_{r['code']}"] += 1
+
+    active = {s["id"]: s for s in sasaran if s["erased_at"] is None and s["status"] == "aktif"}
+    for s in active.values():
+        if s["category"] == "ibu_hamil":
+            if s["hpht"] is None:
+                if registered(s):
+                    out["hamil_tanpa_hpht"] += 1
+                continue
+            hpht = date.fromisoformat(s["hpht"])
+            if hpht > ref:
+                continue
+            weeks = gestational_age(hpht, ref).weeks
+            if weeks > MAX_WEEKS:
+                out["hamil_lewat"] += 1
+            else:
+                out[f"hamil_tm{boundaries.trimester(weeks)}"] += 1
+        elif registered(s):
+            out[s["category"]] += 1
+    out["ibu_hamil"] = out["hamil_tm1"] + out["hamil_tm2"] + out["hamil_tm3"] + out["hamil_tanpa_hpht"]
+    for f in flags:
+        s = active.get(f["sasaran_id"])
+        if s is not None and registered(s) and f["code"] in ("kek", "anaemia"):
+            out[f"flag_{f['code']}"] += 1
+
+    alive_s = {i: s for i, s in all_sasaran.items() if s["erased_at"] is None}
+    for s in alive_s.values():
+        if inside(area, s["region_code"]) and s["hpl"] and first <= s["hpl"][:7] <= last:
+            out["hpl"] += 1
+
+    start, end = span.first.isoformat(), span.end.isoformat()
+    latest: dict[int, dict[str, Any]] = {}
+    for v in visits:
+        s = alive_s.get(v["sasaran_id"])
+        if s is None or not (start <= v["visited_on"] <= end):
+            continue
+        if inside(area, v["region_code"]):
+            out[v["kind"]] += 1
+            if v["outcome"] == "lahir":
+                out["lahir"] += 1
+            elif v["outcome"] == "keguguran":
+                out["keguguran"] += 1
+        if s["category"] in ("baduta", "balita") and (v["weight_kg"] is not None or v["height_cm"] is not None):
+            best = latest.get(s["id"])
+            if best is None or (v["visited_on"], v["id"]) > (best["visited_on"], best["id"]):
+                latest[s["id"]] = v
+    for v in latest.values():
+        if inside(area, v["region_code"]):
+            out["anak_ukur"] += 1
+            out["anak_tbu"] += v["haz"] is not None
+            out["anak_pendek"] += bool(v["stunted"])
+            out["anak_kurus"] += bool(v["wasted"])
+            out["anak_bbkurang"] += bool(v["underweight"])
+
+    for r in tables["reminders"]:
+        s = all_sasaran.get(r["sasaran_id"])
+        if r["sent_at"] is None or s is None or not inside(area, s["region_code"]):
+            continue
+        if first <= r["_sent_month"] <= last:
+            out["pengingat_kirim"] += 1
+            if r["needs_ack"]:
+                out["pengingat_perlu"] += 1
+                out["pengingat_jawab"] += r["ack_at"] is not None
+
+    end_utc = _utc_end(span.end, zone)
+    for link in tables["ibu"]:
+        s = all_sasaran.get(link["sasaran_id"])
+        if s and inside(area, s["region_code"]) and link["state"] == "aktif" and link["created_at"] <= end_utc:
+            out["ibu_tertaut"] += 1
+    agreed = {c["sasaran_id"] for c in tables["ibu_consent"]
+              if c["decision"] == "setuju" and c["at"] <= end_utc
+              and c["sasaran_id"] in all_sasaran and inside(area, all_sasaran[c["sasaran_id"]]["region_code"])}
+    out["ibu_setuju"] = len(agreed)
+
+    # TPK activity: any keluarga, sasaran or kunjungan submitted in the period.
+    reporters: set[int] = set()
+    reported_areas: set[str] = set()
+    for table in ("keluarga", "sasaran", "kunjungan"):
+        for row in tables[table]:
+            if first <= row["_month"] <= last:
+                reporters.add(row["reporter_id"])
+                reported_areas.add(row["region_code"])
+    members = [u for u in tables["users"]
+               if u["role"] == "tpk" and u["status"] == "active" and inside(area, u["region_code"])
+               and u["created_at"] <= end_utc]
+    out["tpk_members"] = len(members)
+    out["tpk_lapor"] = sum(1 for u in members if u["id"] in reporters)
+    result: dict[str, Any] = dict(out)
+    result["without_report"] = sorted(code for code in desa if inside(area, code) and code not in reported_areas)
+    return result
