@@ -15,8 +15,8 @@ the same number of concurrent users. Goal: ratio >= 0.6.
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -26,18 +26,18 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, closing_line, machine, median_of, percentile, record  # noqa: E402
+from common import ROOT, closing_line, machine, median_of, percentile, record
 
-from bot.app import prepare  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.domain.roles import Role  # noqa: E402
-from bot.domain.tokens import new_token  # noqa: E402
-from bot.emulator import BotApiEmulator, SimUser  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from storage import invitations  # noqa: E402
-from storage import users as users_store  # noqa: E402
-from storage.crypto import new_key  # noqa: E402
-from tests.harness import ADMIN_ID, TOKEN, Form  # noqa: E402
+from bot.app import prepare
+from bot.clock import SystemClock
+from bot.domain.roles import Role
+from bot.domain.tokens import new_token
+from bot.emulator import BotApiEmulator, SimUser
+from bot.settings import load_settings
+from storage import invitations
+from storage import users as users_store
+from storage.crypto import new_key
+from tests.harness import ADMIN_ID, TOKEN, Form
 
 KELURAHAN = "36.73.04.1007"
 #: The family form as a member answers it: ("type", text) or ("tap", button label).

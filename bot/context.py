@@ -18,7 +18,8 @@ class TpkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     caller: Caller
 
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None, user_id: int | None = None) -> None:
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
+                 user_id: int | None = None) -> None:
         super().__init__(application, chat_id, user_id)
         self.caller = Caller(user_id=user_id or 0, role=None, scope=None)
 

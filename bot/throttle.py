@@ -52,7 +52,8 @@ class Throttle:
         return False, warn
 
     def _forget_idle(self, moment: float) -> None:
-        full = [uid for uid, b in self._buckets.items() if b.tokens + (moment - b.updated) * self.per_second >= self.burst]
+        refilled = {uid: b.tokens + (moment - b.updated) * self.per_second for uid, b in self._buckets.items()}
+        full = [uid for uid, tokens in refilled.items() if tokens >= self.burst]
         for uid in full:
             del self._buckets[uid]
 

@@ -54,10 +54,13 @@ SHARE = "📱 Kirim nomor HP saya"
 _NAME = re.compile(r"^[^\W\d_][^\d]{1,78}[^\W\d_.]?\.?$")
 
 PROBLEM_TEXTS = {
-    Problem.UNKNOWN: "Tautan undangan ini tidak dikenal. Periksa lagi tautannya atau minta yang baru ke koordinator Anda.",
-    Problem.USED: "Tautan undangan ini sudah dipakai. Satu tautan hanya untuk satu orang — minta tautan baru ke koordinator Anda.",
+    Problem.UNKNOWN: "Tautan undangan ini tidak dikenal. Periksa lagi tautannya atau minta yang baru ke "
+                     "koordinator Anda.",
+    Problem.USED: "Tautan undangan ini sudah dipakai. Satu tautan hanya untuk satu orang — minta tautan baru "
+                  "ke koordinator Anda.",
     Problem.EXPIRED: "Tautan undangan ini sudah kedaluwarsa. Minta tautan baru ke koordinator Anda.",
-    Problem.ALREADY_MEMBER: "Anda sudah terdaftar, jadi tautan ini tidak dipakai. Ketik /bantuan untuk melihat perintah Anda.",
+    Problem.ALREADY_MEMBER: "Anda sudah terdaftar, jadi tautan ini tidak dipakai. Ketik /bantuan untuk melihat "
+                            "perintah Anda.",
 }
 
 
@@ -120,7 +123,8 @@ async def name_typed(update: Update, context: TpkContext) -> int:
     assert message is not None
     name = _clean_name(message.text or "")
     if name is None:
-        await message.reply_text("Nama belum sesuai. Tulis nama lengkap dengan huruf (3–80 karakter), misalnya: Siti Aminah")
+        await message.reply_text("Nama belum sesuai. Tulis nama lengkap dengan huruf (3–80 karakter), "
+                                 "misalnya: Siti Aminah")
         return TYPE_NAME
     _answers(context)["name"] = name
     return await _ask_phone(update)

@@ -15,7 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import reminder_hooks, texts
+from bot import reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.age import age_label
@@ -246,13 +246,12 @@ async def _already(key: str, ctx: FormContext) -> Submitted | None:
 
 
 async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
+    """A loss cancels every pregnancy and baby message at once (plans of the other
+    changed records were refreshed by the runner)."""
     sasaran_id = int(ctx.extra["sasaran_id"])
-    db = ctx.services.db
-    status = await db.fetch_value("SELECT ended_reason FROM sasaran WHERE id = ?", (sasaran_id,))
-    if status == "keguguran":
-        await reminder_hooks.pregnancy_lost(ctx.services, sasaran_id)
-    for changed in result.sasaran_ids:
-        await reminder_hooks.record_changed(ctx.services, changed)
+    ended = await ctx.services.db.fetch_value("SELECT ended_reason FROM sasaran WHERE id = ?", (sasaran_id,))
+    if ended == "keguguran":
+        await reminders.cancel_for_loss(ctx.services, sasaran_id)
 
 
 KUNJUNGAN = runner.register_form(Form(

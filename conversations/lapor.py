@@ -198,7 +198,8 @@ class BirthDateField(DateField):
     def _range(self, answers: Answers, ctx: FormContext) -> tuple[date, date, str]:
         today, category = ctx.today, answers.get("kategori")
         if category == "baduta":
-            return today - timedelta(days=730), today, "Anak baduta berusia 0–23 bulan. Bila 24 bulan ke atas, pilih balita."
+            return (today - timedelta(days=730), today,
+                    "Anak baduta berusia 0–23 bulan. Bila 24 bulan ke atas, pilih balita.")
         if category == "balita":
             return (today - timedelta(days=1826), today - timedelta(days=730),
                     "Anak balita berusia 24–59 bulan. Bila lebih muda, pilih baduta.")
@@ -312,7 +313,8 @@ def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
     thresholds = ctx.services.settings.klinis
     flags = []
     if answers.get("lila") is not None and is_kek(answers["lila"], thresholds):
-        flags.append(f"KEK (LiLA {format_decimal(answers['lila'])} cm < {format_decimal(thresholds.lila_kek_below_cm)})")
+        cutoff_lila = format_decimal(thresholds.lila_kek_below_cm)
+        flags.append(f"KEK (LiLA {format_decimal(answers['lila'])} cm < {cutoff_lila})")
     hb = answers.get("hb")
     if hb is not None:
         if answers.get("kategori") == "ibu_hamil":
@@ -503,19 +505,9 @@ async def _sasaran_done(key: str, ctx: FormContext) -> Submitted | None:
     return Submitted(text="Data sasaran ini sudah terkirim.") if found else None
 
 
-async def refresh_reminders(result: Submitted, ctx: FormContext, context: Any) -> None:
-    """After a commit that changed sasaran: rebuild their reminder plans (if the
-    reminders feature is installed)."""
-    from bot import reminder_hooks
-
-    for sasaran_id in result.sasaran_ids:
-        await reminder_hooks.record_changed(ctx.services, sasaran_id)
-
-
 SASARAN = runner.register_form(Form(
     name="sasaran", title="Data sasaran", fields=SASARAN_FIELDS, submit=_submit_sasaran,
     already_submitted=_sasaran_done, initial=_sasaran_initial, computed=SASARAN_COMPUTED,
-    after_submit=refresh_reminders,
 ))
 
 

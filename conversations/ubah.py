@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import reminder_hooks, texts
+from bot import texts
 from bot.access import allowed
 from bot.commands import MANAGERS, MEMBERS
 from bot.context import TpkContext
@@ -80,15 +80,10 @@ async def _never(key: str, ctx: FormContext) -> Submitted | None:
     return None  # a correction applied twice changes nothing
 
 
-async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
-    for sasaran_id in result.sasaran_ids:
-        await reminder_hooks.record_changed(ctx.services, sasaran_id)
-
-
 UBAH = runner.register_form(Form(
     name="ubah_sasaran", title="Perbaikan data sasaran", fields=EDIT_FIELDS, submit=_submit,
     already_submitted=_never, initial=lambda ctx: dict(ctx.extra["answers"]), computed=SASARAN_COMPUTED,
-    after_submit=_after, review_note="Ukuran badan tidak diubah di sini: catat kunjungan baru untuk ukuran terbaru.",
+    review_note="Ukuran badan tidak diubah di sini: catat kunjungan baru untuk ukuran terbaru.",
 ))
 
 

@@ -92,7 +92,8 @@ async def on_button(update: Update, context: TpkContext) -> None:
         text, markup = await _render(context, int(parts[2]))
         await query.edit_message_text(text, reply_markup=markup)
         return
-    if len(parts) != 4 or parts[1] not in ("ask", "set") or not parts[2].isdigit() or parts[3] not in {s.value for s in Status}:
+    statuses = {s.value for s in Status}
+    if len(parts) != 4 or parts[1] not in ("ask", "set") or not parts[2].isdigit() or parts[3] not in statuses:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     services = context.services

@@ -21,8 +21,8 @@ from bot.formatting import long_date
 from bot.reporting import child_growth
 from conversations.growth_text import growth_summary
 from conversations.kunjungan import sasaran_label
-from conversations.ubah import may_edit
 from conversations.parsers import format_decimal
+from conversations.ubah import may_edit
 from storage import keluarga as store
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 

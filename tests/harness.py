@@ -73,7 +73,7 @@ class BotUnderTest:
         return self.emu.user(user_id, first_name=first_name, last_name=last_name)
 
     @property
-    def db(self):  # noqa: ANN201 - storage.db.Database
+    def db(self):
         return self.services.db
 
 
@@ -97,8 +97,8 @@ async def press_forged(emu: BotApiEmulator, user: SimUser, message_id: int, data
     modified client could, and return the text the bot answered it with."""
     import asyncio
 
-    stored = next(m for m in user._chat.bot_messages() if m.message_id == message_id)  # noqa: SLF001
-    query_id = user._press_inline(stored, {"text": "(forged)", "callback_data": data})  # noqa: SLF001
+    stored = next(m for m in user._chat.bot_messages() if m.message_id == message_id)
+    query_id = user._press_inline(stored, {"text": "(forged)", "callback_data": data})
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while query_id in emu.unanswered_callback_queries:
@@ -136,19 +136,19 @@ class Form:
         self.user = user
         self.last = None
 
-    async def start(self, command: str):  # noqa: ANN201
+    async def start(self, command: str):
         await self.user.send(command)
         self.last = await self.user.next_message()
         self.user.drain_changes()
         return self.last
 
-    async def type(self, text: str):  # noqa: ANN201
+    async def type(self, text: str):
         await self.user.send(text)
         self.last = await self.user.next_message()
         self.user.drain_changes()
         return self.last
 
-    async def tap(self, label: str):  # noqa: ANN201
+    async def tap(self, label: str):
         """Press a button and return what the member now looks at: the question edited in
         place, or (after "Kirim", a notice, a new flow) the next new message."""
         await self.user.press(label)
@@ -159,7 +159,7 @@ class Form:
         self.last = change
         return change
 
-    async def tap_in_place(self, label: str):  # noqa: ANN201
+    async def tap_in_place(self, label: str):
         """Press a button that changes the same message (toggles, calendar, back)."""
         await self.user.press(label)
         self.last = await self.user.next_edit()

@@ -64,7 +64,7 @@ class Form:
     computed: Sequence[Computed] = ()
     initial: Callable[[FormContext], Answers] = lambda ctx: {}
     review_note: str = ""
-    after_submit: AfterSubmit | None = None  # runs after the commit (e.g. refresh reminder plans)
+    after_submit: AfterSubmit | None = None  # runs after the commit and the reminder-plan refresh
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)

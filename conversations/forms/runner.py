@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyK
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot import texts
+from bot import reminders, texts
 from bot.access import allowed
 from bot.commands import MEMBERS
 from bot.context import TpkContext
@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "f"
 FORMS: dict[str, Form] = {}
-DRAFT_EXPIRED = "Draf <b>{title}</b> dari {day} sudah lebih dari {days} hari tidak disentuh, jadi dihapus. Silakan mulai lagi bila perlu."
+DRAFT_EXPIRED = ("Draf <b>{title}</b> dari {day} sudah lebih dari {days} hari tidak disentuh, jadi dihapus. "
+                 "Silakan mulai lagi bila perlu.")
 PAUSED = "Isian dihentikan. Jawaban Anda tersimpan sebagai draf — ketik /lanjut untuk meneruskan."
 NO_DRAFT = "Tidak ada isian yang belum selesai."
 NOT_FOR_YOU = "Tombol ini bukan untuk Anda."
@@ -333,6 +334,8 @@ async def _submit(context: TpkContext, query: Any, form: Form, draft: Draft) -> 
     await query.answer("Terkirim ✅")
     await _quiet_edit(query.message, f"{query.message.text_html}\n\n✅ <b>Terkirim</b>")
     await _send_result(context, query.message.chat.id, result)
+    for sasaran_id in result.sasaran_ids:  # committed: their reminder plans follow the record
+        await reminders.refresh_plan(context.services, sasaran_id)
     if form.after_submit is not None:
         await form.after_submit(result, ctx, context)
 

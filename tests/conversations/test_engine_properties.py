@@ -81,7 +81,8 @@ def test_no_typed_string_crashes_or_loses_answers(world: tuple[asyncio.AbstractE
         else:
             assert step.answered is not None and set(before) <= set(state["answers"]) | _dependents(form, before)
         json.dumps(state)  # stays storable as a draft
-        event(f"{which}: {len(state['answers']) // 5 * 5}+ answers" + (" (review)" if state["current"] == engine.REVIEW else ""))
+        review = " (review)" if state["current"] == engine.REVIEW else ""
+        event(f"{which}: {len(state['answers']) // 5 * 5}+ answers{review}")
         screen = render.screen(form, state, ctx)
         assert 0 < len(screen.text) <= 4096
         if state["pending"] is not None:  # a notice: confirm it when allowed, else change the answer
@@ -95,7 +96,7 @@ def _fitting(field: Field, answers: dict[str, object], ctx: FormContext) -> str 
     if isinstance(field, DecimalField):
         return str((field.min_value + field.max_value) / 2).replace(".", ",")
     if isinstance(field, BirthDateField):
-        earliest, latest, _ = field._range(answers, ctx)  # noqa: SLF001 - the category's own range
+        earliest, latest, _ = field._range(answers, ctx)
         return (earliest + (latest - earliest) / 2).strftime("%d-%m-%Y")
     if isinstance(field, DateField):
         earliest, latest = field.bounds(ctx)

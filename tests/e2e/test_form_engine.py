@@ -3,8 +3,8 @@ lost (back, skip, /batal, restart), review edits, one record per "Kirim"."""
 
 from __future__ import annotations
 
-from tests.e2e.test_lapor import SUKAWANA, new_family, start_family
 from storage.drafts import Drafts
+from tests.e2e.test_lapor import SUKAWANA, new_family
 from tests.harness import BotUnderTest, Form, add_member, press_forged
 
 

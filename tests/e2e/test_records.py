@@ -138,7 +138,7 @@ async def test_coordinators_see_only_their_area(bot: BotUnderTest) -> None:
     assert "yang Anda laporkan" in own.plain_text and len(own.button_labels()) == 1
 
 
-async def open_family(user, name: str):  # noqa: ANN001, ANN201
+async def open_family(user, name: str):
     await user.send("/keluarga")
     listing = await user.next_message()
     await user.press(next(label for label in listing.button_labels() if name in label))

@@ -54,7 +54,8 @@ def test_time_zone_follows_the_root_province(tmp_path: Path, root: str, zone: st
 
 
 def test_time_zone_can_be_overridden(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, good(root="36.73").replace('root = "36.73"', 'root = "36.73"\ntimezone = "WITA"')))
+    body = good(root="36.73").replace('root = "36.73"', 'root = "36.73"\ntimezone = "WITA"')
+    settings = load_settings(write(tmp_path, body))
     assert settings.wilayah.zone.key == "Asia/Makassar"
 
 
