@@ -90,6 +90,14 @@ async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> Non
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in commands_for(None)])
 
 
+def _rate_limiter(per_second: float) -> AIORateLimiter:
+    """Telegram's overall limit, paced evenly: a bucket of one message refilled every
+    1/rate seconds, so no burst at the start of a window draws 429s."""
+    if per_second <= 0:
+        return AIORateLimiter(overall_max_rate=0, max_retries=3)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+
+
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
     settings = services.settings
     app = (
@@ -105,8 +113,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second,
-                                     overall_time_period=1, max_retries=3))
+        .rate_limiter(_rate_limiter(settings.telegram.max_messages_per_second))
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )

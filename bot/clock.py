@@ -45,3 +45,16 @@ class FakeClock:
         if instant.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
         self._now = instant.astimezone(UTC)
+
+
+class ShiftedClock:
+    """The real clock's pace from a chosen starting instant: for benchmarks and demos
+    that need a particular date but real seconds (retries, rate limits)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset

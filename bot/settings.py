@@ -22,7 +22,7 @@ from bot.domain.regions import is_valid_code
 from bot.domain.schedule_config import ReminderConfig
 from bot.domain.thresholds import ClinicalThresholds
 from storage.crypto import CipherKeyError, decode_key
-from storage.regions import DEFAULT_CSV, find_in_csv
+from storage.regions import DEFAULT_CSV, code_in_csv
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
@@ -211,10 +211,12 @@ def check_settings(settings: Settings, source: str, *, require_token: bool) -> N
     try:
         decode_key(settings.privacy.key)
     except CipherKeyError as exc:
-        raise ConfigError(f"{source}: setelan 'privacy.key' salah: {exc} — buat dengan `python -m bot new-key`") from None
+        raise ConfigError(
+            f"{source}: setelan 'privacy.key' salah: {exc} — buat dengan `python -m bot new-key`"
+        ) from None
     if not settings.wilayah.csv.exists():
         raise ConfigError(f"{source}: setelan 'wilayah.csv' menunjuk file yang tidak ada: {settings.wilayah.csv}")
-    if find_in_csv(settings.wilayah.csv, settings.wilayah.root) is None:
+    if not code_in_csv(settings.wilayah.csv, settings.wilayah.root):
         raise ConfigError(
             f"{source}: setelan 'wilayah.root' = {settings.wilayah.root!r} tidak ada di daftar wilayah "
             f"— {_HINTS['wilayah.root']}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,13 @@ def read_csv(path: Path) -> Iterator[Region]:
             yield Region(code=row["kode"].strip(), name=row["nama"].strip())
 
 
-def find_in_csv(path: Path, code: str) -> Region | None:
-    return next((r for r in read_csv(path) if r.code == code), None)
+def code_in_csv(path: Path, code: str) -> bool:
+    return code in _codes(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _codes(path: Path, mtime_ns: int) -> frozenset[str]:
+    return frozenset(r.code for r in read_csv(path))
 
 
 def _ancestors(code: str) -> set[str]:
@@ -32,21 +38,29 @@ def _ancestors(code: str) -> set[str]:
     return out
 
 
-async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
-    """Load the subtree under ``root_code``, its ancestors, and every province,
-    kabupaten/kota and kecamatan of Indonesia (NIKs issued elsewhere are checked
-    against them) into ``regions``. Skipped when the same file and root were
-    loaded before, so start-up does not re-read the list. Returns rows written."""
+@functools.lru_cache(maxsize=4)
+def _rows_to_load(csv_path: Path, mtime_ns: int, root_code: str) -> tuple[str, list[tuple[str, str, int, str | None]]]:
+    """The file's digest and the rows a root needs; parsed once per process (the list
+    has 91,599 lines, and every test database loads it)."""
     digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
-    marker = f"{root_code}:{digest}"
-    if await db.fetch_value("SELECT value FROM meta WHERE key = 'regions_loaded'") == marker:
-        return 0
     wanted = _ancestors(root_code)
     rows = [
         (r.code, r.name, int(level_of(r.code)), parent_of(r.code))
         for r in read_csv(csv_path)
         if contains(root_code, r.code) or r.code in wanted or level_of(r.code) < Level.DESAKEL
     ]
+    return digest, rows
+
+
+async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
+    """Load the subtree under ``root_code``, its ancestors, and every province,
+    kabupaten/kota and kecamatan of Indonesia (NIKs issued elsewhere are checked
+    against them) into ``regions``. Skipped when the same file and root were
+    loaded before, so start-up does not re-read the list. Returns rows written."""
+    digest, rows = _rows_to_load(csv_path, csv_path.stat().st_mtime_ns, root_code)
+    marker = f"{root_code}:{digest}"
+    if await db.fetch_value("SELECT value FROM meta WHERE key = 'regions_loaded'") == marker:
+        return 0
     if not any(code == root_code for code, *_ in rows):
         raise KeyError(root_code)
     async with db.transaction() as tx:
