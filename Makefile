@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 CONFIG ?= config.toml
+PLAYGROUND_PORT ?= 8080
 
 .PHONY: run test lint bench clean
 
@@ -15,9 +16,12 @@ $(VENV)/.installed: pyproject.toml
 $(CONFIG): | $(VENV)/.installed
 	$(PY) -m bot init-config --config $(CONFIG)
 
+# With a token (in $(CONFIG) or TPK_TELEGRAM_TOKEN) the real bot; without one the playground,
+# the same bot in a browser on 127.0.0.1, which says so in one line (exit 3: there is a token).
 run: $(VENV)/.installed $(CONFIG)
-	$(PY) -m bot migrate --config $(CONFIG)
-	$(PY) -m bot run --config $(CONFIG)
+	@$(PY) -m bot playground --config $(CONFIG) --if-no-token --port $(PLAYGROUND_PORT); \
+	status=$$?; [ $$status -eq 3 ] || exit $$status; \
+	$(PY) -m bot migrate --config $(CONFIG) && exec $(PY) -m bot run --config $(CONFIG)
 
 # pytest exits 5 when it collected no test; make then fails, and so does CI.
 test: $(VENV)/.installed

@@ -43,7 +43,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def main(args: argparse.Namespace) -> int:
-    logs.configure(logging.INFO if args.verbose else logging.WARNING)
+    level = logging.INFO if args.verbose else logging.WARNING
+    logs.configure(level)
+    for name in ("telegram", "aiosqlite", "aiohttp", "httpx", "httpcore", "apscheduler"):
+        library = logging.getLogger(name)  # never chattier than asked for, whatever logs.configure set
+        library.setLevel(max(library.getEffectiveLevel(), level))
     config: Path | None = args.config
     if config is None and DEFAULT_CONFIG.exists():
         config = DEFAULT_CONFIG

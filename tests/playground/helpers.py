@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.domain.roles import Role, TeamPosition
+from bot.playground.personas import BY_KEY
 from bot.playground.runtime import Playground
 from bot.settings import Settings
+from storage import invitations
+from storage import keluarga as keluarga_store
+from storage import users as users_store
+from storage.keluarga import NewKeluarga, NewSasaran
 
 #: Monday 23 November 2026, 09:00 in Serang (WIB).
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -26,6 +32,32 @@ def base_settings(**sections: dict[str, Any]) -> Settings:
 
 def new_playground(tmp_path: Path, **kwargs: Any) -> Playground:
     return Playground(base_settings(), db_path=tmp_path / "var" / "playground.sqlite3", start=START, **kwargs)
+
+
+async def add_tpk(pg: Playground) -> None:
+    """The tpk persona as a member in Sukawana, made in storage (as if she had joined)."""
+    db, now = pg.services.db, pg.clock.now()
+    tpk, admin = BY_KEY["tpk"], BY_KEY["admin"]
+    token = "playground-test-token-0001"
+    await users_store.ensure_admin(db, admin.user_id, admin.name, pg.settings.wilayah.root, now)
+    await invitations.create(db, token=token, role=Role.TPK, region_code=SUKAWANA,
+                             created_by=admin.user_id, now=now, valid_for=timedelta(days=1))
+    await invitations.claim_membership(db, token=token, user_id=tpk.user_id, full_name=tpk.name, phone=None,
+                                       team_position=TeamPosition.BIDAN, now=now)
+
+
+async def add_tpk_and_mother(pg: Playground) -> int:
+    """The tpk persona and a pregnant mother (Sari Dewi) in her area, made in storage."""
+    await add_tpk(pg)
+    db, now, tpk = pg.services.db, pg.clock.now(), BY_KEY["tpk"]
+    async with db.transaction() as tx:
+        family = await keluarga_store.create_keluarga(
+            tx, pg.services.cipher, NewKeluarga(region_code=SUKAWANA, head_name="Ahmad", water_source="ledeng",
+                                                latrine="septik"), reporter_id=tpk.user_id, draft_key=None, now=now)
+        return await keluarga_store.add_sasaran(
+            tx, pg.services.cipher, family,
+            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10)),
+            reporter_id=tpk.user_id, now=now)
 
 
 class ChatApi:

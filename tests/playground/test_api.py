@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from aiohttp.test_utils import TestClient
 
 from bot.domain.roles import Caller, Role, TeamPosition
 from bot.playground.personas import BY_KEY
 from bot.playground.runtime import Playground
 from bot.reminders.invite import create as create_mother_invitation
-from storage import invitations
-from storage import keluarga as keluarga_store
 from storage import users as users_store
-from storage.keluarga import NewKeluarga, NewSasaran
-from tests.playground.helpers import SUKAWANA, ChatApi, open_link, start_link
+from tests.playground.helpers import SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
 
 
 async def invite(inviter: ChatApi, role: str, path: list[str], pick: str) -> str:
@@ -84,27 +79,6 @@ async def test_an_invitation_chain_across_personas(client: TestClient, playgroun
     # The link was single-use: the mother persona cannot reuse it.
     await open_link(client, "ibu", link)
     assert "sudah dipakai" in (await ChatApi(client, "ibu").until_text("Tautan")).get("text", "")
-
-
-async def add_tpk_and_mother(pg: Playground) -> int:
-    """A TPK member (the tpk persona) and a pregnant mother in her area, made in storage."""
-    db, now = pg.services.db, pg.clock.now()
-    tpk = BY_KEY["tpk"]
-    token = "playground-test-token-0001"
-    admin = BY_KEY["admin"]
-    await users_store.ensure_admin(db, admin.user_id, admin.name, pg.settings.wilayah.root, now)
-    await invitations.create(db, token=token, role=Role.TPK, region_code=SUKAWANA,
-                             created_by=admin.user_id, now=now, valid_for=timedelta(days=1))
-    await invitations.claim_membership(db, token=token, user_id=tpk.user_id, full_name=tpk.name, phone=None,
-                                       team_position=TeamPosition.BIDAN, now=now)
-    async with db.transaction() as tx:
-        family = await keluarga_store.create_keluarga(
-            tx, pg.services.cipher, NewKeluarga(region_code=SUKAWANA, head_name="Ahmad", water_source="ledeng",
-                                                latrine="septik"), reporter_id=tpk.user_id, draft_key=None, now=now)
-        return await keluarga_store.add_sasaran(
-            tx, pg.services.cipher, family,
-            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10)),
-            reporter_id=tpk.user_id, now=now)
 
 
 async def test_moving_the_clock_delivers_the_mothers_reminders(client: TestClient, playground: Playground) -> None:

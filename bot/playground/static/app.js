@@ -12,6 +12,7 @@ const state = {
   personas: [],
   current: null,
   revision: 0,
+  fresh: true,      // the next poll asks for the whole chat
   seen: {},         // persona key -> messages received when last looked at
   messages: new Map(), // message id -> view
   pollAbort: null,
@@ -231,34 +232,46 @@ function messageNode(view) {
   return node;
 }
 
+function emptyChatNode() {
+  const persona = currentPersona();
+  return el("div", { class: "empty-chat" },
+    el("p", {}, `Ini chat ${persona ? persona.name : ""} dengan TPK Bot.`),
+    el("p", {}, "Tekan MULAI, atau buka tautan undangan dari chat persona lain."));
+}
+
 function renderMessages(views, deleted, fresh) {
+  // Changed messages are replaced in place and new ones appended (ids only grow), so a
+  // button is never rebuilt under the pointer because something else changed.
   const box = $("#messages");
-  if (fresh) state.messages.clear();
-  for (const id of deleted) state.messages.delete(id);
-  let added = false;
-  for (const view of views) {
-    if (!state.messages.has(view.id)) added = true;
-    state.messages.set(view.id, view);
+  if (fresh) {
+    state.messages.clear();
+    box.replaceChildren();
   }
-  if (fresh || added || deleted.length || views.length) {
-    const ids = [...state.messages.keys()].sort((a, b) => a - b);
-    const fragment = document.createDocumentFragment();
-    let day = null;
-    for (const id of ids) {
-      const view = state.messages.get(id);
-      if (view.day !== day) {
-        day = view.day;
-        fragment.append(el("div", { class: "day" }, formatDay(day)));
-      }
-      fragment.append(messageNode(view));
+  box.querySelector(".empty-chat")?.remove();
+  for (const id of deleted) {
+    state.messages.delete(id);
+    box.querySelector(`.msg[data-id="${id}"]`)?.remove();
+  }
+  let added = false;
+  for (const view of [...views].sort((a, b) => a.id - b.id)) {
+    const node = messageNode(view);
+    const old = state.messages.has(view.id) ? box.querySelector(`.msg[data-id="${view.id}"]`) : null;
+    state.messages.set(view.id, view);
+    if (old) {
+      old.replaceWith(node);
+      continue;
     }
-    if (!ids.length) {
-      const persona = currentPersona();
-      fragment.append(el("div", { class: "empty-chat" },
-        el("p", {}, `Ini chat ${persona ? persona.name : ""} dengan TPK Bot.`),
-        el("p", {}, "Tekan MULAI, atau buka tautan undangan dari chat persona lain.")));
-    }
-    box.replaceChildren(fragment);
+    const previous = [...box.querySelectorAll(".msg")].pop();
+    if (!previous || previous.dataset.day !== view.day) box.append(el("div", { class: "day" }, formatDay(view.day)));
+    box.append(node);
+    added = true;
+  }
+  if (!state.messages.size) box.append(emptyChatNode());
+  if (views.some((v) => v.from === "bot") || deleted.length) {
+    // How often the bot changed this chat, and when last: lets a script (the browser
+    // tests) wait until the bot has answered and gone quiet.
+    box.dataset.botChanges = String(Number(box.dataset.botChanges || 0) + 1);
+    box.dataset.changedAt = String(performance.now());
   }
   if (fresh || added) box.scrollTop = box.scrollHeight;
   $("#start-button").hidden = state.messages.size > 0;
@@ -300,22 +313,38 @@ function currentPersona() {
   return state.personas.find((p) => p.key === state.current);
 }
 
+function personaButton(p) {
+  return el("button", {
+    type: "button", class: "persona", dataset: { key: p.key },
+    onclick: () => { selectPersona(p.key); $("#app").classList.remove("side-open"); },
+  },
+  el("span", { class: "icon", "aria-hidden": "true" }, p.icon),
+  el("span", { class: "who" },
+    el("div", { class: "name" }, p.name),
+    el("div", { class: "role" }, p.role),
+    el("div", { class: "status" })),
+  el("span", { class: "badge", hidden: true }));
+}
+
 function renderPersonas() {
+  // Patched in place (never rebuilt), so a button is never replaced under the pointer.
   const nav = $("#personas");
-  nav.replaceChildren(...state.personas.map((p) => {
+  for (const p of state.personas) {
+    let button = nav.querySelector(`.persona[data-key="${CSS.escape(p.key)}"]`);
+    if (!button) {
+      button = personaButton(p);
+      nav.append(button);
+    }
+    button.setAttribute("aria-current", p.key === state.current ? "true" : "false");
+    const status = button.querySelector(".status");
+    status.textContent = p.status;
+    status.classList.toggle("unknown", p.status === "belum terdaftar");
     const unread = p.key === state.current ? 0 : Math.max(0, p.received - (state.seen[p.key] ?? 0));
-    return el("button", {
-      type: "button", class: "persona", dataset: { key: p.key },
-      "aria-current": p.key === state.current ? "true" : "false",
-      onclick: () => { selectPersona(p.key); $("#app").classList.remove("side-open"); },
-    },
-    el("span", { class: "icon", "aria-hidden": "true" }, p.icon),
-    el("span", { class: "who" },
-      el("div", { class: "name" }, p.name),
-      el("div", { class: "role" }, p.role),
-      el("div", { class: `status${p.status === "belum terdaftar" ? " unknown" : ""}` }, p.status)),
-    unread ? el("span", { class: "badge", "aria-label": `${unread} pesan baru` }, String(unread)) : "");
-  }));
+    const badge = button.querySelector(".badge");
+    badge.hidden = unread === 0;
+    badge.textContent = String(unread);
+    badge.setAttribute("aria-label", `${unread} pesan baru`);
+  }
   const persona = currentPersona();
   if (persona) {
     $("#as-persona").replaceChildren(el("span", { "aria-hidden": "true" }, persona.icon),
@@ -341,7 +370,8 @@ async function advanceClock(hours, button) {
   const buttons = [...document.querySelectorAll("#clock-buttons button")];
   buttons.forEach((b) => { b.disabled = true; });
   const report = $("#clock-report");
-  report.textContent = `⏳ Memajukan jam ${button.textContent.replace("+", "")}…`;
+  const what = button.textContent.trim();
+  report.textContent = `⏳ ${what}…`;
   try {
     const data = await api("/api/clock/advance", { hours });
     applyClock(data.clock);
@@ -350,8 +380,8 @@ async function advanceClock(hours, button) {
     if (r.reminders) parts.push(`${r.reminders} pengingat`);
     if (r.notices) parts.push(`${r.notices} pemberitahuan`);
     report.textContent = parts.length
-      ? `✅ Maju ${button.textContent.replace("+", "")}: ${parts.join(", ")} terkirim.`
-      : `✅ Maju ${button.textContent.replace("+", "")}: tidak ada pesan terjadwal.`;
+      ? `✅ ${what}: ${parts.join(" dan ")} terkirim.`
+      : `✅ ${what}: tidak ada pesan terjadwal.`;
   } catch (error) {
     report.textContent = `⚠️ ${error.message}`;
   } finally {
@@ -427,10 +457,12 @@ function selectPersona(key) {
   if (state.current === key) return;
   state.current = key;
   state.revision = 0;
+  state.fresh = true;
   state.messages.clear();
   $("#messages").replaceChildren();
   renderReplyKeyboard(null);
   toggleCommands(false);
+  $("#toast").hidden = true;
   const persona = currentPersona();
   if (persona) state.seen[key] = persona.received;
   renderPersonas();
@@ -442,16 +474,18 @@ function selectPersona(key) {
 async function pollLoop() {
   for (;;) {
     const key = state.current;
-    const after = state.revision;
+    const fresh = state.fresh;
+    const after = fresh ? 0 : state.revision;
     const abort = new AbortController();
     state.pollAbort = abort;
     try {
-      const wait = after === 0 ? 0 : POLL_WAIT;
+      const wait = fresh ? 0 : POLL_WAIT;
       const response = await fetch(`/api/chat/${key}?after=${after}&wait=${wait}`, { signal: abort.signal });
       const data = await response.json();
-      if (key !== state.current) continue;
+      if (key !== state.current || fresh !== state.fresh) continue;
       if (!data.ok) throw new Error(data.error);
-      applyChat(data, after === 0);
+      state.fresh = false;
+      applyChat(data, fresh);
     } catch (error) {
       if (error.name !== "AbortError") await new Promise((resolve) => setTimeout(resolve, 1000));
     }
