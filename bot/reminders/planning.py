@@ -76,22 +76,22 @@ async def refresh_plan(services: Services, sasaran_id: int, *, limits: DispatchL
     its mother), or when its window needs extending.
 
     Call it after the change is committed (it opens its own transaction). A record
-    without a mother who agreed costs one indexed read and does nothing. After a loss
+    without a mother who agreed costs two indexed reads and does nothing. After a loss
     it behaves as :func:`cancel_for_loss`.
     """
     db, now = services.db, services.clock.now()
-    record = await ibu_store.record(db, sasaran_id)
-    if record is None:
-        return
-    if lost_on(record) is not None:
-        await cancel_for_loss(services, sasaran_id)
-        return
     config = services.settings.pengingat
     if await ibu_store.link_for_sasaran(db, sasaran_id) is None:
         # A baby's record: its mother's plan holds the KN, immunisation and posyandu items.
         mother = await ibu_store.mother_of(db, sasaran_id)
         if mother is not None and mother != sasaran_id:
             await refresh_plan(services, mother, limits=limits)
+        return
+    record = await ibu_store.record(db, sasaran_id)
+    if record is None:
+        return
+    if lost_on(record) is not None:
+        await cancel_for_loss(services, sasaran_id)
         return
     async with db.transaction() as tx:
         link = await ibu_store.link_for_sasaran_in_tx(tx, sasaran_id)
