@@ -41,6 +41,24 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)] + [handler]
     root.setLevel(level)
-    # httpx logs every request URL, which contains the token, at INFO.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+#: Library loggers and the most they may say. At DEBUG, python-telegram-bot logs every
+#: Bot API call with its parameters (message texts: names, NIKs, health values) and
+#: aiosqlite every statement with its arguments; httpx logs request URLs (the token) at
+#: INFO. These levels hold even when the root logger is set to DEBUG.
+LIBRARY_LEVELS = {
+    "telegram": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "hpack": logging.INFO,
+    "aiohttp": logging.INFO,
+}
+
+
+def quiet_libraries() -> None:
+    for name, most in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(most)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
+from bot.logs import quiet_libraries
 from tests.harness import START, BotUnderTest, bot_under_test
+from tests.privacy import logscan
 
 
 @pytest.fixture
@@ -20,3 +23,23 @@ def clock() -> FakeClock:
 async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
     async with bot_under_test(tmp_path, clock) as harness:
         yield harness
+
+
+# -- personal data never reaches the log (issue 8) ------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture,
+                              monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test of the suite runs with the root logger at DEBUG (library loggers at the
+    levels ``bot.logs`` allows them in production) and fails if any record names a person,
+    a NIK / No. KK, a phone number or anything else the test typed (tests/privacy/logscan.py)."""
+    watch = logscan.install(monkeypatch)
+    request.node.stash[logscan.WATCH] = watch
+    caplog.set_level(logging.DEBUG)
+    quiet_libraries()
+    yield
+    findings = watch.scan(logscan.records_of(request.node, caplog))
+    if findings:
+        listing = "\n".join(f"  - {finding}" for finding in findings[:10])
+        pytest.fail(f"personal data in the log ({len(findings)} records):\n{listing}", pytrace=False)
