@@ -35,6 +35,7 @@ from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
 from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
+from handlers import privacy as privacy_handlers
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
@@ -130,6 +131,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     kunjungan.register(app)
     ubah.register(app)
     keluarga.register(app)
+    privacy_handlers.register(app)
     ibu.register(app)
     reminders.register(app, services)
     runner.register(app)

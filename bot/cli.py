@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -22,6 +24,7 @@ from storage.db import MigrationError
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
+EXIT_NOT_FOUND = 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +38,40 @@ def _parser() -> argparse.ArgumentParser:
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--config", type=Path, default=Path("config.toml"))
+    _add_export_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     playground_cli.add_parser(commands)
     return parser
+
+
+def _add_export_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = commands.add_parser("export-subject", help="semua data yang disimpan tentang satu orang, sebagai JSON "
+                                                        "(hak akses subjek data, UU PDP)")
+    export.add_argument("--config", type=Path, default=Path("config.toml"))
+    who = export.add_mutually_exclusive_group(required=True)
+    who.add_argument("--nik", help="NIK orang itu (16 angka)")
+    who.add_argument("--sasaran-id", type=int, help="nomor sasaran (id)")
+    export.add_argument("--out", type=Path, help="tulis ke file ini (hanya bisa dibaca pemiliknya), bukan ke layar")
+
+
+def _export_subject(settings: Settings, args: argparse.Namespace) -> int:
+    """Print (or write) the JSON export; 1 when no record matches."""
+    from bot.privacy import export_subject
+
+    data = asyncio.run(export_subject(settings, SystemClock(), nik=args.nik, sasaran_id=args.sasaran_id))
+    if data is None:
+        print("tidak ada sasaran dengan " + ("NIK itu" if args.nik else f"nomor {args.sasaran_id}"), file=sys.stderr)
+        return EXIT_NOT_FOUND
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if args.out is None:
+        print(text)
+        return 0
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text + "\n")
+    print(f"{args.out}: data sasaran {data['sasaran_id']} ditulis — berisi data pribadi, simpan dan kirim dengan aman",
+          file=sys.stderr)
+    return 0
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -92,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "run":
             asyncio.run(_run(settings))
+        elif args.command == "export-subject":
+            return _export_subject(settings, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

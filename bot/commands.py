@@ -37,6 +37,9 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("jadwal", "Lihat jadwal pengingat Anda", frozenset({Role.IBU})),
     CommandSpec("berhenti", "Hentikan semua pengingat", frozenset({Role.IBU})),
     CommandSpec("mulai", "Nyalakan lagi pengingat", frozenset({Role.IBU})),
+    CommandSpec("hapus", "Hapus data pribadi sasaran atas permintaannya", MANAGERS),
+    CommandSpec("persetujuan", "Lihat riwayat persetujuan data dan pengingat",
+                frozenset({Role.IBU, Role.KOORDINATOR, Role.ADMIN})),
     CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),
 ]
 

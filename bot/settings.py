@@ -118,6 +118,9 @@ class RekapSettings(_Section):
 
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
+    # Ended records (status selesai, children past balita age, families with no active member)
+    # are anonymised this many days after they ended; 0 keeps them (bot/privacy/retention.py).
+    retention_days: int = Field(1825, ge=0)
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,265 @@
+"""/hapus (erase a record's personal data on the person's request) and /persetujuan
+(consent records, for the mother herself and for coordinators in scope).
+
+Stateless: every button carries the record id and every tap re-checks the caller's
+role and scope, so a forged, replayed or foreign button cannot reach a record outside
+the caller's area or one already erased. Callback data: ``hp:p:<id>`` (pick),
+``hp:ok:<id>`` (confirm), ``hp:x`` (cancel), ``ps:s:<id>`` (a record's consents),
+``ps:t`` (the consent text a mother agreed to).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import privacy, texts
+from bot.access import for_command
+from bot.context import TpkContext
+from bot.domain.daytime import zone_for_region
+from bot.domain.roles import Role
+from bot.formatting import long_date
+from bot.reminders import texts as rtexts
+from bot.services import Services
+from storage import privacy as store
+from storage.privacy import ConsentEntry, Subject
+from storage.timefmt import from_db
+
+log = logging.getLogger(__name__)
+
+ERASE, CONSENT = "hp", "ps"
+CATEGORY_LABELS = {
+    "catin": "Calon pengantin", "ibu_hamil": "Ibu hamil", "ibu_nifas": "Ibu nifas", "baduta": "Baduta",
+    "balita": "Balita",
+}
+DECISIONS = {
+    "setuju": "Setuju menerima pengingat",
+    "tidak": "Tidak setuju",
+    "berhenti": "Menghentikan pengingat (/berhenti)",
+    "mulai": "Menyalakan lagi pengingat (/mulai)",
+    "ttd_mati": "Mematikan pengingat tablet tambah darah",
+    "ttd_nyala": "Menyalakan pengingat tablet tambah darah",
+}
+ERASE_HELP = (
+    "Ketik /hapus diikuti nama atau NIK sasaran, misalnya <code>/hapus Siti Aminah</code>.\n\n"
+    "Pakai hanya bila yang bersangkutan (atau orang tua, untuk anak) <b>meminta datanya dihapus</b>. "
+    "Nama, NIK, nomor HP, tanggal lahir, jawaban formulir dan akun pengingatnya dihapus; yang tersisa hanya "
+    "angka anonim untuk rekap."
+)
+CONSENT_HELP = (
+    "Ketik /persetujuan diikuti nama atau NIK sasaran, misalnya <code>/persetujuan Siti Aminah</code>, "
+    "untuk melihat riwayat persetujuannya (siapa, kapan, versi teks yang disetujui)."
+)
+
+
+def _scope(context: TpkContext) -> str:
+    return context.caller.scope or context.services.regions.root.code
+
+
+def _label(services: Services, subject: Subject) -> str:
+    area = services.regions.get(subject.region_code)
+    where = f" ({area.name})" if area else ""
+    ended = "" if subject.status == "aktif" else ", selesai"
+    return f"{subject.name} — {CATEGORY_LABELS.get(subject.category, subject.category)}{ended}{where}"
+
+
+def _describe(services: Services, subject: Subject) -> str:
+    lines = [f"<b>{html.escape(subject.name)}</b> — {CATEGORY_LABELS.get(subject.category, subject.category)}",
+             html.escape(services.regions.path_label(subject.region_code)
+                         if subject.region_code in services.regions else subject.region_code),
+             f"Keluarga {html.escape(subject.head_name)}"]
+    if subject.nik_masked:
+        lines.append(f"NIK {subject.nik_masked}")
+    return "\n".join(lines)
+
+
+def _when(at: str, region_code: str) -> str:
+    instant = from_db(at)
+    assert instant is not None
+    local = instant.astimezone(zone_for_region(region_code))
+    return f"{long_date(local.date())} pukul {local:%H.%M} {local.tzname()}"
+
+
+def consent_lines(entries: list[ConsentEntry], *, show_account: bool) -> list[str]:
+    lines = []
+    for entry in entries:
+        what = DECISIONS.get(entry.decision, entry.decision)
+        account = ""
+        if show_account:
+            account = f", akun Telegram {entry.telegram_id}" if entry.telegram_id else ", akun sudah dihapus"
+        lines.append(f"• {_when(entry.at, entry.region_code)} — {what} "
+                     f"(teks <code>{html.escape(entry.text_version)}</code>{account})")
+    return lines
+
+
+async def _search(update: Update, context: TpkContext, usage: str) -> list[Subject] | None:
+    """The records matching the command's argument in the caller's scope; None when
+    the caller was answered already (no argument, nothing found)."""
+    message = update.effective_message
+    assert message is not None
+    query = " ".join(context.args or []).strip()[:60]
+    if not query:
+        await message.reply_text(usage)
+        return None
+    services = context.services
+    found = await store.find_subjects(services.db, services.cipher, _scope(context), query)
+    if not found:
+        shown = "NIK itu" if store.nik_of(query) else f"bernama «{html.escape(query)}»"
+        await message.reply_text(f"Tidak ada sasaran {shown} di wilayah Anda.")
+        return None
+    return found
+
+
+# -- /hapus --------------------------------------------------------------------------------
+
+
+@for_command("hapus")
+async def hapus(update: Update, context: TpkContext) -> None:
+    found = await _search(update, context, ERASE_HELP)
+    if found is None:
+        return
+    assert update.effective_message is not None
+    rows = [[InlineKeyboardButton(_label(context.services, s)[:60], callback_data=f"{ERASE}:p:{s.id}")]
+            for s in found]
+    rows.append([InlineKeyboardButton("Batal", callback_data=f"{ERASE}:x")])
+    await update.effective_message.reply_text("<b>Hapus data pribadi</b> — pilih sasaran yang meminta datanya dihapus:",
+                                              reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyboardMarkup]:
+    text = (
+        f"<b>Hapus data pribadi sasaran ini?</b>\n\n{_describe(services, subject)}\n\n"
+        "<b>Dihapus:</b> nama, NIK, nomor HP, tanggal lahir (hanya tahun yang tersisa), tanggal kehamilan dan "
+        "persalinan (hanya bulan yang tersisa), jawaban formulir, draf isian tentangnya, pengingat yang belum "
+        "terkirim, dan akun pengingat ibu di bot ini. Bila tidak ada anggota keluarga lain yang tercatat, data "
+        "keluarganya (kepala keluarga, alamat, No. KK) ikut dihapus.\n"
+        "<b>Tersisa:</b> angka anonim — kategori, wilayah, hasil ukur dan tanda risikonya.\n\n"
+        "Hanya lakukan ini atas permintaan yang bersangkutan. <b>Tidak bisa dibatalkan.</b>"
+    )
+    markup = InlineKeyboardMarkup([
+        [InlineKeyboardButton("🗑 Ya, hapus data pribadinya", callback_data=f"{ERASE}:ok:{subject.id}")],
+        [InlineKeyboardButton("Batal", callback_data=f"{ERASE}:x")],
+    ])
+    return text, markup
+
+
+@for_command("hapus")
+async def hapus_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    if parts == [ERASE, "x"]:
+        await query.answer()
+        await query.edit_message_text("Dibatalkan. Tidak ada data yang dihapus.")
+        return
+    if len(parts) != 3 or parts[1] not in ("p", "ok") or not parts[2].isdigit():
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    services = context.services
+    found = await store.subject(services.db, _scope(context), int(parts[2]))
+    if found is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if parts[1] == "p":
+        await query.answer()
+        text, markup = _confirmation(services, found)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    result = await privacy.erase(services, found.id, actor_id=context.caller.user_id)
+    await query.answer("Data pribadi sudah dihapus.")
+    family = " Data keluarganya juga dihapus karena tidak ada anggota lain yang tercatat." \
+        if result.keluarga_anonymised else ""
+    now = services.clock.now().astimezone(services.settings.wilayah.zone)
+    await query.edit_message_text(
+        f"✅ Data pribadi sasaran #{found.id} sudah dihapus.{family}\n"
+        f"Pengingat yang dibatalkan: {result.reminders_cancelled}. Tercatat di log audit atas nama Anda, "
+        f"{long_date(now.date())} pukul {now:%H.%M}."
+    )
+
+
+# -- /persetujuan ----------------------------------------------------------------------------
+
+
+async def _own_consents(update: Update, context: TpkContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    entries = await store.consents_of_account(context.services.db, context.caller.user_id)
+    if not entries:
+        await message.reply_text("Belum ada persetujuan yang tercatat untuk akun Bunda.")
+        return
+    lines = ["<b>Riwayat persetujuan Bunda</b>", "Yang tercatat setiap kali Bunda memutuskan:", "",
+             *consent_lines(entries, show_account=False), "",
+             "Bunda bisa berhenti kapan saja dengan /berhenti. Untuk meminta data Bunda dihapus, sampaikan kepada "
+             "anggota TPK yang mendampingi Bunda."]
+    markup = None
+    if any(e.text_version == rtexts.CONSENT_VERSION for e in entries):
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Lihat teks persetujuan",
+                                                             callback_data=f"{CONSENT}:t")]])
+    await message.reply_text("\n".join(lines), reply_markup=markup)
+
+
+def _record_consents(services: Services, subject: Subject, entries: list[ConsentEntry]) -> str:
+    lines = [f"<b>Persetujuan</b> — {_describe(services, subject)}", ""]
+    if entries:
+        lines += consent_lines(entries, show_account=True)
+    else:
+        lines.append("Belum ada persetujuan yang tercatat (ibu belum membuka undangan pengingat).")
+    return "\n".join(lines)
+
+
+@for_command("persetujuan")
+async def persetujuan(update: Update, context: TpkContext) -> None:
+    if context.caller.role is Role.IBU:
+        await _own_consents(update, context)
+        return
+    found = await _search(update, context, CONSENT_HELP)
+    if found is None:
+        return
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    if len(found) == 1:
+        entries = await store.consents_of_sasaran(services.db, found[0].id)
+        await message.reply_text(_record_consents(services, found[0], entries))
+        return
+    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=f"{CONSENT}:s:{s.id}")] for s in found]
+    await message.reply_text("Pilih sasaran:", reply_markup=InlineKeyboardMarkup(rows))
+
+
+@for_command("persetujuan")
+async def persetujuan_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    services = context.services
+    if parts == [CONSENT, "t"] and context.caller.role is Role.IBU:
+        window = services.settings.pengingat.send_window
+        await query.answer()
+        assert query.message is not None
+        await context.bot.send_message(
+            query.message.chat.id,
+            f"<b>Teks persetujuan versi <code>{rtexts.CONSENT_VERSION}</code></b>\n\n"
+            + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"))
+        return
+    if context.caller.role is Role.IBU or len(parts) != 3 or parts[1] != "s" or not parts[2].isdigit():
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    found = await store.subject(services.db, _scope(context), int(parts[2]))
+    if found is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    entries = await store.consents_of_sasaran(services.db, found.id)
+    await query.edit_message_text(_record_consents(services, found, entries))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """The commands, their buttons, and the daily retention job."""
+    app.add_handler(CommandHandler("hapus", hapus))
+    app.add_handler(CallbackQueryHandler(hapus_button, pattern=rf"^{ERASE}:"))
+    app.add_handler(CommandHandler("persetujuan", persetujuan))
+    app.add_handler(CallbackQueryHandler(persetujuan_button, pattern=rf"^{CONSENT}:"))
+    privacy.register(app)
