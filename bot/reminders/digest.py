@@ -20,7 +20,7 @@ from bot.domain.daytime import PROVINCE_ZONES
 from bot.domain.reminder_plan import SasaranCategory, VisitAnchors, VisitTask, plan_visit_tasks
 from bot.formatting import long_date
 from bot.reminders import texts
-from bot.reminders.limits import DispatchLimits
+from bot.reminders.limits import DispatchLimits, describe
 from bot.services import Services
 from storage import notices as notices_store
 from storage import tugas as tugas_store
@@ -161,7 +161,11 @@ async def queue_daily(services: Services, limits: DispatchLimits) -> int:
             limit=limits.digest_batch - built,
         )
         for member_id, scope, _name in members:
-            digest = await build(services, member_id, scope, today, limits)
+            try:
+                digest = await build(services, member_id, scope, today, limits)
+            except Exception as error:  # one unreadable record must not block everyone's digest
+                log.error("daily digest for member %s failed, skipped today: %s", member_id, describe(error))
+                digest = Digest(text="", markup=[], items=0)
             async with services.db.transaction() as tx:
                 if not await notices_store.log_digest(tx, user_id=member_id, kind=KIND, period=today.isoformat(),
                                                       items=digest.items, now=now):

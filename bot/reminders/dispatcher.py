@@ -20,6 +20,7 @@ import asyncio
 import html
 import logging
 import secrets
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -118,14 +119,24 @@ class Dispatcher:
                                                          stale_before=now - limits.lease, now=now)
             if report.recovered:
                 log.warning("recovered %d rows left in 'sending' by an earlier run", report.recovered)
-            report.planned = await extend_windows(services, limits=limits)
-            report.followups = await escalation.notify_unanswered(services, limits)
-            report.digests = await digest_mod.queue_daily(services, limits)
-            report.summaries = await escalation.queue_weekly(services, limits)
+            # Each stage on its own: a failure in one (say, a record the digest cannot
+            # read) is logged and must not keep reminders from going out.
+            report.planned = await self._stage("planning", extend_windows(services, limits=limits))
+            report.followups = await self._stage("follow-ups", escalation.notify_unanswered(services, limits))
+            report.digests = await self._stage("daily digests", digest_mod.queue_daily(services, limits))
+            report.summaries = await self._stage("weekly summaries", escalation.queue_weekly(services, limits))
             used_chats: set[int] = set()
-            await self._send_reminders(bot, report, used_chats)
-            await self._send_notices(bot, report, used_chats)
+            await self._stage("reminders", self._send_reminders(bot, report, used_chats))
+            await self._stage("notices", self._send_notices(bot, report, used_chats))
             return report
+
+    @staticmethod
+    async def _stage(name: str, work: Coroutine[Any, Any, int | None]) -> int:
+        try:
+            return await work or 0
+        except Exception as error:
+            log.error("reminder tick: %s failed: %s", name, describe(error))
+            return 0
 
     # -- reminders --------------------------------------------------------------------------
 
@@ -168,9 +179,9 @@ class Dispatcher:
                 return
 
     async def _send_reminder(self, bot: Bot, row: Candidate) -> Outcome:
-        text = html.escape(render_text(row.text_key, row.payload, first_name=row.name), quote=False)
-        markup = ack_markup(row.id, row.text_key) if row.needs_ack else None
         try:
+            text = html.escape(render_text(row.text_key, row.payload, first_name=row.name), quote=False)
+            markup = ack_markup(row.id, row.text_key) if row.needs_ack else None
             message = await bot.send_message(row.chat_id, text, reply_markup=markup)
         except Forbidden as error:
             return await self._blocked(row.id, row.chat_id, error)

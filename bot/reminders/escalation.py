@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.formatting import long_date
 from bot.reminders import texts
 from bot.reminders.digest import zone_groups
-from bot.reminders.limits import DispatchLimits
+from bot.reminders.limits import DispatchLimits, describe
 from bot.reminders.planning import visit_markup
 from bot.services import Services
 from storage import notices as notices_store
@@ -95,7 +95,11 @@ async def queue_weekly(services: Services, limits: DispatchLimits) -> int:
             limit=limits.digest_batch - built,
         )
         for member_id, scope, _name in members:
-            items, total = await open_items(services, scope, limits)
+            try:
+                items, total = await open_items(services, scope, limits)
+            except Exception as error:  # skip this member this week rather than block the others
+                log.error("weekly summary for member %s failed, skipped: %s", member_id, describe(error))
+                items, total = [], 0
             async with services.db.transaction() as tx:
                 if not await notices_store.log_digest(tx, user_id=member_id, kind=SUMMARY_KIND, period=period,
                                                       items=total, now=now):
