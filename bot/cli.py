@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--config", type=Path, default=Path("config.toml"))
     _add_export_parser(commands)
+    _add_seed_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     playground_cli.add_parser(commands)
     return parser
@@ -72,6 +73,38 @@ def _export_subject(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{args.out}: data sasaran {data['sasaran_id']} ditulis — berisi data pribadi, simpan dan kirim dengan aman",
           file=sys.stderr)
     return 0
+
+
+def _add_seed_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    seed = commands.add_parser("seed-demo", help="isi basis data KOSONG dengan data contoh (coba-coba, uji kinerja)")
+    seed.add_argument("--config", type=Path, default=Path("config.toml"))
+    seed.add_argument("--sasaran", type=int, required=True, help="berapa sasaran yang dibuat")
+    seed.add_argument("--root", help="kode wilayah (default: wilayah.root dari konfigurasi)")
+    seed.add_argument("--seed", type=int, default=1, help="benih acak, supaya hasilnya bisa diulang")
+
+
+async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Demo data into an empty database only: never mixed into real records."""
+    from bot.app import prepare
+    from bot.seed import seed_demo
+
+    services = await prepare(settings, SystemClock())
+    try:
+        root = args.root or settings.wilayah.root
+        if root not in services.regions:
+            print(f"--root {root}: bukan wilayah di dalam {settings.wilayah.root}", file=sys.stderr)
+            return EXIT_CONFIG
+        if await services.db.fetch_value("SELECT count(*) FROM keluarga"):
+            print(f"{settings.storage.path} sudah berisi keluarga: data contoh hanya untuk basis data kosong",
+                  file=sys.stderr)
+            return EXIT_CONFIG
+        summary = await seed_demo(services.db, services.cipher, root=root, sasaran=args.sasaran, seed=args.seed,
+                                  now=services.clock.now())
+        print(f"{settings.storage.path}: {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
+              f"{summary.kunjungan:,} kunjungan dibuat di {root}")
+        return 0
+    finally:
+        await services.db.close()
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -128,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_run(settings))
         elif args.command == "export-subject":
             return _export_subject(settings, args)
+        elif args.command == "seed-demo":
+            return asyncio.run(_seed_demo(settings, args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

@@ -15,8 +15,6 @@ import warnings
 from typing import Any
 
 from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -36,10 +34,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.commands import commands_for
 from bot.context import TpkContext
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import is_well_formed
+from bot.menu import show_menu
 from conversations.parsers import ParseError, parse_phone
 from handlers import ibu
 from storage import invitations
@@ -224,18 +222,9 @@ async def _finish(update: Update, context: TpkContext) -> int:
         f"untuk <b>{area}</b>.\n\nKetik /bantuan untuk melihat perintah Anda.",
         reply_markup=ReplyKeyboardRemove(),
     )
-    await _set_commands(context, user.id, member.role)
+    await show_menu(context.bot, user.id, member.role)
     await _tell_inviter(context, invitation, member.full_name)
     return ConversationHandler.END
-
-
-async def _set_commands(context: TpkContext, user_id: int, role: Role) -> None:
-    """Show this member the command menu of their role."""
-    commands = [BotCommand(c.name, c.description) for c in commands_for(role)]
-    try:
-        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
-    except TelegramError:
-        log.warning("could not set the command menu for user %s", user_id)
 
 
 async def _tell_inviter(context: TpkContext, invitation: Invitation, name: str) -> None:

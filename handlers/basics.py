@@ -11,6 +11,7 @@ from bot import texts
 from bot.commands import commands_for
 from bot.context import TpkContext
 from bot.domain.roles import Role
+from bot.menu import show_menu
 from conversations.forms import runner
 
 
@@ -34,6 +35,8 @@ def greeting(context: TpkContext) -> str:
 async def start(update: Update, context: TpkContext) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(greeting(context))
+    if context.caller.role is not None:  # admins never join by link: their menu is set here
+        await show_menu(context.bot, context.caller.user_id, context.caller.role)
 
 
 async def bantuan(update: Update, context: TpkContext) -> None:

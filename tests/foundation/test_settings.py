@@ -137,3 +137,12 @@ async def test_a_different_key_is_refused_at_start(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace(KEY, new_key()))
     with pytest.raises(ConfigError, match="tidak cocok"):
         await prepare_database(load_settings(path), SystemClock())
+
+
+def test_seed_demo_fills_an_empty_database_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, good(token="").replace('path = "var/x.sqlite3"', f'path = "{tmp_path / "demo.sqlite3"}"'))
+    assert main(["seed-demo", "--config", str(path), "--sasaran", "300", "--root", "36.73.04"]) == 0
+    assert "300 sasaran" in capsys.readouterr().out
+    assert main(["seed-demo", "--config", str(path), "--sasaran", "10"]) == 2
+    assert "data contoh hanya untuk basis data kosong" in capsys.readouterr().err
+    assert main(["seed-demo", "--config", str(path), "--sasaran", "10", "--root", "36.01"]) == 2

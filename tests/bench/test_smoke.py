@@ -1,0 +1,36 @@
+"""Every benchmark runs at a tiny size and ends with its one closing line.
+
+A smoke test only: the figures of a tiny run mean nothing and no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOSING = re.compile(r"^\w+: \S+.*\(baseline .*ratio [\d.e+-]+.*\)$")
+TINY = {
+    "bench_conversation.py": ["--users", "2", "--forms", "1", "--runs", "1"],
+    "bench_dispatch.py": ["--reminders", "10"],
+    "bench_rekap.py": ["--small", "200", "--large", "1000", "--runs", "3", "--fresh"],
+    "bench_reminders_memory.py": ["--mothers", "5", "--per-mother", "4", "--runs", "1"],
+}
+
+
+def test_every_benchmark_is_listed() -> None:
+    assert sorted(p.name for p in (ROOT / "bench").glob("bench_*.py")) == sorted(TINY)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_and_ends_with_its_ratio(script: str, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *TINY[script]], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert CLOSING.match(last), done.stdout[-2000:]
