@@ -23,7 +23,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import reminders
+from bot import reminders, telegram_retry
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
@@ -116,6 +116,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         )
         .rate_limiter(_rate_limiter(settings.telegram.max_messages_per_second))
         .concurrent_updates(PerUserUpdateProcessor())
+        .request(telegram_retry.request())
         .build()
     )
     app.bot_data[SERVICES_KEY] = services

@@ -39,10 +39,13 @@ async def on_error(update: object, context: TpkContext) -> None:
     if not isinstance(update, Update):
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.INTERNAL_ERROR, show_alert=True)
-        elif update.effective_chat is not None:
+        # A message, for a button too: handlers answer a press before they edit or send,
+        # so when something fails later the press is answered and a second answer (the
+        # alert) would be refused, leaving the member with nothing.
+        if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, texts.INTERNAL_ERROR)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(texts.INTERNAL_ERROR, show_alert=True)
     except TelegramError:
         log.warning("could not send the apology for %s", ids)
 
