@@ -77,7 +77,9 @@ async def entry(update: Update, context: TpkContext) -> int:
     token = (context.args or [""])[0]
     invitation = await invitations.find(context.services.db, token) if is_well_formed(token) else None
     problem = Problem.UNKNOWN if invitation is None else invitation.problem(context.services.clock.now())
-    if problem is None and context.caller.role is not None:
+    # A mother may take a new invitation (a later pregnancy); a member never takes one meant for someone else.
+    mothers_link = invitation is not None and invitation.role is Role.IBU and context.caller.role in (None, Role.IBU)
+    if problem is None and context.caller.role is not None and not mothers_link:
         problem = Problem.ALREADY_MEMBER
     if problem is not None or invitation is None:
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])

@@ -94,7 +94,7 @@ def _istri(answers: Answers) -> IstriPus | None:
                     kb_method=MetodeKb(kb) if kb else None, pregnant=bool(answers.get("hamil")))
 
 
-def _family_risks(answers: Answers, ctx: FormContext) -> str | None:
+def family_risks_preview(answers: Answers, ctx: FormContext) -> str | None:
     if "air" not in answers or "jamban" not in answers:
         return None
     facts = KeluargaFacts(SumberAirMinum(answers["air"]), Jamban(answers["jamban"]), _istri(answers))
@@ -145,24 +145,34 @@ FAMILY_FIELDS: list[Field] = [
 ]
 
 
-async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
-    data = NewKeluarga(
+FAMILY_ANSWER_KEYS = ("pus", "istri_lahir", "anak", "anak_terakhir", "hamil", "kb")
+
+
+def new_keluarga(answers: Answers) -> NewKeluarga:
+    return NewKeluarga(
         region_code=answers["wilayah"], head_name=answers["kepala"], water_source=answers["air"],
         latrine=answers["jamban"], rt=str(answers["rt"]), rw=str(answers["rw"]), address=answers.get("alamat"),
-        no_kk=answers.get("no_kk"),
-        answers={k: answers.get(k) for k in ("pus", "istri_lahir", "anak", "anak_terakhir", "hamil", "kb")},
+        no_kk=answers.get("no_kk"), answers={k: answers.get(k) for k in FAMILY_ANSWER_KEYS},
     )
+
+
+def family_status(assessment: Any) -> str:
+    if not assessment.family_factors:
+        return "belum ada faktor risiko keluarga"
+    return "⚠️ <b>berisiko stunting</b>: " + "; ".join(html.escape(f.reason.rstrip(".")) for f in
+                                                      assessment.family_factors)
+
+
+async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    data = new_keluarga(answers)
     services = ctx.services
     keluarga_id = await store.create_keluarga(tx, services.cipher, data, reporter_id=ctx.caller.user_id,
                                               draft_key=key, now=services.clock.now())
     assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                                 boundaries=services.settings.trimester.boundaries)
-    status = ("⚠️ <b>berisiko stunting</b>: " + "; ".join(html.escape(f.reason.rstrip(".")) for f in
-                                                         assessment.family_factors)
-              if assessment.family_factors else "belum ada faktor risiko keluarga")
     return Submitted(
         text=(f"✅ Keluarga <b>{html.escape(data.head_name)}</b> tersimpan (RT {data.rt}/RW {data.rw}, "
-              f"{html.escape(ctx.regions.label(data.region_code))}).\nStatus: {status}.\n\n"
+              f"{html.escape(ctx.regions.label(data.region_code))}).\nStatus: {family_status(assessment)}.\n\n"
               "Sekarang tambahkan anggota sasaran keluarga ini:"),
         buttons=_add_member_buttons(keluarga_id),
     )
@@ -181,7 +191,7 @@ async def _family_done(key: str, ctx: FormContext) -> Submitted | None:
 KELUARGA = runner.register_form(Form(
     name="keluarga", title="Laporan keluarga", fields=FAMILY_FIELDS, submit=_submit_family,
     already_submitted=_family_done, initial=_family_initial,
-    computed=[Computed("Faktor risiko keluarga", _family_risks)],
+    computed=[Computed("Faktor risiko keluarga", family_risks_preview)],
 ))
 
 

@@ -18,12 +18,20 @@ from bot.commands import MANAGERS, MEMBERS
 from bot.context import TpkContext
 from bot.reporting import reassess
 from conversations.forms import runner
-from conversations.forms.fields import Answers, Invalid, NikField
+from conversations.forms.fields import Answers, Computed, Invalid, NikField
 from conversations.forms.model import Form, FormContext, Submitted
-from conversations.lapor import SASARAN_COMPUTED, SASARAN_FIELDS, new_sasaran
+from conversations.lapor import (
+    FAMILY_FIELDS,
+    SASARAN_COMPUTED,
+    SASARAN_FIELDS,
+    family_risks_preview,
+    family_status,
+    new_keluarga,
+    new_sasaran,
+)
 from storage import keluarga as store
 from storage.db import Transaction
-from storage.keluarga import Sasaran
+from storage.keluarga import Keluarga, Sasaran
 
 MEASUREMENTS = frozenset({"tinggi", "berat", "cara_ukur", "lila", "hb"})
 EDIT_FIELDS = [f for f in SASARAN_FIELDS if f.key not in MEASUREMENTS]
@@ -82,9 +90,65 @@ async def _never(key: str, ctx: FormContext) -> Submitted | None:
 
 UBAH = runner.register_form(Form(
     name="ubah_sasaran", title="Perbaikan data sasaran", fields=EDIT_FIELDS, submit=_submit,
-    already_submitted=_never, initial=lambda ctx: dict(ctx.extra["answers"]), computed=SASARAN_COMPUTED,
+    already_submitted=_never, initial=lambda ctx: dict(ctx.extra["answers"]),
+    computed=[c for c in SASARAN_COMPUTED if c.label in ("Usia", "Kehamilan")],  # measurements are not here
     review_note="Ukuran badan tidak diubah di sini: catat kunjungan baru untuk ukuran terbaru.",
 ))
+
+
+def family_answers(keluarga: Keluarga, no_kk: str | None) -> Answers:
+    """A stored family as the form's answers. A None is a skipped optional question;
+    for a required one it means "not asked" (e.g. no PUS), so it is left unanswered."""
+    answers: Answers = dict(keluarga.answers)
+    answers.update(wilayah=keluarga.region_code, rt=int(keluarga.rt) if keluarga.rt else None,
+                   rw=int(keluarga.rw) if keluarga.rw else None, alamat=keluarga.address, kepala=keluarga.head_name,
+                   no_kk=no_kk, air=keluarga.water_source, jamban=keluarga.latrine)
+    optional = {f.key for f in FAMILY_FIELDS if f.optional}
+    return {k: v for k, v in answers.items() if v is not None or k in optional}
+
+
+async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
+    keluarga_id = int(ctx.extra["keluarga_id"])
+    row = await tx.fetch_one("SELECT region_code FROM keluarga WHERE id = ?", (keluarga_id,))
+    if row is None or not ctx.in_scope(row["region_code"]) or not ctx.in_scope(answers["wilayah"]):
+        raise Invalid("Keluarga ini tidak ditemukan di wilayah Anda.")
+    services = ctx.services
+    data = new_keluarga(answers)
+    await store.correct_keluarga(tx, services.cipher, keluarga_id, data, actor_id=ctx.caller.user_id,
+                                 now=services.clock.now())
+    assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
+                                boundaries=services.settings.trimester.boundaries)
+    members = await tx.fetch_all("SELECT id FROM sasaran WHERE keluarga_id = ?", (keluarga_id,))
+    return Submitted(text=f"✅ Data keluarga <b>{html.escape(data.head_name)}</b> diperbarui.\n"
+                          f"Status: {family_status(assessment)}.", sasaran_ids=tuple(r[0] for r in members))
+
+
+UBAH_KELUARGA = runner.register_form(Form(
+    name="ubah_keluarga", title="Perbaikan data keluarga", fields=FAMILY_FIELDS, submit=_submit_family,
+    already_submitted=_never, initial=lambda ctx: dict(ctx.extra["answers"]),
+    computed=[Computed("Faktor risiko keluarga", family_risks_preview)],
+))
+
+
+async def on_family_button(update: Update, context: TpkContext) -> None:
+    """``ubk:<keluarga id>``: correct a family (its reporter, or a coordinator in scope)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    keluarga = None
+    scope = context.caller.scope or context.services.regions.root.code
+    if allowed(context, MEMBERS) and len(parts) == 2 and parts[1].isdigit():
+        keluarga = await store.get_keluarga(context.services.db, scope, int(parts[1]))
+    if keluarga is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if context.caller.user_id != keluarga.reporter_id and not allowed(context, MANAGERS):
+        await query.answer("Data ini hanya bisa diubah oleh pelapornya atau koordinator.", show_alert=True)
+        return
+    await query.answer()
+    no_kk = await store.kk_for_edit(context.services.db, context.services.cipher, scope, keluarga.id)
+    await runner.start(update, context, UBAH_KELUARGA, {"keluarga_id": keluarga.id,
+                                                        "answers": family_answers(keluarga, no_kk)})
 
 
 async def on_button(update: Update, context: TpkContext) -> None:
@@ -110,3 +174,4 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ub:"))
+    app.add_handler(CallbackQueryHandler(on_family_button, pattern=r"^ubk:"))

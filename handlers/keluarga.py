@@ -14,7 +14,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.access import for_command
+from bot.access import allowed, for_command
+from bot.commands import MANAGERS
 from bot.context import TpkContext
 from bot.domain.roles import Role
 from bot.formatting import long_date
@@ -127,6 +128,8 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
                 buttons.append([InlineKeyboardButton(f"📲 Undang {member.name} ke pengingat"[:60],
                                                      callback_data=f"ibu:inv:{member.id}")])
     buttons.append([InlineKeyboardButton("➕ Tambah sasaran", callback_data=f"lp:more:{keluarga.id}")])
+    if context.caller.user_id == keluarga.reporter_id or allowed(context, MANAGERS):
+        buttons.append([InlineKeyboardButton("✏️ Ubah data keluarga", callback_data=f"ubk:{keluarga.id}")])
     buttons.append([InlineKeyboardButton("⬅️ Daftar keluarga", callback_data=f"{PREFIX}:p:0")])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 

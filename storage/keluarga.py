@@ -446,3 +446,35 @@ async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: i
     assert after is not None
     await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="sasaran", entity_id=sasaran_id,
                        before={k: before[k] for k in shown}, after={k: after[k] for k in shown})
+
+
+async def kk_for_edit(db: Database, cipher: IdentityCipher, scope: str, keluarga_id: int) -> str | None:
+    """The decrypted No. KK of a family in scope, to pre-fill a correction (kept in an
+    encrypted draft); None when it has none."""
+    inside, params = within("region_code", scope)
+    value = await db.fetch_value(f"SELECT no_kk_enc FROM keluarga WHERE id = ? AND {inside}", (keluarga_id, *params))
+    return cipher.decrypt(value) if value else None
+
+
+async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id: int, data: NewKeluarga, *,
+                           actor_id: int, now: datetime) -> None:
+    """Replace a family's answers with corrected ones; audited (No. KK masked)."""
+    shown = ("region_code", "rt", "rw", "address", "head_name", "no_kk_masked", "water_source", "latrine",
+             "answers_json")
+    before = await tx.fetch_one(f"SELECT {', '.join(shown)} FROM keluarga WHERE id = ?", (keluarga_id,))
+    if before is None:
+        raise LookupError(keluarga_id)
+    kk = data.no_kk
+    await tx.execute(
+        "UPDATE keluarga SET region_code = ?, rt = ?, rw = ?, address = ?, head_name = ?, no_kk_enc = ?, "
+        "no_kk_hash = ?, no_kk_masked = ?, water_source = ?, latrine = ?, answers_json = ?, updated_at = ? "
+        "WHERE id = ?",
+        (data.region_code, data.rt, data.rw, data.address, data.head_name, cipher.encrypt(kk) if kk else None,
+         cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None, data.water_source, data.latrine,
+         _json(data.answers), to_db(now), keluarga_id),
+    )
+    await tx.execute("UPDATE sasaran SET region_code = ? WHERE keluarga_id = ?", (data.region_code, keluarga_id))
+    after = await tx.fetch_one(f"SELECT {', '.join(shown)} FROM keluarga WHERE id = ?", (keluarga_id,))
+    assert after is not None
+    await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="keluarga", entity_id=keluarga_id,
+                       before={k: before[k] for k in shown}, after={k: after[k] for k in shown})

@@ -38,7 +38,7 @@ _CATEGORY_LABELS = {
     "balita": "balita",
 }
 #: Keys the registration form may use for a catin's planned wedding date.
-_WEDDING_KEYS = ("tanggal_nikah", "rencana_nikah", "wedding_date")
+_WEDDING_KEYS = ("nikah",)  # the /lapor catin question "Tanggal rencana menikah?"
 
 
 def zone_groups() -> list[tuple[ZoneInfo, tuple[str, ...]]]:

@@ -163,6 +163,19 @@ def on_edit(form: Form, state: dict[str, Any], key: str) -> Step:
     return Step()
 
 
+def on_review(form: Form, state: dict[str, Any], key: str) -> Step:
+    """Back to the review screen from a question opened there, keeping its answer."""
+    field = form.field(key)
+    if state["current"] != key or not state["editing"] or field is None or key not in state["answers"]:
+        return Step(stale=True)
+    if _next(form, state["answers"]) != REVIEW:
+        return Step(stale=True)
+    state["current"] = REVIEW
+    state["editing"] = False
+    state["pending"] = state["multi"] = state["nav"] = None
+    return Step(refresh=True)
+
+
 def on_confirm(form: Form, state: dict[str, Any], yes: bool) -> Step:
     pending = state["pending"]
     if pending is None:

@@ -42,7 +42,9 @@ class Screen:
 
 def _nav_row(field_: Field, state: dict[str, Any]) -> list[Button]:
     row = []
-    if state["history"]:
+    if state.get("editing") and field_.key in state["answers"]:
+        row.append(Button("↩️ Ke ringkasan", "rv", field_.key))
+    elif state["history"]:
         row.append(Button("⬅️ Kembali", "bk", field_.key))
     if field_.optional:
         row.append(Button("Lewati ➡️", "sk", field_.key))

@@ -316,6 +316,8 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
         return engine.set_nav(state, field_key, arg)
     if action == "ed":
         return engine.on_edit(form, state, field_key)
+    if action == "rv":
+        return engine.on_review(form, state, field_key)
     if action in ("cy", "cn"):
         return engine.on_confirm(form, state, action == "cy")
     return engine.Step(stale=True)

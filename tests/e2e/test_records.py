@@ -142,7 +142,9 @@ async def open_family(user, name: str):
     await user.send("/keluarga")
     listing = await user.next_message()
     await user.press(next(label for label in listing.button_labels() if name in label))
-    return await user.next_edit()
+    detail = await user.next_edit()
+    user.drain_changes()
+    return detail
 
 
 async def test_the_reporter_and_the_coordinator_can_correct_a_record_others_cannot(bot: BotUnderTest) -> None:
@@ -152,8 +154,7 @@ async def test_the_reporter_and_the_coordinator_can_correct_a_record_others_cann
     siti.user.drain()
 
     await open_family(siti.user, "Ahmad Yani")
-    await siti.user.press("✏️ Ubah data Rina")
-    review = await siti.user.next_message()
+    review = await siti.tap("✏️ Ubah data Rina")
     assert "Perbaikan data sasaran — periksa dulu" in review.plain_text
     assert "HPHT:" in review.plain_text and "3673********0001" in review.plain_text  # weeks became a date
     await siti.tap("✏️ Nama")
@@ -181,3 +182,27 @@ async def test_the_reporter_and_the_coordinator_can_correct_a_record_others_cann
     curug = await add_member(bot, 2001, "Koor Curug", "koordinator", "36.73.04")
     coordinator_view = await open_family(curug, "Ahmad Yani")
     assert "✏️ Ubah data Rina Marlina" in coordinator_view.button_labels()
+
+
+async def test_a_family_correction_updates_its_risk(bot: BotUnderTest) -> None:
+    siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, siti)
+    assert await bot.db.fetch_value("SELECT berisiko FROM keluarga") == 1
+    await open_family(siti.user, "Ahmad Yani")
+    review = await siti.tap("✏️ Ubah data keluarga")
+    assert "Perbaikan data keluarga — periksa dulu" in review.plain_text
+    await siti.tap("✏️ Air minum")
+    await siti.tap("Ledeng / PAM")
+    await siti.tap("✏️ Jamban")
+    await siti.tap("Jamban sendiri (leher angsa) dengan tangki septik")
+    await siti.tap("✏️ KB")
+    review = await siti.tap("Suntik")
+    assert "Air minum: Ledeng / PAM" in review.plain_text
+    saved = await siti.tap("✅ Kirim")
+    # The wife (36) is still "terlalu tua": the family stays at risk, for that reason only.
+    assert "diperbarui" in saved.plain_text and "terlalu tua" in saved.plain_text
+    risks = {r[0] for r in await bot.db.fetch_all("SELECT code FROM keluarga_risk")}
+    assert risks == {"terlalu_tua"}
+    change = (await bot.db.fetch_all("SELECT before_json, after_json FROM audit_log WHERE entity = 'keluarga' "
+                                     "AND action = 'update'"))[-1]
+    assert '"water_source": "sumur_tak_terlindung"' in change[0] and '"water_source": "ledeng"' in change[1]
