@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import reminders, texts
@@ -43,6 +43,7 @@ NO_DRAFT = "Tidak ada isian yang belum selesai."
 NOT_FOR_YOU = "Tombol ini bukan untuk Anda."
 ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
 ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
+NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
 
 
@@ -220,14 +221,33 @@ async def on_text(update: Update, context: TpkContext) -> None:
         return  # redelivered after a crash: already applied
     ctx = form_context(context, state["context"])
     resumed = state.get("boot") != context.services.boot_id
+    state["last_message_id"] = message.message_id
+    if state.get("shown", state["current"]) != state["current"]:
+        # The question after their last answer never reached them (Telegram failed):
+        # what they typed now was meant for the earlier one, so show it and answer nothing.
+        await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), NOT_DELIVERED)
+        return
     if message.text is None:
         step = engine.Step(error=ODD_INPUT)
     else:
         step = await engine.on_text(form, state, message.text, ctx)
-    state["last_message_id"] = message.message_id
-    await _save(context, draft.form, draft.key, state)
     prefix = render.summary_line(form, state, ctx) if resumed else ""
-    await _show_step(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
+    await _deliver(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
+
+
+async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, state: dict[str, Any],
+                   ctx: FormContext, step: engine.Step, prefix: str = "") -> None:
+    """Save, then show the next screen; if Telegram fails to deliver it, remember that
+    the member has not seen the current question (so their next message is not taken
+    as its answer) before the error handler apologises."""
+    state["shown"] = state["current"]
+    await _save(context, form.name, key, state)
+    try:
+        await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
+    except TelegramError:
+        state["shown"] = None
+        await _save(context, form.name, key, state)
+        raise
 
 
 async def on_button(update: Update, context: TpkContext) -> None:
@@ -283,10 +303,22 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     state["paused"] = False
-    await _save(context, draft.form, key, state)
     if step.error:
+        await _save(context, draft.form, key, state)
         await query.answer(step.error, show_alert=True)
         return
+    state["shown"] = state["current"]
+    await _save(context, draft.form, key, state)
+    try:
+        await _show_after_button(context, query, form, key, state, ctx, step)
+    except TelegramError:
+        state["shown"] = None  # see _deliver
+        await _save(context, draft.form, key, state)
+        raise
+
+
+async def _show_after_button(context: TpkContext, query: Any, form: Form, key: str, state: dict[str, Any],
+                             ctx: FormContext, step: engine.Step) -> None:
     if step.notice is None:
         # The next question (or the same one, refreshed) replaces this one in place: one
         # request instead of two, and a short chat; its first line keeps what was just
@@ -299,7 +331,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await asyncio.gather(query.answer(), _quiet_edit(query.message, text, _markup(key, screen.rows)))
         return
     await asyncio.gather(query.answer(), _quiet_edit(query.message, None))
-    await _show_step(context, chat_id, form, key, state, ctx, step)
+    await _show_step(context, query.message.chat.id, form, key, state, ctx, step)
 
 
 async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str, arg: str,
