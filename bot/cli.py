@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--config", type=Path, default=Path("config.toml"))
     _add_export_parser(commands)
     _add_seed_parser(commands)
+    _add_backup_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     playground_cli.add_parser(commands)
     return parser
@@ -107,6 +108,24 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         await services.db.close()
 
 
+def _add_backup_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    backup = commands.add_parser("backup", help="salinan basis data yang konsisten, juga selagi bot berjalan")
+    backup.add_argument("path", type=Path, help="file cadangan, atau folder (nama file diberi tanggal dan jam)")
+    backup.add_argument("--config", type=Path, default=Path("config.toml"))
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """One line: where the copy is, how big, what it holds; 1 when it could not be made."""
+    from storage.backup import BackupError, backup
+
+    try:
+        print(backup(settings.storage.path, args.path).line())
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_NOT_FOUND
+    return 0
+
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
@@ -163,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export_subject(settings, args)
         elif args.command == "seed-demo":
             return asyncio.run(_seed_demo(settings, args))
+        elif args.command == "backup":
+            return _backup(settings, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

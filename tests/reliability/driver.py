@@ -112,7 +112,7 @@ class Reporter:
     """Drives one member through ``reports``; ``run()`` returns when all are done."""
 
     def __init__(self, emu: BotApiEmulator, user: SimUser, reports: list[Report], *, wait: float = 30.0,
-                 max_actions: int = 400) -> None:
+                 max_actions: int = 400, settle: float = 0.3) -> None:
         self.emu = emu
         self.user = user
         self.reports = reports
@@ -120,6 +120,7 @@ class Reporter:
         self.tally = Tally()
         self.wait = wait
         self.max_actions = max_actions
+        self.settle = settle  # quiet time that ends a reply (an edit and a new message can both come)
         self._screen: BotMessage | None = None
         self._index = 0
 
@@ -168,7 +169,7 @@ class Reporter:
                 last_event = loop.time()
             if news or edits:
                 newest = news[-1] if news else edits[-1]
-                settle = TOAST_GRACE if not news and newest.text.endswith("✅ Terkirim") else 0.3
+                settle = TOAST_GRACE if not news and newest.text.endswith("✅ Terkirim") else self.settle
                 if loop.time() - last_event >= settle:
                     self._screen = newest
                     apology = any(APOLOGY in m.text for m in news)
