@@ -146,6 +146,8 @@ async def measure(path: Path, key: str, mothers: int, *, trace: bool) -> dict[st
     async with app:
         await app.start()
         mark("startup", started, rss, 0)
+        if not trace:
+            result["startup_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if trace:
             tracemalloc.reset_peak()
         traced_base = tracemalloc.get_traced_memory()[0] if trace else 0
@@ -223,6 +225,10 @@ def main() -> None:
     line("resident memory growth, KiB", "tick_rss_kb", "base", "full")
     print(f"\nThe first tick sent {results['full'][0]['sent_first_tick']} messages (one batch, one per chat); "
           f"{results['full'][0]['pending_after']:,} remain pending for later ticks.")
+    print(f"time to ready with {pending:,} pending: {best('full', 'startup_s'):.3f} s (goal < 2 s)")
+    empty_rss, full_rss = best("empty", "startup_peak_rss_kb"), best("full", "startup_peak_rss_kb")
+    print(f"startup_peak_rss: {full_rss:,.0f} KiB with {pending:,} pending (baseline {empty_rss:,.0f} KiB with "
+          f"none, ratio {full_rss / empty_rss:.3f})")
 
 
 if __name__ == "__main__":
