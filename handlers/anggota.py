@@ -18,6 +18,7 @@ from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.roles import Status, has_authority
 from bot.formatting import ago
+from handlers.paging import page_row
 from storage import users as users_store
 from storage.users import Member
 
@@ -64,11 +65,7 @@ async def _render(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMa
             verb = "Nonaktifkan" if member.active else "Aktifkan"
             rows.append([InlineKeyboardButton(f"{verb} {member.full_name}"[:60],
                                               callback_data=f"{PREFIX}:ask:{member.id}:{target.value}")])
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=f"{PREFIX}:p:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=f"{PREFIX}:p:{page + 1}"))
+    nav = page_row(PREFIX, page, pages)
     if nav:
         rows.append(nav)
         lines.append(f"\nHalaman {page + 1} dari {pages}")

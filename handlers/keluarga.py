@@ -24,6 +24,7 @@ from conversations.growth_text import growth_summary
 from conversations.kunjungan import sasaran_label
 from conversations.parsers import format_decimal
 from conversations.ubah import may_edit
+from handlers.paging import page_row
 from storage import keluarga as store
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 
@@ -51,11 +52,7 @@ async def _list(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMark
     pages = -(-total // PAGE)
     rows = [[InlineKeyboardButton(_family_button(services.regions, k), callback_data=f"{PREFIX}:o:{k.id}")]
             for k in families]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀️", callback_data=f"{PREFIX}:p:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶️", callback_data=f"{PREFIX}:p:{page + 1}"))
+    nav = page_row(PREFIX, page, pages)
     if nav:
         rows.append(nav)
     text = f"<b>Keluarga {whose}</b>: {total} (halaman {page + 1}/{pages}).\n⚠️ = berisiko stunting. Pilih satu:"
