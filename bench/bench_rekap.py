@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -55,19 +56,31 @@ def settings_for(path: Path) -> Settings:
     return Settings(storage={"path": str(path)}, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
 
 
+async def _holds(path: Path, sasaran: int) -> bool:
+    """A cached file is used only if it really holds the members asked for."""
+    db = await Database.open(path)
+    try:
+        return await db.fetch_value("SELECT count(*) FROM sasaran") == sasaran
+    except Exception:  # a damaged or foreign file: build a new one
+        return False
+    finally:
+        await db.close()
+
+
 async def database(sasaran: int, fresh: bool) -> Path:
-    """The cached database with ``sasaran`` members, built if missing."""
+    """The cached database with ``sasaran`` members, built if missing. It is built under
+    a temporary name and renamed when complete, so a concurrent run (``make bench``, the
+    smoke test) never sees or deletes a half-built file."""
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"rekap-{sasaran}.sqlite3"
     ready = path.with_suffix(".ready")
     if fresh:
-        for old in (path, ready, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            old.unlink(missing_ok=True)
-    if ready.exists() and path.exists():
+        ready.unlink(missing_ok=True)
+    if ready.exists() and path.exists() and await _holds(path, sasaran):
         return path
-    path.unlink(missing_ok=True)
-    settings = settings_for(path)
-    db = await Database.open(path)
+    building = path.with_name(f"{path.name}.{os.getpid()}.building")
+    settings = settings_for(building)
+    db = await Database.open(building)
     try:
         await db.migrate()
         await regions_store.load_root(db, settings.wilayah.csv, ROOT_CODE)
@@ -77,8 +90,13 @@ async def database(sasaran: int, fresh: bool) -> Path:
         print(f"  generated {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
               f"{summary.kunjungan:,} kunjungan in {time.perf_counter() - started:.0f} s", flush=True)
         await db.fetch_value("PRAGMA optimize")
-    finally:
+    except BaseException:
         await db.close()
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    await db.close()  # the last connection: SQLite folds the WAL back into the file
+    os.replace(building, path)
     ready.write_text("ok")
     return path
 

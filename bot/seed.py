@@ -10,7 +10,7 @@ children with WHO-like z-scores and statuses, births and losses for pregnancies 
 HPL has passed (the mother then recorded as ibu nifas or closed, as /kunjungan does).
 The rekap counters are maintained by the database triggers as for any other write.
 
-Used by the benchmarks and the tests; ``python -m bot seed-demo`` is to be wired to it.
+Used by ``python -m bot seed-demo``, the playground (``--seed-demo``), the benchmarks and the tests.
 Everything is derived from ``seed``: the same arguments give the same rows (except the
 random nonces of the encrypted NIKs).
 """

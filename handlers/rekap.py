@@ -145,10 +145,14 @@ def _digest_row(markup: InlineKeyboardMarkup | None) -> list[list[InlineKeyboard
 async def on_digest_switch(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
+    choice = {f"{kb.PREFIX}:{kb.DIGEST}:on:-": True, f"{kb.PREFIX}:{kb.DIGEST}:off:-": False}.get(query.data)
+    if choice is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
     if context.caller.role is not Role.KOORDINATOR:
         await query.answer("Rekap bulanan dikirim untuk koordinator.", show_alert=True)
         return
-    enabled = query.data.endswith(":on:-")
+    enabled = choice
     services = context.services
     await store.set_digest(services.db, context.caller.user_id, enabled=enabled, now=services.clock.now())
     await query.answer("Rekap bulanan akan dikirim tiap tanggal 1." if enabled

@@ -108,7 +108,7 @@ async def rebuild_counts(tx: Transaction) -> None:
     """Recompute every counter from the raw tables, independently of the triggers
     (the tests compare both). Mirror and child-month rows are inserted and their own
     triggers add their counters."""
-    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_activity"):
+    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals", "rekap_activity"):
         await tx.execute(f"DELETE FROM {table}")
     await tx.execute(
         "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
@@ -172,8 +172,11 @@ async def rebuild_counts(tx: Transaction) -> None:
 
 
 async def counter_snapshot(db: Database) -> dict[tuple[str, str, str, str], int]:
-    """Every non-zero counter: to compare the triggers with :func:`rebuild_counts`."""
-    rows = await db.fetch_all("SELECT metric, region_code, month, until, value FROM rekap_counts WHERE value <> 0")
+    """Every non-zero counter and running total (month '*'): to compare the triggers
+    with :func:`rebuild_counts`."""
+    rows = await db.fetch_all("SELECT metric, region_code, month, until, value FROM rekap_counts WHERE value <> 0"
+                              " UNION ALL SELECT metric, region_code, '*', '', value FROM rekap_totals"
+                              " WHERE value <> 0")
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
 
 
@@ -259,21 +262,39 @@ async def area_counts(
         return out.setdefault(code, AreaCounts())
 
     w = window
-    metrics = sorted(set(STOCK_METRICS) | set(FLOW_METRICS))
+    # A stock at the end of a month is the running total minus the buckets after it.
+    rows = await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
+        f" WHERE metric IN ({_marks(STOCK_METRICS)}) AND {inside} GROUP BY a, metric",
+        (*STOCK_METRICS, *params),
+    )
+    for code, metric, total in rows:
+        counts = of(code)
+        counts.stock[metric] += total
+        counts.stock_prev[metric] += total
     rows = await db.fetch_all(
         f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
-        " sum(CASE WHEN month <= ? THEN value ELSE 0 END),"
-        " sum(CASE WHEN month <= ? THEN value ELSE 0 END),"
+        " sum(CASE WHEN month > ? THEN value ELSE 0 END), sum(value)"
+        f" FROM rekap_counts WHERE metric IN ({_marks(STOCK_METRICS)}) AND {inside} AND month > ?"
+        " GROUP BY a, metric",
+        (w.last, *STOCK_METRICS, *params, w.prev_last),
+    )
+    for code, metric, after, after_prev in rows:
+        counts = of(code)
+        counts.stock[metric] -= after
+        counts.stock_prev[metric] -= after_prev
+    # Flows: only the months of the two periods.
+    rows = await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
-        f" FROM rekap_counts WHERE metric IN ({_marks(metrics)}) AND {inside} AND month <= ?"
+        f" FROM rekap_counts WHERE metric IN ({_marks(FLOW_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
         " GROUP BY a, metric",
-        (w.last, w.prev_last, w.first, w.last, w.prev_first, w.prev_last, *metrics, *params, w.last),
+        (w.first, w.last, w.prev_first, w.prev_last, *FLOW_METRICS, *params, min(w.first, w.prev_first),
+         max(w.last, w.prev_last)),
     )
-    for code, metric, stock, stock_prev, flow, flow_prev in rows:
+    for code, metric, flow, flow_prev in rows:
         counts = of(code)
-        counts.stock[metric] += stock
-        counts.stock_prev[metric] += stock_prev
         counts.flow[metric] += flow
         counts.flow_prev[metric] += flow_prev
 
@@ -297,27 +318,34 @@ async def area_counts(
 
 async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], cut: int, bands: Sequence[Band],
                        prev_bands: Sequence[Band], of: Any) -> None:
-    cases, args = [], []
-    for band in (*bands, *prev_bands):
-        low = "month >= ? AND " if band.low is not None else ""
-        cases.append(f"sum(CASE WHEN {low}month <= ? THEN value ELSE 0 END)")
-        args += [band.low.isoformat()] if band.low is not None else []
-        args.append(band.high.isoformat())
-    if not cases:
+    """Active ibu hamil by HPHT band. A band open towards the past ("lewat") is the
+    running total minus everything after it, so only recent HPHT days are read."""
+    every = (*bands, *prev_bands)
+    if not every:
         return
-    top = max(b.high for b in (*bands, *prev_bands)).isoformat()
-    rows = await db.fetch_all(
+    cases, args = [], []
+    for band in every:
+        if band.low is None:
+            cases.append("sum(CASE WHEN month > ? THEN value ELSE 0 END)")
+        else:
+            cases.append("sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)")
+            args.append(band.low.isoformat())
+        args.append(band.high.isoformat())
+    floor = min(b.low if b.low is not None else b.high + timedelta(days=1) for b in every).isoformat()
+    totals = {row[0]: row[1] for row in await db.fetch_all(
+        f"SELECT substr(region_code, 1, {cut}) AS a, sum(value) FROM rekap_totals"
+        f" WHERE metric = 'hamil_hpht' AND {inside} GROUP BY a", params)}
+    found = {row[0]: list(row)[1:] for row in await db.fetch_all(
         f"SELECT substr(region_code, 1, {cut}) AS a, {', '.join(cases)} FROM rekap_counts"
-        f" WHERE metric = 'hamil_hpht' AND {inside} AND month <= ? GROUP BY a",
-        (*args, *params, top),
-    )
-    for row in rows:
-        counts = of(row[0])
-        values = list(row)[1:]
-        for band, value in zip(bands, values[: len(bands)], strict=True):
-            counts.pregnant[band.name] += value
-        for band, value in zip(prev_bands, values[len(bands):], strict=True):
-            counts.pregnant_prev[band.name] += value
+        f" WHERE metric = 'hamil_hpht' AND {inside} AND month >= ? GROUP BY a",
+        (*args, *params, floor))}
+    for code in totals.keys() | found.keys():
+        counts = of(code)
+        values = found.get(code, [0] * len(every))
+        for index, (band, value) in enumerate(zip(every, values, strict=True)):
+            number = totals.get(code, 0) - value if band.low is None else value
+            target = counts.pregnant if index < len(bands) else counts.pregnant_prev
+            target[band.name] += number
 
 
 async def _activity(db: Database, inside: str, params: tuple[str, ...], scope: str, area: str, cut: int,

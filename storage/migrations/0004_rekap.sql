@@ -28,6 +28,32 @@ CREATE TABLE rekap_counts (
     PRIMARY KEY (metric, region_code, month, until)
 ) WITHOUT ROWID;
 
+-- Running totals over all months of every counter with until = '', kept by the triggers
+-- below on rekap_counts itself: a stock "as of month M" is then total minus the buckets
+-- after M, which reads the months since M instead of the whole history.
+CREATE TABLE rekap_totals (
+    metric      TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    value       INTEGER NOT NULL,
+    PRIMARY KEY (metric, region_code)
+) WITHOUT ROWID;
+
+CREATE TRIGGER rekap_counts_total_ins AFTER INSERT ON rekap_counts WHEN NEW.until = '' BEGIN
+    INSERT INTO rekap_totals (metric, region_code, value) VALUES (NEW.metric, NEW.region_code, NEW.value)
+    ON CONFLICT (metric, region_code) DO UPDATE SET value = value + excluded.value;
+END;
+
+CREATE TRIGGER rekap_counts_total_upd AFTER UPDATE OF value ON rekap_counts
+WHEN NEW.until = '' AND NEW.value <> OLD.value
+BEGIN
+    UPDATE rekap_totals SET value = value + NEW.value - OLD.value
+     WHERE metric = NEW.metric AND region_code = NEW.region_code;
+END;
+
+CREATE TRIGGER rekap_counts_total_del AFTER DELETE ON rekap_counts WHEN OLD.until = '' AND OLD.value <> 0 BEGIN
+    UPDATE rekap_totals SET value = value - OLD.value WHERE metric = OLD.metric AND region_code = OLD.region_code;
+END;
+
 -- Mirrors of keluarga_risk / sasaran_flag with the bucket each row is counted in. They
 -- make the counters exact whatever the writer does: INSERT OR REPLACE deletes without
 -- firing delete triggers, and a cascaded delete runs after its parent row is gone.

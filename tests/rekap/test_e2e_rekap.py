@@ -147,7 +147,7 @@ async def test_forged_buttons_and_arguments_cannot_widen_the_scope(bot: BotUnder
     for forged in ("rk:202611:go:36.73", "rk:202611:go:36.73.06", "rk:202611:go:36.73.06.1001",
                    "rk:202611:g:36.73", "rk:202611:x:36.73.01", "rk:202611:go:99.99", "rk:202611:go:36",
                    "rk:209912:go:36.73.04", "rk:202611-202701:go:36.73.04", "rk:abc:go:36.73.04", "rk:202611:zz:x",
-                   "rk:202611:go:36.73.04:extra"):
+                   "rk:202611:go:36.73.04:extra", "rk:dg:maybe:-", "rk:dg:off"):
         answer = await press_forged(bot.emu, rina, shown.message_id, forged) or ""
         assert any(word in answer for word in ("di luar wewenang", "kedaluwarsa", "belum dimulai")), (forged, answer)
     assert len(rina.transcript) == before
