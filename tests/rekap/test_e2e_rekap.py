@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from PIL import Image
 
 from bot.emulator import BotMessage, SimUser
 from bot.formatting import number
@@ -172,6 +173,9 @@ async def test_chart_is_a_png_for_the_area_and_period(bot: BotUnderTest) -> None
     await rina.press("📈 Grafik")
     photo = await rina.next_message(timeout=20)
     assert photo.photo is not None and photo.photo.startswith(PNG)
+    image = Image.open(io.BytesIO(photo.photo))
+    image.verify()
+    assert image.format == "PNG" and image.size[0] >= 800
     assert "Curug" in photo.plain_text and "November 2026" in photo.plain_text
 
     await rina.send("/rekap grafik bulan lalu")
@@ -245,6 +249,9 @@ async def test_a_tpk_member_sees_only_their_own_kelurahan(bot: BotUnderTest) -> 
     assert not any("Kembali" in label for label in shown.button_labels())
     for command in ("/rekap 36.73.04", "/rekap Curug", "/ekspor 36.73"):
         assert "di luar wewenang" in (await rekap(siti, command)).plain_text
+    await siti.press("📈 Grafik")
+    own = await siti.next_message(timeout=20)
+    assert own.photo is not None and own.photo.startswith(PNG) and "Sukawana" in own.plain_text
     await siti.press("📥 Excel")
     document = await siti.next_message(timeout=30)
     book = openpyxl.load_workbook(io.BytesIO(document.document or b""))
