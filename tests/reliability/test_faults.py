@@ -264,3 +264,23 @@ async def test_retyping_after_an_apology_does_not_answer_the_unseen_next_questio
 
     state = (await Drafts(bot.db, bot.services.cipher).get(3001, "keluarga")).state  # type: ignore[union-attr]
     assert state["answers"].get("rw") is None, f"RW was filled with the retyped RT: {state['answers']}"
+
+
+async def test_a_call_carried_out_before_its_connection_dropped_counts_as_done(bot: BotUnderTest) -> None:
+    """Telegram applied the edit and the answer, then the connection dropped: the retry is
+    refused as "already done", which the transport takes as success — no apology, and the
+    member sees each thing once."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan"))
+    await form.start("/lapor")
+    for answer in ("13", "51", "Jl. Melati No. 5", "Ahmad Yani"):
+        await form.type(answer)
+    bot.emu.faults.configure(error_rate=0.0, deliver_before_fault=True)
+    bot.emu.faults.fail_next("drop", methods=["editMessageText"])
+    bot.emu.faults.fail_next("drop", methods=["answerCallbackQuery"])
+    edited = await form.tap_in_place("Lewati ➡️")
+    assert "Sumber air minum" in edited.plain_text
+    await asyncio.sleep(1.5)  # the retries (0.5 s apart) have been and gone
+    assert form.user.drain_edits() == [] and await form.user.messages_until_quiet(quiet=0.2) == []
+    assert bot.emu.faults.injected == Counter({"drop": 2})
+    assert repeated_answers(bot) == 1, "Telegram refused the repeated callback answer (and nothing else)"
+    assert "Jamban" in (await form.tap_in_place("Sumur tak terlindung")).plain_text, "the form goes on"
