@@ -70,6 +70,13 @@ class Drafts:
                 (user_id, form, key, sealed, to_db(now), to_db(now)),
             )
 
+    async def restate(self, key: str, state: dict[str, Any]) -> None:
+        """Replace a draft's state without counting as activity (its age stays that of
+        the last answer): for bookkeeping such as "this question was delivered"."""
+        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE drafts SET state_json = ? WHERE draft_key = ?", (sealed, key))
+
     async def delete(self, key: str) -> None:
         async with self.db.transaction() as tx:
             await delete_in_tx(tx, key)

@@ -237,17 +237,14 @@ async def on_text(update: Update, context: TpkContext) -> None:
 
 async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, state: dict[str, Any],
                    ctx: FormContext, step: engine.Step, prefix: str = "") -> None:
-    """Save, then show the next screen; if Telegram fails to deliver it, remember that
-    the member has not seen the current question (so their next message is not taken
-    as its answer) before the error handler apologises."""
-    state["shown"] = state["current"]
+    """Save, show the next screen, then record that it was shown. If Telegram fails,
+    or the process dies in between, the draft says the member has not seen the
+    current question, so their next message is not taken as its answer."""
+    state["shown"] = None  # until Telegram confirms: a crash in between must not count as shown
     await _save(context, form.name, key, state)
-    try:
-        await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
-    except TelegramError:
-        state["shown"] = None
-        await _save(context, form.name, key, state)
-        raise
+    await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
+    state["shown"] = state["current"]
+    await _drafts(context).restate(key, state)
 
 
 async def on_button(update: Update, context: TpkContext) -> None:
@@ -307,14 +304,11 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await _save(context, draft.form, key, state)
         await query.answer(step.error, show_alert=True)
         return
-    state["shown"] = state["current"]
+    state["shown"] = None  # see _deliver
     await _save(context, draft.form, key, state)
-    try:
-        await _show_after_button(context, query, form, key, state, ctx, step)
-    except TelegramError:
-        state["shown"] = None  # see _deliver
-        await _save(context, draft.form, key, state)
-        raise
+    await _show_after_button(context, query, form, key, state, ctx, step)
+    state["shown"] = state["current"]
+    await _drafts(context).restate(key, state)
 
 
 async def _show_after_button(context: TpkContext, query: Any, form: Form, key: str, state: dict[str, Any],

@@ -573,9 +573,6 @@ async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEm
     assert outcomes["killed mid-migration, rolled back"] >= TRIALS // 2, outcomes
 
 
-@pytest.mark.xfail(strict=True, reason="reported to the lead: 'shown' is saved before the send, so a process killed "
-                                       "between the save and the send leaves the draft claiming the member saw a "
-                                       "question that never went out; their next message then answers it")
 async def test_killed_between_saving_an_answer_and_sending_the_next_question(tmp_path: Path,
                                                                             emu: BotApiEmulator) -> None:
     """The answer is stored, the next question is on its way when the process dies. After
