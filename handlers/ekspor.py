@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
@@ -19,7 +20,7 @@ from bot.context import TpkContext
 from bot.formatting import number
 from bot.rekap import workbook
 from bot.rekap.periods import Period
-from bot.rekap.request import OUT_OF_SCOPE, RequestError, command_arguments, parse_request
+from bot.rekap.request import OUT_OF_SCOPE, Request, RequestError, command_arguments, parse_request
 from bot.rekap.service import build_rekap, today
 from bot.services import Services
 from storage import rekap as store
@@ -41,8 +42,12 @@ async def send_workbook(target: Message, services: Services, scope: str, area: s
     await target.reply_document(data, filename=workbook.filename(rekap), caption=caption)
 
 
-@for_command("ekspor")
-async def ekspor(update: Update, context: TpkContext) -> None:
+Act = Callable[[Message, Services, str, Request], Awaitable[None]]
+
+
+async def answer_request(update: Update, context: TpkContext, act: Act) -> None:
+    """Read the area and period typed after /rekap or /ekspor (the caller's scope by
+    default), answer a bad one in Indonesian, and refuse one outside the scope."""
     target = update.effective_message
     assert target is not None
     services = context.services
@@ -54,9 +59,17 @@ async def ekspor(update: Update, context: TpkContext) -> None:
         await target.reply_text(str(exc))
         return
     try:
-        await send_workbook(target, services, scope, request.area, request.period)
+        await act(target, services, scope, request)
     except store.OutsideScope:
         await target.reply_text(OUT_OF_SCOPE)
+
+
+@for_command("ekspor")
+async def ekspor(update: Update, context: TpkContext) -> None:
+    async def export(target: Message, services: Services, scope: str, request: Request) -> None:
+        await send_workbook(target, services, scope, request.area, request.period)
+
+    await answer_request(update, context, export)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -29,10 +29,10 @@ from bot.domain.roles import Role
 from bot.rekap import chart, digest, message
 from bot.rekap import keyboard as kb
 from bot.rekap.periods import Period, this_month
-from bot.rekap.request import OUT_OF_SCOPE, RequestError, command_arguments, parse_request
+from bot.rekap.request import OUT_OF_SCOPE, Request
 from bot.rekap.service import build_rekap, ensure_ready, today
 from bot.services import Services
-from handlers.ekspor import send_workbook
+from handlers.ekspor import answer_request, send_workbook
 from handlers.region_picker import GO, within_scope
 from storage import rekap as store
 
@@ -60,23 +60,13 @@ async def send_chart(target: Message, services: Services, scope: str, area: str,
 
 @for_command("rekap")
 async def rekap_command(update: Update, context: TpkContext) -> None:
-    target = update.effective_message
-    assert target is not None
-    services = context.services
-    scope = context.caller.scope
-    assert scope is not None
-    try:
-        request = parse_request(command_arguments(target.text), services.regions, scope, today(services))
-    except RequestError as exc:
-        await target.reply_text(str(exc))
-        return
-    try:
+    async def show(target: Message, services: Services, scope: str, request: Request) -> None:
         if request.chart:
             await send_chart(target, services, scope, request.area, request.period)
         else:
             await send_rekap(target, services, scope, request.area, request.period)
-    except store.OutsideScope:
-        await target.reply_text(OUT_OF_SCOPE)
+
+    await answer_request(update, context, show)
 
 
 @for_command("rekap")
