@@ -329,7 +329,8 @@ async def same_person(db: Database, region_code: str, name: str, birth_date: dat
 
 async def get_keluarga(db: Database, scope: str, keluarga_id: int) -> Keluarga | None:
     inside, params = within("region_code", scope)
-    row = await db.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE id = ? AND {inside} AND erased_at IS NULL",
+    row = await db.fetch_one(f"SELECT {_K_COLS} FROM keluarga WHERE id = ? AND {inside} AND erased_at IS NULL "
+                             "AND anonymised_at IS NULL",
                              (keluarga_id, *params))
     return _keluarga(row) if row else None
 
@@ -338,7 +339,7 @@ async def list_keluarga(db: Database, scope: str, *, reporter_id: int | None = N
                         offset: int = 0) -> tuple[list[Keluarga], int]:
     """A page of families in scope (optionally only one reporter's), newest first, and the total."""
     inside, params = within("region_code", scope)
-    where = f"{inside} AND erased_at IS NULL"
+    where = f"{inside} AND erased_at IS NULL AND anonymised_at IS NULL"
     args: tuple[Any, ...] = params
     if reporter_id is not None:
         where += " AND reporter_id = ?"
@@ -352,13 +353,14 @@ async def list_keluarga(db: Database, scope: str, *, reporter_id: int | None = N
 async def members(db: Database, scope: str, keluarga_id: int) -> list[Sasaran]:
     inside, params = within("region_code", scope)
     rows = await db.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id = ? AND {inside} "
-                              "AND erased_at IS NULL ORDER BY id", (keluarga_id, *params))
+                              "AND erased_at IS NULL AND anonymised_at IS NULL ORDER BY id", (keluarga_id, *params))
     return [_sasaran(r) for r in rows]
 
 
 async def get_sasaran(db: Database, scope: str, sasaran_id: int) -> Sasaran | None:
     inside, params = within("region_code", scope)
-    row = await db.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
+    row = await db.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL "
+                             "AND anonymised_at IS NULL",
                              (sasaran_id, *params))
     return _sasaran(row) if row else None
 

@@ -101,19 +101,21 @@ async def find_subjects(db: Database, cipher: IdentityCipher, scope: str, query:
     inside, params = within("s.region_code", scope)
     nik = nik_of(query)
     if nik is not None:
-        rows = await db.fetch_all(_SUBJECT + f"WHERE s.nik_hash = ? AND {inside} AND s.erased_at IS NULL",
+        rows = await db.fetch_all(_SUBJECT + f"WHERE s.nik_hash = ? AND {inside} AND s.erased_at IS NULL "
+                                  "AND s.anonymised_at IS NULL",
                                   (cipher.lookup_hash(nik), *params))
     else:
         rows = await db.fetch_all(
-            _SUBJECT + f"WHERE {inside} AND s.erased_at IS NULL AND s.name LIKE ? ESCAPE '\\' COLLATE NOCASE "
+            _SUBJECT + f"WHERE {inside} AND s.erased_at IS NULL AND s.anonymised_at IS NULL "
+            "AND s.name LIKE ? ESCAPE '\\' COLLATE NOCASE "
             "ORDER BY s.name COLLATE NOCASE, s.id LIMIT ?", (*params, _like(query), limit))
     return [_subject(r) for r in rows]
 
 
 async def subject(db: Database, scope: str, sasaran_id: int) -> Subject | None:
     inside, params = within("s.region_code", scope)
-    row = await db.fetch_one(_SUBJECT + f"WHERE s.id = ? AND {inside} AND s.erased_at IS NULL",
-                             (sasaran_id, *params))
+    row = await db.fetch_one(_SUBJECT + f"WHERE s.id = ? AND {inside} AND s.erased_at IS NULL "
+                             "AND s.anonymised_at IS NULL", (sasaran_id, *params))
     return _subject(row) if row else None
 
 
@@ -384,7 +386,8 @@ async def anonymise_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id:
         result.drafts_removed += await anonymise_keluarga(tx, cipher, result.keluarga_id, now=now, erase=erase)
         result.keluarga_anonymised = True
     result.drafts_removed += await _drafts_about(tx, cipher, sasaran_id=sasaran_id, keluarga_id=None)
-    await audit.record(tx, at=now, actor_id=actor_id, action="hapus" if erase else "anonimkan", entity="sasaran",
+    await audit.record(tx, at=now, actor_id=actor_id, action="hapus" if reason == ON_REQUEST else "anonimkan",
+                       entity="sasaran",
                        entity_id=sasaran_id, after=result.audit_view(reason))
     return result
 

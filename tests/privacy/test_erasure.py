@@ -112,12 +112,13 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     assert "Rina" not in reply
 
     row = await bot.db.fetch_one("SELECT * FROM sasaran WHERE id = ?", (sasaran_id,))
-    assert row["name"] == "(dihapus)" and row["erased_at"] and row["anonymised_at"]
+    assert row["name"] == "(dihapus)" and row["anonymised_at"] and row["erased_at"] is None
+    assert (row["status"], row["ended_reason"]) == ("selesai", "dihapus"), "closed, and kept in the counts"
     assert (row["nik_enc"], row["nik_hash"], row["nik_masked"], row["phone"]) == (None, None, None, None)
     assert (row["birth_date"], row["hpht"], row["answers_json"]) == ("1990-01-01", "2026-07-01", "{}")
     assert (row["category"], row["region_code"]) == ("ibu_hamil", SERANG_KEL), "what the counts need stays"
     family = await bot.db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (keluarga_id,))
-    assert family["head_name"] == "(dihapus)" and family["erased_at"] and family["answers_json"] == "{}"
+    assert family["head_name"] == "(dihapus)" and family["anonymised_at"] and family["answers_json"] == "{}"
     assert (family["address"], family["rt"], family["no_kk_enc"], family["no_kk_masked"]) == (None, None, None, None)
     visits_after = [tuple(r) for r in await bot.db.fetch_all(
         "SELECT visited_on, weight_kg, height_cm, lila_cm, hb FROM kunjungan WHERE sasaran_id = ?", (sasaran_id,))]
@@ -199,7 +200,7 @@ async def test_who_may_erase_and_what_a_forged_or_replayed_button_does(quiet_bot
     assert "Tidak ada sasaran" in message.plain_text
     for data in (f"hp:ok:{sasaran_id}", f"hp:p:{sasaran_id}", "hp:ok:x", "hp:zz:1"):
         assert await press_forged(bot.emu, curug, message.message_id, data) == texts.EXPIRED_BUTTON
-    assert await bot.db.fetch_value("SELECT erased_at FROM sasaran WHERE id = ?", (sasaran_id,)) is None
+    assert await bot.db.fetch_value("SELECT anonymised_at FROM sasaran WHERE id = ?", (sasaran_id,)) is None
     # Without a name: the explanation.
     await curug.send("/hapus")
     assert "Ketik /hapus diikuti nama atau NIK" in (await curug.next_message()).plain_text
@@ -247,3 +248,24 @@ async def test_no_stale_copy_of_the_name_survives_in_a_busy_file(quiet_bot: BotU
     raw = database_bytes(bot)
     assert b"Ibu Nomor 399 Sukawana" in raw
     assert NAME.encode() not in raw and NIK.encode() not in raw
+
+
+async def test_an_erased_record_stays_in_the_anonymous_counts(quiet_bot: BotUnderTest) -> None:
+    """UU PDP erasure removes the person, not the programme's statistics: families,
+    families at risk, reminders sent and answered keep counting the anonymous record;
+    only the list of active pregnancies loses her (the record is closed)."""
+    bot = quiet_bot
+    sasaran_id, _, _ = await a_mother_with_everything(bot)
+    kept = ("keluarga", "keluarga_berisiko", "hpl", "pengingat_kirim", "pengingat_perlu", "pengingat_jawab")
+    query = f"SELECT metric, value FROM rekap_totals WHERE metric IN ({','.join('?' * len(kept))}) ORDER BY metric"
+    before = [tuple(r) for r in await bot.db.fetch_all(query, kept)]
+    assert ("keluarga", 1) in before
+    coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
+    await erase_through_the_bot(coordinator, "rina")
+    assert [tuple(r) for r in await bot.db.fetch_all(query, kept)] == before
+    # ... and it has left every list: /keluarga shows nothing, /hapus finds nothing.
+    await coordinator.send("/keluarga")
+    assert "Belum ada keluarga" in (await coordinator.next_message()).plain_text
+    await coordinator.send("/hapus rina")
+    assert "Tidak ada sasaran" in (await coordinator.next_message()).plain_text
+    assert await bot.db.fetch_value("SELECT status FROM sasaran WHERE id = ?", (sasaran_id,)) == "selesai"

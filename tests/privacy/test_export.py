@@ -114,4 +114,4 @@ async def test_by_id_to_a_private_file_and_not_found(quiet_bot: BotUnderTest, tm
     left = capsys.readouterr().out
     for value in (NAME, NIK, PHONE, KK, ADDRESS, "Ahmad Yani", "mertua", "pusing"):
         assert value not in left, value
-    assert json.loads(left)["sasaran"]["erased_at"]
+    assert json.loads(left)["sasaran"]["anonymised_at"]
