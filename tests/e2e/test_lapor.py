@@ -65,9 +65,6 @@ async def test_a_family_with_a_pregnant_mother(bot: BotUnderTest) -> None:
     flags = {r[0] for r in await bot.db.fetch_all("SELECT code FROM sasaran_flag")}
     assert {"kek", "anaemia"} <= flags
     assert await bot.db.fetch_value("SELECT count(*) FROM drafts") == 0
-    import os
-    if os.environ.get("SHOW_CHAT"):
-        print(tpk.describe())
 
 
 async def new_family(bot: BotUnderTest, form: Form) -> None:
