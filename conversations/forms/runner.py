@@ -154,6 +154,8 @@ async def _resume(context: TpkContext, chat_id: int, draft: Draft) -> None:
     await _save(context, draft.form, draft.key, state)
     ctx = form_context(context, state["context"])
     await _send(chat_id, context, draft.key, render.screen(form, state, ctx), render.summary_line(form, state, ctx))
+    state["shown"] = state["current"]  # the member has it now (see _deliver)
+    await _drafts(context).restate(draft.key, state)
 
 
 async def lanjut(update: Update, context: TpkContext) -> None:

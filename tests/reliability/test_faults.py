@@ -284,3 +284,15 @@ async def test_a_call_carried_out_before_its_connection_dropped_counts_as_done(b
     assert bot.emu.faults.injected == Counter({"drop": 2})
     assert repeated_answers(bot) == 1, "Telegram refused the repeated callback answer (and nothing else)"
     assert "Jamban" in (await form.tap_in_place("Sumur tak terlindung")).plain_text, "the form goes on"
+
+
+async def test_the_answer_after_lanjut_is_taken(bot: BotUnderTest) -> None:
+    """The next question never arrived (Telegram down for every attempt), the member types
+    /lanjut and sees it: their answer to it is taken at once, not bounced with "belum sampai"."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan"))
+    await form.start("/lapor")
+    bot.emu.faults.fail_next("502", count=telegram_retry.ATTEMPTS, methods=["sendMessage"])
+    assert "gangguan" in (await form.type("13")).plain_text
+    assert "Nomor RW?" in (await form.type("/lanjut")).plain_text
+    reply = await form.type("51")
+    assert "Alamat rumah" in reply.plain_text and "belum sampai" not in reply.plain_text, reply.plain_text

@@ -127,6 +127,7 @@ class FormMember:
     in_flight: tuple[str, Any] | None = None  # the action sent without an answer yet
     submitted: list[int] = field(default_factory=list)
     actions: int = 0
+    asked_again: int = 0  # "pertanyaan berikut tadi belum sampai": the question shown again
     sent: asyncio.Event = field(default_factory=asyncio.Event)  # set when an action goes out
     _news: list[BotMessage] = field(default_factory=list)
     _edits: list[BotMessage] = field(default_factory=list)
@@ -188,7 +189,11 @@ class FormMember:
         """The bot answered the action in flight: it is done."""
         shown = _screen_of(message)
         assert shown != "?", f"unrecognised screen\n{self.user.describe()}"
-        if self.in_flight is not None:
+        if "belum sampai" in message.text and self.in_flight is not None and self.in_flight[0] == shown:
+            # The bot could not be sure this question had reached the member (the process
+            # died around its sending), so it shows it again and took nothing: answer again.
+            self.asked_again += 1
+        elif self.in_flight is not None:
             kind, value = self.in_flight
             if kind == "open":
                 self.acked = {}
@@ -226,6 +231,7 @@ class FormTally:
     finished_at_kill: int = 0
     answers_checked: int = 0
     answers_lost: int = 0
+    retyped: int = 0  # restarts after which the member typed the answer again instead of /lanjut
 
 
 async def _check_after_kill(settings: Settings, member: FormMember, tally: FormTally) -> dict[str, Any] | None:
@@ -266,30 +272,65 @@ async def _check_after_kill(settings: Settings, member: FormMember, tally: FormT
         await db.close()
 
 
-async def _resume(settings: Settings, member: FormMember, tally: FormTally, before: str) -> None:
-    """After the restart the member types /lanjut; the bot shows the question the draft is
-    at, which is the one that was on screen, or the next one if the answer in flight had
-    been stored."""
+async def _last_answer(member: FormMember, text: str) -> BotMessage:
+    """Send ``text`` right after a restart and return the bot's answer to it. Updates the
+    dead process had fetched but not confirmed come again first (their answers can carry
+    the same "Melanjutkan" line); the answer to ``text`` is the last message."""
     member.user.drain()
     member.user.drain_edits()
     member._news, member._edits = [], []
-    await member.user.send("/lanjut")
-    # Updates the dead process had fetched but not confirmed come again first (and their
-    # answers can carry the same "Melanjutkan" line); the answer to /lanjut is the last
-    # message, from the draft as they left it.
+    await member.user.send(text)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30
     arrived: list[BotMessage] = []
     last_at = None
     while last_at is None or loop.time() - last_at < 0.5:
-        assert loop.time() < deadline, f"no answer to /lanjut\n{member.user.describe()}"
+        assert loop.time() < deadline, f"no answer to {text!r}\n{member.user.describe()}"
         await asyncio.sleep(0.01)
         fresh = member.user.drain()
         member.user.drain_edits()
         if fresh:
             arrived += fresh
             last_at = loop.time()
-    message = arrived[-1]
+    return arrived[-1]
+
+
+async def _retype(settings: Settings, member: FormMember, tally: FormTally, before: str) -> None:
+    """After the restart the member, with no new question in sight, types the answer to the
+    question on their screen (again, if it was the one in flight): it is stored under that
+    question — never under the next one, which they have not seen — and the bot moves on."""
+    plan = _plan(member.form)
+    message = await _last_answer(member, str(plan[before]))
+    if "belum sampai" in message.text and _screen_of(message) == before:
+        # Killed after the question went out but before that was recorded: the bot asks
+        # it again rather than guess, and takes the answer the second time.
+        member.asked_again += 1
+        message = await _last_answer(member, str(plan[before]))
+    shown = _screen_of(message)
+    db = await _open(settings)
+    try:
+        draft = await Drafts(db, _cipher(settings)).get(MEMBER, "keluarga")
+    finally:
+        await db.close()
+    assert draft is not None, member.user.describe()
+    answers = draft.state["answers"]
+    assert answers.get(before) == plan[before], f"{before}: {answers}\n{member.user.describe()}"
+    for key in answers.keys() - {"wilayah"}:
+        assert _answer_matches(key, answers[key], plan), (
+            f"{key} holds {answers[key]!r}: another question's answer\n{member.user.describe()}")
+    current = draft.state["current"]
+    assert current != before and shown == ("review" if current == REVIEW else current), (
+        f"on screen {before!r}, resumed at {shown!r}, the draft is at {current!r}\n{member.user.describe()}")
+    tally.retyped += 1
+    member.in_flight = (before, plan[before])
+    member.see(message)
+
+
+async def _resume(settings: Settings, member: FormMember, tally: FormTally, before: str) -> None:
+    """After the restart the member types /lanjut; the bot shows the question the draft is
+    at, which is the one that was on screen, or the next one if the answer in flight had
+    been stored."""
+    message = await _last_answer(member, "/lanjut")
     assert "Melanjutkan" in message.text or "Tidak ada isian" in message.text, member.user.describe()
     shown = _screen_of(message)
     db = await _open(settings)
@@ -357,7 +398,10 @@ async def test_killed_in_the_middle_of_forms(tmp_path: Path, emu: BotApiEmulator
             tally.in_flight_at_kill += member.in_flight is not None
             await _check_after_kill(settings, member, tally)
             await bot.start()
-            await _resume(settings, member, tally, before)
+            if trial % 4 in (1, 2) and before in _plan(member.form):
+                await _retype(settings, member, tally, before)  # "the bot did not answer: again"
+            else:
+                await _resume(settings, member, tally, before)
         # No more kills: the member finishes the family on screen.
         target = member.form + 1
         async with asyncio.timeout(60):
@@ -376,9 +420,10 @@ async def test_killed_in_the_middle_of_forms(tmp_path: Path, emu: BotApiEmulator
         plan, family = _plan(n), by_head[_plan(n)["kepala"]]
         assert (family.rt, family.rw, family.address) == (str(plan["rt"]), str(plan["rw"]), plan["alamat"])
     figures("SIGKILL in the middle of a form", **vars(tally), families_sent=total, member_actions=member.actions,
+            asked_again=member.asked_again,
             bot_starts=bot.starts)
     assert tally.kills >= TRIALS and tally.answers_lost == 0 and tally.answers_checked > 0
-    assert tally.resumed_same_question + tally.resumed_next_question == tally.kills
+    assert tally.resumed_same_question + tally.resumed_next_question + tally.retyped == tally.kills
     assert tally.in_flight_at_kill >= TRIALS // 4, "many kills landed while the bot was handling an answer"
 
 
