@@ -131,28 +131,26 @@ async def _set_commands(context: TpkContext, user_id: int) -> None:
 # -- her commands ---------------------------------------------------------------------------
 
 
-@for_command("berhenti")
-async def berhenti(update: Update, context: TpkContext) -> None:
+async def _switch_reminders(update: Update, context: TpkContext, switch: Any, done: str, already: str) -> None:
+    """/berhenti and /mulai: only for a mother linked to her record."""
     message = update.effective_message
     assert message is not None
     link = await ibu_store.link_for_user(context.services.db, context.caller.user_id)
     if link is None:
         await message.reply_text(rtexts.NOT_LINKED)
         return
-    stopped = await mothers.stop(context.services, context.caller.user_id)
-    await message.reply_text(rtexts.STOPPED if stopped else rtexts.ALREADY_STOPPED)
+    changed = await switch(context.services, context.caller.user_id)
+    await message.reply_text(done if changed else already)
+
+
+@for_command("berhenti")
+async def berhenti(update: Update, context: TpkContext) -> None:
+    await _switch_reminders(update, context, mothers.stop, rtexts.STOPPED, rtexts.ALREADY_STOPPED)
 
 
 @for_command("mulai")
 async def mulai(update: Update, context: TpkContext) -> None:
-    message = update.effective_message
-    assert message is not None
-    link = await ibu_store.link_for_user(context.services.db, context.caller.user_id)
-    if link is None:
-        await message.reply_text(rtexts.NOT_LINKED)
-        return
-    resumed = await mothers.resume(context.services, context.caller.user_id)
-    await message.reply_text(rtexts.RESUMED if resumed else rtexts.ALREADY_ACTIVE)
+    await _switch_reminders(update, context, mothers.resume, rtexts.RESUMED, rtexts.ALREADY_ACTIVE)
 
 
 def _ttd_markup(ttd: bool | None) -> InlineKeyboardMarkup | None:
