@@ -7,8 +7,9 @@ and this year, plus a kecamatan and a kelurahan, and the message rendering. As a
 floor it times a plain ``SELECT count(*) FROM sasaran`` on each database: what even
 the simplest query over the rows costs. Medians after warm-up.
 
-The counters are maintained by triggers, so the city's figures should cost about the
-same with a million members as with ten thousand; the last line says by how much::
+The counters are maintained by triggers and rolled up to every level (migrations 0004
+and 0006), so the city's figures should cost about the same with a million members as
+with ten thousand; the last line says by how much::
 
     rekap_1m_vs_10k: <ms at 1M> ms (baseline <ms at 10k> ms, ratio <1M/10k>)
 
@@ -148,6 +149,7 @@ async def measure(path: Path, runs: int) -> dict[str, float]:
         results["floor: SELECT count(*) FROM sasaran"] = await timed(runs, 3, count)
         results["_rows"] = float(await db.fetch_value("SELECT count(*) FROM sasaran"))
         results["_counters"] = float(await db.fetch_value("SELECT count(*) FROM rekap_counts"))
+        results["_rollup"] = float(await db.fetch_value("SELECT count(*) FROM rekap_rollup"))
         return results
     finally:
         await db.close()
@@ -175,6 +177,7 @@ async def main() -> None:
         print(f"{name:42} {small[name]:12.2f} {large[name]:12.2f}   {ratio:5.2f}")
     print(f"{'sasaran rows':42} {small['_rows']:12,.0f} {large['_rows']:12,.0f}")
     print(f"{'rekap_counts rows':42} {small['_counters']:12,.0f} {large['_counters']:12,.0f}")
+    print(f"{'rekap_rollup rows':42} {small['_rollup']:12,.0f} {large['_rollup']:12,.0f}")
     value, baseline = large["kota, bulan ini"], small["kota, bulan ini"]
     floor = large["floor: SELECT count(*) FROM sasaran"]
     print(f"rekap_1m_vs_10k: {value:.3g} ms (baseline {baseline:.3g} ms at {args.small:,} sasaran, "

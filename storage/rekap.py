@@ -1,7 +1,9 @@
 """The aggregate queries behind /rekap, /ekspor and the monthly digest.
 
-Counts come from ``rekap_counts``, kept current by the triggers of migration 0004, so a
-query reads a few rows per desa/kelurahan and month however many families there are.
+Counts come from ``rekap_counts``, kept current by the triggers of migration 0004 (one
+row per desa/kelurahan, metric and month), and from ``rekap_rollup``, the same summed
+per kecamatan, kab/kota and provinsi by the triggers of migration 0006. A query reads
+one row per area shown and month, however many families there are.
 Every figure means "current records (not erased) in a bucket"; the buckets are:
 
 ==================  =================================================  ===============
@@ -48,6 +50,8 @@ from storage.timefmt import to_db
 
 #: Length of a region code at each level (provinsi, kab/kota, kecamatan, desa/kelurahan).
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
+#: The level counters are kept at (rekap_counts); the levels above are rolled up.
+DESA_LEVEL = 4
 
 CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
 RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
@@ -108,7 +112,8 @@ async def rebuild_counts(tx: Transaction) -> None:
     """Recompute every counter from the raw tables, independently of the triggers
     (the tests compare both). Mirror and child-month rows are inserted and their own
     triggers add their counters."""
-    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals", "rekap_activity"):
+    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals", "rekap_rollup",
+                  "rekap_activity"):
         await tx.execute(f"DELETE FROM {table}")
     await tx.execute(
         "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
@@ -172,10 +177,12 @@ async def rebuild_counts(tx: Transaction) -> None:
 
 
 async def counter_snapshot(db: Database) -> dict[tuple[str, str, str, str], int]:
-    """Every non-zero counter and running total (month '*'): to compare the triggers
-    with :func:`rebuild_counts`."""
+    """Every non-zero counter, roll-up (shorter region codes) and running total (month
+    '*'): to compare the triggers with :func:`rebuild_counts`."""
     rows = await db.fetch_all("SELECT metric, region_code, month, until, value FROM rekap_counts WHERE value <> 0"
                               " UNION ALL SELECT metric, region_code, '*', '', value FROM rekap_totals"
+                              " WHERE value <> 0"
+                              " UNION ALL SELECT metric, region_code, month, until, value FROM rekap_rollup"
                               " WHERE value <> 0")
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
 
@@ -189,6 +196,7 @@ async def drop_zero_counts(db: Database) -> int:
     """Forget counters that went back to zero (a closed pregnancy's HPHT day, ...)."""
     async with db.transaction() as tx:
         removed = await tx.execute("DELETE FROM rekap_counts WHERE value = 0")
+        await tx.execute("DELETE FROM rekap_rollup WHERE value = 0")
         removed += await tx.execute("DELETE FROM rekap_activity WHERE reports = 0")
     return removed
 
@@ -238,6 +246,16 @@ class AreaCounts:
     reporters_prev: int = 0
 
 
+def _counters_at(group_level: int) -> str:
+    """``FROM`` and the start of ``WHERE`` for counters grouped at ``group_level``: the
+    roll-up of that level (one row per area of the level, metric and month; migration
+    0006), or rekap_counts itself for desa/kelurahan. Reading the roll-up keeps a city's
+    /rekap from adding up every desa's rows, so its cost does not grow with the data."""
+    if group_level >= DESA_LEVEL:
+        return "rekap_counts WHERE true"
+    return f"rekap_rollup WHERE level = {int(group_level)}"
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
@@ -256,6 +274,7 @@ async def area_counts(
     area's own level for its total, the next level for the breakdown)."""
     inside, params = _inside(scope, area)
     cut = CODE_LENGTH[group_level]
+    counters = _counters_at(group_level)
     out: dict[str, AreaCounts] = {}
 
     def of(code: str) -> AreaCounts:
@@ -275,7 +294,7 @@ async def area_counts(
     rows = await db.fetch_all(
         f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
         " sum(CASE WHEN month > ? THEN value ELSE 0 END), sum(value)"
-        f" FROM rekap_counts WHERE metric IN ({_marks(STOCK_METRICS)}) AND {inside} AND month > ?"
+        f" FROM {counters} AND metric IN ({_marks(STOCK_METRICS)}) AND {inside} AND month > ?"
         " GROUP BY a, metric",
         (w.last, *STOCK_METRICS, *params, w.prev_last),
     )
@@ -288,7 +307,7 @@ async def area_counts(
         f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
-        f" FROM rekap_counts WHERE metric IN ({_marks(FLOW_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
+        f" FROM {counters} AND metric IN ({_marks(FLOW_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
         " GROUP BY a, metric",
         (w.first, w.last, w.prev_first, w.prev_last, *FLOW_METRICS, *params, min(w.first, w.prev_first),
          max(w.last, w.prev_last)),
@@ -302,7 +321,7 @@ async def area_counts(
         f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END)"
-        f" FROM rekap_counts WHERE metric IN ({_marks(CHILD_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
+        f" FROM {counters} AND metric IN ({_marks(CHILD_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
         " GROUP BY a, metric",
         (w.first, w.last, w.last, w.prev_first, w.prev_last, w.prev_last, *CHILD_METRICS, *params,
          min(w.first, w.prev_first), w.last),
@@ -311,12 +330,12 @@ async def area_counts(
         of(code).children[metric] += cur
         of(code).children_prev[metric] += prev
 
-    await _pregnancies(db, inside, params, cut, bands, prev_bands, of)
+    await _pregnancies(db, inside, params, group_level, bands, prev_bands, of)
     await _activity(db, inside, params, scope, area, cut, window, of)
     return out
 
 
-async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], cut: int, bands: Sequence[Band],
+async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], group_level: int, bands: Sequence[Band],
                        prev_bands: Sequence[Band], of: Any) -> None:
     """Active ibu hamil by HPHT band. A band open towards the past ("lewat") is the
     running total minus everything after it, so only recent HPHT days are read."""
@@ -332,12 +351,13 @@ async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], cut: 
             args.append(band.low.isoformat())
         args.append(band.high.isoformat())
     floor = min(b.low if b.low is not None else b.high + timedelta(days=1) for b in every).isoformat()
+    cut = CODE_LENGTH[group_level]
     totals = {row[0]: row[1] for row in await db.fetch_all(
         f"SELECT substr(region_code, 1, {cut}) AS a, sum(value) FROM rekap_totals"
         f" WHERE metric = 'hamil_hpht' AND {inside} GROUP BY a", params)}
     found = {row[0]: list(row)[1:] for row in await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, {', '.join(cases)} FROM rekap_counts"
-        f" WHERE metric = 'hamil_hpht' AND {inside} AND month >= ? GROUP BY a",
+        f"SELECT substr(region_code, 1, {cut}) AS a, {', '.join(cases)} FROM {_counters_at(group_level)}"
+        f" AND metric = 'hamil_hpht' AND {inside} AND month >= ? GROUP BY a",
         (*args, *params, floor))}
     for code in totals.keys() | found.keys():
         counts = of(code)

@@ -30,6 +30,21 @@ async def counters_match_rebuild(services: Services) -> None:
                    if by_triggers.get(k) != rebuilt.get(k)}
     assert not differences, sorted(differences.items())[:20]
     assert activity == rebuilt_activity
+    await rollup_is_sum_of_desa(services)
+
+
+async def rollup_is_sum_of_desa(services: Services) -> None:
+    """Each roll-up row is the sum of the desa counters under it, added up here in Python."""
+    expected: dict[tuple[str, int, str, str, str], int] = {}
+    for metric, region, month, until, value in await services.db.fetch_all(
+            "SELECT metric, region_code, month, until, value FROM rekap_counts"):
+        for level, width in ((1, 2), (2, 5), (3, 8)):
+            key = (metric, level, region[:width], month, until)
+            expected[key] = expected.get(key, 0) + value
+    rolled = {tuple(r[:5]): r[5] for r in await services.db.fetch_all(
+        "SELECT metric, level, region_code, month, until, value FROM rekap_rollup")}
+    assert {k: v for k, v in rolled.items() if v} == {k: v for k, v in expected.items() if v}
+    assert expected, "no counters: the comparison would prove nothing"
 
 
 async def ids(services: Services, sql: str) -> list[int]:
