@@ -21,7 +21,7 @@ from bot.context import TpkContext
 from bot.domain.age import age_label
 from bot.domain.anthropometry import imt, imt_category, is_kek, is_short_mother
 from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
-from bot.domain.nik import nik_conflicts
+from bot.domain.nik import kecamatan_code_of, nik_conflicts, unlisted_region_notice
 from bot.domain.pregnancy import (
     MAX_GESTATION_WEEKS,
     gestational_age,
@@ -104,14 +104,23 @@ def family_risks_preview(answers: Answers, ctx: FormContext) -> str | None:
     return "; ".join(f.reason.rstrip(".") for f in factors)
 
 
-async def _kk_known(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+def _unlisted_region(number: str, label: str, ctx: FormContext) -> str | None:
+    """Ask about a NIK / No. KK from a kecamatan no longer in the list (issued before a
+    split): worth a second look, never a refusal."""
+    code = kecamatan_code_of(number)
+    return None if ctx.region_listed(code) else unlisted_region_notice(code, label)
+
+
+async def _kk_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    unlisted = _unlisted_region(value, "No. KK", ctx)
+    problems = [unlisted] if unlisted else []
     row = await ctx.services.db.fetch_one("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
                                           (ctx.services.cipher.lookup_hash(value),))
-    if row is None:
-        return None
-    where = ctx.regions.path_label(row[0]) if row[0] in ctx.regions else row[0]
-    return Notice(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang keluarga "
-                  "yang berbeda atau laporan baru yang disengaja.")
+    if row is not None:
+        where = ctx.regions.path_label(row[0]) if row[0] in ctx.regions else row[0]
+        problems.append(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang "
+                        "keluarga yang berbeda atau laporan baru yang disengaja.")
+    return Notice("\n".join(problems)) if problems else None
 
 
 FAMILY_FIELDS: list[Field] = [
@@ -123,7 +132,7 @@ FAMILY_FIELDS: list[Field] = [
     TextField(key="kepala", label="Kepala keluarga", prompt="Nama kepala keluarga?", min_length=2, max_length=80,
               example="Ahmad Yani"),
     KkField(key="no_kk", label="No. KK", prompt="Nomor Kartu Keluarga (16 angka)?", optional=True,
-            help="Boleh dilewati bila belum ada.", check=_kk_known),
+            help="Boleh dilewati bila belum ada.", check=_kk_checks),
     ChoiceField(key="air", label="Air minum", prompt="Sumber air minum utama keluarga?", choices=opt.WATER),
     ChoiceField(key="jamban", label="Jamban", prompt="Jamban (tempat buang air besar) keluarga?",
                 choices=opt.LATRINE),
@@ -229,12 +238,15 @@ class BirthDateField(DateField):
         return day.isoformat()
 
 
-async def _nik_taken(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+async def _nik_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
+    """A NIK registered before (blocking: one person, one record) or from an unlisted
+    kecamatan (to confirm)."""
     if value == NikField.NONE:
         return None
     owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value)
     if owner is None or owner.sasaran_id == ctx.extra.get("sasaran_id"):
-        return None
+        unlisted = _unlisted_region(value, "NIK", ctx)
+        return Notice(unlisted) if unlisted else None
     where = ctx.regions.path_label(owner.region_code) if owner.region_code in ctx.regions else owner.region_code
     text = (f"NIK {owner.nik_masked} sudah terdaftar sebagai {opt.CATEGORY_LABELS_BY_VALUE[owner.category]} di "
             f"{html.escape(where)}, dilaporkan oleh {html.escape(owner.reporter_name)}. Satu orang cukup "
@@ -250,7 +262,7 @@ async def _birth_checks(value: str, answers: Answers, ctx: FormContext) -> Notic
     problems: list[str] = []
     nik = answers.get("nik") or answers.get("nik_anak")
     if nik and nik != NikField.NONE:
-        info = parse_nik_number(nik, on=ctx.today, kecamatan_exists=ctx.kecamatan_exists)
+        info = parse_nik_number(nik, on=ctx.today, region_listed=ctx.region_listed)
         sex = "P" if answers.get("kategori") in opt.MOTHERS else answers.get("jk")
         problems += nik_conflicts(info, birth_date=born, sex=sex)
     keluarga = await store.get_keluarga(ctx.services.db, ctx.scope, int(ctx.extra.get("keluarga_id", 0)))
@@ -364,10 +376,10 @@ SASARAN_FIELDS: list[Field] = [
     TextField(key="nama", label="Nama", prompt="Nama lengkap sasaran?", min_length=2, max_length=80,
               example="Siti Aminah"),
     NikField(key="nik", label="NIK", prompt="NIK (16 angka, lihat KTP atau KK)?", ask_if=ADULT, allow_none=True,
-             depends_on=BY_CATEGORY, check=_nik_taken,
+             depends_on=BY_CATEGORY, check=_nik_checks,
              help="Bila belum punya NIK, tekan «Tidak punya NIK»."),
     NikField(key="nik_anak", label="NIK anak", prompt="NIK anak (16 angka, lihat KK)?", ask_if=CHILD, optional=True,
-             depends_on=BY_CATEGORY, check=_nik_taken, help="Boleh dilewati bila belum ada."),
+             depends_on=BY_CATEGORY, check=_nik_checks, help="Boleh dilewati bila belum ada."),
     ChoiceField(key="jk", label="Jenis kelamin", prompt="Jenis kelamin?", choices=opt.SEX,
                 ask_if=_in("catin", "baduta", "balita"), depends_on=BY_CATEGORY),
     BirthDateField(key="lahir", label="Tanggal lahir", prompt="Tanggal lahir?", depends_on=BY_CATEGORY,

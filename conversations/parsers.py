@@ -17,7 +17,7 @@ from typing import TypeVar
 from babel.dates import get_month_names
 
 from bot.domain.anthropometry import format_decimal
-from bot.domain.nik import KecamatanExists, KkInfo, NikInfo, Rejected, parse_kk, parse_nik
+from bot.domain.nik import KkInfo, NikInfo, RegionListed, Rejected, parse_kk, parse_nik
 
 __all__ = [
     "ParseError",
@@ -297,11 +297,11 @@ def _accepted(result: _T | Rejected) -> _T:
     return result
 
 
-def parse_nik_number(text: str, *, on: date, kecamatan_exists: KecamatanExists) -> NikInfo:
+def parse_nik_number(text: str, *, on: date, region_listed: RegionListed) -> NikInfo:
     """A typed NIK, decoded (see ``bot.domain.nik``); ParseError with the reason."""
-    return _accepted(parse_nik(text, on=on, kecamatan_exists=kecamatan_exists))
+    return _accepted(parse_nik(text, on=on, region_listed=region_listed))
 
 
-def parse_kk_number(text: str, *, kecamatan_exists: KecamatanExists) -> KkInfo:
+def parse_kk_number(text: str, *, region_listed: RegionListed) -> KkInfo:
     """A typed Nomor Kartu Keluarga; ParseError with the reason."""
-    return _accepted(parse_kk(text, kecamatan_exists=kecamatan_exists))
+    return _accepted(parse_kk(text, region_listed=region_listed))

@@ -5,8 +5,15 @@ digits are the kecamatan of registration (PP.KK.CC), digits 7-12 the birth date
 DDMMYY with 40 added to the day for women, and the last four a serial that is never
 0000. Decoding it catches typing errors early and lets the form ask "NIK ini
 menunjukkan perempuan, lahir 12 Maret 1995 - benar?" instead of storing a wrong
-identity. Whether a kecamatan code exists is asked through a predicate so this
-module stays pure (the region list lives in storage).
+identity. Whether a province or kecamatan code is listed is asked through a
+predicate so this module stays pure (the region list lives in storage).
+
+A NIK keeps the kecamatan of its first registration for life, and the official list
+only has today's regions: after a split (pemekaran: Papua's new provinces in 2022,
+Kalimantan Utara in 2012, new kabupaten every few years) millions of valid NIKs carry
+a code the list no longer has. So only an unknown *province* (or a 00 block) is a
+typing error; an unlisted kecamatan is reported (``listed=False``) for the form to ask
+about, never refused.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from babel.dates import format_date
 from bot.domain.age import age_in_years
 
 Sex = Literal["L", "P"]
-KecamatanExists = Callable[[str], bool]
+#: Whether a code is in the official region list: a province ("36") or a kecamatan ("36.73.01").
+RegionListed = Callable[[str], bool]
 
 NIK_LENGTH = 16
 #: People older than this are taken as a wrong century rather than a real age.
@@ -43,6 +51,7 @@ class NikInfo:
     sex: Sex
     birth_date: date
     serial: str
+    listed: bool = True  # the kecamatan is in today's region list (see the module docstring)
 
     @property
     def province_code(self) -> str:
@@ -63,6 +72,7 @@ class KkInfo:
 
     number: str
     kecamatan_code: str
+    listed: bool = True  # the kecamatan is in today's region list
 
     @property
     def masked(self) -> str:
@@ -98,14 +108,20 @@ def _check_digits(text: str, label: str) -> str | Rejected:
     return digits
 
 
-def _check_region(digits: str, label: str, kecamatan_exists: KecamatanExists) -> Rejected | None:
+def _check_region(digits: str, label: str, region_listed: RegionListed) -> Rejected | None:
     code = kecamatan_code_of(digits)
-    if "00" in (digits[0:2], digits[2:4], digits[4:6]) or not kecamatan_exists(code):
+    if "00" in (digits[0:2], digits[2:4], digits[4:6]) or not region_listed(digits[0:2]):
         return Rejected(
             "region",
             f"Kode wilayah di awal {label} ({code}) tidak dikenal. Periksa 6 angka pertama.",
         )
     return None
+
+
+def unlisted_region_notice(code: str, label: str) -> str:
+    """What the form says about a number whose kecamatan is not in today's list."""
+    return (f"Kode wilayah {label} ini ({code}) tidak ada di daftar wilayah sekarang. Bisa jadi {label} lama dari "
+            f"sebelum pemekaran wilayah. Periksa 6 angka pertama; bila sudah sama dengan KTP/KK, lanjutkan.")
 
 
 def _birth_date(day: int, month: int, yy: int, on: date) -> date | None:
@@ -122,12 +138,12 @@ def _birth_date(day: int, month: int, yy: int, on: date) -> date | None:
     return None
 
 
-def parse_nik(text: str, *, on: date, kecamatan_exists: KecamatanExists) -> NikInfo | Rejected:
+def parse_nik(text: str, *, on: date, region_listed: RegionListed) -> NikInfo | Rejected:
     """Validate a typed NIK and decode it, or say in Indonesian what is wrong."""
     digits = _check_digits(text, "NIK")
     if isinstance(digits, Rejected):
         return digits
-    region_problem = _check_region(digits, "NIK", kecamatan_exists)
+    region_problem = _check_region(digits, "NIK", region_listed)
     if region_problem:
         return region_problem
     day_code, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
@@ -148,18 +164,20 @@ def parse_nik(text: str, *, on: date, kecamatan_exists: KecamatanExists) -> NikI
         sex=sex,
         birth_date=birth,
         serial=digits[12:],
+        listed=region_listed(kecamatan_code_of(digits)),
     )
 
 
-def parse_kk(text: str, *, kecamatan_exists: KecamatanExists) -> KkInfo | Rejected:
-    """Validate a typed Nomor Kartu Keluarga (16 digits, known region prefix)."""
+def parse_kk(text: str, *, region_listed: RegionListed) -> KkInfo | Rejected:
+    """Validate a typed Nomor Kartu Keluarga (16 digits, known province)."""
     digits = _check_digits(text, "Nomor KK")
     if isinstance(digits, Rejected):
         return digits
-    region_problem = _check_region(digits, "Nomor KK", kecamatan_exists)
+    region_problem = _check_region(digits, "Nomor KK", region_listed)
     if region_problem:
         return region_problem
-    return KkInfo(number=digits, kecamatan_code=kecamatan_code_of(digits))
+    code = kecamatan_code_of(digits)
+    return KkInfo(number=digits, kecamatan_code=code, listed=region_listed(code))
 
 
 def mask_nik(number: str) -> str:

@@ -244,7 +244,7 @@ class NikField(Field):
         return (Option(self.NONE, "Tidak punya NIK"),) if self.allow_none else ()
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        info = _parse(lambda: parsers.parse_nik_number(text, on=ctx.today, kecamatan_exists=ctx.kecamatan_exists))
+        info = _parse(lambda: parsers.parse_nik_number(text, on=ctx.today, region_listed=ctx.region_listed))
         return info.nik
 
     def show(self, value: Any, ctx: FormContext) -> str:
@@ -256,7 +256,7 @@ class NikField(Field):
 @dataclass(frozen=True, kw_only=True)
 class KkField(Field):
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        return _parse(lambda: parsers.parse_kk_number(text, kecamatan_exists=ctx.kecamatan_exists)).number
+        return _parse(lambda: parsers.parse_kk_number(text, region_listed=ctx.region_listed)).number
 
     def show(self, value: Any, ctx: FormContext) -> str:
         return "–" if value is None else mask_nik(value)

@@ -34,9 +34,9 @@ class FormContext:
     def in_scope(self, code: str) -> bool:
         return contains(self.scope, code)
 
-    def kecamatan_exists(self, code: str) -> bool:
-        """For NIK checks: a kecamatan anywhere in Indonesia (NIKs travel)."""
-        return code in self.services.kecamatan_codes
+    def region_listed(self, code: str) -> bool:
+        """For NIK and No. KK checks: a province or kecamatan anywhere in Indonesia (NIKs travel)."""
+        return code in self.services.kecamatan_codes or code in self.services.province_codes
 
 
 @dataclass(frozen=True)

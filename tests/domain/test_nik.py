@@ -19,7 +19,7 @@ from bot.domain.nik import (
 )
 
 ON = date(2025, 6, 1)
-KNOWN = {"36.73.01", "36.73.02", "32.01.01"}
+KNOWN = {"36", "32", "36.73.01", "36.73.02", "32.01.01"}
 
 
 def exists(code: str) -> bool:
@@ -27,7 +27,7 @@ def exists(code: str) -> bool:
 
 
 def nik(text: str, on: date = ON) -> NikInfo | Rejected:
-    return parse_nik(text, on=on, kecamatan_exists=exists)
+    return parse_nik(text, on=on, region_listed=exists)
 
 
 def test_a_man_born_in_1995() -> None:
@@ -64,7 +64,7 @@ def test_spaces_and_dots_are_accepted(typed: str) -> None:
         ("367301520395000", "length"),
         ("36730152039500021", "length"),
         ("", "format"),
-        ("3699015203950002", "region"),
+        ("9973015203950002", "region"),  # no province 99
         ("3673005203950002", "region"),
         ("3673013203950002", "birth_date"),  # day 32
         ("3673017203950002", "birth_date"),  # day 72 (= 32 + 40)
@@ -106,10 +106,10 @@ def test_29_february_only_in_a_leap_year_within_the_last_hundred_years() -> None
     assert isinstance(nik("3673012902000001", date(2101, 3, 1)), Rejected)  # 2000: 101 years
 
 
-def test_kecamatan_predicate_gets_the_dotted_code() -> None:
+def test_region_predicate_gets_the_province_and_the_dotted_kecamatan_code() -> None:
     seen: list[str] = []
-    parse_nik("3201011203950001", on=ON, kecamatan_exists=lambda c: seen.append(c) or True)
-    assert seen == ["32.01.01"]
+    parse_nik("3201011203950001", on=ON, region_listed=lambda c: seen.append(c) or True)
+    assert seen == ["32", "32.01.01"]
 
 
 def test_mask_keeps_only_the_ends_and_the_length() -> None:
@@ -137,14 +137,16 @@ def test_conflicts_with_what_was_typed_are_listed_in_indonesian() -> None:
     ]
 
 
-def test_kk_number_needs_sixteen_digits_and_a_known_region() -> None:
-    assert parse_kk("3673 0112 3456 0009", kecamatan_exists=exists) == KkInfo(
+def test_kk_number_needs_sixteen_digits_and_a_known_province() -> None:
+    assert parse_kk("3673 0112 3456 0009", region_listed=exists) == KkInfo(
         number="3673011234560009", kecamatan_code="36.73.01"
     )
-    too_short = parse_kk("36730112345600", kecamatan_exists=exists)
+    too_short = parse_kk("36730112345600", region_listed=exists)
     assert isinstance(too_short, Rejected) and "Nomor KK" in too_short.reason
-    unknown = parse_kk("9999011234560009", kecamatan_exists=exists)
+    unknown = parse_kk("9999011234560009", region_listed=exists)
     assert isinstance(unknown, Rejected) and unknown.code == "region"
+    old = parse_kk("3699011234560009", region_listed=exists)
+    assert old == KkInfo(number="3699011234560009", kecamatan_code="36.99.01", listed=False)
     assert KkInfo("3673011234560009", "36.73.01").masked == "3673********0009"
 
 
@@ -154,3 +156,16 @@ def test_any_text_gives_info_or_a_reason(text: str) -> None:
     assert isinstance(result, NikInfo | Rejected)
     if isinstance(result, Rejected):
         assert result.reason
+
+
+def test_a_nik_from_a_kecamatan_no_longer_listed_is_accepted_and_marked() -> None:
+    """Issued before a split (pemekaran): the NIK keeps its old code for life."""
+    info = nik("3699011203950001")
+    assert isinstance(info, NikInfo) and info.listed is False and info.kecamatan_code == "36.99.01"
+    assert nik("3673011203950001").listed is True  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("number", ["9973011203950001", "0073011203950001", "3600011203950001", "3673001203950001"])
+def test_an_unknown_province_or_a_zero_block_is_refused(number: str) -> None:
+    rejected = nik(number)
+    assert isinstance(rejected, Rejected) and rejected.code == "region"

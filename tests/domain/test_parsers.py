@@ -295,15 +295,15 @@ def test_neither_yes_nor_no(typed: str) -> None:
 
 
 def test_nik_and_kk_fields_raise_parse_errors_with_the_domain_reason() -> None:
-    known = {"36.73.01"}.__contains__
-    info = parse_nik_number("3673 0152 0395 0002", on=ON, kecamatan_exists=known)
+    known = {"36", "36.73.01"}.__contains__
+    info = parse_nik_number("3673 0152 0395 0002", on=ON, region_listed=known)
     assert isinstance(info, NikInfo) and info.sex == "P"
-    error = error_of(lambda: parse_nik_number("1234", on=ON, kecamatan_exists=known))
+    error = error_of(lambda: parse_nik_number("1234", on=ON, region_listed=known))
     assert error.code == "nik_length" and "16 angka" in error.message
-    assert parse_kk_number("3673011234560009", kecamatan_exists=known).kecamatan_code == (
+    assert parse_kk_number("3673011234560009", region_listed=known).kecamatan_code == (
         "36.73.01"
     )
-    assert error_of(lambda: parse_kk_number("x", kecamatan_exists=known)).code == "nik_format"
+    assert error_of(lambda: parse_kk_number("x", region_listed=known)).code == "nik_format"
 
 
 # ------------------------------------------------------- any text: value or ParseError
@@ -348,5 +348,5 @@ def test_any_text_yes_no(text: str) -> None:
 @given(_ANY_TEXT | st.text(alphabet="0123456789 .", max_size=25))
 def test_any_text_nik(text: str) -> None:
     _value_or_parse_error(
-        lambda: parse_nik_number(text, on=ON, kecamatan_exists=lambda code: True)
+        lambda: parse_nik_number(text, on=ON, region_listed=lambda code: True)
     )

@@ -52,7 +52,7 @@ async def test_a_wrong_value_for_every_field_type_gets_a_message_and_the_same_qu
 
     await form.tap("➕ Ibu hamil")
     await form.type("Rina")
-    reply = await form.type("1234567890123456")               # NIK with an unknown region
+    reply = await form.type("9934567890123456")               # NIK with an unknown province
     assert "NIK" in reply.plain_text and "⚠️" in reply.plain_text
     await form.type("3673045203900001")
     await form.type("12-03-1990")
@@ -229,6 +229,21 @@ async def test_calendar_pick_nik_conflict_and_same_person_are_confirmed(bot: Bot
     assert "Sudah ada sasaran bernama budi dengan tanggal lahir yang sama" in notice.plain_text
     nxt = await form.tap("Ya, sudah benar")
     assert "Anak ke berapa?" in nxt.plain_text
+
+
+async def test_a_nik_from_before_a_region_split_is_asked_about_not_refused(bot: BotUnderTest) -> None:
+    """Merauke was 91.01 until Papua Selatan was formed in 2022 (now 93.01); NIKs issued
+    before keep 91.01.xx for life, and the region list only has today's codes."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await form.tap("➕ Ibu hamil")
+    await form.type("Maria")
+    notice = await form.type("9101 0142 0390 0001")
+    assert "(91.01.01) tidak ada di daftar wilayah sekarang" in notice.plain_text, notice.plain_text
+    assert "pemekaran" in notice.plain_text and "9101014203900001" not in notice.plain_text
+    assert "Tanggal lahir?" in (await form.tap("Ya, sudah benar")).plain_text
+    await form.type("2 Maret 1990")  # agrees with the NIK: no further question about it
+    assert "Nomor HP ibu" in form.text, form.text
 
 
 async def test_discarding_and_expiry_of_drafts(bot: BotUnderTest) -> None:
