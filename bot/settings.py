@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.daytime import zone_for_region
@@ -93,10 +102,17 @@ class AccessSettings(_Section):
 
 
 class TrimesterSettings(_Section):
-    """Last week of trimester I and II; sources disagree (12/24 or 12/28)."""
+    """Last week of trimester I and II; sources disagree (12/24 or 12/28). The one
+    setting for the whole bot: forms, /rekap and the ANC reminders all follow it."""
 
-    first_end_week: PositiveInt = 12
-    second_end_week: PositiveInt = 24
+    first_end_week: int = Field(12, ge=4, le=20)
+    second_end_week: int = Field(24, ge=16, le=32)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrimesterSettings:
+        if self.first_end_week >= self.second_end_week:
+            raise ValueError("first_end_week harus lebih kecil dari second_end_week")
+        return self
 
     @property
     def boundaries(self) -> TrimesterBoundaries:
@@ -142,6 +158,26 @@ class Settings(BaseSettings):
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _reminders_follow_trimester(cls, data: Any) -> Any:
+        """Give ``[pengingat.anc]`` the boundaries of ``[trimester]``: the ANC reminders name
+        each contact's trimester and check the 1-2-3 contacts per trimester, and must never
+        disagree with the forms and /rekap. Setting them a second time there is refused."""
+        if not isinstance(data, dict):
+            return data
+        trimester = _as_dict(data.get("trimester", {}))
+        pengingat = _as_dict(data.get("pengingat", {}), exclude_defaults=True)
+        anc = _as_dict(pengingat.get("anc", {}), exclude_defaults=True)
+        own = sorted(key for key in anc if key.startswith("trimester_"))
+        if own:
+            raise ValueError(f"pengingat.anc.{own[0]} tidak dipakai lagi: batas trimester diatur sekali, di "
+                             "[trimester] (first_end_week, second_end_week)")
+        defaults = TrimesterSettings()
+        anc |= {"trimester_first_end_week": trimester.get("first_end_week", defaults.first_end_week),
+                "trimester_second_end_week": trimester.get("second_end_week", defaults.second_end_week)}
+        return {**data, "pengingat": {**pengingat, "anc": anc}}
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -153,6 +189,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The environment wins over the file, so a token never has to be written down.
         return (env_settings, init_settings)
+
+
+def _as_dict(section: Any, *, exclude_defaults: bool = False) -> dict[str, Any]:
+    """A settings section as given: a TOML table, or a model built in code."""
+    if isinstance(section, BaseModel):
+        return section.model_dump(exclude_defaults=exclude_defaults)
+    return dict(section) if isinstance(section, dict) else {}
 
 
 _HINTS = {
@@ -167,7 +210,10 @@ def _describe(error: dict[str, Any], source: str) -> str:
     if error["type"] == "extra_forbidden":
         return (f"{source}: kunci tidak dikenal '{location}{indexes}' — periksa ejaannya "
                 "(lihat config.example.toml)")
-    hint = _HINTS.get(location, error["msg"])
+    message = error["msg"].removeprefix("Value error, ")
+    if not location:  # a check across sections
+        return f"{source}: {message}"
+    hint = _HINTS.get(location, message)
     value = error.get("input")
     shown = f" (sekarang: {value!r})" if isinstance(value, str | int | float) else ""
     return f"{source}: setelan '{location}{indexes}' salah{shown}: {hint}"

@@ -40,6 +40,8 @@ class AncConfig(_Section):
     36 follow WHO's 2016 contact model, and 36 is also when the birth plan is finalised.
     """
 
+    #: Filled from the app's one ``[trimester]`` setting (bot.settings.Settings), never
+    #: set in ``[pengingat.anc]``: reminders, forms and /rekap must agree on trimesters.
     trimester_first_end_week: int = Field(12, ge=4, le=20)
     trimester_second_end_week: int = Field(24, ge=16, le=32)
     contact_weeks: tuple[int, ...] = (8, 14, 20, 30, 34, 36)

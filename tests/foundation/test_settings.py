@@ -74,6 +74,9 @@ def test_time_zone_can_be_overridden(tmp_path: Path) -> None:
         (good().replace(f'key = "{KEY}"', 'key = "pendek"'), "'privacy.key' salah"),
         (good(token="not-a-token"), "'telegram.token' tidak berbentuk"),
         (good().replace('root = "36.73"', 'root = "36.73"\ntimezone = "Mars/Olympus"'), "zona waktu tidak dikenal"),
+        (good("[pengingat.anc]\ntrimester_second_end_week = 28\n"), "batas trimester diatur sekali, di [trimester]"),
+        (good("[trimester]\nsecond_end_week = 40\n"), "'trimester.second_end_week' salah"),
+        (good("[trimester]\nfirst_end_week = 18\nsecond_end_week = 18\n"), "first_end_week harus lebih kecil"),
     ],
 )
 def test_each_mistake_is_one_clear_line_and_exit_2(
@@ -146,3 +149,10 @@ def test_seed_demo_fills_an_empty_database_once(tmp_path: Path, capsys: pytest.C
     assert main(["seed-demo", "--config", str(path), "--sasaran", "10"]) == 2
     assert "data contoh hanya untuk basis data kosong" in capsys.readouterr().err
     assert main(["seed-demo", "--config", str(path), "--sasaran", "10", "--root", "36.01"]) == 2
+
+
+def test_anc_reminders_follow_the_one_trimester_setting(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, good("[trimester]\nsecond_end_week = 28\n")))
+    assert settings.trimester.boundaries == settings.pengingat.anc.boundaries()
+    assert settings.pengingat.anc.boundaries().trimester(26) == 2  # with the default 24 it would be III
+    assert load_settings(write(tmp_path, good())).pengingat.anc.boundaries().trimester(26) == 3
