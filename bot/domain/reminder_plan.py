@@ -659,26 +659,33 @@ def _join(items: Iterable[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} dan {words[-1]}"
 
 
-def _anc_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _anc_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
+    # A reminder can go out after its visit date (she joined late in the pregnancy, or
+    # the bot was down); "minggu ini" would then be untrue, so the text says so kindly.
+    if on is not None and on > date.fromisoformat(str(p["visit_date"])):
+        return (
+            f"jadwal periksa kehamilan ke-{p['contact']} sekitar {_date(p, 'visit_date')}. Bila belum "
+            "sempat, periksa secepatnya ke puskesmas atau bidan ya. Jangan lupa bawa Buku KIA."
+        )
     return (
         f"minggu ini waktunya periksa kehamilan ke-{p['contact']} di puskesmas atau bidan "
         f"(sekitar {_date(p, 'visit_date')}). Jangan lupa bawa Buku KIA ya."
     )
 
 
-def _ttd_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _ttd_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         "jangan lupa minum 1 tablet tambah darah hari ini. Paling baik malam sebelum tidur, "
         "dengan air putih, bukan teh atau kopi."
     )
 
 
-def _weekly_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _weekly_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     message = bank.minggu[int(str(p["week"]))]
     return f"usia kehamilan Bunda kini {p['week']} minggu. {message.janin} Tips: {message.tips}"
 
 
-def _p4k_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _p4k_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         f"kehamilan Bunda sudah {p['week']} minggu. Yuk lengkapi rencana persalinan (P4K) "
         "bersama bidan: tempat dan penolong persalinan, biaya atau JKN, kendaraan, "
@@ -686,7 +693,7 @@ def _p4k_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
     )
 
 
-def _hpl_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _hpl_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         f"perkiraan lahir (HPL) si kecil tanggal {_date(p, 'hpl')}, sekitar "
         f"{_span(int(str(p['days_before'])))} lagi. Siapkan tas persalinan dan Buku KIA. "
@@ -694,28 +701,28 @@ def _hpl_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
     )
 
 
-def _kf_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _kf_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         f"waktunya kunjungan nifas ke-{p['visit']} (KF{p['visit']}). Minta bidan memeriksa "
         f"kesehatan Bunda paling lambat {_date(p, 'until')}."
     )
 
 
-def _kn_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _kn_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         f"waktunya si kecil diperiksa bidan: kunjungan neonatal ke-{p['visit']} "
         f"(KN{p['visit']}), paling lambat {_date(p, 'until')}. Bawa Buku KIA ya."
     )
 
 
-def _kb_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _kb_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     return (
         "sudah memilih KB setelah melahirkan? Sebaiknya mulai paling lambat "
         f"{_date(p, 'until')}. Tanyakan kepada bidan KB yang aman untuk ibu menyusui."
     )
 
 
-def _asi_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _asi_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     day = int(str(p["day"]))
     if day < 30:
         return (
@@ -728,7 +735,7 @@ def _asi_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
     )
 
 
-def _imun_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _imun_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     vaccines = p["vaccines"]
     # A tuple when planned, a list when read back from a stored row's JSON.
     names = [str(v) for v in vaccines] if isinstance(vaccines, tuple | list) else [str(vaccines)]
@@ -738,7 +745,7 @@ def _imun_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
     )
 
 
-def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
+def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
     text = (
         f"jangan lupa bawa si kecil ke posyandu bulan {_MONTHS[int(str(p['month'])) - 1]} "
         "untuk ditimbang dan diukur panjang atau tingginya."
@@ -750,7 +757,7 @@ def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent) -> str:
     return text
 
 
-_TEXTS: dict[str, Callable[[Mapping[str, PayloadValue], WeeklyContent], str]] = {
+_TEXTS: dict[str, Callable[[Mapping[str, PayloadValue], WeeklyContent, date | None], str]] = {
     "anc": _anc_text,
     "ttd": _ttd_text,
     "pekan": _weekly_text,
@@ -773,14 +780,16 @@ def render_text(
     *,
     first_name: str | None = None,
     bank: WeeklyContent | None = None,
+    on: date | None = None,
 ) -> str:
     """The Indonesian message for a planned (or stored) reminder.
 
     Takes the text key and payload rather than the reminder so the dispatcher can render
-    from a stored row; the name is read at send time, so renaming needs no re-planning.
+    from a stored row; the name is read at send time, so renaming needs no re-planning,
+    and ``on`` (her local date at sending) lets a late reminder say its date has passed.
     """
     try:
         body = _TEXTS[text_key]
     except KeyError:
         raise ValueError(f"no text for reminder key {text_key!r}") from None
-    return f"{greeting(first_name)}, {body(payload, bank or load_weekly_content())}"
+    return f"{greeting(first_name)}, {body(payload, bank or load_weekly_content(), on)}"

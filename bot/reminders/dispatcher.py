@@ -180,7 +180,8 @@ class Dispatcher:
 
     async def _send_reminder(self, bot: Bot, row: Candidate) -> Outcome:
         try:
-            text = html.escape(render_text(row.text_key, row.payload, first_name=row.name), quote=False)
+            today = local_date(self.services.clock.now(), zone_for_region(row.region_code))
+            text = html.escape(render_text(row.text_key, row.payload, first_name=row.name, on=today), quote=False)
             markup = ack_markup(row.id, row.text_key) if row.needs_ack else None
             message = await bot.send_message(row.chat_id, text, reply_markup=markup)
         except Forbidden as error:

@@ -75,6 +75,15 @@ def test_renders_from_a_stored_row_payload() -> None:
     )
 
 
+def test_an_anc_reminder_sent_after_its_date_says_so() -> None:
+    payload = {"contact": 4, "visit_date": "2026-11-20"}
+    for on in (None, date(2026, 11, 17), date(2026, 11, 20)):
+        assert "minggu ini waktunya periksa kehamilan ke-4" in render_text("anc", payload, on=on)
+    late = render_text("anc", payload, on=date(2026, 11, 21))
+    assert late == ("Bunda, jadwal periksa kehamilan ke-4 sekitar 20 November 2026. Bila belum sempat, periksa "
+                    "secepatnya ke puskesmas atau bidan ya. Jangan lupa bawa Buku KIA.")
+
+
 def test_hpl_countdown_in_weeks_or_days() -> None:
     two_weeks = render_text("hpl", {"days_before": 14, "hpl": "2026-10-12"})
     assert "12 Oktober 2026, sekitar 2 minggu lagi" in two_weeks

@@ -34,7 +34,9 @@ async def test_a_reminder_arrives_at_eight_in_the_morning_in_serang_wib(quiet_bo
     sasaran = await register_mother(bot, wati.id, "Sari")
     sari = await join(bot, wati, sasaran, 5001, "Sari")
     await tick(bot)
-    assert "periksa kehamilan ke-2" in (await sari.next_message()).text  # open until today: sent at once
+    anc2 = (await sari.next_message()).text  # open until today: sent at once, five weeks after its date
+    assert "jadwal periksa kehamilan ke-2 sekitar 16 Oktober 2026. Bila belum sempat" in anc2, anc2
+    assert "minggu ini" not in anc2
 
     bot.clock.set(local(bot, day(1), 7, 59))
     await tick(bot)
@@ -43,6 +45,7 @@ async def test_a_reminder_arrives_at_eight_in_the_morning_in_serang_wib(quiet_bo
     await tick(bot)
     anc3 = await sari.next_message()
     assert "periksa kehamilan ke-3" in anc3.text and anc3.button_labels() == ["Sudah periksa", "Belum"]
+    assert "minggu ini waktunya" in anc3.text  # sent three days before its date
     assert await _sent_at(bot, sasaran, "anc_3") == "2026-11-24T01:00:00Z"  # 08:00 WIB
 
 
