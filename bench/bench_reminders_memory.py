@@ -1,16 +1,36 @@
-"""Start-up time and memory with 100,000 pending reminders, against an empty database.
+"""Start-up time and memory with 1,000,000 pending reminders, against none pending.
 
 Design property 2: memory and start-up time must not grow with the number of pending
-reminders. This script builds two databases in the same run — one with a single
-mother and nothing pending, one with 1,000 mothers and 100 pending reminders each, all
-due (a backlog after downtime) — and measures, in a fresh child process for each, the
-real start-up path: ``prepare`` (open, migrate, check key, regions), the production
-``build_application``, ``initialize``/``start`` against the Bot API emulator, and the
-first dispatcher tick (recovery, planning, claiming and sending one batch). It prints
-the ratios of wall time, resident memory growth and peak traced Python memory: start-up
-"100k / empty", and the first tick "100k / the same mothers with one pending each".
+reminders. Three databases are prepared in the same run:
 
-    .venv/bin/python bench/bench_reminders_memory.py [--mothers 1000] [--per-mother 100] [--runs 3]
+* ``empty``: a new database (migrated, regions loaded), nothing else;
+* ``none``: a copy of the database of ``--sasaran`` target members that
+  ``bench_rekap.py`` caches in ``bench/out/`` (built once with its fixed key; the cached
+  file is only ever copied), with ``--pending / --per-mother`` of its ibu hamil/nifas
+  joined as consenting mothers (``users``, ``ibu_consent``, ``ibu`` rows as
+  :func:`storage.ibu.decide` writes them), nothing pending;
+* ``full``: ``none`` plus ``--pending`` reminders, ``--per-mother`` per mother, all due
+  (a backlog after downtime): scheduled rows in their window, which the dispatcher claims.
+
+A million rows through the storage API would take hours, so mothers and reminders are
+written with set-based SQL in one transaction each, the reminder rows shaped exactly as
+:func:`populate` writes them through the storage API.
+
+Each measurement runs in a fresh child process on a fresh copy (a tick sends one batch,
+which changes the database): the real start-up path — ``prepare`` (open, migrate, check
+key, regions), the production ``build_application``, ``initialize``/``start`` against the
+Bot API emulator — and the first dispatcher tick (recovery, planning, digests, claiming
+and sending one batch). The emulator runs in this parent process, so the child's
+resident memory is the bot's alone. Reported: wall time, resident memory growth, peak
+RSS and peak traced Python memory (tracemalloc, in its own run since it slows the rest),
+best of ``--runs`` with the spread; the closing line is the peak RSS after start-up,
+``full`` against ``none``.
+
+    .venv/bin/python bench/bench_reminders_memory.py [--pending 1000000] [--per-mother 20]
+        [--sasaran 1000000] [--runs 3]
+
+:func:`populate` (the storage-API way, used by ``bench_dispatch.py``) stays for small
+databases.
 """
 
 from __future__ import annotations
@@ -18,9 +38,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
+import math
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -29,32 +49,33 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_application, prepare  # noqa: E402
-from bot.clock import FakeClock  # noqa: E402
-from bot.domain.roles import Role  # noqa: E402
-from bot.domain.tokens import new_token  # noqa: E402
-from bot.emulator import BotApiEmulator  # noqa: E402
-from bot.reminders import dispatch_due  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from storage import ibu as ibu_store  # noqa: E402
-from storage import invitations  # noqa: E402
-from storage import keluarga as keluarga_store  # noqa: E402
-from storage import reminders as reminders_store  # noqa: E402
-from storage import users as users_store  # noqa: E402
-from storage.crypto import new_key  # noqa: E402
-from storage.ibu import Decision  # noqa: E402
-from storage.keluarga import NewKeluarga, NewSasaran  # noqa: E402
-from storage.reminders import RowPlan  # noqa: E402
+from bot.app import build_application, prepare
+from bot.clock import FakeClock
+from bot.domain.roles import Role
+from bot.domain.tokens import new_token
+from bot.emulator import BotApiEmulator
+from bot.reminders import dispatch_due
+from bot.settings import Settings
+from storage import ibu as ibu_store
+from storage import invitations
+from storage import keluarga as keluarga_store
+from storage import reminders as reminders_store
+from storage import users as users_store
+from storage.crypto import new_key
+from storage.db import Database
+from storage.ibu import Decision
+from storage.keluarga import NewKeluarga, NewSasaran
+from storage.reminders import RowPlan
+from storage.timefmt import to_db
 
 TOKEN = "123456:" + "B" * 35
 ADMIN, TPK, FIRST_MOTHER = 1000, 3001, 100_000
 KELURAHAN = "36.73.01.1008"
 #: Monday 23 November 2026, 09:00 WIB: inside the daytime window.
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
 
 
 def settings_for(path: Path, base_url: str = "http://127.0.0.1:9/bot", key: str | None = None) -> Settings:
@@ -62,9 +83,24 @@ def settings_for(path: Path, base_url: str = "http://127.0.0.1:9/bot", key: str 
                     wilayah={"root": "36.73"}, access={"admins": [ADMIN]}, privacy={"key": key or new_key()})
 
 
+def backlog(per_mother: int) -> list[RowPlan]:
+    """One mother's due reminders: ``per_mother`` rows, due over the last week, all
+    inside their window and past their send time (a backlog after downtime)."""
+    return [
+        RowPlan(kind=f"bench_{k}", due_date=TODAY - timedelta(days=k % 7), window_end=TODAY + timedelta(days=30),
+                text_key="ttd", payload={}, needs_ack=False, send_after=NOW - timedelta(minutes=1 + k))
+        for k in range(per_mother)
+    ]
+
+
+#: When the bench's mothers are planned next: tomorrow's local midnight, like a mother planned today.
+NEXT_PLAN = NOW + timedelta(hours=15)
+
+
 async def populate(path: Path, *, mothers: int, per_mother: int) -> str:
     """A database with ``mothers`` consenting mothers and ``per_mother`` due reminders
-    each (through the storage API). Returns the identity key it was made with."""
+    each, through the storage API (small sizes only). Returns the identity key it was
+    made with."""
     key = new_key()
     services = await prepare(settings_for(path, key=key), FakeClock(NOW))
     db, now = services.db, NOW
@@ -88,47 +124,157 @@ async def populate(path: Path, *, mothers: int, per_mother: int) -> str:
         for sasaran, token in tokens:
             await invitations.create(db, token=token, role=Role.IBU, region_code=KELURAHAN, created_by=TPK,
                                      now=now, valid_for=timedelta(days=7), sasaran_id=sasaran)
-        start = date(2026, 11, 23)
         async with db.transaction() as tx:
             for n, (sasaran, token) in enumerate(tokens):
                 await ibu_store.decide(tx, token=token, telegram_id=FIRST_MOTHER + n, decision=Decision.SETUJU,
                                        text_version="bench", now=now, ttd_default=False)
-                # Planned for tomorrow's midnight, like a mother planned today.
-                await ibu_store.set_next_plan(tx, sasaran, now + timedelta(hours=15))
-                rows = [
-                    RowPlan(kind=f"bench_{k}", due_date=start - timedelta(days=k % 7), window_end=start + timedelta(
-                        days=30), text_key="ttd", payload={}, needs_ack=False,
-                        send_after=now - timedelta(minutes=1 + k))
-                    for k in range(per_mother)
-                ]
-                await reminders_store.apply_plan(tx, sasaran, rows, today=start, now=now)
+                await ibu_store.set_next_plan(tx, sasaran, NEXT_PLAN)
+                await reminders_store.apply_plan(tx, sasaran, backlog(per_mother), today=TODAY, now=now)
     finally:
         await services.db.close()
     return key
 
 
-def _rss_kb() -> int:
-    """Current resident set size (Linux), else the peak so far."""
+# -- big databases in bulk ---------------------------------------------------------------
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a closed SQLite file (its WAL folded back) to ``target``, dropping any
+    WAL or shared-memory file a previous copy left there."""
+    if Path(f"{source}-wal").exists() and Path(f"{source}-wal").stat().st_size:
+        raise RuntimeError(f"{source} has an unfolded WAL; open and close it once before copying")
+    for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+async def add_mothers(db: Database, count: int) -> int:
+    """Join ``count`` active ibu hamil/nifas of the database as mothers who agreed:
+    the users, ibu_consent and ibu rows :func:`storage.ibu.decide` writes, Telegram
+    ids from ``FIRST_MOTHER``, planned until tomorrow. Returns how many were joined."""
+    stamp, next_plan = to_db(NOW), to_db(NEXT_PLAN)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "CREATE TEMP TABLE bench_mother AS SELECT s.id AS sasaran_id, s.name, s.region_code, s.reporter_id, "
+            "? + row_number() OVER (ORDER BY s.id) - 1 AS user_id FROM sasaran s "
+            "WHERE s.category IN ('ibu_hamil', 'ibu_nifas') AND s.status = 'aktif' AND s.erased_at IS NULL "
+            "ORDER BY s.id LIMIT ?",
+            (FIRST_MOTHER, count),
+        )
+        await tx.execute(
+            "INSERT INTO users (id, full_name, role, region_code, status, invited_by, created_at, updated_at, "
+            "last_active_at) SELECT user_id, name, 'ibu', region_code, 'active', reporter_id, ?, ?, ? "
+            "FROM bench_mother",
+            (stamp, stamp, stamp),
+        )
+        await tx.execute(
+            "INSERT INTO ibu_consent (sasaran_id, telegram_id, invitation_id, decision, text_version, at) "
+            "SELECT sasaran_id, user_id, NULL, 'setuju', 'bench', ? FROM bench_mother ORDER BY user_id",
+            (stamp,),
+        )
+        joined = await tx.execute(
+            "INSERT INTO ibu (user_id, sasaran_id, state, ttd_enabled, consent_id, resume_from, next_plan_at, "
+            "created_at, updated_at) SELECT m.user_id, m.sasaran_id, 'aktif', 0, c.id, NULL, ?, ?, ? "
+            "FROM bench_mother m JOIN ibu_consent c ON c.sasaran_id = m.sasaran_id AND c.telegram_id = m.user_id",
+            (next_plan, stamp, stamp),
+        )
+        await tx.execute("DROP TABLE bench_mother")
+    return joined
+
+
+async def add_backlog(db: Database, per_mother: int) -> int:
+    """Give every joined mother the rows of :func:`backlog`, as ``apply_plan`` stores
+    them, in one INSERT … SELECT. Returns how many rows were written."""
+    stamp = to_db(NOW)
+    slots = [(r.kind, r.due_date.isoformat(), r.window_end.isoformat(), r.text_key, json.dumps(dict(r.payload)),
+              int(r.needs_ack), to_db(r.send_after)) for r in backlog(per_mother)]
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TEMP TABLE bench_slot (kind, due_date, window_end, text_key, payload_json, "
+                         "needs_ack, send_after)")
+        await tx.execute_many("INSERT INTO bench_slot VALUES (?, ?, ?, ?, ?, ?, ?)", slots)
+        written = await tx.execute(
+            "INSERT INTO reminders (sasaran_id, kind, due_date, window_end, text_key, payload_json, needs_ack, "
+            "send_after, state, created_at, updated_at) SELECT i.sasaran_id, t.kind, t.due_date, t.window_end, "
+            "t.text_key, t.payload_json, t.needs_ack, t.send_after, 'scheduled', ?, ? "
+            "FROM bench_slot t CROSS JOIN ibu i ORDER BY t.send_after, i.sasaran_id",
+            (stamp, stamp),
+        )
+        await tx.execute("DROP TABLE bench_slot")
+    return written
+
+
+async def build_databases(folder: Path, *, sasaran: int, pending: int, per_mother: int
+                          ) -> tuple[dict[str, Path], str]:
+    """The three databases of the comparison (see the module docstring) and their key.
+
+    ``bench_rekap`` is imported here, in the parent only: the measured child must load
+    nothing the bot itself does not."""
+    import bench_rekap
+
+    paths = {name: folder / f"{name}.sqlite3" for name in ("empty", "none", "full")}
+    services = await prepare(settings_for(paths["empty"], key=bench_rekap.KEY), FakeClock(NOW))
+    await services.db.close()
+    source = await bench_rekap.database(sasaran, fresh=False)
+    copy_database(source, paths["none"])
+    mothers = math.ceil(pending / per_mother) if pending else 0
+    started = time.perf_counter()
+    db = await Database.open(paths["none"])
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        await db.migrate()  # a newer program's migrations now, not inside a measured start-up
+        joined = await add_mothers(db, mothers)
+    finally:
+        await db.close()
+    if joined < mothers:
+        raise SystemExit(f"the database of {sasaran:,} sasaran has only {joined:,} active ibu hamil/nifas; "
+                         f"raise --per-mother to at least {math.ceil(pending / max(joined, 1))}")
+    copy_database(paths["none"], paths["full"])
+    db = await Database.open(paths["full"])
+    try:
+        written = await add_backlog(db, per_mother)
+    finally:
+        await db.close()
+    print(f"  {joined:,} mothers joined, {written:,} reminders written in {time.perf_counter() - started:.0f} s "
+          f"(plus copies)", flush=True)
+    return paths, bench_rekap.KEY
 
 
-async def measure(path: Path, key: str, mothers: int, *, trace: bool) -> dict[str, Any]:
-    """Start the bot on ``path``, then run the first tick; in a fresh process, each
-    phase measured on its own: wall time and resident memory growth, or (``trace``)
-    the peak of Python allocations, which tracemalloc would distort the others for."""
-    emu = BotApiEmulator(token=TOKEN, bot_username="bench_bot")
-    await emu.start()
-    for n in range(mothers):
-        emu.user(FIRST_MOTHER + n, first_name="Ibu")
-    emu.user(TPK, first_name="Bidan")
-    emu.user(ADMIN, first_name="Admin")
+async def recipients(path: Path) -> list[int]:
+    """Everyone the first tick may write to: mothers and TPK members."""
+    db = await Database.open(path)
+    try:
+        return [r[0] for r in await db.fetch_all("SELECT id FROM users WHERE role IN ('ibu', 'tpk')")]
+    finally:
+        await db.close()
+
+
+# -- one measurement, in a fresh process ------------------------------------------------------
+
+
+def _status_kb(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (Linux), in KiB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise LookupError(field)
+
+
+def _rss_kb() -> int:
+    """Current resident set size."""
+    return _status_kb("VmRSS")
+
+
+def _peak_rss_kb() -> int:
+    """Peak resident set size of this program. Not ``getrusage``'s ``ru_maxrss``: Linux
+    carries the parent's peak into it across fork and exec, so a child of a big parent
+    (this one holds the emulator and built the databases) would report the parent's."""
+    return _status_kb("VmHWM")
+
+
+async def measure(path: Path, base_url: str, key: str, *, trace: bool) -> dict[str, Any]:
+    """Start the bot on ``path``, then run the first tick; each phase measured on its
+    own: wall time and resident memory, or (``trace``) the peak of Python allocations,
+    which tracemalloc would distort the others for."""
     result: dict[str, Any] = {}
 
     def mark(phase: str, started: float, rss: int, traced_base: int) -> None:
@@ -137,17 +283,16 @@ async def measure(path: Path, key: str, mothers: int, *, trace: bool) -> dict[st
         else:
             result[f"{phase}_s"] = time.perf_counter() - started
             result[f"{phase}_rss_kb"] = _rss_kb() - rss
+            result[f"{phase}_peak_rss_kb"] = _peak_rss_kb()
 
     if trace:
         tracemalloc.start()
     rss, started = _rss_kb(), time.perf_counter()
-    services = await prepare(settings_for(path, emu.base_url, key), FakeClock(NOW))
+    services = await prepare(settings_for(path, base_url, key), FakeClock(NOW))
     app = build_application(services)
     async with app:
         await app.start()
         mark("startup", started, rss, 0)
-        if not trace:
-            result["startup_peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if trace:
             tracemalloc.reset_peak()
         traced_base = tracemalloc.get_traced_memory()[0] if trace else 0
@@ -160,75 +305,110 @@ async def measure(path: Path, key: str, mothers: int, *, trace: bool) -> dict[st
     result["sent_first_tick"] = report.sent
     result["pending_after"] = await services.db.fetch_value("SELECT count(*) FROM reminders WHERE state = 'scheduled'")
     await services.db.close()
-    await emu.stop()
     return result
 
 
-def _child(path: Path, key: str, mothers: int) -> dict[str, Any]:
-    """Both kinds of measurement, each in a fresh process on a fresh copy of the
-    database (a tick sends one batch, which would change the next run's database)."""
+async def _child(path: Path, base_url: str, key: str) -> dict[str, Any]:
+    """Both kinds of measurement, each in a fresh process on a fresh copy of the database."""
     merged: dict[str, Any] = {}
     for trace in (False, True):
         copy = path.with_name(f"run-{path.name}")
-        shutil.copyfile(path, copy)
-        command = [sys.executable, __file__, "--measure", str(copy), "--key", key, "--mothers", str(mothers)]
-        out = subprocess.run([*command, *(["--trace"] if trace else [])], capture_output=True, text=True, check=True)
-        merged.update(json.loads(out.stdout.strip().splitlines()[-1]))
+        copy_database(path, copy)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--measure", str(copy), "--base-url", base_url, "--key", key,
+            *(["--trace"] if trace else []),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        if process.returncode:
+            raise RuntimeError(f"measurement failed:\n{err.decode()[-3000:]}")
+        merged.update(json.loads(out.decode().strip().splitlines()[-1]))
+        copy.unlink()
     return merged
 
 
+# -- the comparison ------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        print(f"databases ({args.sasaran:,} sasaran, {args.pending:,} pending):", flush=True)
+        paths, key = await build_databases(Path(tmp), sasaran=args.sasaran, pending=args.pending,
+                                      per_mother=args.per_mother)
+        sizes = {name: path.stat().st_size / 2**20 for name, path in paths.items()}
+        emu = BotApiEmulator(token=TOKEN, bot_username="bench_bot", self_check=False, check_requests=False)
+        await emu.start()
+        try:
+            for user_id in [ADMIN, *await recipients(paths["full"])]:
+                emu.user(user_id, first_name="Ibu")
+            results: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
+            for _ in range(args.runs):  # interleaved, so drift affects all alike
+                for name, path in paths.items():
+                    results[name].append(await _child(path, emu.base_url, key))
+        finally:
+            await emu.stop()
+    report(args, results, sizes)
+
+
+def report(args: argparse.Namespace, results: dict[str, list[dict[str, Any]]], sizes: dict[str, float]) -> None:
+    def values(name: str, field: str) -> list[float]:
+        return [r[field] for r in results[name]]
+
+    def cell(name: str, field: str, fmt: str) -> str:
+        v = values(name, field)
+        spread = f"({min(v):{fmt}}–{max(v):{fmt}})" if len(v) > 1 else ""
+        return f"{min(v):>9{fmt}} {spread:19}"
+
+    def line(label: str, field: str) -> None:
+        fmt = ".3f" if field.endswith("_s") else ",.0f"
+        cells = "".join(cell(name, field, fmt) for name in ("empty", "none", "full"))
+        none, full = min(values("none", field)), min(values("full", field))
+        print(f"  {label:32}{cells} {full / none if none else float('nan'):5.2f}")
+
+    print(f"\nDatabases: empty {sizes['empty']:,.0f} MiB; none = {args.sasaran:,} sasaran, "
+          f"{math.ceil(args.pending / args.per_mother):,} mothers, nothing pending ({sizes['none']:,.0f} MiB); "
+          f"full = the same with {args.pending:,} reminders pending, all due ({sizes['full']:,.0f} MiB).")
+    print(f"Best of {args.runs} runs (min–max), a fresh process and database copy per run.\n")
+    print(f"  {'':32}" + "".join(f"{name:>9} {'(min–max)':19}" for name in ("empty", "none", "full"))
+          + " full/none")
+    print("Start-up (open, migrate, key, regions, build, initialize, start)")
+    line("wall time, s", "startup_s")
+    line("peak RSS, KiB", "startup_peak_rss_kb")
+    line("resident memory growth, KiB", "startup_rss_kb")
+    line("peak traced Python memory, KiB", "startup_traced_kb")
+    print("First tick (recover, plan, follow-ups, digests, claim and send one batch)")
+    line("wall time, s", "tick_s")
+    line("peak RSS after the tick, KiB", "tick_peak_rss_kb")
+    line("resident memory growth, KiB", "tick_rss_kb")
+    line("peak traced Python memory, KiB", "tick_traced_kb")
+    full = results["full"][0]
+    print(f"\nThe first tick sent {full['sent_first_tick']} reminders (one batch, one per chat); "
+          f"{full['pending_after']:,} remain pending for later ticks.")
+    ready = values("full", "startup_s")
+    print(f"time to ready with {args.pending:,} pending: {min(ready):.3f} s (median {statistics.median(ready):.3f} s, "
+          f"max {max(ready):.3f} s; goal < 2 s)")
+    none_rss, full_rss = min(values("none", "startup_peak_rss_kb")), min(values("full", "startup_peak_rss_kb"))
+    print(f"startup_peak_rss: {full_rss:,.0f} KiB with {args.pending:,} pending (baseline {none_rss:,.0f} KiB with "
+          f"none, same {args.sasaran:,} sasaran; ratio {full_rss / none_rss:.3f})")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mothers", type=int, default=1000)
-    parser.add_argument("--per-mother", type=int, default=100)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=1_000_000, help="reminders pending in the full database")
+    parser.add_argument("--per-mother", type=int, default=20, help="pending reminders per mother")
+    parser.add_argument("--sasaran", type=int, default=1_000_000,
+                        help="target members (bench_rekap.py's cached database of this size)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--measure", type=Path)
-    parser.add_argument("--key")
-    parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--tmp", type=Path, help="folder for the working copies (default: the system's)")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(asyncio.run(measure(args.measure, args.key, args.mothers, trace=args.trace))))
+        print(json.dumps(asyncio.run(measure(args.measure, args.base_url, args.key, trace=args.trace))))
         return
-    pending = args.mothers * args.per_mother
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = {name: Path(tmp) / f"{name}.sqlite3" for name in ("empty", "base", "full")}
-        keys = {
-            "empty": asyncio.run(populate(paths["empty"], mothers=1, per_mother=0)),
-            "base": asyncio.run(populate(paths["base"], mothers=args.mothers, per_mother=1)),
-            "full": asyncio.run(populate(paths["full"], mothers=args.mothers, per_mother=args.per_mother)),
-        }
-        sizes = {name: paths[name].stat().st_size // 1024 for name in paths}
-        mothers = {"empty": 1, "base": args.mothers, "full": args.mothers}
-        results: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
-        for _ in range(args.runs):  # interleaved, so drift affects all alike
-            for name in paths:
-                results[name].append(_child(paths[name], keys[name], mothers[name]))
-
-    def best(name: str, field: str) -> float:
-        return min(r[field] for r in results[name])
-
-    def line(label: str, field: str, a: str, b: str) -> None:
-        x, y = best(a, field), best(b, field)
-        print(f"  {label:32} {a:5} {x:10.3f}   {b:5} {y:10.3f}   ratio {y / x if x else float('nan'):5.2f}")
-
-    print(f"Databases: empty = 1 mother, nothing pending ({sizes['empty']:,} KiB); "
-          f"base = {args.mothers:,} mothers, {args.mothers:,} pending ({sizes['base']:,} KiB); "
-          f"full = {args.mothers:,} mothers, {pending:,} pending, all due ({sizes['full']:,} KiB).")
-    print(f"Best of {args.runs} runs each, a fresh process per run.\n")
-    print("Start-up (open, migrate, regions, build, initialize, start): full vs empty")
-    line("wall time, s", "startup_s", "empty", "full")
-    line("peak traced Python memory, KiB", "startup_traced_kb", "empty", "full")
-    line("resident memory growth, KiB", "startup_rss_kb", "empty", "full")
-    print("First tick (recover, plan, digests, claim and send one batch): full vs base (same mothers)")
-    line("wall time, s", "tick_s", "base", "full")
-    line("peak traced Python memory, KiB", "tick_traced_kb", "base", "full")
-    line("resident memory growth, KiB", "tick_rss_kb", "base", "full")
-    print(f"\nThe first tick sent {results['full'][0]['sent_first_tick']} messages (one batch, one per chat); "
-          f"{results['full'][0]['pending_after']:,} remain pending for later ticks.")
-    print(f"time to ready with {pending:,} pending: {best('full', 'startup_s'):.3f} s (goal < 2 s)")
-    empty_rss, full_rss = best("empty", "startup_peak_rss_kb"), best("full", "startup_peak_rss_kb")
-    print(f"startup_peak_rss: {full_rss:,.0f} KiB with {pending:,} pending (baseline {empty_rss:,.0f} KiB with "
-          f"none, ratio {full_rss / empty_rss:.3f})")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ TINY = {
     "bench_conversation.py": ["--users", "2", "--forms", "1", "--runs", "1"],
     "bench_dispatch.py": ["--reminders", "10"],
     "bench_rekap.py": ["--small", "200", "--large", "1000", "--runs", "3", "--fresh"],
-    "bench_reminders_memory.py": ["--mothers", "5", "--per-mother", "4", "--runs", "1"],
+    "bench_reminders_memory.py": ["--sasaran", "200", "--pending", "20", "--per-mother", "4", "--runs", "1"],
 }
 
 

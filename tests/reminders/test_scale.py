@@ -15,6 +15,8 @@ from types import ModuleType
 
 import pytest
 
+from bot.emulator import BotApiEmulator
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_reminders_memory.py"
 
 
@@ -43,12 +45,19 @@ async def test_start_up_and_first_tick_do_not_grow_with_100k_pending_reminders(
     databases: dict[str, tuple[Path, str]], tmp_path: Path
 ) -> None:
     bench = _bench()
+    emu = BotApiEmulator(token=bench.TOKEN, bot_username="bench_bot", self_check=False, check_requests=False)
+    await emu.start()
+    for user_id in (bench.ADMIN, bench.TPK, *(bench.FIRST_MOTHER + n for n in range(100))):
+        emu.user(user_id)
     results = {}
-    for name, mothers in (("empty", 1), ("full", 100), ("empty", 1), ("full", 100)):
-        source, key = databases[name]
-        copy = tmp_path / f"{name}.sqlite3"
-        shutil.copyfile(source, copy)
-        results[name] = await bench.measure(copy, key, mothers, trace=True)  # the second, warm run counts
+    try:
+        for name in ("empty", "full", "empty", "full"):
+            source, key = databases[name]
+            copy = tmp_path / f"{name}.sqlite3"
+            shutil.copyfile(source, copy)
+            results[name] = await bench.measure(copy, emu.base_url, key, trace=True)  # the second, warm run counts
+    finally:
+        await emu.stop()
     empty, full = results["empty"], results["full"]
     assert full["pending_after"] >= 99_975 and full["sent_first_tick"] == 25, full
     assert full["startup_traced_kb"] < empty["startup_traced_kb"] + 512, (empty, full)

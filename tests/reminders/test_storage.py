@@ -27,6 +27,7 @@ from storage import users as users_store
 from storage.crypto import new_key
 from storage.ibu import Decision, LinkState
 from storage.keluarga import NewKeluarga, NewSasaran
+from storage.timefmt import to_db
 from tests.reminders.helpers import HPHT, SERANG_KEL
 
 ADMIN, TPK, MOTHER = 1000, 3001, 5001
@@ -203,6 +204,33 @@ async def test_claim_recover_and_the_states_of_a_row(services: Services) -> None
         assert again is (attempt < 2)
     row = await reminders_store.get(db, pekan)
     assert row is not None and (row.state, row.attempts) == ("failed", 3)
+
+
+async def test_unanswered_reads_the_rows_waiting_for_an_answer_not_the_delivery_history(services: Services) -> None:
+    """Every tick asks for unanswered action reminders; the history of sent rows (all of
+    them, forever) must not be walked for it, only the partial index of waiting rows."""
+    sasaran = await mother(services)
+    db, now = services.db, services.clock.now()
+    sent = [(f"history_{n}", False, None, now - timedelta(days=3, minutes=n)) for n in range(200)]
+    sent += [
+        ("anc_1", True, "sudah", now - timedelta(days=2)),   # answered
+        ("anc_2", True, None, now - timedelta(days=2)),      # waiting past the timeout
+        ("kf_1", True, None, now - timedelta(hours=1)),      # waiting, not yet due for a follow-up
+    ]
+    async with db.transaction() as tx:
+        await tx.execute_many(
+            "INSERT INTO reminders (sasaran_id, kind, due_date, window_end, text_key, needs_ack, send_after, state, "
+            "ack, sent_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'anc', ?, ?, ?, ?, ?, ?, ?)",
+            [(sasaran, kind, f"2026-01-{1 + n % 28:02d}", "2026-12-31", int(ack), to_db(at),
+              "acknowledged" if answer else "sent", answer, to_db(at), to_db(now), to_db(now))
+             for n, (kind, ack, answer, at) in enumerate(sent)],
+        )
+    async with db.transaction() as tx:
+        waiting = await reminders_store.unanswered(tx, sent_before=now - timedelta(hours=24), limit=50)
+    assert [item.kind for item in waiting] == ["anc_2"]
+    plan = " ".join(row[3] for row in await db.fetch_all(
+        "EXPLAIN QUERY PLAN " + reminders_store.UNANSWERED_QUERY, (to_db(now), 50)))
+    assert "reminders_waiting_ack" in plan and "reminders_sent_at" not in plan, plan
 
 
 async def test_stopped_mothers_rows_are_cancelled_and_mulai_skips_what_was_missed(services: Services) -> None:
