@@ -39,7 +39,6 @@ import argparse
 import asyncio
 import json
 import math
-import shutil
 import statistics
 import sys
 import tempfile
@@ -49,7 +48,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import copy_database, peak_rss_kb, rss_kb
 
 from bot.app import build_application, prepare
 from bot.clock import FakeClock
@@ -136,16 +136,6 @@ async def populate(path: Path, *, mothers: int, per_mother: int) -> str:
 
 
 # -- big databases in bulk ---------------------------------------------------------------
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a closed SQLite file (its WAL folded back) to ``target``, dropping any
-    WAL or shared-memory file a previous copy left there."""
-    if Path(f"{source}-wal").exists() and Path(f"{source}-wal").stat().st_size:
-        raise RuntimeError(f"{source} has an unfolded WAL; open and close it once before copying")
-    for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(source, target)
 
 
 async def add_mothers(db: Database, count: int) -> int:
@@ -250,27 +240,6 @@ async def recipients(path: Path) -> list[int]:
 # -- one measurement, in a fresh process ------------------------------------------------------
 
 
-def _status_kb(field: str) -> int:
-    """A memory figure of this process from /proc/self/status (Linux), in KiB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    raise LookupError(field)
-
-
-def _rss_kb() -> int:
-    """Current resident set size."""
-    return _status_kb("VmRSS")
-
-
-def _peak_rss_kb() -> int:
-    """Peak resident set size of this program. Not ``getrusage``'s ``ru_maxrss``: Linux
-    carries the parent's peak into it across fork and exec, so a child of a big parent
-    (this one holds the emulator and built the databases) would report the parent's."""
-    return _status_kb("VmHWM")
-
-
 async def measure(path: Path, base_url: str, key: str, *, trace: bool) -> dict[str, Any]:
     """Start the bot on ``path``, then run the first tick; each phase measured on its
     own: wall time and resident memory, or (``trace``) the peak of Python allocations,
@@ -282,12 +251,12 @@ async def measure(path: Path, base_url: str, key: str, *, trace: bool) -> dict[s
             result[f"{phase}_traced_kb"] = (tracemalloc.get_traced_memory()[1] - traced_base) / 1024
         else:
             result[f"{phase}_s"] = time.perf_counter() - started
-            result[f"{phase}_rss_kb"] = _rss_kb() - rss
-            result[f"{phase}_peak_rss_kb"] = _peak_rss_kb()
+            result[f"{phase}_rss_kb"] = rss_kb() - rss
+            result[f"{phase}_peak_rss_kb"] = peak_rss_kb()
 
     if trace:
         tracemalloc.start()
-    rss, started = _rss_kb(), time.perf_counter()
+    rss, started = rss_kb(), time.perf_counter()
     services = await prepare(settings_for(path, base_url, key), FakeClock(NOW))
     app = build_application(services)
     async with app:
@@ -296,7 +265,7 @@ async def measure(path: Path, base_url: str, key: str, *, trace: bool) -> dict[s
         if trace:
             tracemalloc.reset_peak()
         traced_base = tracemalloc.get_traced_memory()[0] if trace else 0
-        rss, started = _rss_kb(), time.perf_counter()
+        rss, started = rss_kb(), time.perf_counter()
         report = await dispatch_due(services, app.bot, app)
         mark("tick", started, rss, traced_base)
         await app.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import sys
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,38 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a closed SQLite file (its WAL folded back) to ``target``, dropping any WAL
+    or shared-memory file an earlier copy left there. Benchmarks work on copies: the
+    cached databases in bench/out/ are never changed by a run."""
+    if Path(f"{source}-wal").exists() and Path(f"{source}-wal").stat().st_size:
+        raise RuntimeError(f"{source} has an unfolded WAL; open and close it once before copying")
+    for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def _status_kb(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (Linux), in KiB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise LookupError(field)
+
+
+def rss_kb() -> int:
+    """Current resident set size of this process, KiB."""
+    return _status_kb("VmRSS")
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this program, KiB. Not ``getrusage``'s ``ru_maxrss``:
+    Linux carries the parent's peak into it across fork and exec, so a child started by
+    a big parent (one holding an emulator or having built databases) reports the parent's."""
+    return _status_kb("VmHWM")
 
 
 def closing_line(name: str, value: float, baseline: float, unit: str) -> str:

@@ -7,7 +7,6 @@ never selects names, phone numbers or encrypted identity numbers.
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Awaitable, Callable
 
@@ -21,25 +20,20 @@ from bot.formatting import number
 from bot.rekap import workbook
 from bot.rekap.periods import Period
 from bot.rekap.request import OUT_OF_SCOPE, Request, RequestError, command_arguments, parse_request
-from bot.rekap.service import build_rekap, today
+from bot.rekap.service import build_export, today
 from bot.services import Services
 from storage import rekap as store
-from storage import rekap_rows
 
 
 async def send_workbook(target: Message, services: Services, scope: str, area: str, period: Period) -> None:
     """Build the workbook of ``area`` (inside ``scope``) and send it as a reply."""
     await target.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
-    rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=3)
-    _, end_utc = period.utc_bounds(services.settings.wilayah.zone)
-    rows, total = await rekap_rows.sasaran_rows(services.db, scope=scope, area=area, registered_by=end_utc,
-                                                on=rekap.reference_day, limit=services.settings.rekap.export_max_rows)
-    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions)
-    caption = (f"📥 Rekap <b>{html.escape(rekap.area_label)}</b> — {html.escape(period.label())}\n"
-               f"{number(total)} sasaran. NIK disamarkan; tanpa nomor telepon.")
-    if total > len(rows):
-        caption += f"\nHanya {number(len(rows))} baris pertama dimuat; pilih wilayah yang lebih kecil."
-    await target.reply_document(data, filename=workbook.filename(rekap), caption=caption)
+    export = await build_export(services, scope=scope, area=area, period=period)
+    caption = (f"📥 Rekap <b>{html.escape(export.rekap.area_label)}</b> — {html.escape(period.label())}\n"
+               f"{number(export.total)} sasaran. NIK disamarkan; tanpa nomor telepon.")
+    if export.total > export.rows:
+        caption += f"\nHanya {number(export.rows)} baris pertama dimuat; pilih wilayah yang lebih kecil."
+    await target.reply_document(export.data, filename=workbook.filename(export.rekap), caption=caption)
 
 
 Act = Callable[[Message, Services, str, Request], Awaitable[None]]

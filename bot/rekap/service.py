@@ -1,19 +1,23 @@
 """Putting a /rekap together: period → window, counts from storage → figures.
 
-Handlers and the digest job call :func:`build_rekap` with the caller's scope; storage
-refuses any area outside it (:class:`storage.rekap.OutsideScope`).
+Handlers and the digest job call :func:`build_rekap` (/ekspor :func:`build_export`) with
+the caller's scope; storage refuses any area outside it (:class:`storage.rekap.OutsideScope`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import weakref
+from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.regions import Level, contains, level_of
+from bot.rekap import workbook
 from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, pregnancy_bands
 from bot.rekap.periods import Period
 from bot.services import Services
 from storage import rekap as store
+from storage import rekap_rows
 from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
 from storage.rekap_reminders import Available, ReminderCounts, mother_counts
 
@@ -112,3 +116,26 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
         without_report=without,
         desa_total=len(desa),
     )
+
+
+@dataclass(frozen=True)
+class Export:
+    """An /ekspor workbook and what its caption says about it."""
+
+    rekap: Rekap
+    data: bytes
+    rows: int  # rows in the "Sasaran" sheet (at most ``[rekap] export_max_rows``)
+    total: int  # target members in the area
+
+
+async def build_export(services: Services, *, scope: str, area: str, period: Period) -> Export:
+    """The /ekspor workbook of ``area`` (inside ``scope``): the figures down to
+    desa/kelurahan and one row per target member. The handler and the benchmark both
+    call this, so the benchmark times what a coordinator waits for."""
+    rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=3)
+    _, end_utc = period.utc_bounds(services.settings.wilayah.zone)
+    rows, total = await rekap_rows.sasaran_rows(services.db, scope=scope, area=area, registered_by=end_utc,
+                                                on=rekap.reference_day, limit=services.settings.rekap.export_max_rows)
+    # CPU only, seconds for a big area: off the event loop so other users are answered meanwhile.
+    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions)
+    return Export(rekap=rekap, data=data, rows=len(rows), total=total)

@@ -134,7 +134,7 @@ def _breakdowns(book: Workbook, rekap: Rekap) -> None:
             sheet.append(values)
 
 
-_SASARAN_COLUMNS = (
+SASARAN_COLUMNS = (
     "No", "ID", "Kecamatan", "Kel./Desa", "Kategori", "Status", "NIK (disamarkan)", "L/P", "Umur",
     "Tanggal ukur terakhir", "BB (kg)", "TB/PB (cm)", "LiLA (cm)", "Hb (g/dL)", "TB/U", "BB/TB", "BB/U",
     "Usia kehamilan", "HPL", "Faktor risiko keluarga", "Tanda kesehatan", "Kunjungan terakhir",
@@ -146,7 +146,7 @@ def _sasaran(book: Workbook, rekap: Rekap, rows: Sequence[SasaranRow], total: in
     for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", (6, 9, 16, 18, 18, 9, 20, 5, 16, 14, 8, 9, 9, 9, 14, 18,
                                                          22, 16, 12, 36, 30, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    _header(sheet, _SASARAN_COLUMNS)
+    _header(sheet, SASARAN_COLUMNS)
     on = rekap.reference_day
     names: dict[str, str] = {}
 
