@@ -76,6 +76,8 @@ class TickReport:
     expired: int = 0
     deferred: int = 0
     notices_sent: int = 0
+    rounds: int = 0
+    flooded: bool = False  # Telegram answered 429: nothing more this tick
 
 
 def ack_markup(reminder_id: int, text_key: str) -> InlineKeyboardMarkup:
@@ -113,6 +115,7 @@ class Dispatcher:
         async with self._lock:
             report = TickReport()
             services, limits = self.services, self.limits
+            began = asyncio.get_running_loop().time()
             now = services.clock.now()
             for table in ("reminders", "notices"):
                 report.recovered += await outbox.recover(services.db, table, run_id=self.run_id,
@@ -125,10 +128,30 @@ class Dispatcher:
             report.followups = await self._stage("follow-ups", escalation.notify_unanswered(services, limits))
             report.digests = await self._stage("daily digests", digest_mod.queue_daily(services, limits))
             report.summaries = await self._stage("weekly summaries", escalation.queue_weekly(services, limits))
-            used_chats: set[int] = set()
-            await self._stage("reminders", self._send_reminders(bot, report, used_chats))
-            await self._stage("notices", self._send_notices(bot, report, used_chats))
+            await self._send_rounds(bot, report, began)
             return report
+
+    async def _send_rounds(self, bot: Bot, report: TickReport, began: float) -> None:
+        """Send due rows in rounds of at most ``batch`` per table while a round comes back
+        full and the tick has time left, one message per chat per tick.
+
+        Why rounds: a whole kota's 18:00 tablet reminders fall due at once; one batch per
+        tick (100 a minute) would push thousands past the evening end of the send window.
+        Rounds send them at the rate limiter's pace (Telegram's 30/s) instead, while a
+        round stays small (bounded memory, short transactions). A round is only started
+        if, taking as long as the last one, it ends before the next tick is due (``began``
+        is this tick's start, event-loop time), so the job's runs do not overlap."""
+        loop = asyncio.get_running_loop()
+        stop_at = began + self.limits.tick.total_seconds() - self.limits.tick_margin.total_seconds()
+        used_chats: set[int] = set()
+        while True:
+            round_began = loop.time()
+            report.rounds += 1
+            claimed = await self._stage("reminders", self._send_reminders(bot, report, used_chats))
+            claimed = max(claimed, await self._stage("notices", self._send_notices(bot, report, used_chats)))
+            now = loop.time()
+            if claimed < self.limits.batch or report.flooded or now + (now - round_began) > stop_at:
+                return
 
     @staticmethod
     async def _stage(name: str, work: Coroutine[Any, Any, int | None]) -> int:
@@ -140,7 +163,8 @@ class Dispatcher:
 
     # -- reminders --------------------------------------------------------------------------
 
-    async def _send_reminders(self, bot: Bot, report: TickReport, used_chats: set[int]) -> None:
+    async def _send_reminders(self, bot: Bot, report: TickReport, used_chats: set[int]) -> int:
+        """One round: claim up to ``batch`` due reminders and send them. Returns how many were claimed."""
         services, limits = self.services, self.limits
         now = services.clock.now()
         window = services.settings.pengingat.send_window.daytime()
@@ -174,9 +198,11 @@ class Dispatcher:
             outcome = await self._send_reminder(bot, row)
             self._count(report, outcome)
             if outcome is Outcome.FLOOD:
+                report.flooded = True
                 rest = [r.id for r in claimed[index + 1:]]
                 await outbox.release(services.db, "reminders", rest, at=services.clock.now() + timedelta(seconds=1))
-                return
+                break
+        return len(claimed)
 
     async def _send_reminder(self, bot: Bot, row: Candidate) -> Outcome:
         try:
@@ -211,7 +237,8 @@ class Dispatcher:
 
     # -- notices ----------------------------------------------------------------------------
 
-    async def _send_notices(self, bot: Bot, report: TickReport, used_chats: set[int]) -> None:
+    async def _send_notices(self, bot: Bot, report: TickReport, used_chats: set[int]) -> int:
+        """One round of notices to members, like :meth:`_send_reminders`."""
         services, limits = self.services, self.limits
         now = services.clock.now()
         window = services.settings.pengingat.send_window.daytime()
@@ -241,9 +268,11 @@ class Dispatcher:
             if outcome is Outcome.SENT:
                 report.notices_sent += 1
             if outcome is Outcome.FLOOD:
+                report.flooded = True
                 rest = [r.id for r in claimed[index + 1:]]
                 await outbox.release(services.db, "notices", rest, at=services.clock.now() + timedelta(seconds=1))
-                return
+                break
+        return len(claimed)
 
     async def _send_notice(self, bot: Bot, row: NoticeCandidate) -> Outcome:
         try:

@@ -23,10 +23,12 @@ class DispatchLimits:
     tick: timedelta = timedelta(seconds=15)
     #: First tick after start-up (recovery of rows left in 'sending' happens there).
     first_tick: timedelta = timedelta(seconds=5)
-    #: Rows claimed per tick, per table. 25 every 15 s ≈ 100 per minute per table,
-    #: ~6,000 an hour: a kota's daily reminders in well under an hour. AIORateLimiter
-    #: additionally holds the whole bot under 30 messages/s.
+    #: Rows claimed per round, per table. A tick sends rounds while they come back full,
+    #: so a backlog goes out at AIORateLimiter's pace (Telegram's 30 messages/s), not
+    #: 25 per tick; a round stays small enough for short transactions.
     batch: int = 25
+    #: No round is started that would end later than this before the next tick.
+    tick_margin: timedelta = timedelta(seconds=0.5)
     #: Candidates read per claim: the batch plus rows skipped for the same chat.
     scan: int = 100
     #: Mothers whose rolling window is extended per tick.

@@ -125,7 +125,7 @@ async def test_the_whole_journey_in_one_browser(screen: Screen) -> None:
     await page.locator("#clock-buttons button[data-hours='24']").click()
     await expect_visible(page.locator("#clock-report").filter(has_text="pengingat"))
     await expect_visible(page.locator("#clock-date").filter(has_text="Selasa, 24 November 2026"))
-    reminder = page.locator(".msg.bot").filter(has_text="waktunya periksa kehamilan ke-2")
+    reminder = page.locator(".msg.bot").filter(has_text="periksa kehamilan ke-2")
     await expect_visible(reminder)
     assert int(await reminder.get_attribute("data-id") or 0) > before
     assert await reminder.locator(".keyboard button").all_inner_texts() == ["Sudah periksa", "Belum"]

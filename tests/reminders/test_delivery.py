@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.limits import DispatchLimits
 from storage import ibu as ibu_store
 from storage import outbox
 from storage import reminders as reminders_store
@@ -216,6 +218,21 @@ async def test_one_message_per_chat_per_tick(bot: BotUnderTest) -> None:
     assert first.sent == 1 and len(await sari.messages_until_quiet(quiet=0.2)) == 1
     second = await tick(bot)
     assert second.sent == 1 and len(await sari.messages_until_quiet(quiet=0.2)) == 1
+
+
+async def test_a_backlog_bigger_than_a_round_goes_out_in_one_tick_within_its_time(quiet_bot: BotUnderTest) -> None:
+    """A whole kota's 18:00 reminders: rounds of ``batch`` while rounds come back full,
+    never past the next tick's start (a tick with no time left sends one round)."""
+    bot = quiet_bot
+    wati = await tpk(bot)
+    mothers = [await join(bot, wati, await register_mother(bot, wati.id, f"Ibu{n}"), 5001 + n, f"Ibu{n}")
+               for n in range(5)]  # each has ANC-2 due now
+    hurried = await Dispatcher(bot.services, DispatchLimits(batch=2, tick=timedelta(0))).tick(bot.app.bot)
+    assert (hurried.sent, hurried.rounds) == (2, 1)
+    report = await Dispatcher(bot.services, DispatchLimits(batch=2)).tick(bot.app.bot)
+    assert (report.sent, report.rounds) == (3, 2)  # 2 + 1: the second round was not full
+    for mother in mothers:
+        assert len(await mother.messages_until_quiet(quiet=0.1)) == 1
 
 
 async def test_a_reminder_that_cannot_be_rendered_does_not_hold_up_the_others(quiet_bot: BotUnderTest) -> None:
