@@ -117,6 +117,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
         .rate_limiter(_rate_limiter(settings.telegram.max_messages_per_second))
         .concurrent_updates(PerUserUpdateProcessor())
         .request(telegram_retry.request())
+        .get_updates_request(telegram_retry.get_updates_request())
         .build()
     )
     app.bot_data[SERVICES_KEY] = services

@@ -5,8 +5,9 @@ python-telegram-bot retries nothing by itself: ``AIORateLimiter(max_retries=3)``
 handler as ``NetworkError``/``TimedOut``. In the middle of a form that means the answer is
 saved but the next question never reaches the member; they get the apology at best.
 
-:class:`RetryingRequest` is the transport the Application uses (``build_application``
-installs it with :func:`request`). It repeats a call a few times with a short pause when:
+:class:`RetryingRequest` wraps the transport the Application uses (``build_application``
+installs it with :func:`request`; the transport itself is :mod:`bot.telegram_http`). It
+repeats a call a few times with a short pause when:
 
 * the request certainly never reached Telegram (connection refused, connect or pool
   time-out), for every method;
@@ -32,8 +33,11 @@ import logging
 from typing import Any
 
 import httpx
+from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
+
+from bot import telegram_http
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,9 @@ ALREADY_DONE = (
     b"message to delete not found",
 )
 _DONE = (200, b'{"ok":true,"result":true}')
-#: httpx errors raised before anything was written to Telegram.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Transport errors raised before anything was written to Telegram: aiohttp's (the
+#: transport in use) and httpx's (PTB's default, should a caller wrap that instead).
+_NOT_SENT = (*telegram_http.NOT_SENT, httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _api_method(url: str) -> str:
@@ -65,26 +70,49 @@ def _certainly_unsent(error: BaseException) -> bool:
     return isinstance(error.__cause__, _NOT_SENT)
 
 
-class RetryingRequest(HTTPXRequest):
-    """``HTTPXRequest`` that repeats a call after a 5xx or a network error (see module doc)."""
+class RetryingRequest(BaseRequest):
+    """Any ``BaseRequest`` that repeats a call after a 5xx or a network error (see module doc).
 
-    __slots__ = ("_attempts", "_backoff")
+    A wrapper rather than a subclass so the retry rules are written once, whatever carries
+    the bytes; initialising and shutting down go straight to the wrapped transport."""
 
-    def __init__(self, *, attempts: int = ATTEMPTS, backoff: float = BACKOFF_SECONDS, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    __slots__ = ("_attempts", "_backoff", "_inner")
+
+    def __init__(self, inner: BaseRequest, *, attempts: int = ATTEMPTS, backoff: float = BACKOFF_SECONDS) -> None:
+        self._inner = inner
         self._attempts = max(1, attempts)
         self._backoff = backoff
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         **timeouts: Any) -> tuple[int, bytes]:
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        timeouts: dict[str, Any] = {"read_timeout": read_timeout, "write_timeout": write_timeout,
+                                    "connect_timeout": connect_timeout, "pool_timeout": pool_timeout}
         api_method = _api_method(url)
         if api_method.lower() == "getupdates":
-            return await super().do_request(url, method, request_data, **timeouts)
+            return await self._inner.do_request(url, method, request_data, **timeouts)
         uncertain = False  # an earlier attempt may have been carried out
         for attempt in range(1, self._attempts + 1):
             last = attempt == self._attempts
             try:
-                code, payload = await super().do_request(url, method, request_data, **timeouts)
+                code, payload = await self._inner.do_request(url, method, request_data, **timeouts)
             except (TimedOut, NetworkError) as error:
                 if last:
                     raise
@@ -103,6 +131,19 @@ class RetryingRequest(HTTPXRequest):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+#: Connections for API calls: up to 64 updates run at once (bot/updates.py) and a button
+#: press sends two calls together, so 128 keeps a call from ever waiting for a connection
+#: under load the outgoing limiter lets through.
+POOL_SIZE = 128
+
+
 def request() -> RetryingRequest:
     """The transport for ``ApplicationBuilder().request(...)`` (API calls, not getUpdates)."""
-    return RetryingRequest(attempts=ATTEMPTS, backoff=BACKOFF_SECONDS, read_timeout=READ_TIMEOUT)
+    return RetryingRequest(telegram_http.AiohttpRequest(connection_pool_size=POOL_SIZE, read_timeout=READ_TIMEOUT),
+                           attempts=ATTEMPTS, backoff=BACKOFF_SECONDS)
+
+
+def get_updates_request() -> telegram_http.AiohttpRequest:
+    """The transport for ``ApplicationBuilder().get_updates_request(...)``: one connection
+    (one long poll at a time) and no retrying (the Updater's loop repeats it)."""
+    return telegram_http.AiohttpRequest(connection_pool_size=1, read_timeout=READ_TIMEOUT)

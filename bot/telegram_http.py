@@ -1,0 +1,214 @@
+"""The HTTP transport between python-telegram-bot and the Bot API, on aiohttp.
+
+PTB's default transport (``HTTPXRequest``) is correct but heavy: profiling the bot under
+load (bench/bench_conversation.py) put about 55 % of the main thread inside httpx,
+httpcore and anyio — building ``httpx.Request`` objects, cookie and auth hooks, two
+socket writes per request, an anyio cancel scope per read. The bot's CPU goes almost
+entirely to talking to Telegram, so a cheaper transport is directly more members
+served per core. aiohttp is already a dependency (the emulator and the playground use
+it) and its client is mostly C (``_http_parser``, ``_http_writer``).
+
+:class:`AiohttpRequest` implements :class:`telegram.request.BaseRequest` with the
+same wire format as PTB's default (``application/x-www-form-urlencoded``, or
+``multipart/form-data`` when files are uploaded) and the same four time-outs:
+
+* **connect**: opening a new connection (TCP and TLS), aiohttp's ``sock_connect``;
+* **pool**: waiting for a free connection when all ``connection_pool_size`` are busy.
+  aiohttp has one budget for "get a connection" (waiting plus connecting), so it gets
+  ``pool + connect``; a connection that is free is taken at once either way;
+* **write**: sending the request. A body up to :data:`CHUNK` bytes is handed to the
+  socket in one non-blocking write (aiohttp waits for the socket to drain only past
+  64 KiB), so it can never wait; a larger one (an uploaded chart or workbook) is fed
+  in chunks, and a chunk that the socket does not accept within the write time-out
+  ends the request with ``TimedOut``;
+* **read**: waiting for the answer, counted from the end of the upload — aiohttp's
+  ``sock_read``, which restarts whenever bytes arrive, as httpx's read time-out does.
+
+Failures become PTB's ``TimedOut`` / ``NetworkError`` with the aiohttp exception as
+``__cause__``; :mod:`bot.telegram_retry` reads the cause to tell "never sent" from
+"outcome unknown". TLS is verified against certifi's CA bundle (what httpx used), no
+proxy is read from the environment, and :meth:`AiohttpRequest.shutdown` closes every
+pooled connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import uuid
+from collections.abc import AsyncIterator
+from typing import IO
+
+import aiohttp
+import certifi
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+__all__ = ["CHUNK", "NOT_SENT", "AiohttpRequest"]
+
+#: Bodies larger than this are fed to the socket in chunks of this size under the write
+#: time-out; smaller ones go out in one write that cannot wait (see module doc).
+CHUNK = 32 * 1024
+#: aiohttp errors raised before any byte of the request was written: no connection could
+#: be made (refused, DNS, TLS handshake, proxy) or none became free in time.
+NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+_FORM = "application/x-www-form-urlencoded"
+_IN_URL_TOKEN = re.compile(r"/bot[^/\s]+/")
+
+
+class AiohttpRequest(BaseRequest):
+    """``BaseRequest`` on one pooled ``aiohttp.ClientSession`` (see module doc).
+
+    The defaults are PTB's (5 s read, write and connect, 1 s pool, 20 s for uploads). Make
+    one object for API calls and another, with a pool of one, for ``getUpdates``: PTB
+    keeps the long poll on its own request object so it never waits behind a send.
+    """
+
+    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_ssl", "_write")
+
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 128,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = max(1, connection_pool_size)
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool = pool_timeout
+        self._media_write = media_write_timeout
+        self._ssl: ssl.SSLContext | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            if self._ssl is None:  # loading the CA bundle takes ~20 ms: once per object
+                self._ssl = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, ssl=self._ssl)
+            # No cookies (the Bot API sets none), no proxy from the environment, no
+            # automatic Content-Type guessing: the headers are exactly the ones set below.
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                                  trust_env=False, headers={"User-Agent": self.USER_AGENT})
+
+    async def shutdown(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        body, content_type = _encode(request_data)
+        read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        if isinstance(write_timeout, DefaultValue):
+            write = self._media_write if request_data is not None and request_data.contains_files else self._write
+        else:
+            write = write_timeout
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
+        headers = {"Content-Type": content_type} if content_type else None
+        try:
+            if body is None or len(body) <= CHUNK or write is None:
+                async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
+                    return response.status, await response.read()
+            return await self._upload(session, method, url, body, headers or {}, timeout, write)
+        except TimeoutError as error:  # aiohttp's time-outs are TimeoutError subclasses
+            raise TimedOut(_describe(error)) from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(_describe(error)) from error
+
+    @staticmethod
+    async def _upload(session: aiohttp.ClientSession, method: str, url: str, body: bytes, headers: dict[str, str],
+                      timeout: aiohttp.ClientTimeout, write: float) -> tuple[int, bytes]:
+        """A large body in chunks, each accepted by the socket within ``write`` seconds.
+
+        The guard's deadline is pushed forward each time aiohttp asks for the next chunk
+        (it asks only once the previous one was accepted) and lifted after the last, so
+        from then on only the read time-out applies."""
+        loop = asyncio.get_running_loop()
+        guard = asyncio.timeout(None)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(body), CHUNK):
+                guard.reschedule(loop.time() + write)
+                yield body[start:start + CHUNK]
+            guard.reschedule(None)
+
+        # An explicit length keeps the body un-chunked, as a bytes body would be.
+        headers = {**headers, "Content-Length": str(len(body))}
+        try:
+            async with guard, session.request(method, url, data=chunks(), headers=headers,
+                                              timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            if guard.expired():
+                raise TimedOut(f"Write timeout: the upload stalled for {write} s") from error
+            raise
+
+
+def _describe(error: BaseException) -> str:
+    """The error for PTB's message, without the token some aiohttp errors quote in the URL."""
+    return f"aiohttp.{type(error).__name__}: " + _IN_URL_TOKEN.sub("/bot<token>/", str(error))
+
+
+def _encode(request_data: RequestData | None) -> tuple[bytes | None, str | None]:
+    """The body and its Content-Type: url-encoded parameters, or multipart with files."""
+    if request_data is None:
+        return None, None
+    if not request_data.contains_files:
+        return request_data.url_encoded_parameters().encode(), _FORM
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in request_data.json_parameters.items():
+        parts.append(_part_head(boundary, name) + b"\r\n" + value.encode() + b"\r\n")
+    for name, (filename, content, mime) in request_data.multipart_data.items():
+        data = content if isinstance(content, bytes) else _read_all(content)
+        head = _part_head(boundary, name, filename) + f"Content-Type: {mime}\r\n".encode()
+        parts.append(head + b"\r\n" + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _part_head(boundary: str, name: str, filename: str | None = None) -> bytes:
+    disposition = f'form-data; name="{_quote(name)}"'
+    if filename is not None:
+        disposition += f'; filename="{_quote(filename)}"'
+    return f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
+
+
+def _quote(value: str) -> str:
+    """A header parameter value, escaped as browsers (and httpx) do for form data."""
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _read_all(handle: IO[bytes]) -> bytes:
+    return handle.read()
