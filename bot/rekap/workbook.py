@@ -15,8 +15,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
+from typing import TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,6 +33,8 @@ from bot.rekap.figures import AKTIVITAS, ALL_RISK_LABELS, CATEGORY_LABELS, Rekap
 from storage.rekap_rows import SasaranRow
 
 PERCENT = "0.0%"
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
 
@@ -141,6 +144,21 @@ SASARAN_COLUMNS = (
 )
 
 
+def _memo(compute: Callable[[K], V]) -> Callable[[K], V]:
+    """``compute`` remembered per key, for one sheet. A sheet of 100,000 members holds
+    only a few thousand distinct dates, birth dates, z-scores and risk combinations."""
+    known: dict[K, V] = {}
+
+    def get(key: K) -> V:
+        try:
+            return known[key]
+        except KeyError:
+            value = known[key] = compute(key)
+            return value
+
+    return get
+
+
 def _sasaran(book: Workbook, rekap: Rekap, rows: Sequence[SasaranRow], total: int, tree: RegionTree) -> None:
     sheet = book.create_sheet("Sasaran")
     for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", (6, 9, 16, 18, 18, 9, 20, 5, 16, 14, 8, 9, 9, 9, 14, 18,
@@ -148,42 +166,43 @@ def _sasaran(book: Workbook, rekap: Rekap, rows: Sequence[SasaranRow], total: in
         sheet.column_dimensions[column].width = width
     _header(sheet, SASARAN_COLUMNS)
     on = rekap.reference_day
-    names: dict[str, str] = {}
-
-    def name(code: str | None) -> str:
-        if not code:
-            return ""
-        if code not in names:
-            names[code] = tree[code].name if code in tree else code
-        return names[code]
+    name = _memo(lambda code: "" if not code else tree[code].name if code in tree else code)
+    kecamatan = _memo(lambda code: name(parent_of(code) if code.count(".") == 3 else None))
+    age = _memo(lambda born: _age(born, on))
+    # A styled cell costs more to make than to write, and openpyxl writes each appended
+    # cell before taking the next, so one dd-mm-yyyy cell per date serves every row.
+    day = _memo(lambda value: _date_cell(sheet, value))
+    height = _memo(lambda z: height_status(z).label)
+    nutrition = _memo(lambda z: nutrition_status(z).label)
+    weight = _memo(lambda z: weight_for_age_status(z).label)
+    risks = _memo(lambda codes: ", ".join(ALL_RISK_LABELS.get(c, c) for c in codes))
 
     for number, row in enumerate(rows, start=1):
-        kecamatan = parent_of(row.region_code) if row.region_code.count(".") == 3 else None
         child = row.category in ("baduta", "balita")
         pregnant = row.category == "ibu_hamil" and row.status == "aktif"
         sheet.append([
             number,
             row.id,
-            name(kecamatan),
+            kecamatan(row.region_code),
             name(row.region_code),
             CATEGORY_LABELS.get(row.category, row.category),
             row.status,
             row.nik_masked or "",
             row.sex or "",
-            _age(row.birth_date, on),
-            _date_cell(sheet, row.measured_on),
+            age(row.birth_date),
+            day(row.measured_on),
             row.weight_kg,
             row.height_cm,
             row.lila_cm,
             row.hb,
-            height_status(row.haz).label if child and row.haz is not None else None,
-            nutrition_status(row.whz).label if child and row.whz is not None else None,
-            weight_for_age_status(row.waz).label if child and row.waz is not None else None,
+            height(row.haz) if child and row.haz is not None else None,
+            nutrition(row.whz) if child and row.whz is not None else None,
+            weight(row.waz) if child and row.waz is not None else None,
             gestational_age(row.hpht, on).label() if pregnant and row.hpht and row.hpht <= on else None,
-            _date_cell(sheet, row.hpl) if row.category == "ibu_hamil" else None,
-            ", ".join(ALL_RISK_LABELS.get(c, c) for c in row.family_risks),
-            ", ".join(ALL_RISK_LABELS.get(c, c) for c in row.flags),
-            _date_cell(sheet, row.last_visit),
+            day(row.hpl) if row.category == "ibu_hamil" else None,
+            risks(row.family_risks),
+            risks(row.flags),
+            day(row.last_visit),
         ])
     if total > len(rows):
         sheet.append([])
