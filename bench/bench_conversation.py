@@ -9,6 +9,12 @@ presses) and waits for each next question, as a person would. Reported: form ste
 second, p50/p99 step latency, and the ratio to the echo bot's messages per second with
 the same number of concurrent users. Goal: ratio >= 0.6.
 
+Echo and form runs alternate (echo, forms, echo, forms, ...) so both sides of each
+ratio see the same load on a shared machine; the per-pair ratios show the spread. The
+CPU time each side spends per step (bot process, and the emulator with the simulated
+users) is reported too: on a machine where other work takes cores away it is the
+steadier figure, since throughput then depends on how much CPU is left.
+
     .venv/bin/python bench/bench_conversation.py [--users 20] [--forms 2] [--runs 3]
 """
 
@@ -18,6 +24,7 @@ import argparse
 import asyncio
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, closing_line, machine, median_of, percentile, record
+from common import ROOT, closing_line, machine, percentile, record
 
 from bot.app import prepare
 from bot.clock import SystemClock
@@ -64,6 +71,9 @@ async def _fill(user: SimUser, forms: int, latencies: list[float]) -> int:
 
 
 CPU_SHARES: list[tuple[float, float]] = []  # (bot process, emulator process) busy fraction per run
+#: CPU milliseconds per form step / per echo message: (bot or echo process, emulator+users process).
+FORM_CPU_MS: list[tuple[float, float]] = []
+ECHO_CPU_MS: list[tuple[float, float]] = []
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -146,7 +156,10 @@ async def forms_run(users: int, forms: int, limit: float = 0) -> tuple[float, li
                 began, cpu, bot_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(bot.pid)
                 steps = sum(await asyncio.gather(*(_fill(m, forms, latencies) for m in members)))
                 elapsed = time.perf_counter() - began
-                CPU_SHARES.append(((_cpu_seconds(bot.pid) - bot_cpu) / elapsed, (time.process_time() - cpu) / elapsed))
+                bot_used, emu_used = _cpu_seconds(bot.pid) - bot_cpu, time.process_time() - cpu
+                CPU_SHARES.append((bot_used / elapsed, emu_used / elapsed))
+                if limit == 0:
+                    FORM_CPU_MS.append((bot_used * 1000 / steps, emu_used * 1000 / steps))
             finally:
                 await _stop(bot)
         finally:
@@ -169,9 +182,11 @@ async def echo_run(users: int, messages: int) -> float:
     try:
         echo = await _serving(emu, [sys.executable, str(ROOT / "bench" / "echo_bot.py"), emu.base_url, TOKEN])
         try:
-            began = time.perf_counter()
+            began, cpu, echo_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(echo.pid)
             sent = sum(await asyncio.gather(*(chat(emu.user(7000 + i, first_name=f"U{i}")) for i in range(users))))
             elapsed = time.perf_counter() - began
+            ECHO_CPU_MS.append(((_cpu_seconds(echo.pid) - echo_cpu) * 1000 / sent,
+                                (time.process_time() - cpu) * 1000 / sent))
         finally:
             await _stop(echo)
     finally:
@@ -191,22 +206,45 @@ async def main(users: int, forms: int, runs: int) -> list[str]:
     async def measure_echo() -> float:
         return await echo_run(users, forms * steps_per_form)
 
-    echo_rate, _ = await median_of(runs, 1, measure_echo)
-    form_rate, _ = await median_of(runs, 1, measure_forms)
+    # Warm-up of each, then alternate so each pair of runs shares the machine's load.
+    await measure_echo()
+    await measure_forms()
+    all_latencies.clear()
+    del FORM_CPU_MS[:], ECHO_CPU_MS[:]
+    echo_rates: list[float] = []
+    form_rates: list[float] = []
+    for _ in range(runs):
+        echo_rates.append(await measure_echo())
+        form_rates.append(await measure_forms())
+    echo_rate, form_rate = statistics.median(echo_rates), statistics.median(form_rates)
+    pair_ratios = [f / e for f, e in zip(form_rates, echo_rates, strict=True)]
+    form_cpu = [b + e for b, e in FORM_CPU_MS]
+    echo_cpu = [b + e for b, e in ECHO_CPU_MS]
     limited_rate, _ = await forms_run(users, forms, limit=30)
     lines = [
         f"machine: {machine()}",
         f"users: {users}, forms per user: {forms}, steps per form: {steps_per_form}, runs: {runs} (+1 warm-up)",
-        f"form steps/s (median): {form_rate:.1f}",
+        f"form steps/s (median): {form_rate:.1f} (runs: {_listing(form_rates)})",
         f"step latency p50: {percentile(all_latencies, 50) * 1000:.1f} ms, "
         f"p99: {percentile(all_latencies, 99) * 1000:.1f} ms",
-        f"echo bot messages/s (median): {echo_rate:.1f}",
+        f"echo bot messages/s (median): {echo_rate:.1f} (runs: {_listing(echo_rates)})",
+        f"ratio of each echo/forms pair: {_listing(pair_ratios, 3)} (median {statistics.median(pair_ratios):.3f})",
         "CPU busy during form runs (bot process, emulator+users process): "
         + ", ".join(f"({b:.2f}, {e:.2f})" for b, e in CPU_SHARES),
+        "CPU ms per form step (bot, emulator+users): "
+        + ", ".join(f"({b:.2f}, {e:.2f})" for b, e in FORM_CPU_MS),
+        "CPU ms per echo message (echo bot, emulator+users): "
+        + ", ".join(f"({b:.2f}, {e:.2f})" for b, e in ECHO_CPU_MS),
+        f"CPU per echo message / CPU per form step, both processes (median): "
+        f"{statistics.median(echo_cpu) / statistics.median(form_cpu):.3f}",
         f"form steps/s with Telegram's 30 messages/s cap switched on (one run): {limited_rate:.1f}",
         closing_line("conversation_throughput", form_rate, echo_rate, "steps/s"),
     ]
     return lines
+
+
+def _listing(values: list[float], digits: int = 1) -> str:
+    return ", ".join(f"{v:.{digits}f}" for v in values)
 
 
 if __name__ == "__main__":
