@@ -20,7 +20,7 @@ Each measurement runs in a fresh child process on a fresh copy (a tick sends one
 which changes the database): the real start-up path — ``prepare`` (open, migrate, check
 key, regions), the production ``build_application``, ``initialize``/``start`` against the
 Bot API emulator — and the first dispatcher tick (recovery, planning, digests, claiming
-and sending one batch). The emulator runs in this parent process, so the child's
+and sending). The emulator runs in this parent process, so the child's
 resident memory is the bot's alone. Reported: wall time, resident memory growth, peak
 RSS and peak traced Python memory (tracemalloc, in its own run since it slows the rest),
 best of ``--runs`` with the spread; the closing line is the peak RSS after start-up,
@@ -345,14 +345,14 @@ def report(args: argparse.Namespace, results: dict[str, list[dict[str, Any]]], s
     line("peak RSS, KiB", "startup_peak_rss_kb")
     line("resident memory growth, KiB", "startup_rss_kb")
     line("peak traced Python memory, KiB", "startup_traced_kb")
-    print("First tick (recover, plan, follow-ups, digests, claim and send one batch)")
+    print("First tick (recover, plan, follow-ups, digests, claim and send)")
     line("wall time, s", "tick_s")
     line("peak RSS after the tick, KiB", "tick_peak_rss_kb")
     line("resident memory growth, KiB", "tick_rss_kb")
     line("peak traced Python memory, KiB", "tick_traced_kb")
     full = results["full"][0]
-    print(f"\nThe first tick sent {full['sent_first_tick']} reminders (one batch, one per chat); "
-          f"{full['pending_after']:,} remain pending for later ticks.")
+    print(f"\nThe first tick sent {full['sent_first_tick']} reminders (rounds of one batch, one per chat, while the "
+          f"tick had time left); {full['pending_after']:,} remain pending for later ticks.")
     ready = values("full", "startup_s")
     print(f"time to ready with {args.pending:,} pending: {min(ready):.3f} s (median {statistics.median(ready):.3f} s, "
           f"max {max(ready):.3f} s; goal < 2 s)")
