@@ -8,6 +8,7 @@ stored records after every save (:func:`bot.reporting.reassess`).
 
 from __future__ import annotations
 
+import asyncio
 import html
 from datetime import date, timedelta
 from typing import Any
@@ -554,8 +555,8 @@ async def on_button(update: Update, context: TpkContext) -> None:
     if keluarga is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    # The press is acknowledged while its buttons are removed: one round trip to Telegram, not two.
+    await asyncio.gather(query.answer(), query.edit_message_reply_markup(None))
     if parts[1] == "done":
         await context.bot.send_message(query.message.chat.id, "Terima kasih! Laporan keluarga selesai. "  # type: ignore[union-attr]
                                        "Ketik /keluarga untuk melihat daftar keluarga Anda.")

@@ -361,8 +361,9 @@ async def _submit(context: TpkContext, query: Any, form: Form, draft: Draft) -> 
     async with db.transaction() as tx:
         result = await form.submit(answers, ctx, draft.key, tx)
         await drafts.delete_in_tx(tx, draft.key)
-    await query.answer("Terkirim ✅")
-    await _quiet_edit(query.message, f"{query.message.text_html}\n\n✅ <b>Terkirim</b>")
+    # Acknowledged while the review is marked sent: one round trip to Telegram, not two.
+    await asyncio.gather(query.answer("Terkirim ✅"),
+                         _quiet_edit(query.message, f"{query.message.text_html}\n\n✅ <b>Terkirim</b>"))
     await _send_result(context, query.message.chat.id, result)
     for sasaran_id in result.sasaran_ids:  # committed: their reminder plans follow the record
         await reminders.refresh_plan(context.services, sasaran_id)
