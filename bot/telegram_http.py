@@ -34,6 +34,7 @@ pooled connection.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import ssl
 import uuid
@@ -68,7 +69,7 @@ class AiohttpRequest(BaseRequest):
     keeps the long poll on its own request object so it never waits behind a send.
     """
 
-    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_ssl", "_write")
+    __slots__ = ("_connect", "_media_write", "_pool", "_pool_size", "_read", "_session", "_write")
 
     def __init__(
         self,
@@ -86,7 +87,6 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._media_write = media_write_timeout
-        self._ssl: ssl.SSLContext | None = None
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -95,9 +95,7 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            if self._ssl is None:  # loading the CA bundle takes ~20 ms: once per object
-                self._ssl = ssl.create_default_context(cafile=certifi.where())
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, ssl=self._ssl)
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, ssl=_tls_context())
             # No cookies (the Bot API sets none), no proxy from the environment, no
             # automatic Content-Type guessing: the headers are exactly the ones set below.
             self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
@@ -173,6 +171,13 @@ class AiohttpRequest(BaseRequest):
             if guard.expired():
                 raise TimedOut(f"Write timeout: the upload stalled for {write} s") from error
             raise
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Certificate-verifying TLS against certifi's CA bundle; loading it takes ~20 ms, so
+    once per process, shared by every transport."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _describe(error: BaseException) -> str:

@@ -103,7 +103,7 @@ async def test_parameters_go_url_encoded_as_with_ptbs_default(echo_server: str) 
 @pytest.mark.parametrize("size", [100, telegram_http.CHUNK * 40 + 7], ids=["small", "chunked-upload"])
 async def test_files_go_multipart_whole_and_not_chunk_encoded(echo_server: str, size: int) -> None:
     content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    document = InputFile(content, filename='rekap "Oktober" 2026.xlsx')
+    document = InputFile(content, filename='rekap "Oktober" – Curug.xlsx')
     async with AiohttpRequest() as request:
         code, payload = await _post(request, f"{echo_server}/botT/sendDocument",
                                     {"chat_id": 5, "caption": "Rekap", "document": document})
@@ -113,7 +113,7 @@ async def test_files_go_multipart_whole_and_not_chunk_encoded(echo_server: str, 
     assert answer["fields"]["chat_id"] == "5" and answer["fields"]["caption"] == "Rekap"
     uploaded = next(v for v in answer["fields"].values() if isinstance(v, dict))
     assert uploaded["size"] == len(content) and uploaded["sha"] == hashlib.sha256(content).hexdigest()
-    assert uploaded["filename"] == "rekap %22Oktober%22 2026.xlsx"
+    assert uploaded["filename"] == "rekap %22Oktober%22 – Curug.xlsx"
 
 
 async def test_a_bot_on_the_transport_talks_to_the_emulator(tmp_path: Path) -> None:
@@ -359,3 +359,12 @@ async def test_get_updates_is_never_retried() -> None:
     with pytest.raises(TimedOut):
         await _call(RetryingRequest(inner, backoff=0), "getUpdates")
     assert inner.calls == 1
+
+
+async def test_the_application_uses_the_transport_for_calls_and_for_the_long_poll(bot: Any) -> None:
+    """API calls go through the retry wrapper around the aiohttp transport; getUpdates has
+    its own transport with one connection and no retrying (the Updater repeats it)."""
+    get_updates, calls = bot.app.bot._request
+    assert isinstance(calls, RetryingRequest) and isinstance(calls._inner, AiohttpRequest)
+    assert isinstance(get_updates, AiohttpRequest) and get_updates._pool_size == 1
+    assert calls.read_timeout == get_updates.read_timeout == telegram_retry.READ_TIMEOUT
