@@ -124,12 +124,14 @@ async def test_a_bot_on_the_transport_talks_to_the_emulator(tmp_path: Path) -> N
         async with bot:
             message = await bot.send_message(42, "Halo")
             sent = await bot.send_document(42, b"%PDF-1" + b"0" * 100_000, filename="laporan.pdf")
+            assert sent.document is not None
+            downloaded = await (await bot.get_file(sent.document.file_id)).download_as_bytearray()  # a GET
             await user.send("hai")
             updates = await bot.get_updates(timeout=1)
         assert message.text == "Halo"
         assert [u.message.text for u in updates if u.message] == ["hai"]
-        assert sent.document is not None and sent.document.file_name == "laporan.pdf"
-        assert sent.document.file_size == 100_006
+        assert sent.document.file_name == "laporan.pdf" and sent.document.file_size == 100_006
+        assert bytes(downloaded) == b"%PDF-1" + b"0" * 100_000
     emu.assert_no_errors()
 
 
