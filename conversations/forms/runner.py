@@ -44,7 +44,6 @@ NOT_FOR_YOU = "Tombol ini bukan untuk Anda."
 ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
 ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
-TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
 
 
@@ -154,9 +153,7 @@ async def _resume(context: TpkContext, chat_id: int, draft: Draft) -> None:
     state["paused"] = False
     await _save(context, draft.form, draft.key, state)
     ctx = form_context(context, state["context"])
-    sent = await _send(chat_id, context, draft.key, render.screen(form, state, ctx),
-                       render.summary_line(form, state, ctx))
-    state["question_message_id"] = sent.message_id
+    await _send(chat_id, context, draft.key, render.screen(form, state, ctx), render.summary_line(form, state, ctx))
     state["shown"] = state["current"]  # the member has it now (see _deliver)
     await _drafts(context).restate(draft.key, state)
 
@@ -191,18 +188,15 @@ async def pause(update: Update, context: TpkContext) -> bool:
 
 async def _show_step(context: TpkContext, chat_id: int, form: Form, draft_key: str, state: dict[str, Any],
                      ctx: FormContext, step: engine.Step, prefix: str = "") -> None:
-    """Send the next screen (or the notice to confirm) and remember its message id in
-    ``state["question_message_id"]`` (see :func:`on_text`)."""
     if step.notice is not None:
-        sent = await _send_notice(context, chat_id, draft_key, step.notice)
-    else:
-        if step.error:
-            prefix = f"{prefix}\n\n⚠️ {escape(step.error)}".strip()
-        sent = await _send(chat_id, context, draft_key, render.screen(form, state, ctx), prefix)
-    state["question_message_id"] = sent.message_id
+        await _send_notice(context, chat_id, draft_key, step.notice)
+        return
+    if step.error:
+        prefix = f"{prefix}\n\n⚠️ {escape(step.error)}".strip()
+    await _send(chat_id, context, draft_key, render.screen(form, state, ctx), prefix)
 
 
-async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Notice) -> Message:
+async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Notice) -> None:
     rows = [[Button("Ubah jawaban", "cn")]]
     if not notice.blocking:
         rows.insert(0, [Button("Ya, sudah benar", "cy")])
@@ -210,7 +204,7 @@ async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Noti
     assert markup is not None
     buttons = [list(r) for r in markup.inline_keyboard]
     buttons += [[InlineKeyboardButton(label, callback_data=data)] for label, data in notice.actions]
-    return await context.bot.send_message(chat_id, f"⚠️ {notice.text}", reply_markup=InlineKeyboardMarkup(buttons))
+    await context.bot.send_message(chat_id, f"⚠️ {notice.text}", reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def on_text(update: Update, context: TpkContext) -> None:
@@ -234,13 +228,6 @@ async def on_text(update: Update, context: TpkContext) -> None:
         # The question after their last answer never reached them (Telegram failed):
         # what they typed now was meant for the earlier one, so show it and answer nothing.
         await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), NOT_DELIVERED)
-        return
-    if message.message_id < state.get("question_message_id", 0):
-        # Typed before the question on screen existed (ids in a chat only grow): after a
-        # restart Telegram redelivers the unanswered original *and* the member's retype,
-        # and the retype must not become the answer to the next question. Typing ahead
-        # is asked again the same way: better one more tap than an answer in the wrong place.
-        await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), TYPED_BEFORE)
         return
     if message.text is None:
         step = engine.Step(error=ODD_INPUT)
@@ -338,7 +325,6 @@ async def _show_after_button(context: TpkContext, query: Any, form: Form, key: s
             shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
             text = f"✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>\n\n{text}"
         await asyncio.gather(query.answer(), _quiet_edit(query.message, text, _markup(key, screen.rows)))
-        state["question_message_id"] = query.message.message_id
         return
     await asyncio.gather(query.answer(), _quiet_edit(query.message, None))
     await _show_step(context, query.message.chat.id, form, key, state, ctx, step)
