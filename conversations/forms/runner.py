@@ -44,6 +44,7 @@ NOT_FOR_YOU = "Tombol ini bukan untuk Anda."
 ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
 ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
+TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
 
 
@@ -223,11 +224,20 @@ async def on_text(update: Update, context: TpkContext) -> None:
         return  # redelivered after a crash: already applied
     ctx = form_context(context, state["context"])
     resumed = state.get("boot") != context.services.boot_id
+    previous = state.get("last_message_id", 0)
     state["last_message_id"] = message.message_id
     if state.get("shown", state["current"]) != state["current"]:
         # The question after their last answer never reached them (Telegram failed):
         # what they typed now was meant for the earlier one, so show it and answer nothing.
         await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), NOT_DELIVERED)
+        return
+    if previous and message.message_id == previous + 1:
+        # Message ids in a private chat count both sides, and every typed answer gets a
+        # new message back; so the id right after their last one means they typed again
+        # before seeing any reply. After a restart that is the retype of an answer Telegram
+        # also redelivers: it must not become the next question's answer. (A question sent
+        # twice by a retried call sits between, so an answer to either copy is taken.)
+        await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), TYPED_BEFORE)
         return
     if message.text is None:
         step = engine.Step(error=ODD_INPUT)

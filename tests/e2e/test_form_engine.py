@@ -246,6 +246,28 @@ async def test_a_nik_from_before_a_region_split_is_asked_about_not_refused(bot: 
     assert "Nomor HP ibu" in form.text, form.text
 
 
+async def test_an_answer_retyped_while_the_bot_was_down_is_not_taken_for_the_next_question(
+        bot: BotUnderTest) -> None:
+    """Telegram keeps both messages and delivers them after the restart: the first answers
+    the question on screen, the second was typed before the next question existed."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    await form.type("3")  # RT
+    assert "Nomor RW?" in form.text
+    await bot.stop()
+    await form.user.send("2")  # RW: no reply, the bot is down ...
+    await form.user.send("2")  # ... so she types it again
+    await bot.start()
+    address = await form.user.next_message()
+    assert "Alamat rumah" in address.plain_text, address.plain_text
+    again = await form.user.next_message()
+    assert "sebelum pertanyaan ini muncul" in again.plain_text and "Alamat rumah" in again.plain_text
+    draft = await Drafts(bot.db, bot.services.cipher).get(3001, "keluarga")
+    assert draft is not None
+    assert (draft.state["answers"].get("rw"), draft.state["answers"].get("alamat")) == (2, None)
+    assert "Nama kepala keluarga?" in (await form.type("Jl. Melati")).plain_text
+
+
 async def test_discarding_and_expiry_of_drafts(bot: BotUnderTest) -> None:
     from datetime import timedelta
 
