@@ -62,20 +62,18 @@ class Drafts:
     async def save(self, *, user_id: int, form: str, key: str, state: dict[str, Any], now: datetime) -> None:
         """Insert or replace the user's draft of ``form`` (one per form)."""
         sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, form) DO UPDATE SET "
-                "draft_key = excluded.draft_key, state_json = excluded.state_json, updated_at = excluded.updated_at",
-                (user_id, form, key, sealed, to_db(now), to_db(now)),
-            )
+        await self.db.write(
+            "INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, form) DO UPDATE SET "
+            "draft_key = excluded.draft_key, state_json = excluded.state_json, updated_at = excluded.updated_at",
+            (user_id, form, key, sealed, to_db(now), to_db(now)),
+        )
 
     async def restate(self, key: str, state: dict[str, Any]) -> None:
         """Replace a draft's state without counting as activity (its age stays that of
         the last answer): for bookkeeping such as "this question was delivered"."""
         sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
-        async with self.db.transaction() as tx:
-            await tx.execute("UPDATE drafts SET state_json = ? WHERE draft_key = ?", (sealed, key))
+        await self.db.write("UPDATE drafts SET state_json = ? WHERE draft_key = ?", (sealed, key))
 
     async def delete(self, key: str) -> None:
         async with self.db.transaction() as tx:

@@ -143,8 +143,7 @@ async def touch(db: Database, member: Member, now: datetime) -> None:
     """Record activity, at most once per :data:`ACTIVITY_RESOLUTION`."""
     if member.last_active_at and now - member.last_active_at < ACTIVITY_RESOLUTION:
         return
-    async with db.transaction() as tx:
-        await tx.execute("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
+    await db.write("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
 
 
 async def set_status(db: Database, *, actor_id: int, user_id: int, status: Status, now: datetime) -> Member:

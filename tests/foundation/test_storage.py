@@ -54,6 +54,29 @@ async def test_a_failing_migration_leaves_nothing_half_done(db: Database) -> Non
         await tx.execute("INSERT INTO meta (key, value) VALUES ('after', 'ok')")
 
 
+async def test_a_lone_write_commits_by_itself_and_never_joins_an_open_transaction(db: Database) -> None:
+    """``write`` skips BEGIN/COMMIT; it must still wait for a transaction in progress,
+    or a rollback there would take its row away too."""
+    began = asyncio.Event()
+
+    async def failing_transaction() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('in_tx', 'x')")
+            began.set()
+            await asyncio.sleep(0.05)  # the lone write is queued meanwhile
+            raise RuntimeError("rolled back")
+
+    task = asyncio.create_task(failing_transaction())
+    await began.wait()
+    changed = await db.write("INSERT INTO meta (key, value) VALUES ('lone', 'y')")
+    with pytest.raises(RuntimeError):
+        await task
+    assert changed == 1
+    assert task.done()  # the write waited for the transaction to end
+    assert await db.fetch_value("SELECT value FROM meta WHERE key = 'lone'") == "y"  # committed: the reader sees it
+    assert await db.fetch_value("SELECT count(*) FROM meta WHERE key = 'in_tx'") == 0
+
+
 async def test_a_database_newer_than_the_program_is_refused(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x')")
