@@ -147,8 +147,8 @@ async def forms_run(users: int, forms: int, limit: float = 0) -> tuple[float, li
             await _seed_members(config, users)
             bot = await _serving(emu, [sys.executable, "-m", "bot", "run", "--config", str(config)])
             if os.environ.get("BENCH_PYSPY"):  # profile the bot process, all threads: BENCH_PYSPY=out.txt
-                subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--threads", "--format",
-                                  "raw", "-d", "6", "--pid", str(bot.pid), "-o", os.environ["BENCH_PYSPY"]],
+                subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--rate", "250", "--threads",
+                                  "--format", "raw", "-d", "6", "--pid", str(bot.pid), "-o", os.environ["BENCH_PYSPY"]],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 members = [emu.user(5000 + i, first_name=f"Kader {i}") for i in range(users)]

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -23,7 +23,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import reminders, telegram_retry
+from bot import reminders, telegram_lean, telegram_retry
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
@@ -101,6 +101,7 @@ def _rate_limiter(per_second: float) -> AIORateLimiter:
 
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
     settings = services.settings
+    telegram_lean.silence_wrapper_advice()
     app = (
         ApplicationBuilder()
         .token(settings.telegram.token)
@@ -111,7 +112,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
             Defaults(
                 parse_mode=ParseMode.HTML,
                 tzinfo=settings.wilayah.zone,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=telegram_lean.NO_PREVIEW,
             )
         )
         .rate_limiter(_rate_limiter(settings.telegram.max_messages_per_second))

@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -25,6 +25,7 @@ from bot.access import allowed
 from bot.commands import MEMBERS
 from bot.context import TpkContext
 from bot.formatting import long_date
+from bot.telegram_lean import edit_html, send_html
 from conversations.forms import engine, render
 from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
@@ -73,9 +74,9 @@ def _markup(key: str, rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     ])
 
 
-async def _send(chat_id: int, context: TpkContext, key: str, screen: Screen, prefix: str = "") -> Message:
+async def _send(chat_id: int, context: TpkContext, key: str, screen: Screen, prefix: str = "") -> None:
     text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
-    return await context.bot.send_message(chat_id, text, reply_markup=_markup(key, screen.rows))
+    await send_html(context.bot, chat_id, text, _markup(key, screen.rows))
 
 
 async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str, Any]) -> None:
@@ -400,7 +401,7 @@ async def _quiet_edit(message: Any, text: str | None, markup: InlineKeyboardMark
         if text is None:
             await message.edit_reply_markup(None)
         else:
-            await message.edit_text(text, reply_markup=markup)
+            await edit_html(message.get_bot(), message.chat.id, message.message_id, text, markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower() and "not found" not in str(exc).lower():
             raise
