@@ -12,6 +12,6 @@ def to_db(instant: datetime) -> str:
 
 
 def from_db(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    # fromisoformat reads the "Z" as UTC (Python 3.11+) and is ~50x faster than
+    # strptime, which showed in every update's profile (users and drafts carry times).
+    return None if text is None else datetime.fromisoformat(text)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.roles import Role, Status, TeamPosition
 from bot.domain.tokens import is_well_formed, new_token, token_hash
@@ -14,6 +16,7 @@ from storage import audit, invitations, users
 from storage import regions as regions_store
 from storage.db import Database, Migration, MigrationError, bundled_migrations
 from storage.invitations import InvitationError, Problem
+from storage.timefmt import from_db, to_db
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ADMIN = 111
@@ -27,6 +30,16 @@ async def db(tmp_path: Path):
     await users.ensure_admin(database, ADMIN, "Admin Kota", "36.73", NOW)
     yield database
     await database.close()
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9999, 12, 30),
+                   timezones=st.timezones()))
+def test_stored_instants_read_back_as_the_same_instant_in_utc(instant: datetime) -> None:
+    stored = to_db(instant)
+    back = from_db(stored)
+    assert back is not None and back.tzinfo is UTC
+    assert back == instant.replace(microsecond=0)  # whole seconds are stored
+    assert to_db(back) == stored and stored.endswith("Z") and len(stored) == 20
 
 
 async def test_fresh_database_gets_every_migration_once(tmp_path: Path) -> None:
