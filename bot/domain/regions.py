@@ -8,8 +8,10 @@ names are disambiguated with their kecamatan when shown.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -169,16 +171,17 @@ class RegionTree:
         hits.sort(key=lambda r: (_fold(r.name) != needle, r.level, r.name, r.code))
         return hits[:limit]
 
+    @functools.cached_property
+    def _name_counts(self) -> Counter[tuple[Level, str]]:
+        """How many regions of each level share each name: counted once, so naming every
+        desa of a province in a /rekap stays linear (a scan per name was quadratic)."""
+        return Counter((r.level, _fold(r.name)) for r in self._by_code.values())
+
     def disambiguated_name(self, code: str) -> str:
         """Name plus its parent when another region of the same level shares the name,
         e.g. "Sukawana (Kec. Curug)"."""
         region = self._by_code[code]
-        twins = [
-            r
-            for r in self._by_code.values()
-            if r.level == region.level and r.code != code and _fold(r.name) == _fold(region.name)
-        ]
         parent = self.parent(code)
-        if twins and parent is not None:
+        if self._name_counts[(region.level, _fold(region.name))] > 1 and parent is not None:
             return f"{region.name} ({self.label(parent.code)})"
         return region.name

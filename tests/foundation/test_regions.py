@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.regions import Level, RegionTree, contains, kind_label, level_of, parent_of
+from bot.domain.regions import Level, Region, RegionTree, contains, kind_label, level_of, parent_of
 from storage import regions as regions_store
 from storage.db import Database
 
@@ -65,6 +65,32 @@ async def test_path_and_duplicate_names(db: Database) -> None:
     assert tree.search("SUKAWANA", within="36.73.04")[0].code == "36.73.04.1007"
     assert tree.parent("36.73") is None
     assert tree.parent("36.73.04").code == "36.73"
+
+
+def test_twins_are_regions_of_the_same_level_whose_names_fold_alike() -> None:
+    tree = RegionTree.build("36.73", [
+        Region("36.73", "Kota Serang"), Region("36.73.01", "Serang"), Region("36.73.04", "Curug"),
+        Region("36.73.01.1001", "Curug"),  # a kelurahan named like a kecamatan: not a twin
+        Region("36.73.01.1008", "Sukawana"), Region("36.73.04.1007", "SUKAWANÁ "),  # case, accent, space
+        Region("36.73.04.1001", "Sukajaya"),
+    ])
+    assert tree.disambiguated_name("36.73.01.1008") == "Sukawana (Kec. Serang)"
+    assert tree.disambiguated_name("36.73.04.1007") == "SUKAWANÁ  (Kec. Curug)"
+    assert [tree.disambiguated_name(c) for c in ("36.73.01.1001", "36.73.04", "36.73.04.1001", "36.73")] == [
+        "Curug", "Curug", "Sukajaya", "Kota Serang"]
+
+
+async def test_a_province_names_every_desa_like_the_definition_says(db: Database) -> None:
+    """Banten's 1,552 desa named at once (a province /rekap lists those without a report):
+    the same answers as comparing each with every region of its level."""
+    tree = await tree_for(db, "36")
+    desa = tree.descendants_at("36", Level.DESAKEL)
+    names = {r.code: tree.disambiguated_name(r.code) for r in desa}
+    folded = [(r.code, r.name.casefold().strip()) for r in desa]  # Banten's names are plain ASCII
+    for code, name in folded[::40]:  # the quadratic definition, on a sample
+        twins = [c for c, n in folded if n == name and c != code]
+        assert ("(" in names[code]) == bool(twins), code
+    assert sum("(" in n for n in names.values()) > 300  # Banten repeats many desa names
 
 
 def test_code_helpers() -> None:
