@@ -33,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.clock import FakeClock  # noqa: E402
+from bot.domain.regions import RegionTree  # noqa: E402
 from bot.rekap import message  # noqa: E402
 from bot.rekap.periods import Period, last_three_months, this_month, this_year  # noqa: E402
 from bot.rekap.service import build_rekap  # noqa: E402
@@ -46,6 +47,7 @@ from storage.db import Database  # noqa: E402
 OUT = ROOT / "bench" / "out"
 ROOT_CODE = "36.73"
 KECAMATAN = "36.73.04"  # Curug
+PROVINCE = "36"  # Banten, around Kota Serang
 #: A fixed key: the cached databases must open with the key they were written with.
 KEY = "YmVuY2gtcmVrYXAtZml4ZWQta2V5LTMyLWJ5dGVzISE="
 #: Monday 23 November 2026, 09:00 WIB.
@@ -140,6 +142,13 @@ async def measure(path: Path, runs: int) -> dict[str, float]:
             "kecamatan Curug, bulan ini": rekap(KECAMATAN, this_month(today)),
             "satu kelurahan, bulan ini": rekap(kelurahan, this_month(today)),
         }
+        # The same database seen by a deployment rooted at the province: its 1,552 desa
+        # are all listed, most of them "without a report" and named one by one.
+        province = RegionTree.build(PROVINCE, regions_store.read_csv(settings.wilayah.csv))
+        services_province = Services(settings=settings, clock=services.clock, db=db, regions=province,
+                                     cipher=services.cipher)
+        cases["provinsi Banten, bulan ini (root 36)"] = lambda: build_rekap(
+            services_province, scope=PROVINCE, area=PROVINCE, period=this_month(today))
         for name, action in cases.items():
             results[name] = await timed(runs, 3, action)
 
