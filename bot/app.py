@@ -157,7 +157,8 @@ async def running(
         await _on_initialised(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=poll_timeout, drop_pending_updates=False)
+        interval = app.bot_data[SERVICES_KEY].settings.telegram.poll_interval
+        await app.updater.start_polling(poll_interval=interval, timeout=poll_timeout, drop_pending_updates=False)
         try:
             yield app
         finally:
