@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import closing_line, copy_database, machine, median_of, peak_rss_kb, rss_kb
+from common import closing_line, copy_database, machine, median_of, peak_rss_kb, percentile, rss_kb
 from openpyxl import Workbook
 
 from bot.app import prepare
@@ -86,6 +86,30 @@ async def timed(action: Any) -> float:
     return time.perf_counter() - started
 
 
+async def loop_lag(action: Any, tick: float = 0.01) -> list[float]:
+    """How late a 10 ms timer fires on the event loop while ``action`` runs, in seconds:
+    what every other member's update waits on top of its own work while a coordinator's
+    export is built (the workbook is written in a thread, which shares the GIL with the
+    loop)."""
+    loop = asyncio.get_running_loop()
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        while not done.is_set():
+            began = loop.time()
+            await asyncio.sleep(tick)
+            lags.append(loop.time() - began - tick)
+
+    task = asyncio.create_task(ticker())
+    try:
+        await action()
+    finally:
+        done.set()
+        await task
+    return lags
+
+
 async def measure_time(services: Services, area: str, period: Period, runs: int) -> dict[str, Any]:
     """Medians of the whole export, of its parts, and of the bare write of its rows."""
     result: dict[str, Any] = {}
@@ -95,6 +119,8 @@ async def measure_time(services: Services, area: str, period: Period, runs: int)
         result.update(rows=done.rows, total=done.total, bytes=len(done.data))
 
     result["export_s"], result["export_runs"] = await median_of(runs, 1, lambda: timed(export))
+    result["lag_idle"] = await loop_lag(lambda: asyncio.sleep(2))
+    result["lag_export"] = await loop_lag(export)
     rekap = await build_rekap(services, scope=SCOPE, area=area, period=period, depth=3)
     _, end_utc = period.utc_bounds(services.settings.wilayah.zone)
     rows: list[SasaranRow] = []
@@ -187,6 +213,11 @@ def report(args: argparse.Namespace, measured: dict[str, dict[str, Any]], memory
         per_row = 1000 / max(m["rows"], 1)
         print(f"  {name}: export runs {runs} s; bare runs {bare} s; {m['export_s'] * per_row:.3f} ms per row "
               f"(bare {m['bare_s'] * per_row:.3f})")
+    for name in ("small", "large"):
+        idle, busy = measured[name]["lag_idle"], measured[name]["lag_export"]
+        print(f"  event-loop lag of a 10 ms timer, {name}: idle p50 {percentile(idle, 50) * 1000:.1f} / "
+              f"p99 {percentile(idle, 99) * 1000:.1f} ms; during the export p50 {percentile(busy, 50) * 1000:.1f} / "
+              f"p99 {percentile(busy, 99) * 1000:.1f} / max {max(busy) * 1000:.1f} ms ({len(busy):,} ticks)")
     for name in ("small", "large"):
         mem = memory[name]
         growth = mem["peak_kb"] - mem["before_kb"]
