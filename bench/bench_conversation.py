@@ -42,9 +42,9 @@ from common import ROOT, closing_line, machine, percentile, record
 
 from bot.app import prepare
 from bot.clock import SystemClock
+from bot.dev.emulator import BotApiEmulator, SimUser
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
-from bot.emulator import BotApiEmulator, SimUser
 from bot.settings import load_settings
 from storage import invitations
 from storage import users as users_store

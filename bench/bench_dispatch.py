@@ -27,7 +27,7 @@ from common import closing_line, machine, record
 
 from bot.app import build_application, prepare
 from bot.clock import ShiftedClock
-from bot.emulator import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 from bot.reminders import dispatch_due
 from bot.reminders.limits import DispatchLimits
 

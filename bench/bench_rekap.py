@@ -1,6 +1,6 @@
 """How /rekap's cost grows with the data: 10,000 vs 1,000,000 sasaran in Kota Serang.
 
-Builds (once, cached in bench/out/) two databases with :func:`bot.seed.seed_demo`, then
+Builds (once, cached in bench/out/) two databases with :func:`bot.dev.seed.seed_demo`, then
 times the figures of the whole city as /rekap computes them (``build_rekap``: every
 query the message needs, reminders included), for this month, the last three months
 and this year, plus a kecamatan and a kelurahan, and the message rendering. As a
@@ -33,11 +33,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.clock import FakeClock  # noqa: E402
+from bot.dev.seed import seed_demo  # noqa: E402
 from bot.domain.regions import RegionTree  # noqa: E402
 from bot.rekap import message  # noqa: E402
 from bot.rekap.periods import Period, last_three_months, this_month, this_year  # noqa: E402
 from bot.rekap.service import build_rekap  # noqa: E402
-from bot.seed import seed_demo  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import regions as regions_store  # noqa: E402

@@ -53,9 +53,9 @@ from common import copy_database, peak_rss_kb, rss_kb
 
 from bot.app import build_application, prepare
 from bot.clock import FakeClock
+from bot.dev.emulator import BotApiEmulator
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
-from bot.emulator import BotApiEmulator
 from bot.reminders import dispatch_due
 from bot.settings import Settings
 from storage import ibu as ibu_store

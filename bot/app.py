@@ -23,7 +23,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import reminders, telegram_lean, telegram_retry
+from bot import reminders
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
@@ -31,6 +31,8 @@ from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.throttle import Throttle
+from bot.transport import lean as telegram_lean
+from bot.transport import retry as telegram_retry
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner

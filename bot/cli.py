@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import SystemClock
-from bot.playground import cli as playground_cli
+from bot.dev.playground import cli as playground_cli
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import new_key
 from storage.db import MigrationError
@@ -87,7 +87,7 @@ def _add_seed_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
 async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Demo data into an empty database only: never mixed into real records."""
     from bot.app import prepare
-    from bot.seed import seed_demo
+    from bot.dev.seed import seed_demo
 
     services = await prepare(settings, SystemClock())
     try:

@@ -39,9 +39,9 @@ from bot.domain.daytime import local_date, zone_for_region
 from bot.domain.roles import Role
 from bot.domain.tokens import is_well_formed
 from bot.formatting import long_date
-from bot.reminders import digest as digest_mod
 from bot.reminders import mothers, planning
 from bot.reminders import texts as rtexts
+from bot.reminders import visit_digest as digest_mod
 from bot.reminders.invite import CannotInvite
 from bot.reminders.invite import create as create_invitation
 from bot.reminders.limits import DispatchLimits

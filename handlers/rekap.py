@@ -6,7 +6,7 @@ or a name inside the scope) and ``grafik`` for the chart. Buttons walk the areas
 periods in place. Every step re-checks the area against the caller's scope: the
 storage layer refuses anything outside it anyway.
 
-The monthly digest job is registered here too (:mod:`bot.rekap.digest`).
+The monthly digest job is registered here too (:mod:`bot.rekap.monthly_digest`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from bot.access import allowed, for_command, refuse
 from bot.commands import spec
 from bot.context import SERVICES_KEY, TpkContext
 from bot.domain.roles import Role
-from bot.rekap import chart, digest, message
+from bot.rekap import chart, message
 from bot.rekap import keyboard as kb
+from bot.rekap import monthly_digest as digest
 from bot.rekap.periods import Period, this_month
 from bot.rekap.request import OUT_OF_SCOPE, Request
 from bot.rekap.service import build_rekap, ensure_ready, today

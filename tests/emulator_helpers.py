@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 
 TOKEN = "123456:TEST"
 BOT_USERNAME = "tpk_test_bot"

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.app import build_application, prepare, running
 from bot.clock import FakeClock
-from bot.emulator import BotApiEmulator, SimUser
+from bot.dev.emulator import BotApiEmulator, SimUser
 from bot.services import Services
 from bot.settings import Settings, check_settings
 from storage.crypto import new_key

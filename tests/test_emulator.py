@@ -43,11 +43,11 @@ from telegram.ext import (
 )
 
 from bot.clock import FakeClock
-from bot.emulator import BotApiEmulator, CallbackAnswer, ReplyButton
-from bot.emulator.faults import FaultInjector
-from bot.emulator.files import tiny_png
-from bot.emulator.flood import FloodControl
-from bot.emulator.telegram_html import EntityParseError, parse_html
+from bot.dev.emulator import BotApiEmulator, CallbackAnswer, ReplyButton
+from bot.dev.emulator.faults import FaultInjector
+from bot.dev.emulator.files import tiny_png
+from bot.dev.emulator.flood import FloodControl
+from bot.dev.emulator.telegram_html import EntityParseError, parse_html
 from tests.emulator_helpers import BOT_USERNAME, TOKEN, build_application, polling, raw_call
 
 PNG = tiny_png(3, 2)

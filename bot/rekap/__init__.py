@@ -4,5 +4,5 @@
 command), ``service`` (counts from :mod:`storage.rekap` → :class:`figures.Rekap`),
 ``figures`` (the one list of rows every output reads), ``message`` (chat text),
 ``chart`` (PNG), ``workbook`` (XLSX), ``keyboard`` (buttons and callback data),
-``digest`` (the monthly job).
+``monthly_digest`` (the monthly job).
 """

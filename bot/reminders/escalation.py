@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from bot.formatting import long_date
 from bot.reminders import texts
-from bot.reminders.digest import zone_groups
 from bot.reminders.limits import DispatchLimits, describe
 from bot.reminders.planning import visit_markup
+from bot.reminders.visit_digest import zone_groups
 from bot.services import Services
 from storage import notices as notices_store
 from storage import reminders as reminders_store

@@ -25,7 +25,7 @@ from bot.access import allowed
 from bot.commands import MEMBERS
 from bot.context import TpkContext
 from bot.formatting import long_date
-from bot.telegram_lean import edit_html, send_html
+from bot.transport.lean import edit_html, send_html
 from conversations.forms import engine, render
 from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted

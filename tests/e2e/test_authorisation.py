@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import COMMANDS
+from bot.dev.emulator import SimUser
 from bot.domain.roles import Role, Status
-from bot.emulator import SimUser
 from storage import users as users_store
 from tests.harness import ADMIN_ID, BotUnderTest, Form, add_member, press_forged
 from tests.reminders.helpers import join as join_mother

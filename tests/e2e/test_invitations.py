@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.emulator import SimUser
+from bot.dev.emulator import SimUser
 from tests.harness import ADMIN_ID, BOT_USERNAME, BotUnderTest, press_forged
 
 LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")

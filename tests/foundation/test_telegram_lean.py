@@ -1,4 +1,4 @@
-"""Sending and editing without parsing Telegram's answer (bot/telegram_lean.py): what
+"""Sending and editing without parsing Telegram's answer (bot/transport/lean.py): what
 the member sees is the same as through PTB's wrappers, errors are PTB's, and PTB's
 advice to use its wrappers is silenced for these two calls only."""
 
@@ -11,9 +11,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import telegram_lean
-from bot.emulator import BotApiEmulator
-from bot.telegram_http import AiohttpRequest
+from bot.dev.emulator import BotApiEmulator
+from bot.transport import lean as telegram_lean
+from bot.transport.http import AiohttpRequest
 
 TOKEN = "123:ABC"
 

@@ -1,5 +1,5 @@
-"""The Bot API transport (bot/telegram_http.py) and the retry wrapper around it
-(bot/telegram_retry.py): the wire format, each of the four time-outs, TLS verification,
+"""The Bot API transport (bot/transport/http.py) and the retry wrapper around it
+(bot/transport/retry.py): the wire format, each of the four time-outs, TLS verification,
 shutdown, and which failures count as "never sent". Servers are local: an aiohttp app,
 or raw sockets that misbehave on purpose."""
 
@@ -23,10 +23,11 @@ from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import telegram_http, telegram_retry
-from bot.emulator import BotApiEmulator
-from bot.telegram_http import AiohttpRequest
-from bot.telegram_retry import RetryingRequest
+from bot.dev.emulator import BotApiEmulator
+from bot.transport import http as telegram_http
+from bot.transport import retry as telegram_retry
+from bot.transport.http import AiohttpRequest
+from bot.transport.retry import RetryingRequest
 
 
 async def _server(handler: Callable[[web.Request], Any]) -> AsyncIterator[str]:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.playground.runtime import Playground
-from bot.playground.server import address, create_app, serve
+from bot.dev.playground.runtime import Playground
+from bot.dev.playground.server import address, create_app, serve
 from tests.playground import browser as browser_support
 from tests.playground.helpers import new_playground
 

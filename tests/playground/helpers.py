@@ -11,9 +11,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.dev.playground.personas import BY_KEY
+from bot.dev.playground.runtime import Playground
 from bot.domain.roles import Role, TeamPosition
-from bot.playground.personas import BY_KEY
-from bot.playground.runtime import Playground
 from bot.settings import Settings
 from storage import invitations
 from storage import keluarga as keluarga_store

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
+from bot.dev.playground.personas import BY_KEY
+from bot.dev.playground.runtime import Playground
 from bot.domain.roles import Caller, Role, TeamPosition
-from bot.playground.personas import BY_KEY
-from bot.playground.runtime import Playground
 from bot.reminders.invite import create as create_mother_invitation
 from storage import users as users_store
 from tests.playground.helpers import SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link

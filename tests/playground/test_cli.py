@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.playground import config as pg_config
-from bot.playground.cli import EXIT_HAS_TOKEN
-from bot.playground.runtime import Playground
+from bot.dev.playground import config as pg_config
+from bot.dev.playground.cli import EXIT_HAS_TOKEN
+from bot.dev.playground.runtime import Playground
 from tests.playground.helpers import base_settings
 
 TOKEN = "123456:" + "A" * 35

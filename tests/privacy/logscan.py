@@ -157,7 +157,7 @@ def _wrap_async(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, learn: A
 
 def install(monkeypatch: pytest.MonkeyPatch) -> PersonalDataWatch:
     """Watch the places personal data enters the bot during one test."""
-    from bot.emulator import users as emulator_users
+    from bot.dev.emulator import users as emulator_users
     from storage import invitations as invitations_store
     from storage import keluarga as keluarga_store
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import texts
-from bot.emulator import SimUser
+from bot.dev.emulator import SimUser
 from storage import keluarga as keluarga_store
 from storage import rekap as rekap_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from bot import logs
-from bot.emulator import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 from tests.e2e.test_lapor import SUKAWANA
 from tests.e2e.test_records import register_mother
 from tests.emulator_helpers import BOT_USERNAME, TOKEN, raw_call
@@ -139,5 +139,5 @@ async def test_the_emulator_keeps_the_text_it_complains_about_out_of_the_log(
         await emu.stop()
     assert (status, status2) == (400, 400)
     assert any("Rina Marlina" in e for e in emu.errors), "the test's own diagnostics keep the detail"
-    complaints = [r for r in caplog.records if r.name == "bot.emulator.server"]
+    complaints = [r for r in caplog.records if r.name == "bot.dev.emulator.server"]
     assert complaints and all("Rina" not in r.getMessage() and "3673" not in r.getMessage() for r in complaints)

@@ -12,9 +12,9 @@ import pytest
 
 from bot.app import prepare
 from bot.clock import FakeClock
+from bot.dev.seed import seed_demo
 from bot.domain.regions import Level
 from bot.rekap.periods import Period
-from bot.seed import seed_demo
 from bot.services import Services
 from bot.settings import Settings
 from storage.crypto import new_key

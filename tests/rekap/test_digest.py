@@ -7,10 +7,10 @@ import random
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.rekap.digest import send_monthly_digests
+from bot.dev.seed import seed_demo
 from bot.rekap.keyboard import DIGEST_OFF_LABEL, DIGEST_ON_LABEL
+from bot.rekap.monthly_digest import send_monthly_digests
 from bot.rekap.periods import Period
-from bot.seed import seed_demo
 from storage import rekap as store
 from tests.harness import START, BotUnderTest, add_member
 from tests.rekap.conftest import CURUG, KASEMEN, ROOT, Brute, add_reminders_and_mothers

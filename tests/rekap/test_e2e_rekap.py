@@ -10,12 +10,12 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from bot.emulator import BotMessage, SimUser
+from bot.dev.emulator import BotMessage, SimUser
+from bot.dev.seed import seed_demo
 from bot.formatting import number
 from bot.rekap.figures import CATEGORY_LABELS
 from bot.rekap.periods import Period, last_month, last_three_months, this_month, this_year, year
 from bot.rekap.service import today
-from bot.seed import seed_demo
 from tests.harness import ADMIN_ID, START, BotUnderTest, add_member, press_forged
 from tests.rekap.conftest import CURUG, ROOT, Brute, add_reminders_and_mothers
 

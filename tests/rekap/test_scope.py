@@ -7,10 +7,10 @@ import random
 
 import pytest
 
+from bot.dev.seed import seed_demo
 from bot.rekap import chart
 from bot.rekap.periods import this_year
 from bot.rekap.service import build_rekap, today, window_for
-from bot.seed import seed_demo
 from bot.services import Services
 from storage import rekap as store
 from storage import rekap_rows

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

@@ -13,7 +13,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.emulator import BotApiEmulator, BotMessage, SimUser
+from bot.dev.emulator import BotApiEmulator, BotMessage, SimUser
 from storage import keluarga as keluarga_store
 from storage.crypto import IdentityCipher
 from storage.db import Database

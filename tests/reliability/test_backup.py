@@ -112,7 +112,7 @@ async def test_a_backup_taken_while_members_report_restores_every_record(tmp_pat
 
 
 async def test_backup_refuses_what_would_not_be_a_backup(tmp_path: Path) -> None:
-    from bot.emulator import BotApiEmulator
+    from bot.dev.emulator import BotApiEmulator
 
     emu = BotApiEmulator(token=TOKEN)
     await emu.start()

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from bot import telegram_retry
 from bot.clock import FakeClock
-from bot.emulator import SimUser
+from bot.dev.emulator import SimUser
+from bot.transport import retry as telegram_retry
 from storage import keluarga as keluarga_store
 from tests.harness import BotUnderTest, Form, add_member, bot_under_test, press_forged
 from tests.reliability.driver import SUKAWANA, Reporter, Tally, check_records, plan_reports

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.emulator import BotMessage, SimUser
+from bot.dev.emulator import BotMessage, SimUser
 from bot.reminders import TickReport, dispatch_due
 from bot.reminders.dispatcher import JOB_NAME
 from storage import keluarga as keluarga_store

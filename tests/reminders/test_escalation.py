@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator import BotMessage
+from bot.dev.emulator import BotMessage
 from storage import reminders as reminders_store
 from tests.harness import ADMIN_ID, BotUnderTest, add_member
 from tests.reminders.helpers import day, join, local, register_mother, settle, tpk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.emulator import SimUser
+from bot.dev.emulator import SimUser
 from bot.reminders.invite import qr_png
 from bot.reminders.texts import CONSENT_VERSION
 from storage import ibu as ibu_store

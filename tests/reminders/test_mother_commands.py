@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator import BotMessage, SimUser
+from bot.dev.emulator import BotMessage, SimUser
 from storage import reminders as reminders_store
 from tests.harness import BotUnderTest, press_forged
 from tests.reminders.helpers import join, register_mother, settle, tpk

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from bot.dev.emulator import BotApiEmulator
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_reminders_memory.py"
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bot import logs
-from bot.playground import config as pg_config
+from bot.dev.playground import config as pg_config
 from bot.settings import ConfigError
 from storage.db import MigrationError
 
@@ -84,8 +84,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _run(base: object, args: argparse.Namespace, intro: str) -> int:
-    from bot.playground.runtime import Playground
-    from bot.playground.server import address, serve
+    from bot.dev.playground.runtime import Playground
+    from bot.dev.playground.server import address, serve
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

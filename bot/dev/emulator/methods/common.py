@@ -12,10 +12,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.emulator.errors import bad_request
-from bot.emulator.messages import StoredMessage
-from bot.emulator.state import Chat, EmulatorState
-from bot.emulator.telegram_html import EntityParseError, parse_html, utf16_len
+from bot.dev.emulator.errors import bad_request
+from bot.dev.emulator.messages import StoredMessage
+from bot.dev.emulator.state import Chat, EmulatorState
+from bot.dev.emulator.telegram_html import EntityParseError, parse_html, utf16_len
 
 __all__ = [
     "CAPTION_LIMIT",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.state import EmulatorState
+from bot.dev.emulator.state import EmulatorState
 
 __all__ = ["HANDLERS", "Handler", "Params", "api_method"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.methods.registry import Params, api_method
-from bot.emulator.state import EmulatorState
+from bot.dev.emulator.methods.registry import Params, api_method
+from bot.dev.emulator.state import EmulatorState
 
 MAX_LONG_POLL_SECONDS = 50  # Telegram caps the useful timeout around here
 

@@ -3,7 +3,7 @@
 Only the admin is known to the bot from the start (their id is added to
 ``access.admins``); everyone else joins the way real people do, through an
 invitation link made in another persona's chat. Ids are far from real Telegram ids
-and from the demo members of ``bot.seed`` so they never collide.
+and from the demo members of ``bot.dev.seed`` so they never collide.
 """
 
 from __future__ import annotations

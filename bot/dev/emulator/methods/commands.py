@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from bot.emulator.errors import bad_request
-from bot.emulator.methods.registry import Params, api_method
-from bot.emulator.state import EmulatorState
+from bot.dev.emulator.errors import bad_request
+from bot.dev.emulator.methods.registry import Params, api_method
+from bot.dev.emulator.state import EmulatorState
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_COMMANDS = 100

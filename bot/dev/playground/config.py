@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.playground.personas import ADMIN
+from bot.dev.playground.personas import ADMIN
 from bot.settings import ConfigError, Settings, TelegramSettings, check_settings, load_settings
 from storage.crypto import new_key
 

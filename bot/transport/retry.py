@@ -6,7 +6,7 @@ handler as ``NetworkError``/``TimedOut``. In the middle of a form that means the
 saved but the next question never reaches the member; they get the apology at best.
 
 :class:`RetryingRequest` wraps the transport the Application uses (``build_application``
-installs it with :func:`request`; the transport itself is :mod:`bot.telegram_http`). It
+installs it with :func:`request`; the transport itself is :mod:`bot.transport.http`). It
 repeats a call a few times with a short pause when:
 
 * the request certainly never reached Telegram (connection refused, connect or pool
@@ -37,7 +37,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import telegram_http
+from bot.transport import http as telegram_http
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ parsed or validated); no inline mode, webhooks, groups, payments or media groups
 get a single PhotoSize (no thumbnails); URL media is accepted but has no bytes.
 """
 
-from bot.emulator.faults import FAULT_KINDS, FaultInjector
-from bot.emulator.flood import FloodControl
-from bot.emulator.messages import BotMessage, Button, CallbackAnswer, ReplyButton
-from bot.emulator.server import BotApiEmulator
-from bot.emulator.stats import Stats
-from bot.emulator.users import SimUser
+from bot.dev.emulator.faults import FAULT_KINDS, FaultInjector
+from bot.dev.emulator.flood import FloodControl
+from bot.dev.emulator.messages import BotMessage, Button, CallbackAnswer, ReplyButton
+from bot.dev.emulator.server import BotApiEmulator
+from bot.dev.emulator.stats import Stats
+from bot.dev.emulator.users import SimUser
 
 __all__ = [
     "FAULT_KINDS",

@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.files import StoredFile
+from bot.dev.emulator.files import StoredFile
 
 __all__ = ["BotMessage", "Button", "CallbackAnswer", "ReplyButton", "StoredMessage"]
 

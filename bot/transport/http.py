@@ -25,7 +25,7 @@ same wire format as PTB's default (``application/x-www-form-urlencoded``, or
   ``sock_read``, which restarts whenever bytes arrive, as httpx's read time-out does.
 
 Failures become PTB's ``TimedOut`` / ``NetworkError`` with the aiohttp exception as
-``__cause__``; :mod:`bot.telegram_retry` reads the cause to tell "never sent" from
+``__cause__``; :mod:`bot.transport.retry` reads the cause to tell "never sent" from
 "outcome unknown". TLS is verified against certifi's CA bundle (what httpx used), no
 proxy is read from the environment, and :meth:`AiohttpRequest.shutdown` closes every
 pooled connection.

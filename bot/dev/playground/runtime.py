@@ -21,10 +21,10 @@ from typing import Any
 
 from bot.app import build_application, prepare, running
 from bot.clock import FakeClock
-from bot.emulator import BotApiEmulator
-from bot.playground import config as pg_config
-from bot.playground.chats import Revisions, WatchedUser, start_links
-from bot.playground.personas import PERSONAS, Persona
+from bot.dev.emulator import BotApiEmulator
+from bot.dev.playground import config as pg_config
+from bot.dev.playground.chats import Revisions, WatchedUser, start_links
+from bot.dev.playground.personas import PERSONAS, Persona
 from bot.services import Services
 from bot.settings import Settings
 from storage import users as users_store
@@ -131,12 +131,12 @@ class Playground:
     # -- demo data --------------------------------------------------------------------------
 
     async def _seed(self, count: int) -> SeedResult:
-        """``bot.seed.seed_demo`` into an empty playground database (never twice)."""
+        """``bot.dev.seed.seed_demo`` into an empty playground database (never twice)."""
         result = SeedResult(requested=count)
         try:
-            from bot.seed import seed_demo
+            from bot.dev.seed import seed_demo
         except ImportError:
-            result.note = "data demo belum tersedia di versi ini (bot.seed tidak ada)"
+            result.note = "data demo belum tersedia di versi ini (bot.dev.seed tidak ada)"
             return result
         db = self.services.db
         if await db.fetch_value("SELECT count(*) FROM sasaran"):

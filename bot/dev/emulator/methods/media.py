@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.files import (
+from bot.dev.emulator.errors import ApiError, bad_request
+from bot.dev.emulator.files import (
     DOCUMENT_MAX_BYTES,
     DOWNLOAD_MAX_BYTES,
     PHOTO_MAX_BYTES,
     StoredFile,
     image_size,
 )
-from bot.emulator.methods.common import format_text, message_body
-from bot.emulator.methods.registry import Params, api_method
-from bot.emulator.spec import Upload
-from bot.emulator.state import EmulatorState
+from bot.dev.emulator.methods.common import format_text, message_body
+from bot.dev.emulator.methods.registry import Params, api_method
+from bot.dev.emulator.spec import Upload
+from bot.dev.emulator.state import EmulatorState
 
 _URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 

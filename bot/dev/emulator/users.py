@@ -14,10 +14,10 @@ import copy
 import re
 from typing import Any
 
-from bot.emulator.files import tiny_png
-from bot.emulator.messages import BotMessage, CallbackAnswer, ReplyButton, StoredMessage
-from bot.emulator.state import Chat, EmulatorState, PendingCallback
-from bot.emulator.telegram_html import utf16_len
+from bot.dev.emulator.files import tiny_png
+from bot.dev.emulator.messages import BotMessage, CallbackAnswer, ReplyButton, StoredMessage
+from bot.dev.emulator.state import Chat, EmulatorState, PendingCallback
+from bot.dev.emulator.telegram_html import utf16_len
 
 __all__ = ["SimUser"]
 

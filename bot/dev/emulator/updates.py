@@ -17,7 +17,7 @@ import itertools
 from collections import deque
 from typing import Any
 
-from bot.emulator.errors import ApiError
+from bot.dev.emulator.errors import ApiError
 
 __all__ = ["ALL_UPDATE_TYPES", "DEFAULT_UPDATE_TYPES", "UpdateQueue"]
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.emulator.errors import bad_request, forbidden
-from bot.emulator.files import FileStore
-from bot.emulator.messages import CallbackAnswer, StoredMessage
-from bot.emulator.stats import Stats
-from bot.emulator.updates import UpdateQueue
+from bot.dev.emulator.errors import bad_request, forbidden
+from bot.dev.emulator.files import FileStore
+from bot.dev.emulator.messages import CallbackAnswer, StoredMessage
+from bot.dev.emulator.stats import Stats
+from bot.dev.emulator.updates import UpdateQueue
 
 __all__ = ["Chat", "ChatListener", "EmulatorState", "PendingCallback"]
 

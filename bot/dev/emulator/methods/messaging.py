@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.emulator.errors import bad_request
-from bot.emulator.messages import CallbackAnswer, StoredMessage
-from bot.emulator.methods.common import (
+from bot.dev.emulator.errors import bad_request
+from bot.dev.emulator.messages import CallbackAnswer, StoredMessage
+from bot.dev.emulator.methods.common import (
     DELETE_WINDOW,
     check_reply_markup,
     format_text,
@@ -15,8 +15,8 @@ from bot.emulator.methods.common import (
     locate_bot_message,
     message_body,
 )
-from bot.emulator.methods.registry import Params, api_method
-from bot.emulator.state import EmulatorState
+from bot.dev.emulator.methods.registry import Params, api_method
+from bot.dev.emulator.state import EmulatorState
 
 CHAT_ACTIONS = frozenset(
     {

@@ -26,7 +26,7 @@ from typing import Any
 
 __all__ = ["SPEC_PATH", "BotApiSpec", "Field", "MethodSpec", "Problem", "TypeSpec", "Upload"]
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "data" / "telegram" / "bot-api.json"
+SPEC_PATH = Path(__file__).resolve().parents[3] / "data" / "telegram" / "bot-api.json"
 
 _PRIMITIVES = frozenset({"String", "Integer", "Float", "Boolean", "True", "InputFile"})
 _TAG_RE = re.compile(r"(?:must be|always)\s+[“\"]?([a-z_]+)")

@@ -27,14 +27,14 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.faults import Fault, FaultInjector
-from bot.emulator.flood import FloodControl
-from bot.emulator.methods import HANDLERS
-from bot.emulator.spec import SPEC_PATH, BotApiSpec, MethodSpec, Problem, Upload
-from bot.emulator.state import Chat, EmulatorState
-from bot.emulator.stats import Stats
-from bot.emulator.users import SimUser
+from bot.dev.emulator.errors import ApiError, bad_request
+from bot.dev.emulator.faults import Fault, FaultInjector
+from bot.dev.emulator.flood import FloodControl
+from bot.dev.emulator.methods import HANDLERS
+from bot.dev.emulator.spec import SPEC_PATH, BotApiSpec, MethodSpec, Problem, Upload
+from bot.dev.emulator.state import Chat, EmulatorState
+from bot.dev.emulator.stats import Stats
+from bot.dev.emulator.users import SimUser
 
 __all__ = ["BotApiEmulator"]
 

@@ -30,12 +30,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.dev.emulator.files import image_size
+from bot.dev.playground.chats import chat_view
+from bot.dev.playground.personas import BY_KEY, PERSONAS
+from bot.dev.playground.runtime import MAX_ADVANCE, Playground
 from bot.domain.daytime import zone_label
-from bot.emulator.files import image_size
 from bot.formatting import long_date
-from bot.playground.chats import chat_view
-from bot.playground.personas import BY_KEY, PERSONAS
-from bot.playground.runtime import MAX_ADVANCE, Playground
 
 STATIC = Path(__file__).with_name("static")
 PLAYGROUND_KEY: web.AppKey[Playground] = web.AppKey("playground", Playground)

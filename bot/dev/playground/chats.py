@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.emulator import CallbackAnswer, SimUser
-from bot.emulator.messages import StoredMessage
+from bot.dev.emulator import CallbackAnswer, SimUser
+from bot.dev.emulator.messages import StoredMessage
 
 #: Entity types the page knows how to show; others are dropped (the text stays).
 ENTITY_TYPES = frozenset({
