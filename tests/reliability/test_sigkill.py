@@ -15,6 +15,7 @@ import json
 import random
 import shutil
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ from tests.reliability.driver import GIVEN, SUKAWANA, SURNAMES
 pytestmark = pytest.mark.slow
 
 TRIALS = 20
+#: WAL bytes that show the slow migration's writes are under way (it writes tens of megabytes).
+MID_MIGRATION_WAL = 100_000
 MEMBER = 3001
 PROMPTS = {f.prompt: f.key for f in FAMILY_FIELDS}
 TAPS = {"no_kk": "Lewati ➡️", "air": "Sumur tak terlindung", "jamban": "Jamban sendiri tanpa tangki septik",
@@ -559,6 +562,17 @@ def _schema(path: Path) -> tuple[int, set[str], set[str], str, int | None]:
         conn.close()
 
 
+async def _until_wal_holds(wal: Path, size: int, proc: asyncio.subprocess.Process, limit: float = 20.0) -> None:
+    """Return once the WAL holds ``size`` bytes (or the process ended, or ``limit`` seconds passed):
+    a kill timed by what the process has written, not by a sleep tuned to one machine's speed."""
+    deadline = time.monotonic() + limit
+    while proc.returncode is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > size:
+            return
+        await asyncio.sleep(0.002)
+
+
+
 async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEmulator) -> None:
     config = config_for(tmp_path, emu, token=TOKEN, key=new_key(), admins=[ADMIN_ID])
     settings = load_settings(config)
@@ -577,11 +591,14 @@ async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEm
     rng = random.Random(10)
     outcomes: Counter[str] = Counter()
     wal = Path(f"{path}-wal")
-    for _ in range(TRIALS):
+    for trial in range(TRIALS):
         proc = await asyncio.create_subprocess_exec(
             PYTHON, "-m", "tests.reliability.slow_migration", str(path), cwd=ROOT, env=_env(),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        await asyncio.sleep(rng.uniform(0.1, 0.8))
+        if trial % 2:  # at a random moment: before, during or after the migration's writes
+            await asyncio.sleep(rng.uniform(0.1, 0.8))
+        else:  # once its writes are under way, however fast or loaded the machine is
+            await _until_wal_holds(wal, MID_MIGRATION_WAL, proc)
         if proc.returncode is None:
             proc.kill()
         await proc.wait()
@@ -597,7 +614,8 @@ async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEm
         else:  # none of it
             assert version == bundled and "uji_lambat" not in tables and "uji_kolom" not in columns, (
                 version, tables, columns)
-            outcomes["killed mid-migration, rolled back" if written > 100_000 else "killed before it wrote"] += 1
+            rolled_back = written > MID_MIGRATION_WAL
+            outcomes["killed mid-migration, rolled back" if rolled_back else "killed before it wrote"] += 1
     # The next start completes it ...
     done = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "tests.reliability.slow_migration", str(path), cwd=ROOT, env=_env(),
