@@ -33,6 +33,7 @@ from bot.settings import ConfigError, Settings
 from bot.throttle import Throttle
 from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
+from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
@@ -104,23 +105,24 @@ def _rate_limiter(per_second: float) -> AIORateLimiter:
 def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
     settings = services.settings
     telegram_lean.silence_wrapper_advice()
+    bot = TpkBot(
+        token=settings.telegram.token,
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.file_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            tzinfo=settings.wilayah.zone,
+            link_preview_options=telegram_lean.NO_PREVIEW,
+        ),
+        rate_limiter=_rate_limiter(settings.telegram.max_messages_per_second),
+        request=telegram_retry.request(),
+        get_updates_request=telegram_retry.get_updates_request(),
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.telegram.token)
-        .base_url(settings.telegram.base_url)
-        .base_file_url(settings.telegram.file_url)
+        .bot(bot)
         .context_types(ContextTypes(context=TpkContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=settings.wilayah.zone,
-                link_preview_options=telegram_lean.NO_PREVIEW,
-            )
-        )
-        .rate_limiter(_rate_limiter(settings.telegram.max_messages_per_second))
         .concurrent_updates(PerUserUpdateProcessor())
-        .request(telegram_retry.request())
-        .get_updates_request(telegram_retry.get_updates_request())
         .build()
     )
     app.bot_data[SERVICES_KEY] = services

@@ -579,11 +579,12 @@ async def test_unknown_method_wrong_token_and_unknown_parameter(
     async with http.post(f"{emu.base_url}999:WRONG/getMe") as response:
         assert response.status == 401
     status, body = await raw_call(http, emu, "sendMessage", chat_id=1001, text="x", colour="red")
-    assert status == 200 and body["ok"] is True  # Telegram ignores it, but it is a bug
+    # Telegram ignores it, but it is a bug in the bot: refused like a missing parameter.
+    assert status == 400 and body["description"] == 'Bad Request: unknown parameter "colour"'
     assert len(emu.errors) == 3
     assert "sendTelepathy: Not Found" in emu.errors[0]
     assert "wrong bot token" in emu.errors[1]
-    assert emu.errors[2] == 'sendMessage: unknown parameter "colour"'
+    assert emu.errors[2] == 'sendMessage: Bad Request: unknown parameter "colour"'
     emu.errors.clear()
 
 

@@ -48,8 +48,6 @@ _STATUS_CLIENT_GONE = 499  # nginx's "client closed request"
 
 #: Parameters python-telegram-bot fills in from ``Defaults`` for every method that goes
 #: through its message path, including edits that have no text. Telegram ignores them.
-_LIBRARY_DEFAULTS = frozenset({"parse_mode", "link_preview_options"})
-_EDITS_WITHOUT_TEXT = frozenset({"editMessageReplyMarkup", "stopPoll", "stopMessageLiveLocation"})
 
 
 class BotApiEmulator:
@@ -304,10 +302,10 @@ class BotApiEmulator:
         for name, raw in [*form_values.items(), *json_values.items()]:
             field = spec.fields.get(name)
             if field is None:
-                if name in _LIBRARY_DEFAULTS and spec.name in _EDITS_WITHOUT_TEXT:
-                    continue  # python-telegram-bot's Defaults add it; Telegram ignores it
                 if not (isinstance(raw, Upload) and _attached(name, form_values, json_values)):
-                    problems.append(Problem(f'unknown parameter "{name}"', False))
+                    # Telegram ignores it, but a parameter the method does not define is a bug in the
+                    # bot (e.g. a library default it never meant to send): refused like a missing one.
+                    problems.append(Problem(f'unknown parameter "{name}"', True))
                 continue
             if name in json_values:
                 value = self.spec.coerce_json_value(field, raw)

@@ -11,8 +11,9 @@ Two input encodings reach the server:
   carry strings: plain strings as-is, everything else JSON-encoded. ``decode_form_value``
   reverses that using the parameter's declared types, the way Telegram does.
 
-A ``Problem`` is *fatal* when Telegram would answer 400, and non-fatal when Telegram would
-silently ignore it (unknown parameter or field) but it still points at a bug in the bot.
+A ``Problem`` is *fatal* when Telegram would answer 400 — and for a parameter the method does
+not define, which Telegram ignores but which is always a bug in the bot — and non-fatal when
+Telegram would silently ignore it (an unknown field of an object) but it still points at a bug.
 """
 
 from __future__ import annotations
