@@ -32,10 +32,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot.clock import SystemClock
 from bot.domain.daytime import is_expired, local_date, next_allowed, zone_for_region
-from bot.domain.reminder_plan import render_text
 from bot.reminders import escalation, texts
 from bot.reminders import visit_digest as digest_mod
 from bot.reminders.limits import DispatchLimits, describe
+from bot.reminders.messages import render_text
 from bot.reminders.mothers import mark_unreachable
 from bot.reminders.planning import extend_windows
 from bot.services import Services
