@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date, format_timedelta, get_month_names
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "id"
@@ -22,7 +22,13 @@ def percent(part: float | int, whole: float | int) -> str:
 
 
 def long_date(day: date) -> str:
+    """ "12 Maret 2026": the way dates are written in Buku KIA."""
     return format_date(day, format="d MMMM yyyy", locale=LOCALE)
+
+
+def month_name(month: int) -> str:
+    """ "Maret" for 3: CLDR's Indonesian month names, the same words :func:`long_date` prints."""
+    return get_month_names("wide", context="stand-alone", locale=LOCALE)[month]
 
 
 def month_year(day: date) -> str:

@@ -13,27 +13,21 @@ still materialised while they are useful (a mother registered in week 10 still g
 trimester-I ANC reminder) and a deferred, not yet sent row is not cancelled just because
 its due date has passed.
 
-The module also holds the Indonesian texts of each kind and the TPK visit tasks, which
-follow the same date rules.
+The TPK's visit tasks follow the same date rules (:mod:`bot.domain.visit_tasks`); what
+each kind says to the mother is :mod:`bot.reminders.messages`.
 """
 
 from __future__ import annotations
 
 import calendar
-import re
-import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, Self
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Literal
 
 from bot.domain.pregnancy import hpl_from_hpht
-from bot.domain.schedule_config import DayWindow, ReminderConfig, RoutineVisitConfig
+from bot.domain.schedule_config import DayWindow, ReminderConfig
 
 Audience = Literal["ibu", "tpk"]
 PayloadValue = bool | int | str | tuple[str, ...]
@@ -74,9 +68,6 @@ class PlannedReminder:
     def is_open_during(self, start: date, end: date) -> bool:
         return self.due_date <= end and self.window_end >= start
 
-    def render(self, *, first_name: str | None = None, bank: WeeklyContent | None = None) -> str:
-        return render_text(self.text_key, self.payload, first_name=first_name, bank=bank)
-
 
 @dataclass(frozen=True)
 class PlanFacts:
@@ -93,13 +84,14 @@ class PlanFacts:
     ttd_enabled: bool = False
 
 
-def _week_start(hpht: date, week: int) -> date:
+def week_start(hpht: date, week: int) -> date:
     """First day of completed gestational week ``week`` (what "N minggu" means)."""
     return hpht + timedelta(weeks=week)
 
 
-def _last_pregnancy_day(hpht: date, config: ReminderConfig) -> date:
-    return _week_start(hpht, config.pregnancy.last_week + 1) - _DAY
+def last_pregnancy_day(hpht: date, config: ReminderConfig) -> date:
+    """The last day a pregnancy is still followed (end of ``pregnancy.last_week``)."""
+    return week_start(hpht, config.pregnancy.last_week + 1) - _DAY
 
 
 def add_months(day: date, months: int) -> date:
@@ -138,7 +130,7 @@ def _anc(hpht: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
     """One reminder per ANC contact, open until the next contact's reminder is due."""
     anc, hour = config.anc, config.send_window.preferred_hour
     bounds = anc.boundaries()
-    visits = [_week_start(hpht, week) for week in anc.contact_weeks]
+    visits = [week_start(hpht, week) for week in anc.contact_weeks]
     dues = [visit - timedelta(days=anc.remind_days_before) for visit in visits]
     ends = [next_due - _DAY for next_due in dues[1:]] + [
         max(hpl_from_hpht(hpht), visits[-1]) - _DAY
@@ -163,7 +155,7 @@ def _anc(hpht: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
 def _weekly(hpht: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
     weekly, hour = config.weekly, config.send_window.preferred_hour
     for week in range(weekly.first_week, weekly.last_week + 1):
-        start = _week_start(hpht, week)
+        start = week_start(hpht, week)
         shift = 0 if weekly.weekday is None else (weekly.weekday - start.weekday()) % 7
         yield _reminder(
             f"pekan_{week}",
@@ -180,7 +172,7 @@ def _birth_preparation(hpht: date, config: ReminderConfig) -> Iterator[PlannedRe
     """P4K at its week, then the "mendekati HPL" countdown."""
     hour, hpl = config.send_window.preferred_hour, hpl_from_hpht(hpht)
     p4k_week = config.pregnancy.p4k_week
-    p4k_due = _week_start(hpht, p4k_week)
+    p4k_due = week_start(hpht, p4k_week)
     yield _reminder(
         "p4k", p4k_due, max(p4k_due, hpl - _DAY), "p4k", hour=hour, needs_ack=False, week=p4k_week
     )
@@ -201,8 +193,8 @@ def _birth_preparation(hpht: date, config: ReminderConfig) -> Iterator[PlannedRe
 
 def _ttd(hpht: date, config: ReminderConfig, first: date, last: date) -> Iterator[PlannedReminder]:
     """Daily tablet reminders, generated only for the days in ``[first, last]``."""
-    first = max(first, _week_start(hpht, config.ttd.start_week))
-    last = min(last, _last_pregnancy_day(hpht, config))
+    first = max(first, week_start(hpht, config.ttd.start_week))
+    last = min(last, last_pregnancy_day(hpht, config))
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         yield _reminder("ttd", day, day, "ttd", hour=config.ttd.hour, needs_ack=False)
@@ -211,7 +203,7 @@ def _ttd(hpht: date, config: ReminderConfig, first: date, last: date) -> Iterato
 def _pregnancy(
     hpht: date, config: ReminderConfig, *, ttd_enabled: bool, ttd_span: tuple[date, date] | None
 ) -> list[PlannedReminder]:
-    last_day = _last_pregnancy_day(hpht, config)
+    last_day = last_pregnancy_day(hpht, config)
     items = [*_anc(hpht, config), *_weekly(hpht, config), *_birth_preparation(hpht, config)]
     items = [
         replace(item, window_end=min(item.window_end, last_day))
@@ -397,399 +389,3 @@ def plan_for(
     if end < start:
         raise ValueError("window end is before its start")
     return _plan(facts, config, (start, end))
-
-
-# --------------------------------------------------------------------------- TPK visits
-
-SasaranCategory = Literal["catin", "ibu_hamil", "ibu_nifas", "baduta", "balita"]
-
-
-@dataclass(frozen=True)
-class VisitAnchors:
-    """The dates a sasaran's visit plan hangs on; each category uses its own."""
-
-    hpht: date | None = None
-    delivery_date: date | None = None
-    birth_date: date | None = None
-    wedding_date: date | None = None
-    #: Starts the monthly cycle when there was no visit yet.
-    registered_on: date | None = None
-
-
-@dataclass(frozen=True)
-class VisitTask:
-    """A home visit (pendampingan) a TPK should make in ``[due_date, window_end]``."""
-
-    kind: str
-    due_date: date
-    window_end: date
-
-    def is_open_during(self, start: date, end: date) -> bool:
-        return self.due_date <= end and self.window_end >= start
-
-    def label(self) -> str:
-        return visit_task_label(self.kind)
-
-
-def _routine(
-    first_day: date,
-    last_day: date,
-    anchor: date,
-    last_visit_on: date | None,
-    routine: RoutineVisitConfig,
-) -> Iterator[VisitTask]:
-    """A visit every ``interval_days`` after the last one (or from ``anchor``)."""
-    interval = timedelta(days=routine.interval_days)
-    due = last_visit_on + interval if last_visit_on is not None else anchor
-    while due <= last_day:
-        if due >= first_day:
-            yield VisitTask(
-                "kunjungan_rutin", due, min(due + timedelta(days=routine.window_days), last_day)
-            )
-        due += interval
-
-
-def _unless_done(tasks: Iterable[VisitTask], last_visit_on: date | None) -> list[VisitTask]:
-    """An event visit is done when the last recorded visit fell inside its window."""
-    if last_visit_on is None:
-        return list(tasks)
-    return [t for t in tasks if not t.due_date <= last_visit_on <= t.window_end]
-
-
-def _pregnancy_visits(
-    anchors: VisitAnchors, last_visit_on: date | None, config: ReminderConfig
-) -> list[VisitTask]:
-    hpht = anchors.hpht
-    start = hpht or anchors.registered_on or last_visit_on
-    if start is None:
-        return []
-    if anchors.delivery_date is not None:
-        last_day = anchors.delivery_date - _DAY
-    elif hpht is not None:
-        last_day = _last_pregnancy_day(hpht, config)
-    else:  # HPHT unknown: no pregnancy lasts longer than this after it is known
-        last_day = start + timedelta(weeks=config.pregnancy.last_week)
-    visits = config.visits
-    around_anc = []
-    if hpht is not None:
-        for number, week in enumerate(config.anc.contact_weeks, start=1):
-            contact = _week_start(hpht, week)
-            due = contact - timedelta(days=visits.anc_days_before)
-            if due <= last_day:
-                end = min(contact + timedelta(days=visits.anc_days_after), last_day)
-                around_anc.append(VisitTask(f"kunjungan_anc_{number}", due, end))
-    anchor = max(anchors.registered_on or start, start)
-    routine = _routine(start, last_day, anchor, last_visit_on, visits.ibu_hamil)
-    return [*_unless_done(around_anc, last_visit_on), *routine]
-
-
-def _postpartum_visits(
-    anchors: VisitAnchors, last_visit_on: date | None, config: ReminderConfig
-) -> list[VisitTask]:
-    delivery = anchors.delivery_date
-    if delivery is None:
-        return []
-    tasks = [
-        VisitTask(
-            f"kunjungan_kf_{number}",
-            delivery + timedelta(days=window.start_day),
-            delivery + timedelta(days=window.end_day),
-        )
-        for number, window in enumerate(config.postpartum.kf, start=1)
-    ]
-    return _unless_done(tasks, last_visit_on)
-
-
-def _child_visits(
-    category: Literal["baduta", "balita"],
-    anchors: VisitAnchors,
-    last_visit_on: date | None,
-    config: ReminderConfig,
-) -> list[VisitTask]:
-    birth = anchors.birth_date
-    if birth is None:
-        return []
-    months = (0, 24) if category == "baduta" else (24, 60)
-    first_day = add_months(birth, months[0])
-    last_day = add_months(birth, months[1]) - _DAY
-    anchor = max(anchors.registered_on or first_day, first_day)
-    routine = config.visits.baduta if category == "baduta" else config.visits.balita
-    return list(_routine(first_day, last_day, anchor, last_visit_on, routine))
-
-
-def _catin_visits(
-    anchors: VisitAnchors, last_visit_on: date | None, config: ReminderConfig
-) -> list[VisitTask]:
-    wedding = anchors.wedding_date
-    if wedding is None:
-        return []
-    count = config.visits.catin_months_before
-    tasks = [
-        VisitTask(
-            f"kunjungan_catin_{number}",
-            add_months(wedding, number - count - 1),
-            add_months(wedding, number - count) - _DAY,
-        )
-        for number in range(1, count + 1)
-    ]
-    return _unless_done(tasks, last_visit_on)
-
-
-def plan_visit_tasks(
-    category: SasaranCategory,
-    anchors: VisitAnchors,
-    last_visit_on: date | None,
-    config: ReminderConfig,
-) -> list[VisitTask]:
-    """The TPK's visits for one sasaran, for the daily digest.
-
-    - ibu hamil: a visit around each ANC contact (a week before to a week after) and a
-      routine visit every month, until the birth or the end of week 42;
-    - ibu nifas: one visit inside each KF window (day 0–42);
-    - baduta / balita: a routine visit every month for the category's age span;
-    - catin: one visit in each of the last 3 months before the wedding.
-
-    The monthly cycle restarts from ``last_visit_on``; an event visit whose window holds
-    ``last_visit_on`` is taken as done. A missing anchor date gives no tasks.
-    """
-    match category:
-        case "ibu_hamil":
-            tasks = _pregnancy_visits(anchors, last_visit_on, config)
-        case "ibu_nifas":
-            tasks = _postpartum_visits(anchors, last_visit_on, config)
-        case "baduta" | "balita":
-            tasks = _child_visits(category, anchors, last_visit_on, config)
-        case "catin":
-            tasks = _catin_visits(anchors, last_visit_on, config)
-        case _:
-            raise ValueError(f"unknown sasaran category {category!r}")
-    return sorted(tasks, key=lambda t: (t.due_date, t.kind))
-
-
-_VISIT_LABELS = {
-    "kunjungan_rutin": "Kunjungan rutin bulanan",
-    "kunjungan_anc": "Dampingi periksa kehamilan ke-{n}",
-    "kunjungan_kf": "Kunjungan nifas KF{n}",
-    "kunjungan_catin": "Pendampingan catin ke-{n}",
-}
-
-
-def visit_task_label(kind: str) -> str:
-    """Short Indonesian label for the TPK digest ("Dampingi periksa kehamilan ke-3")."""
-    prefix, _, number = kind.rpartition("_")
-    if number.isdigit() and prefix in _VISIT_LABELS:
-        return _VISIT_LABELS[prefix].format(n=number)
-    return _VISIT_LABELS.get(kind, kind)
-
-
-# --------------------------------------------------------------------------- content bank
-
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "data" / "konten"
-WEEKLY_CONTENT_PATH = CONTENT_DIR / "kehamilan_mingguan.toml"
-CONTENT_WEEKS = range(4, 43)
-
-
-class WeeklyMessage(BaseModel):
-    """One week's message: a development milestone and one practical tip."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    janin: str = Field(min_length=10, max_length=200)
-    tips: str = Field(min_length=10, max_length=200)
-
-
-class WeeklyContent(BaseModel):
-    """The weekly content bank; complete for weeks 4–42 or it does not load."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    minggu: dict[int, WeeklyMessage]
-
-    @model_validator(mode="after")
-    def _complete(self) -> Self:
-        missing = [week for week in CONTENT_WEEKS if week not in self.minggu]
-        if missing:
-            raise ValueError(f"weekly content misses weeks {missing}")
-        return self
-
-
-@cache
-def load_weekly_content(path: Path = WEEKLY_CONTENT_PATH) -> WeeklyContent:
-    """Read and validate the content bank (cached: it is read-only shipped data)."""
-    with path.open("rb") as handle:
-        return WeeklyContent.model_validate(tomllib.load(handle))
-
-
-# --------------------------------------------------------------------------- texts
-
-_MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
-_NAME = re.compile(r"[^\W\d_]+(?:['.-][^\W\d_]+)*")
-
-
-def format_date_id(day: date) -> str:
-    """ "12 Maret 2026": the way dates are written in Buku KIA."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def greeting(first_name: str | None) -> str:
-    """ "Bunda Sari", or just "Bunda" when there is no plain first name to use.
-
-    Only the first word, and only letters: a NIK or phone typed into a name field
-    must never end up in a message.
-    """
-    words = (first_name or "").split()
-    if words and len(words[0]) <= 30 and _NAME.fullmatch(words[0]):
-        return f"Bunda {words[0]}"
-    return "Bunda"
-
-
-def _date(payload: Mapping[str, PayloadValue], name: str) -> str:
-    return format_date_id(date.fromisoformat(str(payload[name])))
-
-
-def _span(days: int) -> str:
-    return f"{days // 7} minggu" if days >= 7 and days % 7 == 0 else f"{days} hari"
-
-
-def _join(items: Iterable[str]) -> str:
-    words = list(items)
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} dan {words[-1]}"
-
-
-def _anc_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    # A reminder can go out after its visit date (she joined late in the pregnancy, or
-    # the bot was down); "minggu ini" would then be untrue, so the text says so kindly.
-    if on is not None and on > date.fromisoformat(str(p["visit_date"])):
-        return (
-            f"jadwal periksa kehamilan ke-{p['contact']} sekitar {_date(p, 'visit_date')}. Bila belum "
-            "sempat, periksa secepatnya ke puskesmas atau bidan ya. Jangan lupa bawa Buku KIA."
-        )
-    return (
-        f"minggu ini waktunya periksa kehamilan ke-{p['contact']} di puskesmas atau bidan "
-        f"(sekitar {_date(p, 'visit_date')}). Jangan lupa bawa Buku KIA ya."
-    )
-
-
-def _ttd_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        "jangan lupa minum 1 tablet tambah darah hari ini. Paling baik malam sebelum tidur, "
-        "dengan air putih, bukan teh atau kopi."
-    )
-
-
-def _weekly_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    message = bank.minggu[int(str(p["week"]))]
-    return f"usia kehamilan Bunda kini {p['week']} minggu. {message.janin} Tips: {message.tips}"
-
-
-def _p4k_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        f"kehamilan Bunda sudah {p['week']} minggu. Yuk lengkapi rencana persalinan (P4K) "
-        "bersama bidan: tempat dan penolong persalinan, biaya atau JKN, kendaraan, "
-        "pendamping, dan calon pendonor darah."
-    )
-
-
-def _hpl_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        f"perkiraan lahir (HPL) si kecil tanggal {_date(p, 'hpl')}, sekitar "
-        f"{_span(int(str(p['days_before'])))} lagi. Siapkan tas persalinan dan Buku KIA. "
-        "Bila mulas teratur, keluar lendir darah, atau air ketuban pecah, segera ke bidan."
-    )
-
-
-def _kf_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        f"waktunya kunjungan nifas ke-{p['visit']} (KF{p['visit']}). Minta bidan memeriksa "
-        f"kesehatan Bunda paling lambat {_date(p, 'until')}."
-    )
-
-
-def _kn_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        f"waktunya si kecil diperiksa bidan: kunjungan neonatal ke-{p['visit']} "
-        f"(KN{p['visit']}), paling lambat {_date(p, 'until')}. Bawa Buku KIA ya."
-    )
-
-
-def _kb_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    return (
-        "sudah memilih KB setelah melahirkan? Sebaiknya mulai paling lambat "
-        f"{_date(p, 'until')}. Tanyakan kepada bidan KB yang aman untuk ibu menyusui."
-    )
-
-
-def _asi_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    day = int(str(p["day"]))
-    if day < 30:
-        return (
-            "susui si kecil sesering ia mau, paling sedikit 8 kali sehari. ASI saja sudah "
-            "cukup sampai usia 6 bulan, tanpa air putih, madu, atau susu formula."
-        )
-    return (
-        f"si kecil sudah {day // 30} bulan. Hebat! Teruskan ASI saja sampai usia 6 bulan, "
-        "lalu tambah MPASI dengan lauk hewani dan lanjutkan menyusui."
-    )
-
-
-def _imun_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    vaccines = p["vaccines"]
-    # A tuple when planned, a list when read back from a stored row's JSON.
-    names = [str(v) for v in vaccines] if isinstance(vaccines, tuple | list) else [str(vaccines)]
-    return (
-        f"waktunya imunisasi si kecil: {_join(names)}. Datang ke posyandu atau puskesmas "
-        f"paling lambat {_date(p, 'until')}, bawa Buku KIA ya."
-    )
-
-
-def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
-    text = (
-        f"jangan lupa bawa si kecil ke posyandu bulan {_MONTHS[int(str(p['month'])) - 1]} "
-        "untuk ditimbang dan diukur panjang atau tingginya."
-    )
-    if p.get("vitamin_a"):
-        text += " Bulan ini juga ada kapsul vitamin A gratis."
-    if p.get("measurement_month"):
-        text += " Bulan ini Bulan Penimbangan Balita."
-    return text
-
-
-_TEXTS: dict[str, Callable[[Mapping[str, PayloadValue], WeeklyContent, date | None], str]] = {
-    "anc": _anc_text,
-    "ttd": _ttd_text,
-    "pekan": _weekly_text,
-    "p4k": _p4k_text,
-    "hpl": _hpl_text,
-    "kf": _kf_text,
-    "kn": _kn_text,
-    "kb_pasca": _kb_text,
-    "asi": _asi_text,
-    "imun": _imun_text,
-    "posyandu": _posyandu_text,
-}
-
-TEXT_KEYS = frozenset(_TEXTS)
-
-
-def render_text(
-    text_key: str,
-    payload: Mapping[str, PayloadValue],
-    *,
-    first_name: str | None = None,
-    bank: WeeklyContent | None = None,
-    on: date | None = None,
-) -> str:
-    """The Indonesian message for a planned (or stored) reminder.
-
-    Takes the text key and payload rather than the reminder so the dispatcher can render
-    from a stored row; the name is read at send time, so renaming needs no re-planning,
-    and ``on`` (her local date at sending) lets a late reminder say its date has passed.
-    """
-    try:
-        body = _TEXTS[text_key]
-    except KeyError:
-        raise ValueError(f"no text for reminder key {text_key!r}") from None
-    return f"{greeting(first_name)}, {body(payload, bank or load_weekly_content(), on)}"

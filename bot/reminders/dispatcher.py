@@ -20,22 +20,22 @@ import asyncio
 import html
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.clock import SystemClock
-from bot.domain.daytime import is_expired, local_date, next_allowed, zone_for_region
-from bot.domain.reminder_plan import render_text
+from bot.domain.daytime import DaytimeWindow, is_expired, local_date, next_allowed, zone_for_region
 from bot.reminders import escalation, texts
 from bot.reminders import visit_digest as digest_mod
 from bot.reminders.limits import DispatchLimits, describe
+from bot.reminders.messages import render_text
 from bot.reminders.mothers import mark_unreachable
 from bot.reminders.planning import extend_windows
 from bot.services import Services
@@ -94,6 +94,64 @@ def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | N
                                  for row in rows])
 
 
+class Drop(Enum):
+    """Why a due row is never sent (the other verdicts: now, or later at an instant)."""
+
+    EXPIRE = "expired"  # past its window where she lives
+    CANCEL = "cancelled"  # nobody to send it to any more
+
+
+RowT = TypeVar("RowT", Candidate, NoticeCandidate)
+
+
+@dataclass(frozen=True)
+class Lane(Generic[RowT]):
+    """One outbox table as a send round sees it. The round itself (claim a bounded batch,
+    send one at a time, commit each outcome) is shared; what differs per table is here."""
+
+    table: Table
+    #: The due ``scheduled`` rows in send order, at most ``limit``.
+    due: Callable[..., Awaitable[list[RowT]]]
+    #: ``None``: send now; an instant: wait for it (night where they live); a :class:`Drop`.
+    verdict: Callable[[RowT, datetime, DaytimeWindow], datetime | Drop | None]
+    send: Callable[[Bot, RowT], Awaitable[Outcome]]
+    #: Adds one send's outcome to the tick's report.
+    count: Callable[[TickReport, Outcome], None]
+
+
+def _reminder_verdict(row: Candidate, now: datetime, window: DaytimeWindow) -> datetime | Drop | None:
+    zone = zone_for_region(row.region_code)
+    if is_expired(row.window_end, now, zone):
+        return Drop.EXPIRE
+    allowed = next_allowed(now, zone, window)
+    if allowed > now:  # night where she lives: wait for the morning
+        return Drop.EXPIRE if local_date(allowed, zone) > row.window_end else allowed
+    return None
+
+
+def _notice_verdict(row: NoticeCandidate, now: datetime, window: DaytimeWindow) -> datetime | Drop | None:
+    if not row.recipient_active:
+        return Drop.CANCEL
+    allowed = next_allowed(now, zone_for_region(row.region_code), window)
+    return allowed if allowed > now else None
+
+
+def _count_reminder(report: TickReport, outcome: Outcome) -> None:
+    if outcome is Outcome.SENT:
+        report.sent += 1
+    elif outcome in (Outcome.RETRY, Outcome.FLOOD):
+        report.retried += 1
+    elif outcome is Outcome.BLOCKED:
+        report.blocked += 1
+    else:
+        report.failed += 1
+
+
+def _count_notice(report: TickReport, outcome: Outcome) -> None:
+    if outcome is Outcome.SENT:
+        report.notices_sent += 1
+
+
 def _detail(error: BaseException) -> str:
     """Error class and Telegram's own description (it never quotes message text)."""
     if isinstance(error, RetryAfter):
@@ -110,6 +168,10 @@ class Dispatcher:
         self.limits = limits or DispatchLimits()
         self.run_id = secrets.token_hex(6)
         self._lock = asyncio.Lock()
+        self._reminders = Lane("reminders", reminders_store.due_candidates, _reminder_verdict,
+                               self._send_reminder, _count_reminder)
+        self._notices = Lane("notices", notices_store.due_candidates, _notice_verdict,
+                             self._send_notice, _count_notice)
 
     async def tick(self, bot: Bot) -> TickReport:
         async with self._lock:
@@ -147,8 +209,9 @@ class Dispatcher:
         while True:
             round_began = loop.time()
             report.rounds += 1
-            claimed = await self._stage("reminders", self._send_reminders(bot, report, used_chats))
-            claimed = max(claimed, await self._stage("notices", self._send_notices(bot, report, used_chats)))
+            reminders = await self._stage("reminders", self._send_round(bot, report, used_chats, self._reminders))
+            notices = await self._stage("notices", self._send_round(bot, report, used_chats, self._notices))
+            claimed = max(reminders, notices)
             now = loop.time()
             if claimed < self.limits.batch or report.flooded or now + (now - round_began) > stop_at:
                 return
@@ -161,48 +224,43 @@ class Dispatcher:
             log.error("reminder tick: %s failed: %s", name, describe(error))
             return 0
 
-    # -- reminders --------------------------------------------------------------------------
-
-    async def _send_reminders(self, bot: Bot, report: TickReport, used_chats: set[int]) -> int:
-        """One round: claim up to ``batch`` due reminders and send them. Returns how many were claimed."""
+    async def _send_round(self, bot: Bot, report: TickReport, used_chats: set[int], lane: Lane[RowT]) -> int:
+        """One round of one table: claim up to ``batch`` due rows in one transaction (one
+        per chat per tick), send them one at a time, each outcome committed at once.
+        A 429 puts the rest of the round back and ends the tick. Returns how many were claimed."""
         services, limits = self.services, self.limits
         now = services.clock.now()
         window = services.settings.pengingat.send_window.daytime()
-        claimed: list[Candidate] = []
+        claimed: list[RowT] = []
+        dropped: dict[Drop, list[int]] = {Drop.EXPIRE: [], Drop.CANCEL: []}
+        deferred: list[tuple[int, datetime]] = []
         async with services.db.transaction() as tx:
-            candidates = await reminders_store.due_candidates(tx, now=now, limit=limits.scan)
-            expired: list[int] = []
-            deferred: list[tuple[int, datetime]] = []
-            for row in candidates:
-                zone = zone_for_region(row.region_code)
-                if is_expired(row.window_end, now, zone):
-                    expired.append(row.id)
-                    continue
-                allowed = next_allowed(now, zone, window)
-                if allowed > now:  # night where she lives: wait for the morning
-                    if local_date(allowed, zone) > row.window_end:
-                        expired.append(row.id)
-                    else:
-                        deferred.append((row.id, allowed))
-                    continue
-                if row.chat_id in used_chats or len(claimed) >= limits.batch:
-                    continue
-                used_chats.add(row.chat_id)
-                claimed.append(row)
-            await outbox.expire(tx, "reminders", expired, now=now)
-            await outbox.defer(tx, "reminders", deferred)
-            await outbox.claim(tx, "reminders", [row.id for row in claimed], run_id=self.run_id, now=now)
-        report.expired += len(expired)
+            for row in await lane.due(tx, now=now, limit=limits.scan):
+                verdict = lane.verdict(row, now, window)
+                if isinstance(verdict, Drop):
+                    dropped[verdict].append(row.id)
+                elif verdict is not None:
+                    deferred.append((row.id, verdict))
+                elif row.chat_id not in used_chats and len(claimed) < limits.batch:
+                    used_chats.add(row.chat_id)
+                    claimed.append(row)
+            await outbox.expire(tx, lane.table, dropped[Drop.EXPIRE], now=now)
+            await outbox.cancel(tx, lane.table, dropped[Drop.CANCEL])
+            await outbox.defer(tx, lane.table, deferred)
+            await outbox.claim(tx, lane.table, [row.id for row in claimed], run_id=self.run_id, now=now)
+        report.expired += len(dropped[Drop.EXPIRE])
         report.deferred += len(deferred)
         for index, row in enumerate(claimed):
-            outcome = await self._send_reminder(bot, row)
-            self._count(report, outcome)
+            outcome = await lane.send(bot, row)
+            lane.count(report, outcome)
             if outcome is Outcome.FLOOD:
                 report.flooded = True
                 rest = [r.id for r in claimed[index + 1:]]
-                await outbox.release(services.db, "reminders", rest, at=services.clock.now() + timedelta(seconds=1))
+                await outbox.release(services.db, lane.table, rest, at=services.clock.now() + timedelta(seconds=1))
                 break
         return len(claimed)
+
+    # -- reminders --------------------------------------------------------------------------
 
     async def _send_reminder(self, bot: Bot, row: Candidate) -> Outcome:
         try:
@@ -236,43 +294,6 @@ class Dispatcher:
         return Outcome.BLOCKED
 
     # -- notices ----------------------------------------------------------------------------
-
-    async def _send_notices(self, bot: Bot, report: TickReport, used_chats: set[int]) -> int:
-        """One round of notices to members, like :meth:`_send_reminders`."""
-        services, limits = self.services, self.limits
-        now = services.clock.now()
-        window = services.settings.pengingat.send_window.daytime()
-        claimed: list[NoticeCandidate] = []
-        async with services.db.transaction() as tx:
-            candidates = await notices_store.due_candidates(tx, now=now, limit=limits.scan)
-            cancelled: list[int] = []
-            deferred: list[tuple[int, datetime]] = []
-            for row in candidates:
-                if not row.recipient_active:
-                    cancelled.append(row.id)
-                    continue
-                allowed = next_allowed(now, zone_for_region(row.region_code), window)
-                if allowed > now:
-                    deferred.append((row.id, allowed))
-                    continue
-                if row.chat_id in used_chats or len(claimed) >= limits.batch:
-                    continue
-                used_chats.add(row.chat_id)
-                claimed.append(row)
-            await outbox.cancel(tx, "notices", cancelled)
-            await outbox.defer(tx, "notices", deferred)
-            await outbox.claim(tx, "notices", [row.id for row in claimed], run_id=self.run_id, now=now)
-        report.deferred += len(deferred)
-        for index, row in enumerate(claimed):
-            outcome = await self._send_notice(bot, row)
-            if outcome is Outcome.SENT:
-                report.notices_sent += 1
-            if outcome is Outcome.FLOOD:
-                report.flooded = True
-                rest = [r.id for r in claimed[index + 1:]]
-                await outbox.release(services.db, "notices", rest, at=services.clock.now() + timedelta(seconds=1))
-                break
-        return len(claimed)
 
     async def _send_notice(self, bot: Bot, row: NoticeCandidate) -> Outcome:
         try:
@@ -320,17 +341,6 @@ class Dispatcher:
                                  detail=_detail(error), now=now, max_attempts=1_000_000)
         log.warning("%s %s: flood control, waiting %s", table, row_id, wait)
         return Outcome.FLOOD
-
-    @staticmethod
-    def _count(report: TickReport, outcome: Outcome) -> None:
-        if outcome is Outcome.SENT:
-            report.sent += 1
-        elif outcome in (Outcome.RETRY, Outcome.FLOOD):
-            report.retried += 1
-        elif outcome is Outcome.BLOCKED:
-            report.blocked += 1
-        else:
-            report.failed += 1
 
 
 # -- wiring ------------------------------------------------------------------------------------

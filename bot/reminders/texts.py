@@ -13,12 +13,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.domain.reminder_plan import format_date_id, greeting
+from bot.formatting import long_date, month_name
+from bot.reminders.messages import greeting
 
-_MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 _LETTER = re.compile(r"[^\W\d_]")
 
 CONSENT_VERSION = "persetujuan-ibu-v1"
@@ -130,7 +127,7 @@ def item_label(text_key: str, payload: Mapping[str, Any]) -> str:
             return f"Imunisasi si kecil ({_vaccines(payload)})"
         case "posyandu":
             month = int(payload.get("month") or 1)
-            return f"Posyandu bulan {_MONTHS[month - 1]}"
+            return f"Posyandu bulan {month_name(month)}"
     return text_key
 
 
@@ -157,7 +154,7 @@ def schedule(name: str, lines: list[tuple[date, str]], *, ttd: bool | None, wind
     if not lines:
         body = "Belum ada pengingat dalam beberapa minggu ke depan."
     else:
-        body = "\n".join(f"• {format_date_id(day)} — {html.escape(label)}" for day, label in lines)
+        body = "\n".join(f"• {long_date(day)} — {html.escape(label)}" for day, label in lines)
     text = f"{head}\n\n{body}\n\nPesan dikirim siang hari ({window})."
     if ttd is True:
         text += "\nPengingat tablet tambah darah: setiap hari (aktif)."

@@ -1,6 +1,6 @@
 """The TPK member's daily digest of visit tasks, and /tugas on demand.
 
-Tasks are derived, not stored: :func:`bot.domain.reminder_plan.plan_visit_tasks` over
+Tasks are derived, not stored: :func:`bot.domain.visit_tasks.plan_visit_tasks` over
 the member's own active records and the last visit to each. Recording a kunjungan
 moves ``last_visit_on``, which closes the task by itself. The digest goes out at the
 configured local hour, once a day, and only when there is something to do.
@@ -17,7 +17,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.domain.daytime import PROVINCE_ZONES
-from bot.domain.reminder_plan import SasaranCategory, VisitAnchors, VisitTask, plan_visit_tasks
+from bot.domain.visit_tasks import SasaranCategory, VisitAnchors, VisitTask, plan_visit_tasks
 from bot.formatting import long_date
 from bot.reminders import texts
 from bot.reminders.limits import DispatchLimits, describe

@@ -7,23 +7,23 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.reminder_plan import (
-    CONTENT_WEEKS,
-    TEXT_KEYS,
-    WEEKLY_CONTENT_PATH,
-    PlanFacts,
-    greeting,
-    load_weekly_content,
-    plan_all,
-    render_text,
-)
+from bot.content.weekly import CONTENT_WEEKS, load_weekly_content
+from bot.domain.reminder_plan import PlanFacts, PlannedReminder, plan_all
 from bot.domain.schedule_config import ReminderConfig
+from bot.formatting import long_date, month_name
+from bot.reminders.messages import TEXT_KEYS, greeting, render_text
+from bot.reminders.texts import item_label
 
 HPHT = date(2026, 1, 5)
 
 
+def render(item: PlannedReminder, *, first_name: str | None) -> str:
+    """What the dispatcher sends for a planned item (it renders from the stored key and payload)."""
+    return render_text(item.text_key, item.payload, first_name=first_name)
+
+
 def test_content_bank_covers_every_week_4_to_42() -> None:
-    bank = load_weekly_content(WEEKLY_CONTENT_PATH)
+    bank = load_weekly_content()
     assert set(bank.minggu) == set(CONTENT_WEEKS) == set(range(4, 43))
     for message in bank.minggu.values():
         assert message.janin.endswith(".") and message.tips.endswith(".")
@@ -31,7 +31,7 @@ def test_content_bank_covers_every_week_4_to_42() -> None:
 
 def test_anc_text_reads_like_the_brief(config: ReminderConfig) -> None:
     anc_4 = next(i for i in plan_all(PlanFacts(hpht=HPHT), config) if i.kind == "anc_4")
-    text = anc_4.render(first_name="Sari Wulandari")
+    text = render(anc_4, first_name="Sari Wulandari")
     assert text.startswith("Bunda Sari, minggu ini waktunya periksa kehamilan ke-4")
     assert "puskesmas" in text
 
@@ -43,7 +43,7 @@ def test_every_planned_kind_renders_short_and_without_personal_numbers(
     plan = plan_all(facts, config)
     assert {i.text_key for i in plan} == TEXT_KEYS
     for item in plan:
-        text = item.render(first_name="Ani")
+        text = render(item, first_name="Ani")
         assert text.startswith("Bunda Ani, ")
         assert len(text) <= 400, item.kind
         assert not re.search(r"\d{6,}", text), item.kind  # nothing NIK- or phone-like
@@ -100,3 +100,13 @@ def test_posyandu_mentions_vitamin_a_and_june() -> None:
 def test_unknown_text_key_is_an_error() -> None:
     with pytest.raises(ValueError):
         render_text("nope", {})
+
+
+def test_month_names_are_babels_everywhere() -> None:
+    """One source of month names: the posyandu reminder, the /jadwal line and every date agree."""
+    names = [month_name(month) for month in range(1, 13)]
+    assert names[0] == "Januari" and names[7] == "Agustus" and names[11] == "Desember"
+    for month, name in enumerate(names, start=1):
+        assert long_date(date(2026, month, 9)) == f"9 {name} 2026"
+        assert f"bulan {name} " in render_text("posyandu", {"month": month})
+        assert item_label("posyandu", {"month": month}) == f"Posyandu bulan {name}"

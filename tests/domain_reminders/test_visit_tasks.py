@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
-from bot.domain.reminder_plan import VisitAnchors, add_months, plan_visit_tasks
+from bot.domain.reminder_plan import add_months
 from bot.domain.schedule_config import ReminderConfig
+from bot.domain.visit_tasks import VisitAnchors, plan_visit_tasks
 
 HPHT = date(2026, 1, 5)
 

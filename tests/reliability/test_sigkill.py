@@ -29,9 +29,9 @@ import pytest
 from bot.app import prepare_database
 from bot.clock import SystemClock
 from bot.dev.emulator import BotApiEmulator, BotMessage, SimUser
-from bot.domain.reminder_plan import render_text
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import new_token
+from bot.reminders.messages import render_text
 from bot.settings import Settings, load_settings
 from conversations.forms.engine import REVIEW
 from conversations.lapor import FAMILY_FIELDS
