@@ -1,6 +1,6 @@
 """Building and running the python-telegram-bot Application.
 
-Production, the tests and the playground all go through :func:`prepare`,
+Production, the tests and the playground all go through :func:`bot.startup.prepare`,
 :func:`build_application` and :func:`running`, so what is tested is what runs.
 """
 
@@ -29,7 +29,8 @@ from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.startup import prepare
 from bot.throttle import Throttle
 from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
@@ -38,53 +39,11 @@ from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
 from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
 from handlers import privacy as privacy_handlers
-from storage import regions as regions_store
-from storage import users as users_store
-from storage.crypto import IdentityCipher, decode_key
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 THROTTLE_GROUP = -200
 ACCESS_GROUP = -100
-
-
-async def prepare_database(settings: Settings, clock: Clock) -> Database:
-    """Open the database, apply migrations, load the region list and sync admins."""
-    db = await Database.open(settings.storage.path)
-    try:
-        await db.migrate()
-        await _check_identity_key(db, identity_cipher(settings), settings)
-        await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
-        await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
-    except BaseException:
-        await db.close()
-        raise
-    return db
-
-
-def identity_cipher(settings: Settings) -> IdentityCipher:
-    return IdentityCipher(decode_key(settings.privacy.key))
-
-
-async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Settings) -> None:
-    """Refuse a key other than the one the stored NIKs were encrypted with."""
-    stored = await db.fetch_value("SELECT value FROM meta WHERE key = 'identity_key_check'")
-    if stored is None:
-        async with db.transaction() as tx:
-            await tx.execute("INSERT INTO meta (key, value) VALUES ('identity_key_check', ?)", (cipher.check_value,))
-    elif stored != cipher.check_value:
-        raise ConfigError(
-            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
-            "— pakai kunci yang lama (dari cadangan konfigurasi)"
-        )
-
-
-async def prepare(settings: Settings, clock: Clock) -> Services:
-    db = await prepare_database(settings, clock)
-    tree = await regions_store.load_tree(db, settings.wilayah.root)
-    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
-                    kecamatan_codes=await regions_store.kecamatan_codes(db))
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -86,8 +86,8 @@ def _add_seed_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
 
 async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Demo data into an empty database only: never mixed into real records."""
-    from bot.app import prepare
     from bot.dev.seed import seed_demo
+    from bot.startup import prepare
 
     services = await prepare(settings, SystemClock())
     try:
@@ -140,7 +140,7 @@ def init_config(path: Path) -> str:
 
 
 async def _migrate(settings: Settings) -> None:
-    from bot.app import prepare_database
+    from bot.startup import prepare_database
 
     db = await prepare_database(settings, SystemClock())
     version = await db.schema_version()

@@ -24,7 +24,7 @@ from telegram.ext import Application, ContextTypes
 from bot.context import SERVICES_KEY
 from bot.domain.daytime import local_date
 from bot.services import Services
-from storage import audit
+from storage import audit, meta
 from storage import privacy as store
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
     today = local_date(now, services.settings.wilayah.zone)
     report = RetentionReport(day=today)
     days = services.settings.privacy.retention_days
-    if days == 0 or (not force and await store.meta_get(db, META_KEY) == today.isoformat()):
+    if days == 0 or (not force and await meta.get(db, META_KEY) == today.isoformat()):
         report.skipped = True
         return report
     cutoff = today - timedelta(days=days)
@@ -83,7 +83,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
     report.complete = max(len(ended), len(aged), len(families)) < batch
     if report.complete:
         async with db.transaction() as tx:
-            await store.meta_set(tx, META_KEY, today.isoformat())
+            await meta.put(tx, META_KEY, today.isoformat())
     if report.total:
         await store.compact(db.path)
         log.info("retention (%d days): %d ended records, %d children past balita age and %d families anonymised",
@@ -94,7 +94,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
 async def _anonymise(services: Services, sasaran_id: int, *, end_as: str | None = None) -> bool:
     now = services.clock.now()
     async with services.db.transaction() as tx:
-        row = await tx.fetch_one("SELECT anonymised_at, birth_date FROM sasaran WHERE id = ?", (sasaran_id,))
+        row = await store.anonymisation_state(tx, sasaran_id)
         if row is None or row["anonymised_at"] is not None:
             return False
         ended_on = fifth_birthday(date.fromisoformat(row["birth_date"])) if end_as and row["birth_date"] else None

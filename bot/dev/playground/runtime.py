@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, prepare, running
+from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.dev.emulator import BotApiEmulator
 from bot.dev.playground import config as pg_config
@@ -27,6 +27,7 @@ from bot.dev.playground.chats import Revisions, WatchedUser, start_links
 from bot.dev.playground.personas import PERSONAS, Persona
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import prepare
 from storage import users as users_store
 
 log = logging.getLogger(__name__)
