@@ -7,7 +7,7 @@ members once none is active. Anonymised records keep what the counts need and lo
 what identifies the person (see :mod:`storage.privacy`); ``erased_at`` is not set, so
 /rekap's figures do not change.
 
-A JobQueue job looks every hour and does the work once per local day, in bounded
+A JobQueue job (:mod:`bot.jobs`) looks every hour and does the work once per local day, in bounded
 batches (what is left waits for the next hour). :func:`sweep` reads the injectable
 clock, so tests move a FakeClock and run the job (or call it) directly.
 """
@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.context import SERVICES_KEY
 from bot.domain.daytime import local_date
@@ -117,16 +116,10 @@ async def _anonymise_family(services: Services, keluarga_id: int) -> None:
                                entity_id=keluarga_id, after={"alasan": store.RETENTION})
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def run_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The hourly job (scheduled in :mod:`bot.jobs`; it works once per local day); tests run it with ``job.run``."""
     services: Services = context.application.bot_data[SERVICES_KEY]
     try:
         await sweep(services)
     except Exception as error:  # the next hour tries again; never let the job die silently
         log.error("retention sweep failed: %s", type(error).__name__)
-
-
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The hourly job (it works once per local day). Tests run it with ``job.run(app)``."""
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_job, interval=INTERVAL_SECONDS, first=INTERVAL_SECONDS, name=JOB_NAME,
-                                    job_kwargs={"max_instances": 1, "coalesce": True})
