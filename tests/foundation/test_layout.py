@@ -223,27 +223,45 @@ def test_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " ; ".join(map(str, cycle or []))
 
 
+def upward(imports: list[Import], package: str, allowed: tuple[str, ...]) -> list[Import]:
+    """Imports from ``package`` of our modules outside ``allowed`` (the bare ``bot`` package is empty)."""
+    return [imp for imp in imports if _within(imp.importer, package) and (t := _ours(imp.imported))
+            and t != "bot" and not any(_within(t, ok) for ok in allowed)]
+
+
+def across(imports: list[Import], side: str, other: str) -> list[Import]:
+    return [imp for imp in imports if _within(imp.importer, side) and _within(imp.imported, other)]
+
+
+def tooling_imports(imports: list[Import]) -> list[Import]:
+    """Product code importing bot.dev, but for the CLI's lazy, marked imports that start the tooling."""
+    return [imp for imp in imports if not _within(imp.importer, TOOLING) and _within(imp.imported, TOOLING)
+            and not (imp.importer == "bot.cli" and imp.lazy and imp.marked_tid251)]
+
+
+def driver_imports(imports: list[Import]) -> list[Import]:
+    return [imp for imp in imports if not _within(imp.importer, "storage")
+            and any(_within(imp.imported, driver) for driver in SQL_DRIVERS)]
+
+
 def test_domain_imports_only_domain() -> None:
-    edges = [imp for imp in IMPORTS if _within(imp.importer, "bot.domain")
-             and (t := _ours(imp.imported)) and not _within(t, "bot.domain") and t != "bot"]
+    edges = upward(IMPORTS, "bot.domain", ("bot.domain",))
     assert not edges, "bot.domain imports upward: " + "; ".join(map(str, edges))
 
 
 def test_storage_imports_only_storage_and_domain() -> None:
-    edges = [imp for imp in IMPORTS if _within(imp.importer, "storage")
-             and (t := _ours(imp.imported)) and not (_within(t, "storage") or _within(t, "bot.domain") or t == "bot")]
+    edges = upward(IMPORTS, "storage", ("storage", "bot.domain"))
     assert not edges, "storage imports upward: " + "; ".join(map(str, edges))
 
 
 @pytest.mark.parametrize(("side", "other"), [("handlers", "conversations"), ("conversations", "handlers")])
 def test_handlers_and_conversations_do_not_import_each_other(side: str, other: str) -> None:
-    edges = [imp for imp in IMPORTS if _within(imp.importer, side) and _within(imp.imported, other)]
+    edges = across(IMPORTS, side, other)
     assert not edges, f"{side} imports {other}: " + "; ".join(map(str, edges))
 
 
 def test_product_code_does_not_import_tooling() -> None:
-    edges = [imp for imp in IMPORTS if not _within(imp.importer, TOOLING) and _within(imp.imported, TOOLING)
-             and not (imp.importer == "bot.cli" and imp.lazy and imp.marked_tid251)]
+    edges = tooling_imports(IMPORTS)
     assert not edges, "product code imports bot.dev: " + "; ".join(map(str, edges))
 
 
@@ -254,8 +272,7 @@ def test_sql_only_in_storage() -> None:
 
 
 def test_sql_drivers_only_in_storage() -> None:
-    edges = [imp for imp in IMPORTS if not _within(imp.importer, "storage")
-             and any(_within(imp.imported, driver) for driver in SQL_DRIVERS)]
+    edges = driver_imports(IMPORTS)
     assert not edges, "a SQL driver imported outside storage/: " + "; ".join(map(str, edges))
 
 
@@ -300,3 +317,21 @@ def test_cycle_search_names_the_edges() -> None:
     ab, ba = Import(a, b, 3, False, False), Import(b, a, 7, True, False)
     assert find_cycle({a: {b: ab}, b: {a: ba}}) == [ab, ba]
     assert find_cycle({a: {b: ab}, b: {}}) is None
+
+
+def test_import_rules_catch_planted_modules() -> None:
+    def planted(module: str, source: str) -> list[Import]:
+        return imports_of(module, source)
+
+    assert upward(planted("bot.domain.planted", "from bot.settings import Settings\nfrom bot.domain import age"),
+                  "bot.domain", ("bot.domain",)) != []
+    assert upward(planted("storage.planted", "from bot.domain.roles import Role"), "storage",
+                  ("storage", "bot.domain")) == []
+    assert [i.imported for i in upward(planted("storage.planted", "def f():\n    from bot.services import Services"),
+                                       "storage", ("storage", "bot.domain"))] == ["bot.services"]
+    assert across(planted("conversations.planted", "from handlers import ibu"), "conversations", "handlers") != []
+    assert tooling_imports(planted("bot.cli", "from bot.dev import seed")) != []  # at the top: not allowed
+    assert tooling_imports(planted("bot.cli", "def f():\n    from bot.dev import seed  # noqa: TID251")) == []
+    assert tooling_imports(planted("handlers.planted", "def f():\n    import bot.dev.seed  # noqa: TID251")) != []
+    assert driver_imports(planted("bot.planted", "import sqlite3")) != []
+    assert driver_imports(planted("storage.planted", "import aiosqlite")) == []
