@@ -40,12 +40,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, closing_line, machine, percentile, record
 
-from bot.app import prepare
 from bot.clock import SystemClock
 from bot.dev.emulator import BotApiEmulator, SimUser
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
 from bot.settings import load_settings
+from bot.startup import prepare
 from storage import invitations
 from storage import users as users_store
 from storage.crypto import new_key

@@ -25,11 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_reminders_memory import FIRST_MOTHER, NOW, TOKEN, TPK, populate, settings_for
 from common import closing_line, machine, record
 
-from bot.app import build_application, prepare
+from bot.app import build_application
 from bot.clock import ShiftedClock
 from bot.dev.emulator import BotApiEmulator
 from bot.reminders import dispatch_due
 from bot.reminders.limits import DispatchLimits
+from bot.startup import prepare
 
 
 async def run(reminders: int, rate: float) -> list[str]:

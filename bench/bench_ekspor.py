@@ -35,13 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import closing_line, copy_database, machine, median_of, peak_rss_kb, percentile, rss_kb
 from openpyxl import Workbook
 
-from bot.app import prepare
 from bot.clock import FakeClock
 from bot.domain.regions import Level, level_of
 from bot.rekap import workbook
 from bot.rekap.periods import Period, this_month
 from bot.rekap.service import build_export, build_rekap, today
 from bot.services import Services
+from bot.startup import prepare
 from storage import rekap_rows
 from storage.rekap_rows import SasaranRow
 

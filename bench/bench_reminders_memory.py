@@ -51,13 +51,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import copy_database, peak_rss_kb, rss_kb
 
-from bot.app import build_application, prepare
+from bot.app import build_application
 from bot.clock import FakeClock
 from bot.dev.emulator import BotApiEmulator
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
 from bot.reminders import dispatch_due
 from bot.settings import Settings
+from bot.startup import prepare
 from storage import ibu as ibu_store
 from storage import invitations
 from storage import keluarga as keluarga_store

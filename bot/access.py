@@ -16,10 +16,11 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import texts
-from bot.commands import spec
+from bot.commands import MANAGERS, spec
 from bot.context import TpkContext
 from bot.domain.roles import Caller, Role
 from storage import users as users_store
+from storage.keluarga import Sasaran
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ async def refuse(update: Update, context: TpkContext) -> None:
 
 def allowed(context: TpkContext, roles: frozenset[Role | None]) -> bool:
     return context.caller.role in roles
+
+
+def may_edit(context: TpkContext, sasaran: Sasaran) -> bool:
+    """Corrections after submit: the reporter, and the coordinators (the record was found in their scope)."""
+    return context.caller.user_id == sasaran.reporter_id or allowed(context, MANAGERS)
 
 
 def for_command(name: str) -> Callable[[H], H]:

@@ -1,6 +1,6 @@
 """Building and running the python-telegram-bot Application.
 
-Production, the tests and the playground all go through :func:`prepare`,
+Production, the tests and the playground all go through :func:`bot.startup.prepare`,
 :func:`build_application` and :func:`running`, so what is tested is what runs.
 """
 
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from enum import IntEnum
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -23,13 +25,14 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import reminders
+from bot import jobs
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
 from bot.services import Services
-from bot.settings import ConfigError, Settings
+from bot.settings import Settings
+from bot.startup import prepare
 from bot.throttle import Throttle
 from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
@@ -37,55 +40,48 @@ from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
+from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, tugas, undang
 from handlers import privacy as privacy_handlers
-from storage import regions as regions_store
-from storage import users as users_store
-from storage.crypto import IdentityCipher, decode_key
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+#: PTB groups run in ascending order and every group gets each update; within one group only
+#: the first matching handler answers. Flood control comes first, so a flood costs no database read;
 THROTTLE_GROUP = -200
+#: then the caller is loaded (role, scope) for every handler after it.
 ACCESS_GROUP = -100
+#: Everything that answers an update shares PTB's default group, in the tiers below.
+ANSWER_GROUP = 0
 
 
-async def prepare_database(settings: Settings, clock: Clock) -> Database:
-    """Open the database, apply migrations, load the region list and sync admins."""
-    db = await Database.open(settings.storage.path)
-    try:
-        await db.migrate()
-        await _check_identity_key(db, identity_cipher(settings), settings)
-        await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
-        await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
-    except BaseException:
-        await db.close()
-        raise
-    return db
+class Tier(IntEnum):
+    """The order of registration inside :data:`ANSWER_GROUP`, where the first match wins."""
+
+    #: The join dialogue (a ConversationHandler) first: while a newcomer is in it, their typed name,
+    #: phone number and /batal belong to it, not to the typed-answer handler or /batal below.
+    JOIN_DIALOGUE = 1
+    #: Commands and their buttons. Each module owns its commands and callback prefixes (``/start``
+    #: with a token is the join dialogue's, without one basics'), so within the tier no two claim the
+    #: same update; they keep the order they always had.
+    COMMANDS = 2
+    #: Typed answers to the open form, after the commands: a command mid-form still works.
+    FORM_ANSWERS = 3
+    #: Catch-alls last: a button from an old message, an unknown command.
+    CATCH_ALL = 4
 
 
-def identity_cipher(settings: Settings) -> IdentityCipher:
-    return IdentityCipher(decode_key(settings.privacy.key))
+Registration = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 
 
-async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Settings) -> None:
-    """Refuse a key other than the one the stored NIKs were encrypted with."""
-    stored = await db.fetch_value("SELECT value FROM meta WHERE key = 'identity_key_check'")
-    if stored is None:
-        async with db.transaction() as tx:
-            await tx.execute("INSERT INTO meta (key, value) VALUES ('identity_key_check', ?)", (cipher.check_value,))
-    elif stored != cipher.check_value:
-        raise ConfigError(
-            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
-            "— pakai kunci yang lama (dari cadangan konfigurasi)"
-        )
-
-
-async def prepare(settings: Settings, clock: Clock) -> Services:
-    db = await prepare_database(settings, clock)
-    tree = await regions_store.load_tree(db, settings.wilayah.root)
-    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
-                    kecamatan_codes=await regions_store.kecamatan_codes(db))
+def _registrations() -> dict[Tier, tuple[Registration, ...]]:
+    return {
+        Tier.JOIN_DIALOGUE: (partial(join.register, open_mother_invitation=ibu.open_invitation),),
+        Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
+                        keluarga.register, privacy_handlers.register, ibu.register, tugas.register, runner.register,
+                        rekap.register, ekspor.register, partial(basics.register, pause_form=runner.pause)),
+        Tier.FORM_ANSWERS: (runner.register_text,),
+        Tier.CATCH_ALL: (basics.register_last,),
+    }
 
 
 async def _on_initialised(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -130,23 +126,11 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     app.add_handler(TypeHandler(Update, Throttle(burst=access.flood_burst, per_second=access.flood_per_second)),
                     group=THROTTLE_GROUP)
     app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
-    # Conversations first: within a group the first matching handler wins.
-    join.register(app)
-    undang.register(app)
-    anggota.register(app)
-    lapor.register(app)
-    kunjungan.register(app)
-    ubah.register(app)
-    keluarga.register(app)
-    privacy_handlers.register(app)
-    ibu.register(app)
-    reminders.register(app, services)
-    runner.register(app)
-    rekap.register(app)
-    ekspor.register(app)
-    basics.register(app)
-    runner.register_text(app)
-    basics.register_last(app)
+    registrations = _registrations()
+    for tier in Tier:
+        for register in registrations[tier]:
+            register(app)
+    jobs.register(app, services)
     errors.register(app)
     return app
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import SystemClock
-from bot.dev.playground import cli as playground_cli
 from bot.settings import ConfigError, Settings, load_settings
+from storage import seed as seed_store
 from storage.crypto import new_key
 from storage.db import MigrationError
 
@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_seed_parser(commands)
     _add_backup_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
+    from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
+
     playground_cli.add_parser(commands)
     return parser
 
@@ -86,8 +88,8 @@ def _add_seed_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
 
 async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Demo data into an empty database only: never mixed into real records."""
-    from bot.app import prepare
-    from bot.dev.seed import seed_demo
+    from bot.dev.seed import seed_demo  # noqa: TID251 -- the command starts the demo seeder
+    from bot.startup import prepare
 
     services = await prepare(settings, SystemClock())
     try:
@@ -95,7 +97,7 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         if root not in services.regions:
             print(f"--root {root}: bukan wilayah di dalam {settings.wilayah.root}", file=sys.stderr)
             return EXIT_CONFIG
-        if await services.db.fetch_value("SELECT count(*) FROM keluarga"):
+        if await seed_store.holds_keluarga(services.db):
             print(f"{settings.storage.path} sudah berisi keluarga: data contoh hanya untuk basis data kosong",
                   file=sys.stderr)
             return EXIT_CONFIG
@@ -140,7 +142,7 @@ def init_config(path: Path) -> str:
 
 
 async def _migrate(settings: Settings) -> None:
-    from bot.app import prepare_database
+    from bot.startup import prepare_database
 
     db = await prepare_database(settings, SystemClock())
     version = await db.schema_version()
@@ -167,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(init_config(args.config))
         return 0
     if args.command == "playground":
+        from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the command starts the tooling
+
         return playground_cli.main(args)
     logs.configure()
     try:

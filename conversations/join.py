@@ -12,6 +12,8 @@ import html
 import logging
 import re
 import warnings
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import (
@@ -39,7 +41,6 @@ from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import is_well_formed
 from bot.menu import show_menu
 from conversations.parsers import ParseError, parse_phone
-from handlers import ibu
 from storage import invitations
 from storage.invitations import Invitation, InvitationError, Problem
 
@@ -71,7 +72,12 @@ def _clean_name(text: str) -> str | None:
     return name if 3 <= len(name) <= 80 and _NAME.match(name) else None
 
 
-async def entry(update: Update, context: TpkContext) -> int:
+#: Shows a mother the consent screen of her invitation (``handlers.ibu.open_invitation``). :mod:`bot.app`
+#: passes it in: conversations and handlers do not import each other.
+MotherInvitationOpener = Callable[[Update, TpkContext, str, Invitation], Awaitable[int]]
+
+
+async def entry(update: Update, context: TpkContext, open_mother_invitation: MotherInvitationOpener) -> int:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
     token = (context.args or [""])[0]
@@ -85,7 +91,7 @@ async def entry(update: Update, context: TpkContext) -> int:
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
         return ConversationHandler.END
     if invitation.role is Role.IBU:
-        return await ibu.open_invitation(update, context, token, invitation)
+        return await open_mother_invitation(update, context, token, invitation)
     if invitation.role not in (Role.KOORDINATOR, Role.TPK):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END
@@ -250,13 +256,14 @@ async def cancel(update: Update, context: TpkContext) -> int:
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
+def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler:  # type: ignore[type-arg]
     # Buttons here belong to the one open flow of this user, so per-chat tracking is
     # what we want; PTB warns about per_message=False regardless.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     return ConversationHandler(
         name=KEY,
-        entry_points=[CommandHandler("start", entry, filters=filters.Regex(r"^/start\s+\S"))],
+        entry_points=[CommandHandler("start", partial(entry, open_mother_invitation=open_mother_invitation),
+                                     filters=filters.Regex(r"^/start\s+\S"))],
         states={
             CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=r"^jn:name:(ok|edit)$")],
             TYPE_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
@@ -272,5 +279,5 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(build())
+def register(app: Application, open_mother_invitation: MotherInvitationOpener) -> None:  # type: ignore[type-arg]
+    app.add_handler(build(open_mother_invitation))

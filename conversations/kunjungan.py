@@ -18,9 +18,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.age import age_label
 from bot.domain.growth import Position, assess_growth_on
-from bot.domain.pregnancy import gestational_age, hpht_from_hpl
+from bot.domain.pregnancy import hpht_from_hpl
+from bot.labels import growth_summary, sasaran_label
 from bot.reporting import reassess
 from conversations import options as opt
 from conversations.forms import runner
@@ -40,7 +40,7 @@ from conversations.forms.fields import (
     YesNoField,
 )
 from conversations.forms.model import Form, FormContext, Submitted
-from conversations.growth_text import growth_summary, recheck_notice
+from conversations.growth_text import recheck_notice
 from storage import keluarga as store
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewSasaran, Sasaran
@@ -188,15 +188,15 @@ def _measurement(answers: Answers, ctx: FormContext) -> Measurement:
 async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
     services, now = ctx.services, ctx.services.clock.now()
     sasaran_id = int(ctx.extra["sasaran_id"])
-    row = await tx.fetch_one("SELECT keluarga_id, region_code, name, status FROM sasaran WHERE id = ?", (sasaran_id,))
-    if row is None or not ctx.in_scope(row["region_code"]) or row["status"] != "aktif":
+    row = await store.sasaran_in_tx(tx, sasaran_id)
+    if row is None or not ctx.in_scope(row.region_code) or row.status != "aktif":
         raise Invalid("Sasaran ini tidak ditemukan di wilayah Anda.")
     outcome = {"lahir": "lahir", "keguguran": "keguguran"}.get(answers.get("hasil") or "")
     recorded = {k: v for k, v in answers.items() if k not in ("kategori", "bayi_kecil")}
     await store.add_kunjungan(tx, sasaran_id=sasaran_id, reporter_id=ctx.caller.user_id, kind="kunjungan",
                               measurement=_measurement(answers, ctx), answers=recorded, outcome=outcome,
                               draft_key=key, now=now)
-    name = html.escape(row["name"])
+    name = html.escape(row.name)
     changed = [sasaran_id]
     text = f"✅ Kunjungan ke <b>{name}</b> tersimpan."
     buttons: tuple[tuple[str, str], ...] = ()
@@ -207,7 +207,7 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
         baby = NewSasaran(category="baduta", name=answers["bayi_nama"], sex=answers["bayi_jk"], birth_date=delivered,
                           mother_id=sasaran_id, answers={"tempat": answers.get("tempat"),
                                                          "penolong": answers.get("penolong")})
-        baby_id = await store.add_sasaran(tx, services.cipher, row["keluarga_id"], baby,
+        baby_id = await store.add_sasaran(tx, services.cipher, row.keluarga_id, baby,
                                           reporter_id=ctx.caller.user_id, now=now)
         assert delivered is not None
         growth = assess_growth_on(answers["bayi_jk"], delivered, delivered, answers.get("bayi_berat"),
@@ -230,7 +230,7 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
     elif answers.get("hpl_baru"):
         await store.update_sasaran(tx, sasaran_id, actor_id=ctx.caller.user_id, now=now,
                                    hpl=_day(answers, "hpl_baru"), hpht=hpht_from_hpl(_day(answers, "hpl_baru")))  # type: ignore[arg-type]
-    await reassess(tx, row["keluarga_id"], today=ctx.today, thresholds=services.settings.klinis,
+    await reassess(tx, row.keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                    boundaries=services.settings.trimester.boundaries)
     if answers.get("bahaya") or answers.get("bahaya_nifas"):
         text += "\n⚠️ Ada tanda bahaya: segera rujuk ibu ke bidan atau puskesmas."
@@ -249,7 +249,7 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
     """A loss cancels every pregnancy and baby message at once (plans of the other
     changed records were refreshed by the runner)."""
     sasaran_id = int(ctx.extra["sasaran_id"])
-    ended = await ctx.services.db.fetch_value("SELECT ended_reason FROM sasaran WHERE id = ?", (sasaran_id,))
+    ended = await store.ended_reason(ctx.services.db, sasaran_id)
     if ended == "keguguran":
         await reminders.cancel_for_loss(ctx.services, sasaran_id)
 
@@ -258,17 +258,6 @@ KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
     initial=_initial, computed=[Computed("Status gizi", _growth_text)], after_submit=_after,
 ))
-
-
-def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
-    """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons."""
-    detail = opt.CATEGORY_LABELS_BY_VALUE[sasaran.category].split(" (")[0]
-    if sasaran.category == "ibu_hamil" and sasaran.hpht:
-        detail += f", {gestational_age(sasaran.hpht, today).weeks} mg"
-    elif sasaran.birth_date and sasaran.category in opt.CHILDREN:
-        detail += f", {age_label(sasaran.birth_date, today)}"
-    area = regions.get(sasaran.region_code)
-    return f"{sasaran.name} — {detail}" + (f" ({area.name})" if area else "")
 
 
 async def start_visit(update: Update, context: TpkContext, sasaran: Sasaran) -> None:

@@ -35,6 +35,7 @@ from bot.domain.regions import Level, level_of
 from bot.domain.risk import IstriPus, Jamban, KeluargaFacts, MetodeKb, SumberAirMinum, family_factors
 from bot.domain.roles import Role
 from bot.formatting import long_date
+from bot.labels import growth_summary
 from bot.reporting import reassess
 from conversations import options as opt
 from conversations.forms import runner
@@ -57,7 +58,7 @@ from conversations.forms.fields import (
     YesNoField,
 )
 from conversations.forms.model import Form, FormContext, Submitted
-from conversations.growth_text import growth_summary, recheck_notice
+from conversations.growth_text import recheck_notice
 from conversations.parsers import format_decimal, parse_nik_number
 from storage import keluarga as store
 from storage.db import Transaction
@@ -115,10 +116,9 @@ def _unlisted_region(number: str, label: str, ctx: FormContext) -> str | None:
 async def _kk_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
     unlisted = _unlisted_region(value, "No. KK", ctx)
     problems = [unlisted] if unlisted else []
-    row = await ctx.services.db.fetch_one("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
-                                          (ctx.services.cipher.lookup_hash(value),))
-    if row is not None:
-        where = ctx.regions.path_label(row[0]) if row[0] in ctx.regions else row[0]
+    region = await store.kk_region(ctx.services.db, ctx.services.cipher, value)
+    if region is not None:
+        where = ctx.regions.path_label(region) if region in ctx.regions else region
         problems.append(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang "
                         "keluarga yang berbeda atau laporan baru yang disengaja.")
     return Notice("\n".join(problems)) if problems else None

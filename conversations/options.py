@@ -5,18 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
+from bot.labels import CATEGORY_LABELS as CATEGORY_LABELS  # the names live with the labels, for /keluarga too
+from bot.labels import CATEGORY_LABELS_BY_VALUE as CATEGORY_LABELS_BY_VALUE
+from bot.labels import CHILDREN as CHILDREN
 from conversations.forms.fields import Option
 
-CATEGORY_LABELS = {
-    SasaranKind.CATIN: "Calon pengantin (catin)",
-    SasaranKind.IBU_HAMIL: "Ibu hamil",
-    SasaranKind.IBU_NIFAS: "Ibu nifas (0–42 hari)",
-    SasaranKind.BADUTA: "Anak 0–23 bulan (baduta)",
-    SasaranKind.BALITA: "Anak 24–59 bulan (balita)",
-}
 ADULTS = frozenset({SasaranKind.CATIN.value, SasaranKind.IBU_HAMIL.value, SasaranKind.IBU_NIFAS.value})
 MOTHERS = frozenset({SasaranKind.IBU_HAMIL.value, SasaranKind.IBU_NIFAS.value})
-CHILDREN = frozenset({SasaranKind.BADUTA.value, SasaranKind.BALITA.value})
 
 
 def _labelled(enum: type[StrEnum]) -> tuple[Option, ...]:
@@ -47,4 +42,3 @@ SMOKE = (Option("tidak", "Tidak merokok"), Option("merokok", "Merokok"),
 IMMUNISATIONS = (Option("hb0", "HB-0"), Option("bcg", "BCG"), Option("polio", "Polio"),
                  Option("dpt", "DPT-HB-Hib"), Option("ipv", "IPV"), Option("pcv", "PCV"),
                  Option("rota", "Rotavirus"), Option("mr", "Campak-Rubela (MR)"))
-CATEGORY_LABELS_BY_VALUE = {kind.value: label for kind, label in CATEGORY_LABELS.items()}

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import texts
-from bot.access import allowed
+from bot.access import allowed, may_edit
 from bot.commands import MANAGERS, MEMBERS
 from bot.context import TpkContext
 from bot.reporting import reassess
@@ -35,11 +35,6 @@ from storage.keluarga import Keluarga, Sasaran
 
 MEASUREMENTS = frozenset({"tinggi", "berat", "cara_ukur", "lila", "hb"})
 EDIT_FIELDS = [f for f in SASARAN_FIELDS if f.key not in MEASUREMENTS]
-
-
-def may_edit(context: TpkContext, sasaran: Sasaran) -> bool:
-    caller = context.caller
-    return caller.user_id == sasaran.reporter_id or allowed(context, MANAGERS)
 
 
 def answers_of(sasaran: Sasaran, identity: dict[str, Any]) -> Answers:
@@ -72,14 +67,14 @@ def answers_of(sasaran: Sasaran, identity: dict[str, Any]) -> Answers:
 
 async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
     sasaran_id = int(ctx.extra["sasaran_id"])
-    row = await tx.fetch_one("SELECT keluarga_id, region_code, reporter_id FROM sasaran WHERE id = ?", (sasaran_id,))
-    if row is None or not ctx.in_scope(row["region_code"]):
+    row = await store.sasaran_in_tx(tx, sasaran_id)
+    if row is None or not ctx.in_scope(row.region_code):
         raise Invalid("Sasaran ini tidak ditemukan di wilayah Anda.")
     data = new_sasaran(answers, ctx.today)
     services = ctx.services
     await store.correct_sasaran(tx, services.cipher, sasaran_id, data, actor_id=ctx.caller.user_id,
                                 now=services.clock.now())
-    await reassess(tx, row["keluarga_id"], today=ctx.today, thresholds=services.settings.klinis,
+    await reassess(tx, row.keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                    boundaries=services.settings.trimester.boundaries)
     return Submitted(text=f"✅ Data <b>{html.escape(data.name)}</b> diperbarui.", sasaran_ids=(sasaran_id,))
 
@@ -109,8 +104,8 @@ def family_answers(keluarga: Keluarga, no_kk: str | None) -> Answers:
 
 async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
     keluarga_id = int(ctx.extra["keluarga_id"])
-    row = await tx.fetch_one("SELECT region_code FROM keluarga WHERE id = ?", (keluarga_id,))
-    if row is None or not ctx.in_scope(row["region_code"]) or not ctx.in_scope(answers["wilayah"]):
+    row = await store.keluarga_in_tx(tx, keluarga_id)
+    if row is None or not ctx.in_scope(row.region_code) or not ctx.in_scope(answers["wilayah"]):
         raise Invalid("Keluarga ini tidak ditemukan di wilayah Anda.")
     services = ctx.services
     data = new_keluarga(answers)
@@ -118,9 +113,9 @@ async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Trans
                                  now=services.clock.now())
     assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                                 boundaries=services.settings.trimester.boundaries)
-    members = await tx.fetch_all("SELECT id FROM sasaran WHERE keluarga_id = ?", (keluarga_id,))
+    members = await store.member_ids_in_tx(tx, keluarga_id)
     return Submitted(text=f"✅ Data keluarga <b>{html.escape(data.head_name)}</b> diperbarui.\n"
-                          f"Status: {family_status(assessment)}.", sasaran_ids=tuple(r[0] for r in members))
+                          f"Status: {family_status(assessment)}.", sasaran_ids=tuple(members))
 
 
 UBAH_KELUARGA = runner.register_form(Form(

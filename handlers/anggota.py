@@ -18,7 +18,7 @@ from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.roles import Status, has_authority
 from bot.formatting import ago
-from handlers.paging import page_row
+from bot.widgets.paging import page_row
 from storage import users as users_store
 from storage.users import Member
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -12,7 +14,6 @@ from bot.commands import commands_for
 from bot.context import TpkContext
 from bot.domain.roles import Role
 from bot.menu import show_menu
-from conversations.forms import runner
 
 
 def greeting(context: TpkContext) -> str:
@@ -47,21 +48,26 @@ async def bantuan(update: Update, context: TpkContext) -> None:
     )
 
 
-async def batal(update: Update, context: TpkContext) -> None:
+#: Pauses the caller's open form, True when there was one (``conversations.forms.runner.pause``).
+#: :mod:`bot.app` passes it in: handlers and conversations do not import each other.
+FormPause = Callable[[Update, TpkContext], Awaitable[bool]]
+
+
+async def batal(update: Update, context: TpkContext, pause_form: FormPause) -> None:
     """Leave whatever is open: a form is paused with its draft kept (see the runner)."""
-    if await runner.pause(update, context):
+    if await pause_form(update, context):
         return
     assert update.effective_message is not None
     await update.effective_message.reply_text(texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove())
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application, pause_form: FormPause) -> None:  # type: ignore[type-arg]
     """Register after the conversations: in one group the first match wins, so a
     flow's own /batal takes precedence over this one."""
     # /start with a payload is the invitation flow's entry point (conversations.join).
     app.add_handler(CommandHandler("start", start, filters=~filters.Regex(r"^/start\s+\S")))
     app.add_handler(CommandHandler("bantuan", bantuan))
-    app.add_handler(CommandHandler("batal", batal))
+    app.add_handler(CommandHandler("batal", partial(batal, pause_form=pause_form)))
 
 
 async def stale_button(update: Update, context: TpkContext) -> None:

@@ -1,5 +1,5 @@
 """Mothers: joining with consent, /jadwal, /berhenti, /mulai and answering reminders;
-and the TPK side: the invitation (link + QR code) and /tugas.
+and the TPK side: the invitation (link + QR code). The TPK member's /tugas is :mod:`handlers.tugas`.
 
 Stateless: every button carries what it needs (the invitation token, the reminder id,
 the sasaran id) and every step re-checks it, so a restart between two taps costs
@@ -35,16 +35,14 @@ from bot import texts as common_texts
 from bot.access import for_command
 from bot.commands import commands_for
 from bot.context import TpkContext
-from bot.domain.daytime import local_date, zone_for_region
+from bot.domain.daytime import zone_for_region
 from bot.domain.roles import Role
 from bot.domain.tokens import is_well_formed
 from bot.formatting import long_date
 from bot.reminders import mothers, planning
 from bot.reminders import texts as rtexts
-from bot.reminders import visit_digest as digest_mod
 from bot.reminders.invite import CannotInvite
 from bot.reminders.invite import create as create_invitation
-from bot.reminders.limits import DispatchLimits
 from storage import ibu as ibu_store
 from storage import users as users_store
 from storage.invitations import Invitation, InvitationError, Problem
@@ -75,7 +73,7 @@ def invite_button(sasaran_id: int) -> InlineKeyboardButton:
 
 
 async def open_invitation(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
-    """``/start <token>`` for a mother's invitation (called by conversations.join): the
+    """``/start <token>`` for a mother's invitation (passed to conversations.join by bot.app): the
     consent screen. Nothing is stored until she answers."""
     message = update.effective_message
     assert message is not None
@@ -260,28 +258,10 @@ async def invite_button_pressed(update: Update, context: TpkContext) -> None:
     await send_invitation(context, update.effective_chat.id, int(query.data.rsplit(":", 1)[1]))
 
 
-@for_command("tugas")
-async def tugas(update: Update, context: TpkContext) -> None:
-    message = update.effective_message
-    assert message is not None and context.caller.scope is not None
-    services, limits = context.services, DispatchLimits()
-    today = local_date(services.clock.now(), zone_for_region(context.caller.scope))
-    digest = await digest_mod.build(services, context.caller.user_id, context.caller.scope, today, limits)
-    if not digest.items:
-        await message.reply_text(
-            f"👍 Tidak ada kunjungan yang jatuh tempo sampai {limits.digest_lookahead_days} hari ke depan."
-        )
-        return
-    buttons = [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
-               for row in digest.markup]
-    await message.reply_text(digest.text, reply_markup=InlineKeyboardMarkup(buttons))
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("berhenti", berhenti))
     app.add_handler(CommandHandler("mulai", mulai))
     app.add_handler(CommandHandler("jadwal", jadwal))
-    app.add_handler(CommandHandler("tugas", tugas))
     app.add_handler(CallbackQueryHandler(consent_button, pattern=rf"^{PREFIX}:(ya|tidak):"))
     app.add_handler(CallbackQueryHandler(ack_button, pattern=rf"^{PREFIX}:ack:\d+:[yn]$"))
     app.add_handler(CallbackQueryHandler(ttd_button, pattern=rf"^{PREFIX}:ttd:(on|off)$"))

@@ -14,17 +14,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.access import allowed, for_command
+from bot.access import allowed, for_command, may_edit
 from bot.commands import MANAGERS
 from bot.context import TpkContext
+from bot.domain.anthropometry import format_decimal
 from bot.domain.roles import Role
 from bot.formatting import long_date
+from bot.labels import growth_summary, sasaran_label
 from bot.reporting import child_growth
-from conversations.growth_text import growth_summary
-from conversations.kunjungan import sasaran_label
-from conversations.parsers import format_decimal
-from conversations.ubah import may_edit
-from handlers.paging import page_row
+from bot.widgets.paging import page_row
 from storage import keluarga as store
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 

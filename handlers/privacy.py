@@ -257,9 +257,8 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """The commands, their buttons, and the daily retention job."""
+    """The commands and their buttons (the retention job is in :mod:`bot.jobs`)."""
     app.add_handler(CommandHandler("hapus", hapus))
     app.add_handler(CallbackQueryHandler(hapus_button, pattern=rf"^{ERASE}:"))
     app.add_handler(CommandHandler("persetujuan", persetujuan))
     app.add_handler(CallbackQueryHandler(persetujuan_button, pattern=rf"^{CONSENT}:"))
-    privacy.register(app)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
@@ -24,17 +23,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.access import allowed, for_command, refuse
 from bot.commands import spec
-from bot.context import SERVICES_KEY, TpkContext
+from bot.context import TpkContext
 from bot.domain.roles import Role
 from bot.rekap import chart, message
 from bot.rekap import keyboard as kb
-from bot.rekap import monthly_digest as digest
 from bot.rekap.periods import Period, this_month
+from bot.rekap.replies import answer_request, send_workbook
 from bot.rekap.request import OUT_OF_SCOPE, Request
-from bot.rekap.service import build_rekap, ensure_ready, today
+from bot.rekap.service import build_rekap, today
 from bot.services import Services
-from handlers.ekspor import answer_request, send_workbook
-from handlers.region_picker import GO, within_scope
+from bot.widgets.region_picker import GO, within_scope
 from storage import rekap as store
 
 log = logging.getLogger(__name__)
@@ -157,28 +155,6 @@ async def on_digest_switch(update: Update, context: TpkContext) -> None:
                 raise
 
 
-async def _digest_job(context: TpkContext) -> None:
-    services: Services = context.application.bot_data[SERVICES_KEY]
-    await digest.send_monthly_digests(services, context.bot)
-
-
-async def _daily_tidy(context: TpkContext) -> None:
-    services: Services = context.application.bot_data[SERVICES_KEY]
-    await store.drop_zero_counts(services.db)
-
-
-async def _startup(context: TpkContext) -> None:
-    await ensure_ready(context.application.bot_data[SERVICES_KEY])
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("rekap", rekap_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{kb.PREFIX}:"))
-    services: Services = app.bot_data[SERVICES_KEY]
-    if app.job_queue is not None:
-        settings = services.settings.rekap
-        app.job_queue.run_once(_startup, when=0, name="rekap-zone")
-        app.job_queue.run_repeating(_digest_job, interval=settings.digest_check_seconds,
-                                    first=settings.digest_check_seconds, name="rekap-digest")
-        app.job_queue.run_daily(_daily_tidy, time=time(3, 0, tzinfo=services.settings.wilayah.zone),
-                                name="rekap-tidy")

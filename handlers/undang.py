@@ -20,7 +20,7 @@ from bot.domain.regions import Level, level_of
 from bot.domain.roles import Role, has_authority, invitable_roles
 from bot.domain.tokens import new_token
 from bot.formatting import long_date
-from handlers.region_picker import GO, PICK, region_keyboard, within_scope
+from bot.widgets.region_picker import GO, PICK, region_keyboard, within_scope
 from storage import invitations
 
 PREFIX = "ud"

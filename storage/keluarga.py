@@ -292,6 +292,17 @@ async def keluarga_in_tx(tx: Transaction, keluarga_id: int) -> Keluarga | None:
     return _keluarga(row) if row else None
 
 
+async def sasaran_in_tx(tx: Transaction, sasaran_id: int) -> Sasaran | None:
+    """Any record by id, erased or not: the form checks the caller's scope on its region itself."""
+    row = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
+    return _sasaran(row) if row else None
+
+
+async def member_ids_in_tx(tx: Transaction, keluarga_id: int) -> list[int]:
+    """Every member of a family, erased ones too (their reminder plans are refreshed after a correction)."""
+    return [r[0] for r in await tx.fetch_all("SELECT id FROM sasaran WHERE keluarga_id = ?", (keluarga_id,))]
+
+
 async def members_in_tx(tx: Transaction, keluarga_id: int) -> list[Sasaran]:
     rows = await tx.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id = ? AND erased_at IS NULL "
                               "ORDER BY id", (keluarga_id,))
@@ -318,6 +329,16 @@ async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> Sasaran
     if row is None:
         return None
     return SasaranOwner(row[0], row[1], row[2], row[3], row[4])
+
+
+async def kk_region(db: Database, cipher: IdentityCipher, no_kk: str) -> str | None:
+    """The area of a family already reported with this No. KK (found by its keyed hash), if any."""
+    return await db.fetch_value("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
+                                (cipher.lookup_hash(no_kk),))
+
+
+async def ended_reason(db: Database, sasaran_id: int) -> str | None:
+    return await db.fetch_value("SELECT ended_reason FROM sasaran WHERE id = ?", (sasaran_id,))
 
 
 async def same_person(db: Database, region_code: str, name: str, birth_date: date) -> list[Sasaran]:

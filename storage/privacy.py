@@ -438,14 +438,9 @@ async def family_anonymised(tx: Transaction, keluarga_id: int) -> bool:
     return bool(await _value(tx, "SELECT anonymised_at IS NOT NULL FROM keluarga WHERE id = ?", (keluarga_id,)))
 
 
-async def meta_get(db: Database, key: str) -> str | None:
-    return await db.fetch_value("SELECT value FROM meta WHERE key = ?", (key,))
-
-
-async def meta_set(tx: Transaction, key: str, value: str) -> None:
-    await tx.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value))
+async def anonymisation_state(tx: Transaction, sasaran_id: int) -> aiosqlite.Row | None:
+    """``anonymised_at`` and ``birth_date`` of a record, read in the transaction that may anonymise it."""
+    return await tx.fetch_one("SELECT anonymised_at, birth_date FROM sasaran WHERE id = ?", (sasaran_id,))
 
 
 # -- consent records ---------------------------------------------------------------------

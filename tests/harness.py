@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, prepare, running
+from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.dev.emulator import BotApiEmulator, SimUser
 from bot.services import Services
 from bot.settings import Settings, check_settings
+from bot.startup import prepare
 from storage.crypto import new_key
 
 TOKEN = "123456:" + "T" * 35

@@ -1,7 +1,7 @@
 """Plausible demo data for a deployment: TPK members, families, target members, visits.
 
-:func:`seed_demo` writes straight into the tables with bulk inserts (``executemany``
-inside large transactions) so a million target members take minutes, not hours. The
+:func:`seed_demo` writes straight into the tables with bulk inserts (:mod:`storage.seed`:
+``executemany`` inside large transactions) so a million target members take minutes, not hours. The
 rows follow the schema and the reporting code's conventions: NIKs encrypted with the
 deployment's key (masked and hashed like the forms do), family KRS factors in
 ``keluarga_risk`` with ``berisiko`` set accordingly, member health flags in
@@ -28,6 +28,7 @@ from typing import Any
 from bot.domain.nik import mask_nik
 from bot.domain.pregnancy import hpl_from_hpht
 from bot.domain.risk import Jamban, SumberAirMinum
+from storage import seed as seed_store
 from storage.crypto import IdentityCipher
 from storage.db import Database, Transaction
 from storage.timefmt import to_db
@@ -72,16 +73,11 @@ class _Buffers:
         return len(self.sasaran)
 
 
-async def _next_id(db: Database, table: str) -> int:
-    return int(await db.fetch_value(f"SELECT coalesce(max(id), 0) + 1 FROM {table}") or 1)
-
-
 async def _desa_codes(db: Database, root: str) -> list[str]:
-    rows = await db.fetch_all("SELECT code FROM regions WHERE level = 4 AND (code = ? OR code LIKE ?) ORDER BY code",
-                              (root, root + ".%"))
-    if not rows:
+    codes = await seed_store.desa_codes(db, root)
+    if not codes:
         raise LookupError(f"no desa/kelurahan under {root}: load the regions first")
-    return [r[0] for r in rows]
+    return codes
 
 
 async def _ensure_members(tx: Transaction, desa: Sequence[str], since: datetime) -> dict[str, list[int]]:
@@ -95,9 +91,7 @@ async def _ensure_members(tx: Transaction, desa: Sequence[str], since: datetime)
                                               ("kader_kb", "Kader KB"))):
             rows.append((ids[k], f"{name} {code[-4:]}", "tpk", code, position, "active", to_db(since),
                          to_db(since)))
-    await tx.execute_many(
-        "INSERT OR IGNORE INTO users (id, full_name, role, region_code, team_position, status, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    await seed_store.add_members(tx, rows)
     return members
 
 
@@ -314,22 +308,8 @@ class _Generator:
 
 
 async def _flush(db: Database, buffers: _Buffers) -> None:
-    async with db.transaction() as tx:
-        await tx.execute_many(
-            "INSERT INTO keluarga (id, region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
-            "water_source, latrine, berisiko, answers_json, reporter_id, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", buffers.keluarga)
-        await tx.execute_many("INSERT INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)",
-                              buffers.risks)
-        await tx.execute_many(
-            "INSERT INTO sasaran (id, keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
-            "birth_date, hpht, hpl, delivery_date, status, ended_reason, ended_on, reporter_id, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", buffers.sasaran)
-        await tx.execute_many("INSERT INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)", buffers.flags)
-        await tx.execute_many(
-            "INSERT INTO kunjungan (id, sasaran_id, region_code, reporter_id, visited_on, kind, outcome, weight_kg, "
-            "height_cm, measured_lying, lila_cm, hb, haz, waz, whz, stunted, wasted, underweight, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", buffers.kunjungan)
+    await seed_store.add_batch(db, keluarga=buffers.keluarga, risks=buffers.risks, sasaran=buffers.sasaran,
+                               flags=buffers.flags, kunjungan=buffers.kunjungan)
 
 
 async def seed_demo(db: Database, cipher: IdentityCipher, *, root: str, sasaran: int, seed: int,
@@ -344,7 +324,7 @@ async def seed_demo(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
         code == a or code.startswith(a + ".") for a in areas)]
     async with db.transaction() as tx:
         members = await _ensure_members(tx, desa, now - timedelta(days=round((months + 1) * 30.44)))
-    ids = {t: await _next_id(db, t) for t in ("keluarga", "sasaran", "kunjungan")}
+    ids = {t: await seed_store.next_id(db, t) for t in ("keluarga", "sasaran", "kunjungan")}
     generator = _Generator(cipher, rng, now, months, ids, members)
     # Busier areas get more families: a skewed but deterministic weight per desa.
     weights = [0.4 + rng.random() ** 2 * 1.6 for _ in desa]

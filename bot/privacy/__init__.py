@@ -6,6 +6,6 @@ request (/persetujuan). The SQL lives in :mod:`storage.privacy`.
 
 from bot.privacy.erasure import erase
 from bot.privacy.export import export_subject
-from bot.privacy.retention import RetentionReport, register, sweep
+from bot.privacy.retention import RetentionReport, sweep
 
-__all__ = ["RetentionReport", "erase", "export_subject", "register", "sweep"]
+__all__ = ["RetentionReport", "erase", "export_subject", "sweep"]

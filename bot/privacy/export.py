@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.startup import identity_cipher, prepare_database
 from storage import audit
 from storage import privacy as store
 
@@ -21,8 +22,6 @@ async def export_subject(settings: Settings, clock: Clock, *, nik: str | None = 
                          sasaran_id: int | None = None) -> dict[str, Any] | None:
     """The export, or None when no record matches. Opens the database the way the bot
     does (migrations, the key check), so a wrong key is refused here too."""
-    from bot.app import identity_cipher, prepare_database
-
     db = await prepare_database(settings, clock)
     try:
         cipher = identity_cipher(settings)

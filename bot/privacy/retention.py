@@ -7,7 +7,7 @@ members once none is active. Anonymised records keep what the counts need and lo
 what identifies the person (see :mod:`storage.privacy`); ``erased_at`` is not set, so
 /rekap's figures do not change.
 
-A JobQueue job looks every hour and does the work once per local day, in bounded
+A JobQueue job (:mod:`bot.jobs`) looks every hour and does the work once per local day, in bounded
 batches (what is left waits for the next hour). :func:`sweep` reads the injectable
 clock, so tests move a FakeClock and run the job (or call it) directly.
 """
@@ -17,14 +17,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.context import SERVICES_KEY
 from bot.domain.daytime import local_date
 from bot.services import Services
-from storage import audit
+from storage import audit, meta
 from storage import privacy as store
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
     today = local_date(now, services.settings.wilayah.zone)
     report = RetentionReport(day=today)
     days = services.settings.privacy.retention_days
-    if days == 0 or (not force and await store.meta_get(db, META_KEY) == today.isoformat()):
+    if days == 0 or (not force and await meta.get(db, META_KEY) == today.isoformat()):
         report.skipped = True
         return report
     cutoff = today - timedelta(days=days)
@@ -83,7 +82,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
     report.complete = max(len(ended), len(aged), len(families)) < batch
     if report.complete:
         async with db.transaction() as tx:
-            await store.meta_set(tx, META_KEY, today.isoformat())
+            await meta.put(tx, META_KEY, today.isoformat())
     if report.total:
         await store.compact(db.path)
         log.info("retention (%d days): %d ended records, %d children past balita age and %d families anonymised",
@@ -94,7 +93,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
 async def _anonymise(services: Services, sasaran_id: int, *, end_as: str | None = None) -> bool:
     now = services.clock.now()
     async with services.db.transaction() as tx:
-        row = await tx.fetch_one("SELECT anonymised_at, birth_date FROM sasaran WHERE id = ?", (sasaran_id,))
+        row = await store.anonymisation_state(tx, sasaran_id)
         if row is None or row["anonymised_at"] is not None:
             return False
         ended_on = fifth_birthday(date.fromisoformat(row["birth_date"])) if end_as and row["birth_date"] else None
@@ -117,16 +116,10 @@ async def _anonymise_family(services: Services, keluarga_id: int) -> None:
                                entity_id=keluarga_id, after={"alasan": store.RETENTION})
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def run_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The hourly job (scheduled in :mod:`bot.jobs`; it works once per local day); tests run it with ``job.run``."""
     services: Services = context.application.bot_data[SERVICES_KEY]
     try:
         await sweep(services)
     except Exception as error:  # the next hour tries again; never let the job die silently
         log.error("retention sweep failed: %s", type(error).__name__)
-
-
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The hourly job (it works once per local day). Tests run it with ``job.run(app)``."""
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(_job, interval=INTERVAL_SECONDS, first=INTERVAL_SECONDS, name=JOB_NAME,
-                                    job_kwargs={"max_instances": 1, "coalesce": True})

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.regions import RegionTree
 from bot.rekap.periods import CHOICES, Period
-from handlers.region_picker import GO, region_keyboard
+from bot.widgets.region_picker import GO, region_keyboard
 
 PREFIX = "rk"
 CHART = "g"

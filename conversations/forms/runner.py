@@ -408,7 +408,8 @@ async def _quiet_edit(message: Any, text: str | None, markup: InlineKeyboardMark
 
 
 async def expire_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Periodic job: delete drafts untouched for ``formulir.draft_days`` and tell their owners."""
+    """Periodic job (scheduled in :mod:`bot.jobs`): delete drafts untouched for ``formulir.draft_days``
+    and tell their owners."""
     services = context.application.bot_data["services"]
     cutoff = services.clock.now() - timedelta(days=services.settings.formulir.draft_days)
     store = Drafts(services.db, services.cipher)
@@ -433,8 +434,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_text(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_text))
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(expire_drafts, interval=3600, first=60, name="expire_drafts")
 
 
 def _members_only(handler: Any) -> Any:

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.app import prepare
 from bot.clock import FakeClock
 from bot.domain.roles import Caller, Role
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import prepare
 from conversations.forms import engine, render
 from conversations.forms.fields import (
     DateField,

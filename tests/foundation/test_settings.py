@@ -131,8 +131,8 @@ def test_init_config_writes_a_fresh_key_once(tmp_path: Path, capsys: pytest.Capt
 
 
 async def test_a_different_key_is_refused_at_start(tmp_path: Path) -> None:
-    from bot.app import prepare_database
     from bot.clock import SystemClock
+    from bot.startup import prepare_database
 
     path = write(tmp_path, good().replace('path = "var/x.sqlite3"', f'path = "{tmp_path / "k.sqlite3"}"'))
     db = await prepare_database(load_settings(path), SystemClock())

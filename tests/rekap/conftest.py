@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import prepare
 from bot.clock import FakeClock
 from bot.dev.seed import seed_demo
 from bot.domain.regions import Level
 from bot.rekap.periods import Period
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import prepare
 from storage.crypto import new_key
 from storage.timefmt import to_db
 from tests.harness import ADMIN_ID, START

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import prepare
 from bot.clock import FakeClock
 from bot.settings import ConfigError
+from bot.startup import prepare
 from storage import keluarga as keluarga_store
 from storage.crypto import new_key
 from storage.drafts import Drafts

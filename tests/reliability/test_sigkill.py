@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import prepare_database
 from bot.clock import SystemClock
 from bot.dev.emulator import BotApiEmulator, BotMessage, SimUser
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import new_token
 from bot.reminders.messages import render_text
 from bot.settings import Settings, load_settings
+from bot.startup import prepare_database
 from conversations.forms.engine import REVIEW
 from conversations.lapor import FAMILY_FIELDS
 from storage import ibu as ibu_store

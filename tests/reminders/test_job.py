@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import build_application, prepare
+from bot.app import build_application
 from bot.clock import SystemClock
 from bot.reminders import dispatcher_of
 from bot.reminders.dispatcher import JOB_NAME
 from bot.settings import Settings
+from bot.startup import prepare
 from storage.crypto import new_key
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import prepare
 from bot.clock import FakeClock
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
@@ -18,6 +17,7 @@ from bot.reminders import cancel_for_loss, refresh_plan
 from bot.reminders.planning import extend_windows
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import prepare
 from storage import ibu as ibu_store
 from storage import invitations, outbox
 from storage import keluarga as keluarga_store

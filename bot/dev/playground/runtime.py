@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, prepare, running
+from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.dev.emulator import BotApiEmulator
 from bot.dev.playground import config as pg_config
@@ -27,6 +27,8 @@ from bot.dev.playground.chats import Revisions, WatchedUser, start_links
 from bot.dev.playground.personas import PERSONAS, Persona
 from bot.services import Services
 from bot.settings import Settings
+from bot.startup import prepare
+from storage import seed as seed_store
 from storage import users as users_store
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,7 @@ class Playground:
             result.note = "data demo belum tersedia di versi ini (bot.dev.seed tidak ada)"
             return result
         db = self.services.db
-        if await db.fetch_value("SELECT count(*) FROM sasaran"):
+        if await seed_store.holds_sasaran(db):
             result.note = "basis data playground sudah berisi data; data demo tidak ditambah (pakai --reset)"
             return result
         summary = await seed_demo(db, self.services.cipher, root=self.settings.wilayah.root, sasaran=count,

@@ -1,0 +1,56 @@
+"""Start-up services: open the database, check the identity key, build :class:`~bot.services.Services`.
+
+Everything that opens the database the way the bot does — the bot itself (:mod:`bot.app`), the CLI
+commands, the subject export, the playground, tests and benchmarks — comes here, so the key check and
+the migrations can never be skipped. It sits below :mod:`bot.app` and the handlers, so the privacy
+code can open the database without importing the Application wiring.
+"""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.services import Services
+from bot.settings import ConfigError, Settings
+from storage import meta
+from storage import regions as regions_store
+from storage import users as users_store
+from storage.crypto import IdentityCipher, decode_key
+from storage.db import Database
+
+
+async def prepare_database(settings: Settings, clock: Clock) -> Database:
+    """Open the database, apply migrations, load the region list and sync admins."""
+    db = await Database.open(settings.storage.path)
+    try:
+        await db.migrate()
+        await _check_identity_key(db, identity_cipher(settings), settings)
+        await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
+        await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+def identity_cipher(settings: Settings) -> IdentityCipher:
+    return IdentityCipher(decode_key(settings.privacy.key))
+
+
+async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Settings) -> None:
+    """Refuse a key other than the one the stored NIKs were encrypted with."""
+    stored = await meta.get(db, meta.IDENTITY_KEY_CHECK)
+    if stored is None:
+        async with db.transaction() as tx:
+            await meta.put(tx, meta.IDENTITY_KEY_CHECK, cipher.check_value)
+    elif stored != cipher.check_value:
+        raise ConfigError(
+            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
+            "— pakai kunci yang lama (dari cadangan konfigurasi)"
+        )
+
+
+async def prepare(settings: Settings, clock: Clock) -> Services:
+    db = await prepare_database(settings, clock)
+    tree = await regions_store.load_tree(db, settings.wilayah.root)
+    return Services(settings=settings, clock=clock, db=db, regions=tree, cipher=identity_cipher(settings),
+                    kecamatan_codes=await regions_store.kecamatan_codes(db))

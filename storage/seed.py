@@ -1,0 +1,63 @@
+"""The demo seeder's writes (:mod:`bot.dev.seed`): bulk inserts, ``executemany`` inside large
+transactions, so a million target members take minutes. The rows come ready-made in column
+order; the rekap counters follow through the database triggers as for any other write.
+Also the checks that keep demo data out of a database that already holds records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from storage.db import Database, Transaction
+
+Rows = Sequence[tuple[Any, ...]]
+_ID_TABLES = frozenset({"keluarga", "sasaran", "kunjungan"})
+
+
+async def holds_keluarga(db: Database) -> bool:
+    return bool(await db.fetch_value("SELECT count(*) FROM keluarga"))
+
+
+async def holds_sasaran(db: Database) -> bool:
+    return bool(await db.fetch_value("SELECT count(*) FROM sasaran"))
+
+
+async def next_id(db: Database, table: str) -> int:
+    """The first free id of ``keluarga``, ``sasaran`` or ``kunjungan`` (the seeder assigns ids itself)."""
+    if table not in _ID_TABLES:
+        raise ValueError(f"no ids assigned for table {table!r}")
+    return int(await db.fetch_value(f"SELECT coalesce(max(id), 0) + 1 FROM {table}") or 1)
+
+
+async def desa_codes(db: Database, root: str) -> list[str]:
+    """Every desa/kelurahan at or under ``root``, in code order."""
+    rows = await db.fetch_all("SELECT code FROM regions WHERE level = 4 AND (code = ? OR code LIKE ?) ORDER BY code",
+                              (root, root + ".%"))
+    return [r[0] for r in rows]
+
+
+async def add_members(tx: Transaction, rows: Rows) -> None:
+    """Demo TPK members: (id, full_name, role, region_code, team_position, status, created_at, updated_at)."""
+    await tx.execute_many(
+        "INSERT OR IGNORE INTO users (id, full_name, role, region_code, team_position, status, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+async def add_batch(db: Database, *, keluarga: Rows, risks: Rows, sasaran: Rows, flags: Rows, kunjungan: Rows) -> None:
+    """One transaction of families, their KRS factors, members, member flags and visits."""
+    async with db.transaction() as tx:
+        await tx.execute_many(
+            "INSERT INTO keluarga (id, region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
+            "water_source, latrine, berisiko, answers_json, reporter_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", keluarga)
+        await tx.execute_many("INSERT INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)", risks)
+        await tx.execute_many(
+            "INSERT INTO sasaran (id, keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
+            "birth_date, hpht, hpl, delivery_date, status, ended_reason, ended_on, reporter_id, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sasaran)
+        await tx.execute_many("INSERT INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)", flags)
+        await tx.execute_many(
+            "INSERT INTO kunjungan (id, sasaran_id, region_code, reporter_id, visited_on, kind, outcome, weight_kg, "
+            "height_cm, measured_lying, lila_cm, hb, haz, waz, whz, stunted, wasted, underweight, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kunjungan)
