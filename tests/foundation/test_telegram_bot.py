@@ -7,7 +7,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Defaults
+from telegram.ext import Defaults, ExtBot
 
 from bot.dev.emulator import BotApiEmulator
 from bot.dev.emulator.spec import BotApiSpec
@@ -45,7 +45,5 @@ async def test_an_edit_of_the_buttons_goes_out_without_parse_mode() -> None:
 
 async def test_ptb_alone_sends_parse_mode_and_the_emulator_refuses_it() -> None:
     """What the class above exists for: PTB's ExtBot adds the default to editMessageReplyMarkup."""
-    from telegram.ext import ExtBot
-
-    with pytest.raises(BadRequest, match='(?i)unknown parameter "parse_mode"'):
+    with pytest.raises(BadRequest, match=r'(?i)unknown parameter "parse_mode"'):
         await _edit_markup(ExtBot)
