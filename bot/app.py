@@ -36,7 +36,7 @@ from bot.transport import retry as telegram_retry
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
+from handlers import anggota, basics, ekspor, errors, growth, ibu, keluarga, rekap, undang
 from handlers import privacy as privacy_handlers
 from storage import regions as regions_store
 from storage import users as users_store
@@ -136,6 +136,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     kunjungan.register(app)
     ubah.register(app)
     keluarga.register(app)
+    growth.register(app)
     privacy_handlers.register(app)
     ibu.register(app)
     reminders.register(app, services)

@@ -51,7 +51,7 @@ def istri_facts(answers: dict[str, Any]) -> IstriPus | None:
     )
 
 
-def _latest_kb(members: Sequence[Sasaran], visits: dict[int, list[Kunjungan]]) -> MetodeKb | None:
+def latest_kb(members: Sequence[Sasaran], visits: dict[int, list[Kunjungan]]) -> MetodeKb | None:
     """KB pascapersalinan as last recorded for a mother (her nifas registration or visits)."""
     found: tuple[date, MetodeKb] | None = None
     for member in members:
@@ -85,7 +85,7 @@ def istri_now(answers: dict[str, Any], members: Sequence[Sasaran],
     pregnant = istri.pregnant
     if mothers or born_here:
         pregnant = any(m.category == "ibu_hamil" and m.status == "aktif" for m in members)
-    kb = _latest_kb(mothers, visits) or istri.kb_method
+    kb = latest_kb(mothers, visits) or istri.kb_method
     return replace(istri, children=istri.children + len(born_here), last_birth_date=max(births, default=None),
                    pregnant=pregnant, kb_method=kb)
 

@@ -15,10 +15,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import reminders, texts
+from bot import growth_buttons, reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.age import age_label
+from bot.domain.categories import group_on
 from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
 from bot.domain.pregnancy import gestational_age, hpht_from_hpl
@@ -53,9 +54,6 @@ from storage import notices
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewSasaran, Sasaran
 
-# callback family: move to bot/callbacks.py
-GROWTH_CHART_PREFIX = "gr"
-"""``gr:<sasaran id>``: the child's growth chart (handled in ``handlers/grafik.py``)."""
 #: Weighings kept in the draft for the review's KMS reading (2T needs the two before).
 KMS_LOOKBACK = 3
 
@@ -318,9 +316,9 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
         text += "\nTindak lanjut:\n" + "\n".join(f"– {html.escape(line)}" for line in steps)
     if answers.get("kategori") in opt.CHILDREN:
         await _refer_if_needed(tx, ctx, sasaran_id, row["name"], growth, answers)
-        buttons = (("📈 Grafik pertumbuhan", f"{GROWTH_CHART_PREFIX}:{sasaran_id}"),)
+        buttons = (("📈 Grafik pertumbuhan", growth_buttons.chart_data(sasaran_id)),)
     elif outcome == "lahir":
-        buttons = (("📈 Grafik pertumbuhan bayi", f"{GROWTH_CHART_PREFIX}:{changed[-1]}"),)
+        buttons = (("📈 Grafik pertumbuhan bayi", growth_buttons.chart_data(changed[-1])),)
     return Submitted(text=text, buttons=buttons, sasaran_ids=tuple(changed))
 
 
@@ -373,7 +371,8 @@ KUNJUNGAN = runner.register_form(Form(
 
 def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
     """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons."""
-    detail = opt.CATEGORY_LABELS_BY_VALUE[sasaran.category].split(" (")[0]
+    group = group_on(sasaran.category, sasaran.birth_date, sasaran.delivery_date, today)
+    detail = opt.GROUP_LABELS[group.value].split(" (")[0]
     if sasaran.category == "ibu_hamil" and sasaran.hpht:
         detail += f", {gestational_age(sasaran.hpht, today).weeks} mg"
     elif sasaran.birth_date and sasaran.category in opt.CHILDREN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.domain.categories import Group
 from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
 from conversations.forms.fields import Option
 
@@ -48,3 +49,6 @@ IMMUNISATIONS = (Option("hb0", "HB-0"), Option("bcg", "BCG"), Option("polio", "P
                  Option("dpt", "DPT-HB-Hib"), Option("ipv", "IPV"), Option("pcv", "PCV"),
                  Option("rota", "Rotavirus"), Option("mr", "Campak-Rubela (MR)"))
 CATEGORY_LABELS_BY_VALUE = {kind.value: label for kind, label in CATEGORY_LABELS.items()}
+#: Labels of the groups a member moves into with time (``bot.domain.categories``).
+GROUP_LABELS = {**CATEGORY_LABELS_BY_VALUE, Group.PUS.value: "PUS (masa nifas selesai)",
+                Group.ANAK_LEWAT.value: "Anak 5 tahun ke atas (bukan sasaran lagi)"}
