@@ -256,6 +256,7 @@ def _measurement(answers: Answers, ctx: FormContext) -> Measurement:
 
 async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
     services, now = ctx.services, ctx.services.clock.now()
+    answers = {**_initial(ctx), **answers}  # the category the questions depended on (not itself a field)
     sasaran_id = int(ctx.extra["sasaran_id"])
     row = await tx.fetch_one("SELECT keluarga_id, region_code, name, status FROM sasaran WHERE id = ?", (sasaran_id,))
     if row is None or not ctx.in_scope(row["region_code"]) or row["status"] != "aktif":
@@ -338,10 +339,11 @@ async def _refer_if_needed(tx: Transaction, ctx: FormContext, sasaran_id: int, n
         stunted_now=bool(growth and growth.stunted and "haz" not in growth.implausible))
     if not reasons:
         return
-    reporter = await tx.fetch_value("SELECT reporter_id FROM sasaran WHERE id = ?", (sasaran_id,))
+    child = await store.sasaran_in_tx(tx, sasaran_id)
+    assert child is not None
     who = initial(name).replace("Ibu", "Anak", 1)
     await notices.queue(
-        tx, recipient_id=int(reporter), kind="rujuk", dedupe_key=f"rujuk:{sasaran_id}:{history[-1].id}",
+        tx, recipient_id=child.reporter_id, kind="rujuk", dedupe_key=f"rujuk:{sasaran_id}:{history[-1].id}",
         text=f"🏥 {html.escape(who)} perlu dirujuk ke puskesmas: {html.escape('; '.join(reasons))}. "
              "Mohon rujuk ke puskesmas dan catat kunjungannya.",
         markup=visit_markup(sasaran_id), now=ctx.services.clock.now())

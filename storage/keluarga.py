@@ -298,6 +298,11 @@ async def members_in_tx(tx: Transaction, keluarga_id: int) -> list[Sasaran]:
     return [_sasaran(r) for r in rows]
 
 
+async def sasaran_in_tx(tx: Transaction, sasaran_id: int) -> Sasaran | None:
+    row = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
+    return _sasaran(row) if row else None
+
+
 async def kunjungan_history_in_tx(tx: Transaction, sasaran_id: int) -> list[Kunjungan]:
     """Every registration and visit of one member, oldest first (KMS, KB, births)."""
     rows = await tx.fetch_all(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
