@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 WIDTH_PX, HEIGHT_PX, DPI = 600, 1000, 100
 #: Months between two samples of a WHO line (smooth enough at this size).
-STEP_MONTHS = 0.5
+STEP_MONTHS = 0.25
 _LINE_STYLE = {-3.0: ("#c0392b", "-"), -2.0: ("#e67e22", "-"), 0.0: ("#27ae60", "-"), 2.0: ("#e67e22", "--")}
 SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
 
@@ -108,7 +108,7 @@ def chart_data(sex: Sex, birth_date: date, measured: Sequence[Measured], today: 
         if m.height_cm is not None:
             position = None if m.lying is None else (Position.LYING if m.lying else Position.STANDING)
             lengths.append(Point(_months(days), corrected_length(days, m.height_cm, position)))
-    length_title = "Panjang/tinggi badan menurut umur (PB/U, TB/U)"
+    length_title = "Panjang/tinggi menurut umur (PB/U, TB/U)"
     return ChartData(
         sex=sex, birth_date=birth_date, max_months=span,
         weight=Panel("wfa", "Berat badan menurut umur (BB/U)", "kg", months,
@@ -132,7 +132,8 @@ def _draw(ax: Axes, panel: Panel, max_months: int) -> None:
                 va="center", ha="left")
     if panel.points:
         ax.plot([p.months for p in panel.points], [p.value for p in panel.points], color="#1f3a93",
-                marker="o", markersize=7, linewidth=2.4, zorder=5)
+                marker="o", markersize=7, linewidth=2.4, zorder=5, label="anak ini")
+        ax.legend(loc="upper left", fontsize=13, frameon=False)
     ax.set_title(panel.title, fontsize=14, fontweight="bold", loc="left")
     ax.set_xlabel("Umur (bulan)", fontsize=13)
     ax.set_ylabel(f"{'Berat' if panel.indicator == 'wfa' else 'Panjang/tinggi'} ({panel.unit})",

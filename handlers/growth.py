@@ -159,11 +159,15 @@ async def on_chart(update: Update, context: TpkContext) -> None:
     measured = [growth_chart.Measured(v.visited_on, v.measurement.weight_kg, v.measurement.height_cm,
                                       v.measurement.measured_lying) for v in visits]
     assert child.birth_date is not None
+    count = len(measured)
+    at_birth = [child.answers.get("berat_lahir"), child.answers.get("panjang_lahir")]
+    if any(isinstance(v, int | float) for v in at_birth) and all(m.on != child.birth_date for m in measured):
+        measured.insert(0, growth_chart.Measured(child.birth_date, *at_birth, True))  # as in the KIA book
     data = growth_chart.chart_data(child.sex, child.birth_date, measured, _today(context))  # type: ignore[arg-type]
     png = await asyncio.to_thread(growth_chart.render_png, data)
     await context.bot.send_photo(query.message.chat.id, photo=png, filename="grafik-pertumbuhan.png",
                                  caption=f"📈 Grafik pertumbuhan <b>{html.escape(child.name)}</b>: "
-                                         f"{len(measured)} pengukuran, garis WHO −3, −2, median, +2 SD.")
+                                         f"{count} pengukuran, garis WHO −3, −2, median, +2 SD.")
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
