@@ -133,7 +133,8 @@ async def test_every_weighing_is_kept_read_as_kms_and_a_2t_child_is_referred(bot
     await siti.tap("Berbaring (panjang badan)")
     await siti.tap("Ya")
     await siti.tap("Ya")
-    await siti.tap("Selesai ✔️")
+    review = await siti.tap("Selesai ✔️")
+    assert "Berat lahir: 3.200 gram" in review.plain_text and "Saat lahir: normal" in review.plain_text
     await siti.tap("✅ Kirim")
 
     bot.clock.set(at(2026, 12, 22))
@@ -209,3 +210,26 @@ async def test_ages_move_on_the_card(bot: BotUnderTest) -> None:
     card = (await open_family(siti.user, "Ahmad Yani")).plain_text
     assert "Budi — Anak 24–59 bulan, 2 tahun" in card, card
     assert "Rina — PUS" in card and "KB: IUD / spiral." in card, card
+
+
+def test_a_long_history_is_paged_newest_first() -> None:
+    from datetime import date
+
+    from bot.domain.thresholds import ClinicalThresholds
+    from handlers.growth import HISTORY_PAGE, history_text
+    from storage.keluarga import Kunjungan, Measurement, Sasaran
+
+    child = Sasaran(id=7, keluarga_id=1, region_code=SUKAWANA, category="baduta", name="Budi", nik_masked=None,
+                    sex="L", birth_date=date(2026, 1, 10), hpht=None, hpl=None, delivery_date=None, mother_id=None,
+                    status="aktif", ended_reason=None, ended_on=None, answers={}, reporter_id=1, created_at="")
+    visits = [Kunjungan(id=i, sasaran_id=7, visited_on=date(2026, 1 + i, 10), kind="kunjungan", outcome=None,
+                        measurement=Measurement(visited_on=date(2026, 1 + i, 10), weight_kg=3.3 + 0.6 * i,
+                                                height_cm=50.0 + 2 * i, measured_lying=True),
+                        answers={}, reporter_id=1) for i in range(HISTORY_PAGE + 2)]
+    first, pages = history_text(child, visits, 0, klinis=ClinicalThresholds())
+    second, _ = history_text(child, visits, 1, klinis=ClinicalThresholds())
+    assert pages == 2 and "8 pengukuran (halaman 1/2)" in first and "(halaman 2/2)" in second
+    assert first.count("\n\n") == HISTORY_PAGE and second.count("\n\n") == 2
+    assert "10 Agustus 2026" in first and "10 Januari 2026" not in first and "10 Januari 2026" in second
+    assert "KMS B (pertama kali ditimbang)" in second and "KMS N (naik): 600 g" in first
+    assert history_text(child, visits, 50, klinis=ClinicalThresholds())[0] == second  # an old page button
