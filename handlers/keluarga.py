@@ -138,9 +138,11 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
             buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
                                                  callback_data=f"kj:new:{member.id}")])
         if member.category in ("baduta", "balita") and member.birth_date and member.sex in ("L", "P"):
+            first = member.name.split()[0][:20]
             buttons.append([
-                InlineKeyboardButton("📋 Riwayat ukur", callback_data=growth_buttons.history_data(member.id)),
-                InlineKeyboardButton("📈 Grafik pertumbuhan", callback_data=growth_buttons.chart_data(member.id))])
+                InlineKeyboardButton(f"📋 Riwayat ukur {first}", callback_data=growth_buttons.history_data(member.id)),
+                InlineKeyboardButton(f"📈 Grafik pertumbuhan {first}",
+                                     callback_data=growth_buttons.chart_data(member.id))])
         if may_edit(context, member):
             buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60], callback_data=f"ub:{member.id}")])
             if member.category in ("ibu_hamil", "ibu_nifas"):

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import openpyxl
 from PIL import Image
 
+from bot import texts
 from bot.reminders import dispatch_due
 from tests.e2e.test_lapor import SUKAWANA, new_family
 from tests.e2e.test_records import open_family, register_mother
-from tests.harness import BotUnderTest, Form, add_member
+from tests.harness import BotUnderTest, Form, add_member, press_forged
 from tests.rekap.test_e2e_rekap import figures_in
 
 PNG = b"\x89PNG"
@@ -157,7 +158,7 @@ async def test_every_weighing_is_kept_read_as_kms_and_a_2t_child_is_referred(bot
     assert figures_in((await siti.user.next_message()).plain_text).get("Anak 2T (BB tidak naik 2 bulan)") == 1
 
     await open_family(siti.user, "Ahmad Yani")
-    await siti.user.press("📋 Riwayat ukur")
+    await siti.user.press("📋 Riwayat ukur Budi")
     history = (await siti.user.next_edit()).plain_text
     assert "Riwayat pertumbuhan Budi — 3 pengukuran" in history, history
     entries = history.split("\n\n")[1:]
@@ -167,11 +168,18 @@ async def test_every_weighing_is_kept_read_as_kms_and_a_2t_child_is_referred(bot
     assert "KMS T (tidak naik): 50 g, minimal 400 g" in entries[0]
     assert "KMS B (pertama kali ditimbang)" in entries[2]
 
-    await siti.user.press("📈 Grafik pertumbuhan")
+    await siti.user.press("📈 Grafik pertumbuhan")  # from the history screen
     chart = await siti.user.next_message(timeout=20)
     assert chart.photo is not None and chart.photo.startswith(PNG)
     assert Image.open(io.BytesIO(chart.photo)).size == (600, 1000)
     assert "3 pengukuran" in chart.plain_text
+
+    # Button data is never trusted: another area's member, bad ids and non-ASCII digits are refused.
+    budi = await bot.db.fetch_value("SELECT id FROM sasaran WHERE name = 'Budi'")
+    other = await add_member(bot, 3101, "Dewi", "tpk", "36.73.02.1001")
+    message = (await Form(other).start("/bantuan")).message_id
+    for data in (f"gr:{budi}", f"rw:{budi}:0", "gr:abc", f"rw:{budi}:1000", "gr:\u0663", f"gr:{budi}:0"):
+        assert await press_forged(bot.emu, other, message, data) == texts.EXPIRED_BUTTON, data
 
 
 async def test_ages_move_on_the_card(bot: BotUnderTest) -> None:
