@@ -117,6 +117,14 @@ async def test_bblr_and_short_birth_length_are_flagged_and_counted(bot: BotUnder
     health = rows[0].index("Tanda kesehatan")
     assert any(row[health] and "BBLR" in row[health] and "PB lahir < 48 cm" in row[health] for row in rows[1:])
 
+    # A month on, the child is still one born with BBLR: the flag stays with it.
+    bot.clock.set(at(2026, 12, 28))
+    await siti.user.send("/rekap")
+    later = figures_in((await siti.user.next_message()).plain_text)
+    assert later.get("BBLR") == 1 and later.get("PB lahir < 48 cm") == 1
+    card = (await open_family(siti.user, "Ahmad Yani")).plain_text
+    assert "Berat lahir 2.450 g, di bawah 2.500 g: BBLR" in card, card
+
 
 async def test_every_weighing_is_kept_read_as_kms_and_a_2t_child_is_referred(bot: BotUnderTest) -> None:
     siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
