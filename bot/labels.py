@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.age import age_label
 from bot.domain.anthropometry import format_decimal
+from bot.domain.categories import Group, group_on
 from bot.domain.growth import GrowthAssessment
 from bot.domain.pregnancy import gestational_age
 from bot.domain.risk import SasaranKind
@@ -28,9 +29,16 @@ CATEGORY_LABELS_BY_VALUE = {kind.value: label for kind, label in CATEGORY_LABELS
 CHILDREN = frozenset({SasaranKind.BADUTA.value, SasaranKind.BALITA.value})
 
 
+#: Labels of the groups a member moves into with time (``bot.domain.categories``).
+GROUP_LABELS = {**CATEGORY_LABELS_BY_VALUE, Group.PUS.value: "PUS (masa nifas selesai)",
+                Group.ANAK_LEWAT.value: "Anak 5 tahun ke atas (bukan sasaran lagi)"}
+
+
 def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
-    """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons."""
-    detail = CATEGORY_LABELS_BY_VALUE[sasaran.category].split(" (")[0]
+    """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons; a child by its age
+    today (a baduta of 25 months reads as balita), an ibu nifas past day 42 as PUS."""
+    group = group_on(sasaran.category, sasaran.birth_date, sasaran.delivery_date, today)
+    detail = GROUP_LABELS[group.value].split(" (")[0]
     if sasaran.category == "ibu_hamil" and sasaran.hpht:
         detail += f", {gestational_age(sasaran.hpht, today).weeks} mg"
     elif sasaran.birth_date and sasaran.category in CHILDREN:

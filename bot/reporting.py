@@ -7,10 +7,13 @@ measurements, asks the domain rules, and stores the result in the same transacti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
+from bot.domain.kms import Weighing, is_2t, kms_readings
 from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
 from bot.domain.risk import (
     IstriPus,
@@ -23,7 +26,7 @@ from bot.domain.risk import (
     SumberAirMinum,
     assess_family,
 )
-from bot.domain.thresholds import ClinicalThresholds
+from bot.domain.thresholds import DEFAULT_THRESHOLDS, ClinicalThresholds
 from storage import keluarga as store
 from storage.db import Transaction
 from storage.keluarga import Keluarga, Kunjungan, Measurement, Sasaran
@@ -48,11 +51,51 @@ def istri_facts(answers: dict[str, Any]) -> IstriPus | None:
     )
 
 
-def keluarga_facts(keluarga: Keluarga) -> KeluargaFacts:
+def latest_kb(members: Sequence[Sasaran], visits: dict[int, list[Kunjungan]]) -> MetodeKb | None:
+    """KB pascapersalinan as last recorded for a mother (her nifas registration or visits)."""
+    found: tuple[date, MetodeKb] | None = None
+    for member in members:
+        answered = [(date.min, member.answers)] + [(v.visited_on, v.answers) for v in visits.get(member.id, [])]
+        for on, answers in answered:
+            if answers.get("kb_pasca") is None:
+                continue
+            method = MetodeKb(answers["kb_metode"]) if answers.get("kb_pasca") and answers.get("kb_metode") \
+                else MetodeKb.TIDAK_KB
+            if found is None or on >= found[0]:
+                found = (on, method)
+    return found[1] if found else None
+
+
+def istri_now(answers: dict[str, Any], members: Sequence[Sasaran],
+              visits: dict[int, list[Kunjungan]] | None = None) -> IstriPus | None:
+    """The PUS wife as the family form described her, brought up to date by the members
+    recorded since: a birth recorded in the bot adds a child and moves the last birth (so
+    terlalu dekat/banyak follow it), she is pregnant only while an ibu hamil record is
+    active (so her KB counts again after the birth), and the KB she chose after the birth
+    replaces the answer given before. Nothing a member record says is ever dropped: this is
+    what keeps a family berisiko after a birth (the form's answers alone went stale)."""
+    istri = istri_facts(answers)
+    if istri is None:
+        return None
+    visits = visits or {}
+    born_here = [m for m in members if m.mother_id is not None and m.birth_date is not None]
+    births = [d for d in (istri.last_birth_date, *(m.birth_date for m in members if m.category in ("baduta", "balita")),
+                          *(m.delivery_date for m in members)) if d is not None]
+    mothers = [m for m in members if m.category in ("ibu_hamil", "ibu_nifas") or m.delivery_date is not None]
+    pregnant = istri.pregnant
+    if mothers or born_here:
+        pregnant = any(m.category == "ibu_hamil" and m.status == "aktif" for m in members)
+    kb = latest_kb(mothers, visits) or istri.kb_method
+    return replace(istri, children=istri.children + len(born_here), last_birth_date=max(births, default=None),
+                   pregnant=pregnant, kb_method=kb)
+
+
+def keluarga_facts(keluarga: Keluarga, members: Sequence[Sasaran] = (),
+                   visits: dict[int, list[Kunjungan]] | None = None) -> KeluargaFacts:
     return KeluargaFacts(
         water_source=SumberAirMinum(keluarga.water_source),
         latrine=Jamban(keluarga.latrine),
-        istri=istri_facts(keluarga.answers),
+        istri=istri_now(keluarga.answers, members, visits),
     )
 
 
@@ -71,12 +114,26 @@ def trimester_on(sasaran: Sasaran, on: date, boundaries: TrimesterBoundaries) ->
     return boundaries.trimester(gestational_age(sasaran.hpht, on).weeks)
 
 
-def sasaran_facts(sasaran: Sasaran, latest: Kunjungan | None, boundaries: TrimesterBoundaries) -> SasaranFacts:
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def child_weighings(history: Sequence[Kunjungan]) -> list[Weighing]:
+    return [Weighing(v.visited_on, v.measurement.weight_kg) for v in history if v.measurement.weight_kg is not None]
+
+
+def sasaran_facts(sasaran: Sasaran, latest: Kunjungan | None, boundaries: TrimesterBoundaries,
+                  history: Sequence[Kunjungan] = (),
+                  thresholds: ClinicalThresholds = DEFAULT_THRESHOLDS) -> SasaranFacts:
     m = latest.measurement if latest else None
     kind = SasaranKind(sasaran.category)
     growth = None
-    if m is not None and kind in (SasaranKind.BADUTA, SasaranKind.BALITA):
+    child = kind in (SasaranKind.BADUTA, SasaranKind.BALITA)
+    if m is not None and child:
         growth = child_growth(sasaran.sex, sasaran.birth_date, m)
+    two_t = False
+    if child and sasaran.birth_date is not None and history:
+        two_t = is_2t(kms_readings(sasaran.birth_date, child_weighings(history), thresholds))
     return SasaranFacts(
         ref=str(sasaran.id),
         kind=kind,
@@ -87,6 +144,9 @@ def sasaran_facts(sasaran: Sasaran, latest: Kunjungan | None, boundaries: Trimes
         hb_g_dl=m.hb if m else None,
         trimester=trimester_on(sasaran, m.visited_on, boundaries) if m and kind is SasaranKind.IBU_HAMIL else None,
         growth=growth,
+        birth_weight_kg=_number(sasaran.answers.get("berat_lahir")) if child else None,
+        birth_length_cm=_number(sasaran.answers.get("panjang_lahir")) if child else None,
+        kms_2t=two_t,
     )
 
 
@@ -95,9 +155,12 @@ async def reassess(tx: Transaction, keluarga_id: int, *, today: date, thresholds
     keluarga = await store.keluarga_in_tx(tx, keluarga_id)
     if keluarga is None:
         raise LookupError(keluarga_id)
-    members = [m for m in await store.members_in_tx(tx, keluarga_id) if m.status == "aktif"]
-    facts = [sasaran_facts(m, await store.latest_measurement_in_tx(tx, m.id), boundaries) for m in members]
-    assessment = assess_family(keluarga_facts(keluarga), facts, on=today, thresholds=thresholds)
+    everyone = await store.members_in_tx(tx, keluarga_id)
+    members = [m for m in everyone if m.status == "aktif"]
+    history = {m.id: await store.kunjungan_history_in_tx(tx, m.id) for m in everyone}
+    facts = [sasaran_facts(m, history[m.id][-1] if history[m.id] else None, boundaries, history[m.id], thresholds)
+             for m in members]
+    assessment = assess_family(keluarga_facts(keluarga, everyone, history), facts, on=today, thresholds=thresholds)
     by_member = {m.id: [f for f in assessment.member_flags if f.member_ref == str(m.id)] for m in members}
     await store.replace_risks(tx, keluarga_id, assessment.family_factors, by_member,
                               berisiko=assessment.is_berisiko)

@@ -15,17 +15,24 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import reminders, texts
+from bot import growth_buttons, reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.growth import Position, assess_growth_on
-from bot.domain.pregnancy import hpht_from_hpl
+from bot.domain.anthropometry import format_decimal
+from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
+from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
+from bot.domain.pregnancy import gestational_age, hpht_from_hpl
+from bot.domain.risk import SasaranFacts, SasaranKind, birth_flags, member_flags
 from bot.labels import growth_summary, sasaran_label
-from bot.reporting import reassess
+from bot.next_steps import next_steps
+from bot.reminders.planning import visit_markup
+from bot.reminders.texts import initial
+from bot.reporting import child_weighings, reassess
 from conversations import options as opt
 from conversations.forms import runner
 from conversations.forms.fields import (
     Answers,
+    BirthWeightField,
     ChoiceField,
     Computed,
     DateField,
@@ -42,8 +49,12 @@ from conversations.forms.fields import (
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.growth_text import recheck_notice
 from storage import keluarga as store
+from storage import notices
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewSasaran, Sasaran
+
+#: Weighings kept in the draft for the review's KMS reading (2T needs the two before).
+KMS_LOOKBACK = 3
 
 OUTCOMES = (Option("hamil", "Masih hamil"), Option("lahir", "Sudah melahirkan"),
             Option("keguguran", "Kehamilan berakhir / keguguran"))
@@ -134,8 +145,8 @@ VISIT_FIELDS: list[Field] = [
               min_length=2, max_length=80, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
     ChoiceField(key="bayi_jk", label="Jenis kelamin bayi", prompt="Jenis kelamin bayi?", choices=opt.SEX,
                 ask_if=BORN, depends_on=("hasil",)),
-    DecimalField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir (kg)?", min_value=0.5,
-                 max_value=6, unit="kg", example="3,1", ask_if=BORN, depends_on=("hasil",)),
+    BirthWeightField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir? (seperti di buku KIA: "
+                     "gram atau kg, misalnya 2800 atau 2,8 kg)", ask_if=BORN, depends_on=("hasil",)),
     DecimalField(key="bayi_panjang", label="Panjang lahir", prompt="Panjang bayi waktu lahir (cm)?", min_value=30,
                  max_value=60, unit="cm", example="49", ask_if=BORN, depends_on=("hasil",)),
     # loss
@@ -164,6 +175,63 @@ def _growth_text(answers: Answers, ctx: FormContext) -> str | None:
     return growth_summary(_visit_growth(answers, ctx))
 
 
+def _kms(answers: Answers, ctx: FormContext) -> list[MonthlyReading]:
+    """This visit's weighing read against the ones before it (kept in the draft)."""
+    born, visited = ctx.extra.get("lahir"), _day(answers, "tanggal")
+    if answers.get("kategori") not in opt.CHILDREN or not born or visited is None or answers.get("berat") is None:
+        return []
+    before = [Weighing(date.fromisoformat(on), kg) for on, kg in ctx.extra.get("timbang", [])]
+    return kms_readings(date.fromisoformat(born), [*before, Weighing(visited, answers["berat"])],
+                        ctx.services.settings.klinis)
+
+
+def _kms_text(answers: Answers, ctx: FormContext) -> str | None:
+    readings = _kms(answers, ctx)
+    if not readings or readings[-1].weighing.on != _day(answers, "tanggal"):
+        return None
+    last = readings[-1]
+    text = last.reading.label
+    if last.gain_g is not None and last.kbm_g is not None:
+        text += f": {format_decimal(last.gain_g, 0)} g sejak bulan lalu, minimal {format_decimal(last.kbm_g, 0)} g"
+    return text + (" — 2T" if is_2t(readings) else "")
+
+
+def _baby_facts(answers: Answers) -> SasaranFacts:
+    return SasaranFacts(ref="bayi", kind=SasaranKind.BADUTA, birth_weight_kg=answers.get("bayi_berat"),
+                        birth_length_cm=answers.get("bayi_panjang"))
+
+
+def _visit_flags(answers: Answers, ctx: FormContext) -> list[Any]:
+    """The health flags this visit shows: the baby's birth markers, the child's growth
+    and KMS, the pregnant mother's KEK and anaemia."""
+    thresholds = ctx.services.settings.klinis
+    if BORN(answers):
+        return birth_flags(_baby_facts(answers), thresholds)
+    category = answers.get("kategori")
+    if category in opt.CHILDREN:
+        facts = SasaranFacts(ref="anak", kind=SasaranKind(category), growth=_visit_growth(answers, ctx),
+                             kms_2t=is_2t(_kms(answers, ctx)))
+        return member_flags(facts, thresholds)
+    if STILL_PREGNANT(answers) or category == "catin":
+        facts = SasaranFacts(ref="ibu", kind=SasaranKind(category), sex="P" if category == "ibu_hamil"
+                             else ctx.extra.get("jk"), lila_cm=answers.get("lila"),
+                             hb_g_dl=answers.get("hb"), trimester=ctx.extra.get("trimester"))
+        return member_flags(facts, thresholds)
+    return []
+
+
+def _birth_text(answers: Answers, ctx: FormContext) -> str | None:
+    if not BORN(answers) or answers.get("bayi_berat") is None:
+        return None
+    flags = _visit_flags(answers, ctx)
+    return "; ".join(f.reason.rstrip(".") for f in flags) if flags else "berat dan panjang lahir normal"
+
+
+def _follow_up(answers: Answers, ctx: FormContext) -> str | None:
+    lines = next_steps(f.code.value for f in _visit_flags(answers, ctx))
+    return "\n" + "\n".join(f"– {line}" for line in lines) if lines else None
+
+
 def _initial(ctx: FormContext) -> Answers:
     """The sasaran's category and facts the questions depend on (not asked)."""
     answers: Answers = {"kategori": ctx.extra["kategori"]}
@@ -187,6 +255,7 @@ def _measurement(answers: Answers, ctx: FormContext) -> Measurement:
 
 async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction) -> Submitted:
     services, now = ctx.services, ctx.services.clock.now()
+    answers = {**_initial(ctx), **answers}  # the category the questions depended on (not itself a field)
     sasaran_id = int(ctx.extra["sasaran_id"])
     row = await store.sasaran_in_tx(tx, sasaran_id)
     if row is None or not ctx.in_scope(row.region_code) or row.status != "aktif":
@@ -206,7 +275,9 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
                                    delivery_date=delivered)
         baby = NewSasaran(category="baduta", name=answers["bayi_nama"], sex=answers["bayi_jk"], birth_date=delivered,
                           mother_id=sasaran_id, answers={"tempat": answers.get("tempat"),
-                                                         "penolong": answers.get("penolong")})
+                                                         "penolong": answers.get("penolong"),
+                                                         "berat_lahir": answers.get("bayi_berat"),
+                                                         "panjang_lahir": answers.get("bayi_panjang")})
         baby_id = await store.add_sasaran(tx, services.cipher, row.keluarga_id, baby,
                                           reporter_id=ctx.caller.user_id, now=now)
         assert delivered is not None
@@ -237,7 +308,44 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
     growth = _visit_growth(answers, ctx)
     if growth is not None and growth.stunted:
         text += "\n⚠️ Anak tergolong pendek (stunting): mohon dirujuk dan didampingi."
+    flags = _visit_flags(answers, ctx)
+    if outcome == "lahir" and flags:
+        text += "\n⚠️ Bayi: " + html.escape("; ".join(f.reason.rstrip(".") for f in flags)) + "."
+    steps = next_steps(f.code.value for f in flags)
+    if steps:
+        text += "\nTindak lanjut:\n" + "\n".join(f"– {html.escape(line)}" for line in steps)
+    if answers.get("kategori") in opt.CHILDREN:
+        await _refer_if_needed(tx, ctx, sasaran_id, row.name, growth, answers)
+        buttons = (("📈 Grafik pertumbuhan", growth_buttons.chart_data(sasaran_id)),)
+    elif outcome == "lahir":
+        buttons = (("📈 Grafik pertumbuhan bayi", growth_buttons.chart_data(changed[-1])),)
     return Submitted(text=text, buttons=buttons, sasaran_ids=tuple(changed))
+
+
+async def _refer_if_needed(tx: Transaction, ctx: FormContext, sasaran_id: int, name: str,
+                           growth: GrowthAssessment | None, answers: Answers) -> None:
+    """2T, a weight below −3 SD, or a child becoming stunted: a referral task for the
+    child's TPK member ("rujuk ke puskesmas"), queued like the "mohon dikunjungi" requests
+    and once per visit."""
+    history = await store.kunjungan_history_in_tx(tx, sasaran_id)
+    before = [v for v in history[:-1] if v.measurement.stunted is not None]
+    born = ctx.extra.get("lahir")
+    readings = kms_readings(date.fromisoformat(born), child_weighings(history), ctx.services.settings.klinis) \
+        if born and answers.get("berat") is not None else []
+    reasons = referral_reasons(
+        readings=readings, waz=growth.waz if growth and "waz" not in growth.implausible else None,
+        stunted_before=before[-1].measurement.stunted if before else None,
+        stunted_now=bool(growth and growth.stunted and "haz" not in growth.implausible))
+    if not reasons:
+        return
+    child = await store.sasaran_in_tx(tx, sasaran_id)
+    assert child is not None
+    who = initial(name).replace("Ibu", "Anak", 1)
+    await notices.queue(
+        tx, recipient_id=child.reporter_id, kind="rujuk", dedupe_key=f"rujuk:{sasaran_id}:{history[-1].id}",
+        text=f"🏥 {html.escape(who)} perlu dirujuk ke puskesmas: {html.escape('; '.join(reasons))}. "
+             "Mohon rujuk ke puskesmas dan catat kunjungannya.",
+        markup=visit_markup(sasaran_id), now=ctx.services.clock.now())
 
 
 async def _already(key: str, ctx: FormContext) -> Submitted | None:
@@ -256,13 +364,24 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
 
 KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
-    initial=_initial, computed=[Computed("Status gizi", _growth_text)], after_submit=_after,
+    initial=_initial, after_submit=_after,
+    computed=[Computed("Status gizi", _growth_text), Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
+              Computed("Tindak lanjut", _follow_up)],
 ))
 
 
 async def start_visit(update: Update, context: TpkContext, sasaran: Sasaran) -> None:
-    extra = {"sasaran_id": sasaran.id, "kategori": sasaran.category, "jk": sasaran.sex,
-             "lahir": sasaran.birth_date.isoformat() if sasaran.birth_date else None}
+    services = context.services
+    extra: dict[str, Any] = {"sasaran_id": sasaran.id, "kategori": sasaran.category, "jk": sasaran.sex,
+                             "lahir": sasaran.birth_date.isoformat() if sasaran.birth_date else None}
+    if sasaran.category in opt.CHILDREN:
+        scope = context.caller.scope or services.regions.root.code
+        weighings = monthly_weighings(child_weighings(await store.measurement_history(services.db, scope, sasaran.id)))
+        extra["timbang"] = [[w.on.isoformat(), w.weight_kg] for w in weighings[-KMS_LOOKBACK:]]
+    if sasaran.category == "ibu_hamil" and sasaran.hpht:
+        today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+        boundaries = services.settings.trimester.boundaries
+        extra["trimester"] = boundaries.trimester(gestational_age(sasaran.hpht, today).weeks)
     await runner.start(update, context, KUNJUNGAN, extra)
 
 

@@ -32,15 +32,28 @@ from bot.domain.pregnancy import (
     hpl_from_hpht,
 )
 from bot.domain.regions import Level, level_of
-from bot.domain.risk import IstriPus, Jamban, KeluargaFacts, MetodeKb, SumberAirMinum, family_factors
+from bot.domain.risk import (
+    IstriPus,
+    Jamban,
+    KeluargaFacts,
+    MetodeKb,
+    SasaranFacts,
+    SasaranKind,
+    SumberAirMinum,
+    birth_flags,
+    family_factors,
+    member_flags,
+)
 from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.labels import growth_summary
+from bot.next_steps import next_steps
 from bot.reporting import reassess
 from conversations import options as opt
 from conversations.forms import runner
 from conversations.forms.fields import (
     Answers,
+    BirthWeightField,
     ChoiceField,
     Computed,
     DateField,
@@ -361,6 +374,39 @@ def _growth(answers: Answers, ctx: FormContext) -> str | None:
     return growth_summary(child_growth_now(answers, ctx))
 
 
+def _answer_facts(answers: Answers, ctx: FormContext) -> SasaranFacts | None:
+    """The member as answered so far, for the same flags ``reassess`` will store."""
+    category = answers.get("kategori")
+    if category not in opt.CATEGORY_LABELS_BY_VALUE:
+        return None
+    hpht = hpht_from(answers, ctx.today) if category == "ibu_hamil" else None
+    trimester = ctx.services.settings.trimester.boundaries.trimester(gestational_age(hpht, ctx.today).weeks) \
+        if hpht else None
+    return SasaranFacts(
+        ref="baru", kind=SasaranKind(category), sex="P" if category in opt.MOTHERS else answers.get("jk"),
+        height_cm=answers.get("tinggi"), weight_kg=answers.get("berat"), lila_cm=answers.get("lila"),
+        hb_g_dl=answers.get("hb"), trimester=trimester, growth=child_growth_now(answers, ctx),
+        birth_weight_kg=answers.get("berat_lahir"), birth_length_cm=answers.get("panjang_lahir"))
+
+
+def _at_birth(answers: Answers, ctx: FormContext) -> str | None:
+    facts = _answer_facts(answers, ctx)
+    if facts is None or answers.get("kategori") not in opt.CHILDREN:
+        return None
+    if answers.get("berat_lahir") is None and answers.get("panjang_lahir") is None:
+        return None
+    flags = birth_flags(facts, ctx.services.settings.klinis)
+    return "; ".join(f.reason.rstrip(".") for f in flags) if flags else "normal"
+
+
+def _follow_up(answers: Answers, ctx: FormContext) -> str | None:
+    facts = _answer_facts(answers, ctx)
+    if facts is None:
+        return None
+    lines = next_steps(f.code.value for f in member_flags(facts, ctx.services.settings.klinis))
+    return "\n" + "\n".join(f"– {line}" for line in lines) if lines else None
+
+
 ADULT, CHILD, MOTHER = _in("catin", "ibu_hamil", "ibu_nifas"), _in("baduta", "balita"), _in("ibu_hamil", "ibu_nifas")
 PREGNANT, NIFAS, CATIN = _in("ibu_hamil"), _in("ibu_nifas"), _in("catin")
 MEASURED_ADULT = _in("catin", "ibu_hamil")
@@ -426,8 +472,8 @@ SASARAN_FIELDS: list[Field] = [
                 ask_if=lambda a: a.get("kategori") == "ibu_nifas" and a.get("kb_pasca") is True),
     IntegerField(key="anak_ke", label="Anak ke-", prompt="Anak ke berapa?", ask_if=CHILD, min_value=1,
                  max_value=20, example="2"),
-    DecimalField(key="berat_lahir", label="Berat lahir", prompt="Berat badan waktu lahir (kg)?", ask_if=CHILD,
-                 optional=True, min_value=0.5, max_value=6, unit="kg", example="3,1"),
+    BirthWeightField(key="berat_lahir", label="Berat lahir", prompt="Berat badan waktu lahir? (seperti di buku KIA: "
+                     "gram atau kg, misalnya 2800 atau 2,8 kg)", ask_if=CHILD, optional=True),
     DecimalField(key="panjang_lahir", label="Panjang lahir", prompt="Panjang badan waktu lahir (cm)?",
                  ask_if=CHILD, optional=True, min_value=30, max_value=60, unit="cm", example="49"),
     DecimalField(key="tinggi", label="Tinggi/panjang", prompt="Tinggi atau panjang badan sekarang (cm)?",
@@ -463,6 +509,8 @@ SASARAN_COMPUTED = [
     Computed("IMT", _imt),
     Computed("Tanda risiko", _mother_flags),
     Computed("Status gizi", _growth),
+    Computed("Saat lahir", _at_birth),
+    Computed("Tindak lanjut", _follow_up),
 ]
 
 
@@ -515,6 +563,8 @@ async def _submit_sasaran(answers: Answers, ctx: FormContext, key: str, tx: Tran
     lines = [f"✅ <b>{html.escape(data.name)}</b> tersimpan sebagai {opt.CATEGORY_LABELS_BY_VALUE[data.category]}."]
     if flags:
         lines.append("⚠️ Perlu perhatian: " + html.escape("; ".join(flags)) + ".")
+        steps = next_steps(f.code.value for f in assessment.member_flags if f.member_ref == str(sasaran_id))
+        lines.extend(f"– {html.escape(step)}" for step in steps)
     family = "berisiko stunting" if assessment.is_berisiko else "belum berisiko"
     lines.append(f"Status keluarga: {family}.")
     buttons = [("➕ Tambah sasaran lain", f"lp:more:{keluarga_id}"), ("Selesai", f"lp:done:{keluarga_id}")]

@@ -8,6 +8,7 @@ from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
 from bot.labels import CATEGORY_LABELS as CATEGORY_LABELS  # the names live with the labels, for /keluarga too
 from bot.labels import CATEGORY_LABELS_BY_VALUE as CATEGORY_LABELS_BY_VALUE
 from bot.labels import CHILDREN as CHILDREN
+from bot.labels import GROUP_LABELS as GROUP_LABELS
 from conversations.forms.fields import Option
 
 ADULTS = frozenset({SasaranKind.CATIN.value, SasaranKind.IBU_HAMIL.value, SasaranKind.IBU_NIFAS.value})

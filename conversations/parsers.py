@@ -22,6 +22,7 @@ from bot.domain.nik import KkInfo, NikInfo, RegionListed, Rejected, parse_kk, pa
 __all__ = [
     "ParseError",
     "format_decimal",
+    "parse_birth_weight",
     "parse_date",
     "parse_decimal",
     "parse_int",
@@ -140,6 +141,32 @@ def parse_int(
         raise ParseError(f"Tulis angka bulat, misalnya {what}.", "integer")
     value = int(whole)
     _check_range(value, min_value, max_value, "")
+    return value
+
+
+_GRAM_SPELLINGS = frozenset({"g", "gr", "gram", "grm", "grams"})
+#: A number above this with no unit is grams ("2800"), as the KIA book writes it.
+_GRAMS_ABOVE = 100
+_THOUSANDS = re.compile(r"(?P<int>[0-9]{1,2})[.,](?P<frac>[0-9]{3})", re.ASCII)
+
+
+def parse_birth_weight(text: str, *, min_kg: float = 0.5, max_kg: float = 6.0) -> float:
+    """A birth weight in kg, typed the way the KIA book writes it: "2800", "2800 gr",
+    "2.800 gram", "2,8 kg" and "2,8" are all 2.8 kg. A number above 100 with no unit is
+    grams; with grams, "2.800" / "2,800" is two thousand eight hundred (a thousands mark)."""
+    what = "2800 gram atau 2,8 kg"
+    whole, fraction, typed_unit = _split_number(text, what)
+    unit = _normalise_unit(typed_unit) if typed_unit is not None else None
+    if unit is not None and unit not in _GRAM_SPELLINGS and unit not in _UNIT_SPELLINGS["kg"]:
+        raise ParseError(f"Tulis beratnya dalam gram atau kg, misalnya {what}.", "unit")
+    number = f"{whole}.{fraction}" if fraction else whole
+    grams_typed = unit in _GRAM_SPELLINGS or (unit is None and float(number) > _GRAMS_ABOVE)
+    if grams_typed and fraction is not None and _THOUSANDS.fullmatch(f"{whole}.{fraction}"):
+        number = whole + fraction
+    value = round(float(number) / 1000, 3) if grams_typed else float(number)
+    if not min_kg <= value <= max_kg:
+        raise ParseError(f"Berat lahir harus antara {format_decimal(min_kg * 1000, 0)} dan "
+                         f"{format_decimal(max_kg * 1000, 0)} gram. Mohon periksa lagi.", "range")
     return value
 
 

@@ -13,15 +13,17 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import growth_buttons, texts
 from bot.access import allowed, for_command, may_edit
 from bot.commands import MANAGERS
 from bot.context import TpkContext
 from bot.domain.anthropometry import format_decimal
+from bot.domain.categories import Group, group_on
+from bot.domain.risk import MetodeKb
 from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.labels import growth_summary, sasaran_label
-from bot.reporting import child_growth
+from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
@@ -84,6 +86,15 @@ def _measurement_line(sasaran: Sasaran, visit: Kunjungan | None) -> str | None:
     return f"   terakhir diukur {long_date(visit.visited_on)}: " + ", ".join(parts)
 
 
+def _kb_text(method: MetodeKb | None) -> str:
+    """The KB status of a mother past her nifas period, as her card shows it."""
+    if method is None:
+        return "KB: belum tercatat — tanyakan saat kunjungan."
+    if not method.modern:
+        return f"KB: {method.label} — belum KB modern."
+    return f"KB: {method.label}."
+
+
 async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineKeyboardMarkup]:
     services = context.services
     today = _today(context)
@@ -100,6 +111,9 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
     if keluarga.berisiko:
         lines.append("⚠️ <b>Berisiko stunting</b>:")
         lines.extend(f"• {html.escape(reason)}" for _, reason in risks)
+    elif any(flags.get(m.id) for m in members):
+        lines.append("Belum tergolong keluarga berisiko stunting (tidak ada faktor risiko keluarga), tetapi ada "
+                     "sasaran yang perlu perhatian (⚠️ di bawah).")
     else:
         lines.append("Belum tergolong berisiko stunting.")
     lines.append("")
@@ -109,6 +123,10 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
         status = "" if member.status == "aktif" else f" — selesai ({member.ended_reason or '-'})"
         nik = f", NIK {member.nik_masked}" if member.nik_masked else ""
         lines.append(f"• {html.escape(sasaran_label(member, today, services.regions))}{nik}{status}")
+        group = group_on(member.category, member.birth_date, member.delivery_date, today)
+        if group is Group.PUS:
+            history = await store.measurement_history(services.db, _scope(context), member.id)
+            lines.append(f"   {_kb_text(latest_kb([member], {member.id: history}))}")
         measured = _measurement_line(member, await store.latest_kunjungan(services.db, member.id))
         if measured:
             lines.append(html.escape(measured))
@@ -117,6 +135,12 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
         if member.status == "aktif":
             buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
                                                  callback_data=f"kj:new:{member.id}")])
+        if member.category in ("baduta", "balita") and member.birth_date and member.sex in ("L", "P"):
+            first = member.name.split()[0][:20]
+            buttons.append([
+                InlineKeyboardButton(f"📋 Riwayat ukur {first}", callback_data=growth_buttons.history_data(member.id)),
+                InlineKeyboardButton(f"📈 Grafik pertumbuhan {first}",
+                                     callback_data=growth_buttons.chart_data(member.id))])
         if may_edit(context, member):
             buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60], callback_data=f"ub:{member.id}")])
             if member.category in ("ibu_hamil", "ibu_nifas"):

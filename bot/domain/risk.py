@@ -186,6 +186,9 @@ class RiskCode(StrEnum):
     STUNTED_CHILD = "stunted_child"
     WASTED_CHILD = "wasted_child"
     UNDERWEIGHT_CHILD = "underweight_child"
+    BBLR = "bblr"
+    SHORT_BIRTH_LENGTH = "short_birth_length"
+    KMS_2T = "kms_2t"
 
     @property
     def family_level(self) -> bool:
@@ -249,6 +252,10 @@ class SasaranFacts:
     """Pregnancy trimester when the Hb was measured (see ``pregnancy``)."""
     growth: GrowthAssessment | None = None
     """A child's latest measurement, scored by ``growth.assess_growth``."""
+    birth_weight_kg: float | None = None
+    birth_length_cm: float | None = None
+    kms_2t: bool = False
+    """A child whose two latest monthly KMS readings are T (see ``kms``)."""
 
 
 @dataclass(frozen=True)
@@ -415,12 +422,39 @@ def _catin_flags(member: SasaranFacts, thresholds: ClinicalThresholds) -> list[R
     return flags
 
 
-def _child_flags(member: SasaranFacts) -> list[RiskFactor]:
-    """Stunted, wasted, underweight, from plausible z-scores only (an implausible
-    value is a measuring or typing error to re-check, not a diagnosis)."""
+def birth_flags(member: SasaranFacts, thresholds: ClinicalThresholds = DEFAULT_THRESHOLDS) -> list[RiskFactor]:
+    """BBLR (birth weight < 2,500 g) and a short birth length (< 48 cm): stunting risk
+    markers that stay with the child, whatever it weighs now."""
+    flags = []
+    weight = member.birth_weight_kg
+    if weight is not None and round(weight * 1000) < thresholds.bblr_below_g:
+        flags.append(RiskFactor(
+            RiskCode.BBLR,
+            f"Berat lahir {_num(round(weight * 1000), 0)} g, di bawah {_num(thresholds.bblr_below_g, 0)} g: "
+            "BBLR (berat badan lahir rendah).",
+            member.ref,
+        ))
+    length = member.birth_length_cm
+    if length is not None and length < thresholds.panjang_lahir_below_cm:
+        flags.append(RiskFactor(
+            RiskCode.SHORT_BIRTH_LENGTH,
+            f"Panjang lahir {_num(length)} cm, di bawah {_num(thresholds.panjang_lahir_below_cm)} cm: "
+            "lahir pendek.",
+            member.ref,
+        ))
+    return flags
+
+
+def _child_flags(member: SasaranFacts, thresholds: ClinicalThresholds = DEFAULT_THRESHOLDS) -> list[RiskFactor]:
+    """Birth markers and 2T, then stunted, wasted, underweight from plausible z-scores
+    only (an implausible value is a measuring or typing error to re-check, not a diagnosis)."""
+    flags = birth_flags(member, thresholds)
+    if member.kms_2t:
+        flags.append(RiskFactor(RiskCode.KMS_2T, "Berat badan tidak naik dua bulan berturut-turut (2T).",
+                                member.ref))
     growth = member.growth
     if growth is None:
-        return []
+        return flags
     checks = (
         ("haz", growth.stunted, RiskCode.STUNTED_CHILD, "Tinggi/panjang badan menurut umur",
          growth.height_status, growth.haz),
@@ -429,7 +463,7 @@ def _child_flags(member: SasaranFacts) -> list[RiskFactor]:
         ("waz", growth.underweight, RiskCode.UNDERWEIGHT_CHILD, "Berat badan menurut umur",
          growth.weight_for_age_status, growth.waz),
     )
-    return [
+    return flags + [
         RiskFactor(code, f"{what}: {status.label} (z {_num(z, 2)}).", member.ref)
         for indicator, flagged, code, what, status, z in checks
         if flagged and indicator not in growth.implausible and status is not None
@@ -447,7 +481,7 @@ def member_flags(
         return _mother_flags(member, anaemia_cutoff_hamil(member.trimester, thresholds),
                              thresholds)
     if member.kind in (SasaranKind.BADUTA, SasaranKind.BALITA):
-        return _child_flags(member)
+        return _child_flags(member, thresholds)
     return []
 
 

@@ -101,6 +101,18 @@ class ClinicalThresholds(BaseModel, extra="forbid", frozen=True):
     terlalu: TerlaluRules = TerlaluRules()
     imt: ImtBands = ImtBands()
 
+    bblr_below_g: int = Field(default=2500, ge=1000, le=4000)
+    """Birth weight below this is BBLR (berat badan lahir rendah)."""
+
+    panjang_lahir_below_cm: float = Field(default=48.0, ge=40, le=55)
+    """Birth length below this is short at birth."""
+
+    kbm_gram: tuple[int, ...] = Field(default=(800, 900, 800, 600, 500, 400, 400, 300, 300, 300, 300, 200),
+                                      min_length=12, max_length=12)
+    """KMS kenaikan berat badan minimal (grams) for the 1st..12th month of life; the
+    12th value holds from 12 months on. As printed on the KMS: 800 g in the 1st month,
+    900 g 2nd, 800 g 3rd, 600 g 4th, 500 g 5th, 400 g 6th-7th, 300 g 8th-11th, 200 g after."""
+
     def hb_hamil_cutoff(self, trimester: int | None) -> float:
         """The Hb cut-off that applies in ``trimester`` (1-3, or unknown)."""
         if trimester == 2 and self.hb_hamil_trimester2_below_g_dl is not None:

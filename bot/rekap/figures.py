@@ -39,6 +39,9 @@ RISK_LABELS = {
     "no_modern_kb": "Belum KB modern",
 }
 FLAG_LABELS = {"kek": "KEK (LiLA < 23,5 cm)", "anaemia": "Anemia"}
+#: Children's flags counted as their own figures (stock of active children with the flag).
+CHILD_FLAG_LABELS = {"bblr": "BBLR", "short_birth_length": "PB lahir < 48 cm",
+                     "kms_2t": "Anak 2T (BB tidak naik 2 bulan)"}
 #: Every stored risk and flag code, for the workbook's Sasaran sheet.
 ALL_RISK_LABELS = {
     **RISK_LABELS,
@@ -49,6 +52,9 @@ ALL_RISK_LABELS = {
     "stunted_child": "Stunting",
     "wasted_child": "Wasting",
     "underweight_child": "BB kurang",
+    "bblr": "BBLR",
+    "short_birth_length": "PB lahir < 48 cm",
+    "kms_2t": "2T",
 }
 CATEGORY_LABELS = {
     "catin": "Catin",
@@ -216,6 +222,8 @@ def build_figures(counts: AreaCounts, reminders: ReminderCounts | None, have: Av
         whole=measured[0], whole_previous=measured[1])
     add("anak_bbkurang", ANAK, "Berat badan kurang", _pair(c.children, c.children_prev, "anak_bbkurang"),
         whole=measured[0], whole_previous=measured[1])
+    for code, label in CHILD_FLAG_LABELS.items():
+        add(f"flag_{code}", ANAK, label, _pair(c.stock, c.stock_prev, f"flag:{code}"))
 
     add("hpl", KEHAMILAN, "HPL jatuh di periode ini", _pair(c.flow, c.flow_prev, "hpl"))
     add("lahir", KEHAMILAN, "Kelahiran tercatat", _pair(c.flow, c.flow_prev, "outcome:lahir"))

@@ -146,6 +146,19 @@ class DecimalField(Field):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BirthWeightField(Field):
+    """A birth weight as the KIA book writes it ("2800", "2.800 gram", "2,8 kg"), kept in kg."""
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> float:
+        return _parse(lambda: parsers.parse_birth_weight(text))
+
+    def show(self, value: Any, ctx: FormContext) -> str:
+        if value is None:
+            return "–"
+        return f"{parsers.format_decimal(round(value * 1000), 0)} gram"
+
+
+@dataclass(frozen=True, kw_only=True)
 class DateField(Field):
     """A date typed in any common way, or picked from the inline calendar.
 
