@@ -86,6 +86,10 @@ TOKEN = Word(r"[A-Za-z0-9_-]{16,48}")
 NAME = Word(r"[a-z][a-z0-9_]{0,23}")  # a form field, a category, a team position
 
 
+PREFIXES: dict[str, Prefix] = {}
+_NO_DEFAULT = object()
+
+
 class Family:
     """One button shape: fixed words (plain strings) and typed parts, one per field of
     ``shape`` in order (fields left out take their NamedTuple defaults)."""
@@ -94,19 +98,18 @@ class Family:
         self.shape, self.parts = shape, parts
 
     def build(self, prefix: str, value: NamedTuple) -> str | None:
-        fields = iter(value)
+        """The data for ``value``, or None when this family cannot carry it."""
+        typed = sum(not isinstance(p, str) for p in self.parts)
+        defaults = self.shape._field_defaults
+        if len(value) < typed or any(getattr(value, f) != defaults.get(f, _NO_DEFAULT) for f in value._fields[typed:]):
+            return None
+        values = iter(value)
         out = [prefix]
         for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
             try:
-                out.append(part.show(next(fields)))
-            except (ValueError, StopIteration):
+                out.append(part if isinstance(part, str) else part.show(next(values)))
+            except ValueError:
                 return None
-        carried = sum(not isinstance(p, str) for p in self.parts)
-        if any(getattr(value, f) != self.shape._field_defaults.get(f, object()) for f in value._fields[carried:]):
-            return None  # a value this shape does not carry
         return ":".join(out)
 
     def parse(self, pieces: list[str]) -> NamedTuple | None:
@@ -146,9 +149,6 @@ class Prefix:
             if parsed is not None:
                 return parsed
         return None
-
-
-PREFIXES: dict[str, Prefix] = {}
 
 
 def data(value: NamedTuple) -> str:

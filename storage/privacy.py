@@ -307,7 +307,7 @@ def _in_labels(name: str) -> re.Pattern[str] | None:
     rest = ""
     for char in reversed(name[24:]):
         rest = f"(?:{re.escape(char)}{rest})?"
-    return re.compile(rf"(?<!\w){re.escape(name[:24])}{rest}")
+    return re.compile(rf"(?<!\w){re.escape(name[:24])}{rest}(?<!\s)")
 
 
 def _redacted_markup(markup_json: str | None, names: list[str]) -> str | None:

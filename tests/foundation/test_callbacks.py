@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import callbacks as cb
+from conversations.forms import calendar
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("bot", "handlers", "conversations", "storage")
@@ -76,6 +78,14 @@ def test_bounds_of_months_and_pages() -> None:
     assert cb.FORM.parse("f:0123456789ab:cal:tanggal_lahir:000101") is None
     assert cb.FORM.parse("f:0123456789ab:cal:tanggal_lahir:202601") == cb.FormPress(
         "0123456789ab", "cal", "tanggal_lahir", "202601")
+
+
+def test_a_calendar_month_stored_before_the_parser_existed_shows_the_default_month() -> None:
+    """Drafts forged before this fix may hold ``nav = "000101"``: they render again."""
+    today = date(2026, 11, 23)
+    for stored in ("000101", "999912", "²²²²01", "202613", None):
+        assert calendar.parse_month(stored, today) == date(2026, 11, 1)
+    assert calendar.parse_month("202510", today) == date(2025, 10, 1)
 
 
 def test_the_builder_refuses_what_no_family_carries() -> None:
