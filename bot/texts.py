@@ -12,7 +12,7 @@ INTERNAL_ERROR = (
     "Maaf, terjadi gangguan di sistem kami. Jawaban yang sudah tersimpan tidak hilang. "
     "Silakan coba lagi sebentar lagi, atau ketik /bantuan."
 )
-EXPIRED_BUTTON = "Tombol ini sudah kedaluwarsa. Silakan mulai lagi dari perintahnya."
+EXPIRED_BUTTON = "Tombol ini tidak dikenal atau sudah kedaluwarsa. Silakan mulai lagi dari perintahnya."
 CANCELLED = "Baik, dibatalkan. Ketik /bantuan untuk melihat perintah lain."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang berjalan."
 

@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import callbacks as cb
 from bot import texts
 from bot.context import TpkContext
 from bot.domain.roles import Role, TeamPosition
@@ -106,8 +107,8 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
     await message.reply_text(
         f"{intro}\n\nApakah nama Anda <b>{html.escape(name)}</b>?",
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Ya, benar", callback_data="jn:name:ok"),
-              InlineKeyboardButton("Ganti nama", callback_data="jn:name:edit")]]
+            [[InlineKeyboardButton("Ya, benar", callback_data=cb.data(cb.JoinName("ok"))),
+              InlineKeyboardButton("Ganti nama", callback_data=cb.data(cb.JoinName("edit")))]]
         ),
     )
     return CONFIRM_NAME
@@ -116,9 +117,13 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
 async def name_button(update: Update, context: TpkContext) -> int:
     query = update.callback_query
     assert query is not None
+    press = cb.JOIN.parse(query.data)
+    if not isinstance(press, cb.JoinName):
+        await cb.refuse(query)
+        return CONFIRM_NAME
     await query.answer()
     await query.edit_message_reply_markup(None)
-    if query.data == "jn:name:edit":
+    if press.choice == "edit":
         await query.message.reply_text("Tulis nama lengkap Anda:")  # type: ignore[union-attr]
         return TYPE_NAME
     return await _ask_phone(update)
@@ -186,7 +191,7 @@ async def _after_phone(update: Update, context: TpkContext) -> int:
     await chat.send_message(
         "Apa posisi Anda di tim?",
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(p.label, callback_data=f"jn:pos:{p.value}")] for p in TeamPosition]
+            [[InlineKeyboardButton(p.label, callback_data=cb.data(cb.JoinPosition(p.value)))] for p in TeamPosition]
         ),
     )
     return POSITION
@@ -195,8 +200,9 @@ async def _after_phone(update: Update, context: TpkContext) -> int:
 async def position_button(update: Update, context: TpkContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
+    press = cb.JOIN.parse(query.data)
     try:
-        position = TeamPosition(query.data.removeprefix("jn:pos:"))
+        position = TeamPosition(press.position if isinstance(press, cb.JoinPosition) else "")
     except ValueError:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return POSITION
@@ -265,14 +271,14 @@ def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler
         entry_points=[CommandHandler("start", partial(entry, open_mother_invitation=open_mother_invitation),
                                      filters=filters.Regex(r"^/start\s+\S"))],
         states={
-            CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=r"^jn:name:(ok|edit)$")],
+            CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=cb.JOIN.pattern)],
             TYPE_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
             PHONE: [
                 MessageHandler(filters.CONTACT, phone_shared),
                 MessageHandler(filters.Regex(rf"^{SKIP}$"), phone_skipped),
                 MessageHandler(~filters.COMMAND, phone_other),
             ],
-            POSITION: [CallbackQueryHandler(position_button, pattern=r"^jn:pos:")],
+            POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern)],
         },
         fallbacks=[CommandHandler("batal", cancel)],
         allow_reentry=True,

@@ -1,7 +1,7 @@
 """/kunjungan: a follow-up visit to a registered sasaran.
 
 The sasaran is chosen first (by name within scope, from the member's own list, or
-from a button elsewhere: ``kj:new:<sasaran id>``); its category decides the
+from a button elsewhere: ``bot.callbacks.VisitNew``); its category decides the
 questions. A visit to a pregnant woman may record a birth — she becomes ibu nifas
 and the baby a new baduta — or, handled gently, a pregnancy loss.
 """
@@ -15,7 +15,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import growth_buttons, reminders, texts
+from bot import callbacks as cb
+from bot import reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.anthropometry import format_decimal
@@ -316,9 +317,9 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
         text += "\nTindak lanjut:\n" + "\n".join(f"– {html.escape(line)}" for line in steps)
     if answers.get("kategori") in opt.CHILDREN:
         await _refer_if_needed(tx, ctx, sasaran_id, row.name, growth, answers)
-        buttons = (("📈 Grafik pertumbuhan", growth_buttons.chart_data(sasaran_id)),)
+        buttons = (("📈 Grafik pertumbuhan", cb.data(cb.GrowthChart(sasaran_id))),)
     elif outcome == "lahir":
-        buttons = (("📈 Grafik pertumbuhan bayi", growth_buttons.chart_data(changed[-1])),)
+        buttons = (("📈 Grafik pertumbuhan bayi", cb.data(cb.GrowthChart(changed[-1]))),)
     return Submitted(text=text, buttons=buttons, sasaran_ids=tuple(changed))
 
 
@@ -405,20 +406,21 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
         return
     today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
     await message.reply_text(heading, reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60], callback_data=f"kj:new:{s.id}")]
+        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60],
+                               callback_data=cb.data(cb.VisitNew(s.id)))]
          for s in found]))
 
 
 @for_command("kunjungan")
 async def on_button(update: Update, context: TpkContext) -> None:
-    """``kj:new:<sasaran id>``: start a visit form for it (re-checked against the scope)."""
+    """``VisitNew``: start a visit form for the sasaran (re-checked against the scope)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    press = cb.KUNJUNGAN.parse(query.data)
     sasaran = None
-    if len(parts) == 3 and parts[1] == "new" and parts[2].isdigit():
+    if press is not None:
         scope = context.caller.scope or context.services.regions.root.code
-        sasaran = await store.get_sasaran(context.services.db, scope, int(parts[2]))
+        sasaran = await store.get_sasaran(context.services.db, scope, press.sasaran_id)
     if sasaran is None or sasaran.status != "aktif":
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -428,7 +430,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("kunjungan", kunjungan))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^kj:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.KUNJUNGAN.pattern))
 
 
 __all__ = ["KUNJUNGAN", "register", "start_visit"]

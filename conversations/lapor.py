@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
 from bot.access import for_command
 from bot.context import TpkContext
@@ -202,8 +203,9 @@ async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Trans
 
 
 def _add_member_buttons(keluarga_id: int) -> tuple[tuple[str, str], ...]:
-    return (*((f"➕ {label}", f"lp:add:{keluarga_id}:{kind.value}") for kind, label in opt.CATEGORY_LABELS.items()),
-            ("Selesai", f"lp:done:{keluarga_id}"))
+    return (*((f"➕ {label}", cb.data(cb.ReportAdd(keluarga_id, kind.value)))
+              for kind, label in opt.CATEGORY_LABELS.items()),
+            ("Selesai", cb.data(cb.ReportDone(keluarga_id))))
 
 
 async def _family_done(key: str, ctx: FormContext) -> Submitted | None:
@@ -267,7 +269,7 @@ async def _nik_checks(value: str, answers: Answers, ctx: FormContext) -> Notice 
             "didaftarkan sekali.")
     actions: tuple[tuple[str, str], ...] = ()
     if ctx.in_scope(owner.region_code):
-        actions = (("📝 Catat kunjungan untuk sasaran itu", f"kj:new:{owner.sasaran_id}"),)
+        actions = (("📝 Catat kunjungan untuk sasaran itu", cb.data(cb.VisitNew(owner.sasaran_id))),)
     return Notice(text, blocking=True, actions=actions)
 
 
@@ -567,9 +569,10 @@ async def _submit_sasaran(answers: Answers, ctx: FormContext, key: str, tx: Tran
         lines.extend(f"– {html.escape(step)}" for step in steps)
     family = "berisiko stunting" if assessment.is_berisiko else "belum berisiko"
     lines.append(f"Status keluarga: {family}.")
-    buttons = [("➕ Tambah sasaran lain", f"lp:more:{keluarga_id}"), ("Selesai", f"lp:done:{keluarga_id}")]
+    buttons = [("➕ Tambah sasaran lain", cb.data(cb.ReportMore(keluarga_id))),
+               ("Selesai", cb.data(cb.ReportDone(keluarga_id)))]
     if data.category in opt.MOTHERS:
-        buttons.insert(0, ("📲 Buat undangan pengingat untuk ibu", f"ibu:inv:{sasaran_id}"))
+        buttons.insert(0, ("📲 Buat undangan pengingat untuk ibu", cb.data(cb.MotherInvite(sasaran_id))))
     return Submitted(text="\n".join(lines), buttons=tuple(buttons), sasaran_ids=(sasaran_id,))
 
 
@@ -594,37 +597,36 @@ async def lapor(update: Update, context: TpkContext) -> None:
 
 @for_command("lapor")
 async def on_button(update: Update, context: TpkContext) -> None:
-    """``lp:add:<keluarga>:<kategori>``, ``lp:more:<keluarga>``, ``lp:done:<keluarga>``."""
+    """``bot.callbacks.LAPOR``: add a member of a category, offer the categories again, or finish."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    keluarga = None
-    if len(parts) >= 3 and parts[2].isdigit():
-        scope = context.caller.scope or context.services.regions.root.code
-        keluarga = await store.get_keluarga(context.services.db, scope, int(parts[2]))
+    press = cb.LAPOR.parse(query.data)
+    if press is None or (isinstance(press, cb.ReportAdd) and press.kategori not in opt.CATEGORY_LABELS_BY_VALUE):
+        await cb.refuse(query)
+        return
+    scope = context.caller.scope or context.services.regions.root.code
+    keluarga = await store.get_keluarga(context.services.db, scope, press.keluarga_id)
     if keluarga is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     # The press is acknowledged while its buttons are removed: one round trip to Telegram, not two.
     await asyncio.gather(query.answer(), query.edit_message_reply_markup(None))
-    if parts[1] == "done":
+    if isinstance(press, cb.ReportDone):
         await context.bot.send_message(query.message.chat.id, "Terima kasih! Laporan keluarga selesai. "  # type: ignore[union-attr]
                                        "Ketik /keluarga untuk melihat daftar keluarga Anda.")
-    elif parts[1] == "more":
+    elif isinstance(press, cb.ReportMore):
         await context.bot.send_message(
             query.message.chat.id,  # type: ignore[union-attr]
             f"Tambah sasaran untuk keluarga <b>{html.escape(keluarga.head_name)}</b>:",
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
                                                for label, data in _add_member_buttons(keluarga.id)]))
-    elif parts[1] == "add" and len(parts) == 4 and parts[3] in opt.CATEGORY_LABELS_BY_VALUE:
-        await runner.start(update, context, SASARAN, {"keluarga_id": keluarga.id, "kategori": parts[3]})
     else:
-        await context.bot.send_message(query.message.chat.id, texts.EXPIRED_BUTTON)  # type: ignore[union-attr]
+        await runner.start(update, context, SASARAN, {"keluarga_id": keluarga.id, "kategori": press.kategori})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("lapor", lapor))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lp:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.LAPOR.pattern))
 
 
 __all__ = ["KELUARGA", "SASARAN", "Role", "register"]

@@ -5,7 +5,7 @@ measurement is a ``kunjungan`` row with its own date, so the history is simply a
 them, newest first, each with the child's age on that day, weight and length/height,
 the three WHO statuses named for the age (PB/U and BB/PB under 24 months, TB/U and
 BB/TB from 24 months) and the KMS reading of the month. Button data is parsed by
-``bot.growth_buttons`` and the child looked up again within the caller's scope.
+``bot.callbacks`` and the child looked up again within the caller's scope.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import growth_buttons, growth_chart, texts
+from bot import callbacks as cb
+from bot import growth_chart
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.age import age_in_days, age_label
@@ -27,7 +28,6 @@ from bot.domain.kms import MonthlyReading, kms_readings
 from bot.domain.thresholds import ClinicalThresholds
 from bot.formatting import long_date
 from bot.reporting import child_growth, child_weighings
-from handlers.keluarga import PREFIX as KELUARGA_PREFIX
 from storage import keluarga as store
 from storage.keluarga import Kunjungan, Sasaran
 
@@ -112,14 +112,14 @@ def _history_markup(child: Sasaran, page: int, pages: int) -> InlineKeyboardMark
     rows = []
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=growth_buttons.history_data(child.id, page - 1)))
+        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=cb.data(cb.GrowthHistory(child.id, page - 1))))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=growth_buttons.history_data(child.id, page + 1)))
+        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=cb.data(cb.GrowthHistory(child.id, page + 1))))
     if nav:
         rows.append(nav)
-    rows.append([InlineKeyboardButton("📈 Grafik pertumbuhan", callback_data=growth_buttons.chart_data(child.id))])
+    rows.append([InlineKeyboardButton("📈 Grafik pertumbuhan", callback_data=cb.data(cb.GrowthChart(child.id)))])
     rows.append([InlineKeyboardButton("⬅️ Kembali ke keluarga",
-                                      callback_data=f"{KELUARGA_PREFIX}:o:{child.keluarga_id}")])
+                                      callback_data=cb.data(cb.FamilyOpen(child.keluarga_id)))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -134,10 +134,10 @@ async def _child(context: TpkContext, sasaran_id: int) -> Sasaran | None:
 async def on_history(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    asked = growth_buttons.parse_history(query.data)
+    asked = cb.GROWTH_HISTORY.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if asked is None or child is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query)
         return
     await query.answer()
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
@@ -149,10 +149,10 @@ async def on_history(update: Update, context: TpkContext) -> None:
 async def on_chart(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    sasaran_id = growth_buttons.parse_chart(query.data)
-    child = await _child(context, sasaran_id) if sasaran_id else None
+    asked = cb.GROWTH_CHART.parse(query.data)
+    child = await _child(context, asked.sasaran_id) if asked else None
     if child is None or query.message is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query)
         return
     await query.answer("Menyiapkan grafik…")
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
@@ -171,5 +171,5 @@ async def on_chart(update: Update, context: TpkContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_history, pattern=rf"^{growth_buttons.GROWTH_HISTORY}:"))
-    app.add_handler(CallbackQueryHandler(on_chart, pattern=rf"^{growth_buttons.GROWTH_CHART}:"))
+    app.add_handler(CallbackQueryHandler(on_history, pattern=cb.GROWTH_HISTORY.pattern))
+    app.add_handler(CallbackQueryHandler(on_chart, pattern=cb.GROWTH_CHART.pattern))

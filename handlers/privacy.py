@@ -3,9 +3,9 @@
 
 Stateless: every button carries the record id and every tap re-checks the caller's
 role and scope, so a forged, replayed or foreign button cannot reach a record outside
-the caller's area or one already erased. Callback data: ``hp:p:<id>`` (pick),
-``hp:ok:<id>`` (confirm), ``hp:x`` (cancel), ``ps:s:<id>`` (a record's consents),
-``ps:t`` (the consent text a mother agreed to).
+the caller's area or one already erased. Buttons: ``bot.callbacks.HAPUS`` (pick,
+confirm, cancel) and ``bot.callbacks.PERSETUJUAN`` (a record's consents, the consent
+text a mother agreed to).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import callbacks as cb
 from bot import privacy, texts
 from bot.access import for_command
 from bot.context import TpkContext
@@ -30,7 +31,6 @@ from storage.timefmt import from_db
 
 log = logging.getLogger(__name__)
 
-ERASE, CONSENT = "hp", "ps"
 CATEGORY_LABELS = {
     "catin": "Calon pengantin", "ibu_hamil": "Ibu hamil", "ibu_nifas": "Ibu nifas", "baduta": "Baduta",
     "balita": "Balita",
@@ -122,9 +122,9 @@ async def hapus(update: Update, context: TpkContext) -> None:
     if found is None:
         return
     assert update.effective_message is not None
-    rows = [[InlineKeyboardButton(_label(context.services, s)[:60], callback_data=f"{ERASE}:p:{s.id}")]
+    rows = [[InlineKeyboardButton(_label(context.services, s)[:60], callback_data=cb.data(cb.ErasePick(s.id)))]
             for s in found]
-    rows.append([InlineKeyboardButton("Batal", callback_data=f"{ERASE}:x")])
+    rows.append([InlineKeyboardButton("Batal", callback_data=cb.data(cb.EraseCancel()))])
     await update.effective_message.reply_text("<b>Hapus data pribadi</b> — pilih sasaran yang meminta datanya dihapus:",
                                               reply_markup=InlineKeyboardMarkup(rows))
 
@@ -140,8 +140,8 @@ def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyb
         "Hanya lakukan ini atas permintaan yang bersangkutan. <b>Tidak bisa dibatalkan.</b>"
     )
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton("🗑 Ya, hapus data pribadinya", callback_data=f"{ERASE}:ok:{subject.id}")],
-        [InlineKeyboardButton("Batal", callback_data=f"{ERASE}:x")],
+        [InlineKeyboardButton("🗑 Ya, hapus data pribadinya", callback_data=cb.data(cb.EraseConfirm(subject.id)))],
+        [InlineKeyboardButton("Batal", callback_data=cb.data(cb.EraseCancel()))],
     ])
     return text, markup
 
@@ -150,20 +150,20 @@ def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyb
 async def hapus_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    if parts == [ERASE, "x"]:
+    press = cb.HAPUS.parse(query.data)
+    if isinstance(press, cb.EraseCancel):
         await query.answer()
         await query.edit_message_text("Dibatalkan. Tidak ada data yang dihapus.")
         return
-    if len(parts) != 3 or parts[1] not in ("p", "ok") or not parts[2].isdigit():
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    if press is None:
+        await cb.refuse(query)
         return
     services = context.services
-    found = await store.subject(services.db, _scope(context), int(parts[2]))
+    found = await store.subject(services.db, _scope(context), press.sasaran_id)
     if found is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
-    if parts[1] == "p":
+    if isinstance(press, cb.ErasePick):
         await query.answer()
         text, markup = _confirmation(services, found)
         await query.edit_message_text(text, reply_markup=markup)
@@ -197,7 +197,7 @@ async def _own_consents(update: Update, context: TpkContext) -> None:
     markup = None
     if any(e.text_version == rtexts.CONSENT_VERSION for e in entries):
         markup = InlineKeyboardMarkup([[InlineKeyboardButton("📄 Lihat teks persetujuan",
-                                                             callback_data=f"{CONSENT}:t")]])
+                                                             callback_data=cb.data(cb.ConsentText()))]])
     await message.reply_text("\n".join(lines), reply_markup=markup)
 
 
@@ -225,7 +225,8 @@ async def persetujuan(update: Update, context: TpkContext) -> None:
         entries = await store.consents_of_sasaran(services.db, found[0].id)
         await message.reply_text(_record_consents(services, found[0], entries))
         return
-    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=f"{CONSENT}:s:{s.id}")] for s in found]
+    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=cb.data(cb.ConsentPick(s.id)))]
+            for s in found]
     await message.reply_text("Pilih sasaran:", reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -233,9 +234,9 @@ async def persetujuan(update: Update, context: TpkContext) -> None:
 async def persetujuan_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    press = cb.PERSETUJUAN.parse(query.data)
     services = context.services
-    if parts == [CONSENT, "t"] and context.caller.role is Role.IBU:
+    if isinstance(press, cb.ConsentText) and context.caller.role is Role.IBU:
         window = services.settings.pengingat.send_window
         await query.answer()
         assert query.message is not None
@@ -244,10 +245,10 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
             f"<b>Teks persetujuan versi <code>{rtexts.CONSENT_VERSION}</code></b>\n\n"
             + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"))
         return
-    if context.caller.role is Role.IBU or len(parts) != 3 or parts[1] != "s" or not parts[2].isdigit():
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    if context.caller.role is Role.IBU or not isinstance(press, cb.ConsentPick):
+        await cb.refuse(query)
         return
-    found = await store.subject(services.db, _scope(context), int(parts[2]))
+    found = await store.subject(services.db, _scope(context), press.sasaran_id)
     if found is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -259,6 +260,6 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """The commands and their buttons (the retention job is in :mod:`bot.jobs`)."""
     app.add_handler(CommandHandler("hapus", hapus))
-    app.add_handler(CallbackQueryHandler(hapus_button, pattern=rf"^{ERASE}:"))
+    app.add_handler(CallbackQueryHandler(hapus_button, pattern=cb.HAPUS.pattern))
     app.add_handler(CommandHandler("persetujuan", persetujuan))
-    app.add_handler(CallbackQueryHandler(persetujuan_button, pattern=rf"^{CONSENT}:"))
+    app.add_handler(CallbackQueryHandler(persetujuan_button, pattern=cb.PERSETUJUAN.pattern))

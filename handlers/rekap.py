@@ -20,6 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import callbacks as cb
 from bot import texts
 from bot.access import allowed, for_command, refuse
 from bot.commands import spec
@@ -72,14 +73,15 @@ async def rekap_command(update: Update, context: TpkContext) -> None:
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if query.data.startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
-        await on_digest_switch(update, context)
+    press = cb.REKAP.parse(query.data)
+    if isinstance(press, cb.DigestSwitch):
+        await on_digest_switch(update, context, press)
         return
-    action = kb.parse(query.data)
+    action = kb.action_of(press) if isinstance(press, cb.RekapAction) else None
     services = context.services
     scope = context.caller.scope
     if action is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query)
         return
     if not within_scope(services.regions, scope, action.area):
         await query.answer(OUT_OF_SCOPE, show_alert=True)
@@ -126,22 +128,18 @@ def _digest_row(markup: InlineKeyboardMarkup | None) -> list[list[InlineKeyboard
         return None
     for row in markup.inline_keyboard:
         for button in row:
-            if (button.callback_data or "").startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
+            if kb.is_digest_switch(button):
                 return [[button]]
     return None
 
 
-async def on_digest_switch(update: Update, context: TpkContext) -> None:
+async def on_digest_switch(update: Update, context: TpkContext, press: cb.DigestSwitch) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    choice = {f"{kb.PREFIX}:{kb.DIGEST}:on:-": True, f"{kb.PREFIX}:{kb.DIGEST}:off:-": False}.get(query.data)
-    if choice is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
-        return
+    assert query is not None
     if context.caller.role is not Role.KOORDINATOR:
         await query.answer("Rekap bulanan dikirim untuk koordinator.", show_alert=True)
         return
-    enabled = choice
+    enabled = press.state == "on"
     services = context.services
     await store.set_digest(services.db, context.caller.user_id, enabled=enabled, now=services.clock.now())
     await query.answer("Rekap bulanan akan dikirim tiap tanggal 1." if enabled
@@ -157,4 +155,4 @@ async def on_digest_switch(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("rekap", rekap_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{kb.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.REKAP.pattern))

@@ -259,8 +259,9 @@ async def _draft_states(source: Database | Transaction, cipher: IdentityCipher) 
 
 
 async def _notice_owner(source: Database | Transaction, sasaran_id: int) -> Any:
-    """A test "does this notice exist only because of this record?" (its dedupe key or
-    its /kunjungan button name the record, one of its reminders or consent rows)."""
+    """A test "does this notice exist only because of this record?": its dedupe key names
+    the record, one of its reminders or consent rows (a digest's key names its recipient
+    and day, never the people it lists — those are redacted, not cancelled)."""
     reminder_ids = [r[0] for r in await source.fetch_all("SELECT id FROM reminders WHERE sasaran_id = ?",
                                                          (sasaran_id,))]
     consent_ids = [r[0] for r in await source.fetch_all("SELECT id FROM ibu_consent WHERE sasaran_id = ?",
@@ -268,11 +269,9 @@ async def _notice_owner(source: Database | Transaction, sasaran_id: int) -> Any:
     keys = {f"keguguran:{sasaran_id}", *(f"belum:{rid}" for rid in reminder_ids)}
     prefixes = (*(f"{kind}:{sasaran_id}:" for kind in ("berhenti", "mulai", "tak_terjangkau")),
                 *(f"persetujuan:{cid}:" for cid in consent_ids))
-    button = f'"kj:new:{sasaran_id}"'
-
     def owns(row: aiosqlite.Row) -> bool:
         key = row["dedupe_key"]
-        return key in keys or key.startswith(prefixes) or button in (row["markup_json"] or "")
+        return key in keys or key.startswith(prefixes)
 
     return owns
 
@@ -287,13 +286,46 @@ async def _notices_about(tx: Transaction, result: Anonymised, names: list[str], 
         text = row["text"]
         for pattern in patterns:
             text = pattern.sub(ERASED_NAME, text)
+        markup = _redacted_markup(row["markup_json"], names)
         if owns(row) and row["state"] == "scheduled":
             await tx.execute("UPDATE notices SET state = 'cancelled', text = ?, markup_json = NULL WHERE id = ?",
                              (text, row["id"]))
             result.notices_cancelled += 1
-        elif text != row["text"]:
-            await tx.execute("UPDATE notices SET text = ? WHERE id = ?", (text, row["id"]))
+        elif text != row["text"] or markup != row["markup_json"]:
+            await tx.execute("UPDATE notices SET text = ?, markup_json = ? WHERE id = ?", (text, markup, row["id"]))
             result.notices_redacted += 1
+
+
+def _in_labels(name: str) -> re.Pattern[str] | None:
+    """The name in a button label: plain text, and perhaps cut short to fit the button
+    (a long name is matched from its first 24 characters to wherever the label cut it)."""
+    name = " ".join(name.split())
+    if len(name) < 2 or name == ERASED_NAME:
+        return None
+    if len(name) <= 24:
+        return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    rest = ""
+    for char in reversed(name[24:]):
+        rest = f"(?:{re.escape(char)}{rest})?"
+    return re.compile(rf"(?<!\w){re.escape(name[:24])}{rest}(?<!\s)")
+
+
+def _redacted_markup(markup_json: str | None, names: list[str]) -> str | None:
+    """The stored keyboard with her name replaced in every button label (a digest's
+    buttons are labelled with the people it lists)."""
+    patterns = [p for p in (_in_labels(n) for n in names) if p is not None]
+    if not markup_json or not patterns:
+        return markup_json
+    rows = json.loads(markup_json)
+    changed = False
+    for row in rows:
+        for button in row:
+            label = button.get("text", "")
+            for pattern in patterns:
+                label = pattern.sub(ERASED_NAME, label)
+            changed |= label != button.get("text", "")
+            button["text"] = label
+    return json.dumps(rows) if changed else markup_json
 
 
 async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
+from bot import callbacks as cb
 from bot.domain.daytime import local_date, send_at, zone_for_region
 from bot.domain.reminder_plan import PlanFacts, plan_for
 from bot.reminders import texts
@@ -150,7 +151,7 @@ async def cancel_for_loss(services: Services, sasaran_id: int) -> None:
 
 def visit_markup(sasaran_id: int) -> list[list[dict[str, str]]]:
     """One button starting the lead's /kunjungan for this record."""
-    return [[{"text": texts.VISIT_BUTTON, "callback_data": f"kj:new:{sasaran_id}"}]]
+    return [[{"text": texts.VISIT_BUTTON, "callback_data": cb.data(cb.VisitNew(sasaran_id))}]]
 
 
 async def extend_windows(services: Services, *, limits: DispatchLimits = LIMITS) -> int:

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from bot import callbacks as cb
 from bot.domain.daytime import PROVINCE_ZONES
 from bot.domain.visit_tasks import SasaranCategory, VisitAnchors, VisitTask, plan_visit_tasks
 from bot.formatting import long_date
@@ -123,7 +124,7 @@ def render(lines: list[TaskLine], today: date, *, max_items: int) -> Digest:
             # One visit closes every task of the record, so one button per person.
             with_button.add(source.sasaran_id)
             label = f"{number}. {source.name}"[:40] + f" · {when}"
-            buttons.append([{"text": label, "callback_data": f"kj:new:{source.sasaran_id}"}])
+            buttons.append([{"text": label, "callback_data": cb.data(cb.VisitNew(source.sasaran_id))}])
     if len(lines) > len(shown):
         parts.append(f"\n… dan {len(lines) - len(shown)} lainnya.")
     parts.append("\nTekan tombol untuk mencatat kunjungan.")

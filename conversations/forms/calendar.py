@@ -5,16 +5,23 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from bot import callbacks
 from bot.formatting import month_year
 
 WEEKDAYS = ("Sn", "Sl", "Rb", "Km", "Jm", "Sb", "Mg")
 
 
+def month_of(text: str | None) -> date | None:
+    """``YYYYMM`` (a month the calendar can show, see ``bot.callbacks.MONTH``) → the
+    first of that month; anything else → None."""
+    if text and callbacks.MONTH.parse(text) is not None:
+        return date(int(text[:4]), int(text[4:]), 1)
+    return None
+
+
 def parse_month(text: str | None, fallback: date) -> date:
     """``YYYYMM`` → the first of that month; anything else → ``fallback``'s month."""
-    if text and len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12:
-        return date(int(text[:4]), int(text[4:]), 1)
-    return fallback.replace(day=1)
+    return month_of(text) or fallback.replace(day=1)
 
 
 def shift(month: date, months: int) -> date:

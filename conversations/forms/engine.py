@@ -189,9 +189,12 @@ def on_confirm(form: Form, state: dict[str, Any], yes: bool) -> Step:
     return Step(refresh=True)
 
 
-def set_nav(state: dict[str, Any], key: str, where: str) -> Step:
-    """Move a calendar (``where`` = YYYYMM) or region picker (a code) without answering."""
-    if state["current"] != key or state["pending"] is not None:
+def set_nav(form: Form, state: dict[str, Any], key: str, where: str, ctx: FormContext) -> Step:
+    """Move a calendar (``where`` = YYYYMM) or region picker (a code) without answering.
+    Only a month the calendar can show, or an area in the caller's scope, is kept: the
+    draft is read back on every later input, so forged data must never reach it."""
+    field = current_field(form, state)
+    if field is None or field.key != key or state["pending"] is not None or not field.may_show(where, ctx):
         return Step(stale=True)
     state["nav"] = where
     return Step(refresh=True)

@@ -18,6 +18,7 @@ from bot.domain.nik import mask_nik
 from bot.domain.regions import Level
 from bot.formatting import long_date
 from conversations import parsers
+from conversations.forms import calendar
 from conversations.parsers import ParseError
 
 if TYPE_CHECKING:
@@ -78,9 +79,13 @@ class Field:
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> Any:
         """The value of a pressed option button; ``arg`` is its index."""
         options = self.options(answers, ctx)
-        if not arg.isdigit() or int(arg) >= len(options):
+        if not (arg.isascii() and arg.isdigit()) or int(arg) >= len(options):
             raise Invalid("Pilihan itu tidak tersedia lagi. Silakan pilih dari tombol yang baru.")
         return options[int(arg)].value
+
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        """Whether this question's picker may move to ``where`` (a calendar month, an area)."""
+        return False
 
     def show(self, value: Any, ctx: FormContext) -> str:
         """The answer as the review screen shows it (plain text; the engine escapes)."""
@@ -201,6 +206,11 @@ class DateField(Field):
             raise Invalid("Tanggal itu tidak dikenal. Pilih lagi dari kalender.") from None
         return self.validate(day, ctx)
 
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        earliest, latest = self.bounds(ctx)
+        month = calendar.month_of(where)
+        return month is not None and earliest.replace(day=1) <= month <= latest
+
     def show(self, value: Any, ctx: FormContext) -> str:
         return "–" if value is None else long_date(date.fromisoformat(value))
 
@@ -302,6 +312,9 @@ class RegionField(Field):
         if arg not in ctx.regions or not ctx.in_scope(arg) or ctx.regions[arg].level != self.level:
             raise Invalid("Wilayah itu di luar wewenang Anda.")
         return arg
+
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        return where in ctx.regions and ctx.in_scope(where)
 
     def show(self, value: Any, ctx: FormContext) -> str:
         if value is None or value not in ctx.regions:

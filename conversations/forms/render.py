@@ -1,7 +1,7 @@
 """What a member sees for a form state: the question or the review screen.
 
-Buttons are described as (label, action, argument) and turned into callback data
-``f:<draft key>:<action>:<field>:<argument>`` by the runner, so the rendering stays
+Buttons are described as (label, action, field, argument) and turned into callback data
+(``bot.callbacks.FormPress``, with the draft key) by the runner, so the rendering stays
 independent of Telegram and every button names the draft it belongs to.
 """
 

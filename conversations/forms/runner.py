@@ -4,7 +4,7 @@ State lives in the ``drafts`` table, not in PTB's memory: each answer is saved
 before the next question goes out, the member's next message after a restart is
 simply the answer to the question on their screen, and every button carries its
 draft's key so buttons of finished or discarded forms are recognised as stale.
-Callback data: ``f:<draft key>:<action>[:<field>[:<argument>]]``.
+Callback data: ``bot.callbacks.FormPress`` (draft key, action, field, argument).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot import callbacks as cb
 from bot import reminders, texts
 from bot.access import allowed
 from bot.commands import MEMBERS
@@ -35,7 +36,6 @@ from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
 
-PREFIX = "f"
 FORMS: dict[str, Form] = {}
 DRAFT_EXPIRED = ("Draf <b>{title}</b> dari {day} sudah lebih dari {days} hari tidak disentuh, jadi dihapus. "
                  "Silakan mulai lagi bila perlu.")
@@ -68,8 +68,7 @@ def _markup(key: str, rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(b.label, callback_data=":".join(p for p in (PREFIX, key, b.action, b.key, b.arg) if p)
-                              if b.key or b.arg else f"{PREFIX}:{key}:{b.action}") for b in row]
+        [InlineKeyboardButton(b.label, callback_data=cb.data(cb.FormPress(key, b.action, b.key, b.arg))) for b in row]
         for row in rows
     ])
 
@@ -263,13 +262,11 @@ async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, stat
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    parts = query.data.split(":", 4)
-    if len(parts) < 3:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    press = cb.FORM.parse(query.data)
+    if press is None:
+        await cb.refuse(query)
         return
-    key, action = parts[1], parts[2]
-    field_key = parts[3] if len(parts) > 3 else ""
-    arg = parts[4] if len(parts) > 4 else ""
+    key, action, field_key, arg = press
     if action == "noop":
         await query.answer()
         return
@@ -352,7 +349,7 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
     if action == "bk":
         return engine.on_back(form, state, field_key)
     if action in ("cal", "rg"):
-        return engine.set_nav(state, field_key, arg)
+        return engine.set_nav(form, state, field_key, arg, ctx)
     if action == "ed":
         return engine.on_edit(form, state, field_key)
     if action == "rv":
@@ -429,7 +426,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Form buttons and typed answers. Registered after the commands: in a group the
     first match wins, so commands keep working in the middle of a form."""
     app.add_handler(CommandHandler("lanjut", _members_only(lanjut)))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.FORM.pattern))
 
 
 def register_text(app: Application) -> None:  # type: ignore[type-arg]
