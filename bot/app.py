@@ -38,6 +38,7 @@ from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
 from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
 from handlers import privacy as privacy_handlers
+from storage import at_rest, rotation
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
@@ -54,7 +55,12 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     db = await Database.open(settings.storage.path)
     try:
         await db.migrate()
-        await _check_identity_key(db, identity_cipher(settings), settings)
+        cipher = identity_cipher(settings)
+        if await rotation.unfinished(db):
+            raise ConfigError(f"rotasi kunci untuk {settings.storage.path} belum selesai — jalankan lagi "
+                              "`python -m bot rotate-key` dengan kunci baru yang sama sebelum menjalankan bot")
+        await _check_identity_key(db, cipher, settings)
+        await at_rest.upgrade(db, cipher)
         await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
         await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
     except BaseException:

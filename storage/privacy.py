@@ -38,7 +38,7 @@ from cryptography.exceptions import InvalidTag
 from bot.domain.nik import mask_nik
 from storage import audit
 from storage import ibu as ibu_store
-from storage.crypto import IdentityCipher
+from storage.crypto import DRAFT_STATE, KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, USER_PHONE, IdentityCipher, opened
 from storage.db import BUSY_TIMEOUT_MS, Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
@@ -250,7 +250,7 @@ async def _draft_states(source: Database | Transaction, cipher: IdentityCipher) 
     out = []
     for row in await source.fetch_all("SELECT draft_key, state_json FROM drafts"):
         try:
-            state = json.loads(cipher.decrypt(row["state_json"]))
+            state = json.loads(cipher.decrypt(row["state_json"], DRAFT_STATE, row["draft_key"]))
         except (ValueError, InvalidTag):
             continue
         if isinstance(state, dict):
@@ -322,7 +322,8 @@ async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:
             result.accounts_removed += 1
         except sqlite3.IntegrityError:
             await tx.execute(
-                "UPDATE users SET full_name = ?, phone = NULL, status = 'inactive', updated_at = ? WHERE id = ?",
+                "UPDATE users SET full_name = ?, phone = NULL, phone_enc = NULL, phone_hash = NULL, "
+                "status = 'inactive', updated_at = ? WHERE id = ?",
                 (ERASED_NAME, to_db(now), uid))
             result.accounts_anonymised += 1
 
@@ -367,7 +368,8 @@ async def anonymise_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id:
     stamp = to_db(now)
     await tx.execute(
         "UPDATE sasaran SET name = ?, nik_enc = NULL, nik_hash = NULL, nik_masked = NULL, phone = NULL, "
-        "birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, ended_reason = ?, ended_on = ?, "
+        "phone_enc = NULL, phone_hash = NULL, birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, "
+        "ended_reason = ?, ended_on = ?, "
         "answers_json = '{}', anonymised_at = coalesce(anonymised_at, ?), "
         "erased_at = CASE WHEN ? THEN coalesce(erased_at, ?) ELSE erased_at END, updated_at = ? WHERE id = ?",
         (ERASED_NAME, _year(row["birth_date"]), _month(row["hpht"]), _month(row["hpl"]), _month(row["delivery_date"]),
@@ -501,13 +503,14 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     row = await db.fetch_one("SELECT * FROM sasaran WHERE id = ?", (sasaran_id,))
     if row is None:
         return None
-    person = _plain(row, drop=("nik_enc", "nik_hash"))
+    person = _plain(row, drop=("nik_enc", "nik_hash", "phone_enc", "phone_hash"))
     assert person is not None
-    person["nik"] = cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None
+    person["nik"] = opened(cipher, SASARAN_NIK, sasaran_id, row["nik_enc"])
+    person["phone"] = opened(cipher, SASARAN_PHONE, sasaran_id, row["phone_enc"])
     family_row = await db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (row["keluarga_id"],))
     family = _plain(family_row, drop=("no_kk_enc", "no_kk_hash", "draft_key"))
     if family is not None and family_row is not None:
-        family["no_kk"] = cipher.decrypt(family_row["no_kk_enc"]) if family_row["no_kk_enc"] else None
+        family["no_kk"] = opened(cipher, KELUARGA_KK, family_row["id"], family_row["no_kk_enc"])
         family["faktor_risiko"] = [
             _plain(r) for r in await db.fetch_all("SELECT code, reason FROM keluarga_risk WHERE keluarga_id = ?",
                                                   (row["keluarga_id"],))]
@@ -521,7 +524,9 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     link = _plain(await db.fetch_one("SELECT * FROM ibu WHERE sasaran_id = ?", (sasaran_id,)))
     telegram_ids = sorted({c["telegram_id"] for c in consents if c and c["telegram_id"]}
                           | ({link["user_id"]} if link else set()))
-    accounts = [_plain(r) for r in await db.fetch_all(
+    accounts = [{**(_plain(r, drop=("phone_enc", "phone_hash")) or {}),
+                 "phone": opened(cipher, USER_PHONE, r["id"], r["phone_enc"])}
+                for r in await db.fetch_all(
         f"SELECT * FROM users WHERE id IN ({','.join('?' for _ in telegram_ids)})", telegram_ids)] \
         if telegram_ids else []
     invitations = [_plain(r) for r in await db.fetch_all(

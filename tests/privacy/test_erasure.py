@@ -88,7 +88,7 @@ async def erase_through_the_bot(coordinator: SimUser, query: str) -> str:
     assert "pilih sasaran" in listing.plain_text, listing.plain_text
     await coordinator.press(next(label for label in listing.button_labels() if label.startswith(NAME)))
     confirmation = await coordinator.next_edit()
-    assert "Tidak bisa dibatalkan" in confirmation.plain_text and "3673********0001" in confirmation.plain_text
+    assert "Tidak bisa dibatalkan" in confirmation.plain_text and "3673************" in confirmation.plain_text
     assert NIK not in confirmation.plain_text
     await coordinator.press("🗑 Ya, hapus data pribadinya")
     done = await coordinator.next_edit()
@@ -104,7 +104,9 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     pending = [r[0] for r in await bot.db.fetch_all("SELECT dedupe_key FROM notices WHERE state = 'scheduled'")]
     assert {key.split(":")[0] for key in pending} >= {"persetujuan", "berhenti", "mulai"}, pending
     raw = database_bytes(bot)
-    assert NAME.encode() in raw and PHONE.encode() in raw, "the scan below must be able to see them"
+    assert NAME.encode() in raw, "the scan below must be able to see it"
+    assert PHONE.encode() not in raw and await bot.db.fetch_value("SELECT phone_enc FROM sasaran WHERE id = ?",
+                                                                  (sasaran_id,)), "the phone is sealed"
 
     coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
     reply = await erase_through_the_bot(coordinator, "rina")
@@ -115,6 +117,7 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     assert row["name"] == "(dihapus)" and row["anonymised_at"] and row["erased_at"] is None
     assert (row["status"], row["ended_reason"]) == ("selesai", "dihapus"), "closed, and kept in the counts"
     assert (row["nik_enc"], row["nik_hash"], row["nik_masked"], row["phone"]) == (None, None, None, None)
+    assert (row["phone_enc"], row["phone_hash"]) == (None, None)
     assert (row["birth_date"], row["hpht"], row["answers_json"]) == ("1990-01-01", "2026-07-01", "{}")
     assert (row["category"], row["region_code"]) == ("ibu_hamil", SERANG_KEL), "what the counts need stays"
     family = await bot.db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (keluarga_id,))
