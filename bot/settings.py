@@ -143,6 +143,8 @@ class PrivacySettings(_Section):
     # Ended records (status selesai, children past balita age, families with no active member)
     # are anonymised this many days after they ended; 0 keeps them (bot/privacy/retention.py).
     retention_days: int = Field(1825, ge=0)
+    # /hapus: at most this many erasures per coordinator (or admin) in 24 hours; 0 = no limit.
+    erase_per_day: int = Field(10, ge=0)
 
 
 class Settings(BaseSettings):

@@ -8,11 +8,15 @@ measurements and their flags, month-level dates) is kept.
 
 Two ways a record is anonymised, both through :func:`anonymise_sasaran`:
 
-* ``/hapus`` (the person asked): ``erased_at`` is set as well, so the record leaves
-  every list, search, duplicate check and export (the readers of ``storage.keluarga``
-  and the rekap counters treat an erased record as gone);
-* retention (the record ended long ago): only ``anonymised_at`` is set, so /rekap's
-  figures stay exactly as they were.
+* ``/hapus`` (the person asked): the record is also closed (status 'selesai', reason
+  'dihapus');
+* retention (the record ended long ago): it is anonymised only.
+
+Both leave ``erased_at`` unset (``erase=False``), so /rekap's anonymous counts stay
+exactly as they were, and both set ``anonymised_at``, which makes the record leave every
+list, search, duplicate check (its NIK hash is gone) and the /ekspor "Sasaran" sheet
+(:mod:`storage.rekap_rows`). ``erase=True`` would set ``erased_at`` as well, taking the
+record out of the counts too; no caller uses it today.
 
 Every write runs inside the caller's transaction, with one audit entry that names ids
 only. SQLite keeps deleted bytes in free space and in the WAL; :func:`secure_delete`
@@ -122,6 +126,12 @@ async def subject(db: Database, scope: str, sasaran_id: int) -> Subject | None:
 async def sasaran_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> int | None:
     """Any record with this NIK, erased or not (the export of a data subject)."""
     return await db.fetch_value("SELECT id FROM sasaran WHERE nik_hash = ?", (cipher.lookup_hash(nik),))
+
+
+async def erasures_since(db: Database, actor_id: int, since: datetime) -> int:
+    """How many records ``actor_id`` erased on request since ``since`` (the /hapus limit)."""
+    return int(await db.fetch_value("SELECT count(*) FROM audit_log WHERE action = 'hapus' AND actor_id = ? "
+                                    "AND at >= ?", (actor_id, to_db(since))) or 0)
 
 
 # -- anonymising -------------------------------------------------------------------------

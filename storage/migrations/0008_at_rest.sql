@@ -5,7 +5,8 @@
 --    the only part of a NIK that the stored birth date, sex and region do not give away
 --    (bot/domain/nik.py, mask_nik). Every stored mask is cut back here, in the records and
 --    in the audit log's before/after values. A mask is a substring, so SQL can do it.
--- 2. Phone numbers are stored like NIKs: AES-GCM ciphertext (phone_enc) and a keyed hash
+-- 2. /hapus is limited per coordinator and day: the count reads the audit log by actor.
+-- 3. Phone numbers are stored like NIKs: AES-GCM ciphertext (phone_enc) and a keyed hash
 --    (phone_hash). The key is not in SQL, so the plain values still in `phone` are
 --    encrypted at start by Python (storage/at_rest.py, idempotent) and `phone` is left
 --    NULL; the triggers below refuse any new plain phone.
@@ -47,3 +48,5 @@ CREATE TRIGGER sasaran_phone_sealed_ins BEFORE INSERT ON sasaran WHEN NEW.phone 
 BEGIN SELECT RAISE(ABORT, 'sasaran.phone is stored encrypted: write phone_enc'); END;
 CREATE TRIGGER sasaran_phone_sealed_upd BEFORE UPDATE OF phone ON sasaran WHEN NEW.phone IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'sasaran.phone is stored encrypted: write phone_enc'); END;
+
+CREATE INDEX audit_log_erasures ON audit_log (actor_id, at) WHERE action = 'hapus';
