@@ -131,7 +131,8 @@ def _add_rotate_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     rotate = commands.add_parser("rotate-key", help="enkripsi ulang semua NIK, No. KK, nomor HP dan draf dengan "
                                                     "kunci baru (bot dihentikan dulu; bisa dilanjutkan)")
     rotate.add_argument("--config", type=Path, default=Path("config.toml"))
-    rotate.add_argument("--new-key", help="kunci baru (dari `new-key`); default: TPK_NEW_PRIVACY_KEY")
+    rotate.add_argument("--new-key", help="kunci baru (dari `new-key`), tulis --new-key=KUNCI (kunci bisa diawali "
+                                           "'-'); default: TPK_NEW_PRIVACY_KEY")
 
 
 async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:

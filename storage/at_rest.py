@@ -24,6 +24,8 @@ from storage.privacy import compact
 log = logging.getLogger(__name__)
 
 BATCH = 500
+#: In ``meta``: the at-rest format every value of this database is in.
+DONE_KEY = "at_rest_format"
 
 
 async def seal(tx: Transaction, cipher: IdentityCipher, place: Place, row: int | str, plain: str | None) -> None:
@@ -77,13 +79,22 @@ async def _unbound(db: Database, cipher: IdentityCipher, place: Place) -> int:
 
 
 async def upgrade(db: Database, cipher: IdentityCipher) -> Upgraded:
-    """Encrypt plain phones and bind unbound ciphertexts; idempotent (see the module docstring)."""
+    """Encrypt plain phones and bind unbound ciphertexts; idempotent (see the module docstring).
+
+    Once done the database says so in ``meta``, so later starts skip the table scans (a
+    million sasaran would cost a second at every start); a backup from an older version
+    has no such row and is upgraded when it is restored."""
     result = Upgraded()
+    if await db.fetch_value("SELECT value FROM meta WHERE key = ?", (DONE_KEY,)) == BOUND:
+        return result
     for place in (USER_PHONE, SASARAN_PHONE):
         result.phones += await _plain_phones(db, cipher, place)
     for place in PLACES:
         if count := await _unbound(db, cipher, place):
             result.resealed[f"{place.table}.{place.column}"] = count
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                         "value = excluded.value", (DONE_KEY, BOUND))
     if result.changed:
         await compact(db.path)
         log.info("at rest: %d plain phone numbers encrypted, %s ciphertexts bound to their rows",

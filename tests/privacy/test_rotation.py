@@ -111,8 +111,8 @@ def test_rotation_interrupted_refuses_start_resumes_and_then_refuses_the_old_key
         asyncio.run(prepare_database(load_settings(config, require_token=False), FakeClock(START)))
     assert main(["migrate", "--config", str(config)]) == 2
     assert "belum selesai" in capsys.readouterr().err
-    assert main(["rotate-key", "--config", str(config), "--new-key", old_key]) == 2  # the same key again
-    assert main(["rotate-key", "--config", str(config), "--new-key", new_key()]) == 2  # another new key
+    assert main(["rotate-key", "--config", str(config), f"--new-key={old_key}"]) == 2  # the same key again
+    assert main(["rotate-key", "--config", str(config), f"--new-key={new_key()}"]) == 2  # another new key
     capsys.readouterr()
 
     monkeypatch.setenv("TPK_NEW_PRIVACY_KEY", new_key_text)
