@@ -16,6 +16,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import InvalidTag
+
 from storage.crypto import PLACES, IdentityCipher, Place
 from storage.db import Database
 from storage.privacy import compact
@@ -73,7 +75,11 @@ async def _batch(db: Database, old: IdentityCipher, new: IdentityCipher, place: 
     last = rows[-1]["at"] if rows else after
     async with db.transaction() as tx:
         for row in rows:
-            plain = old.decrypt(row["value"], place, row["row"])
+            try:
+                plain = old.decrypt(row["value"], place, row["row"])
+            except (InvalidTag, ValueError):
+                raise RotationError(f"{place.table}.{place.column} baris {row['row']} tidak bisa dibaca dengan kunci "
+                                    "lama (rusak, atau disalin dari baris lain) — pulihkan dari cadangan") from None
             sealed = new.encrypt(plain, place, row["row"])
             if place.hash_column is None:
                 await tx.execute(f"UPDATE {place.table} SET {place.column} = ? WHERE rowid = ?", (sealed, row["at"]))

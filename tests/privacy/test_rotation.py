@@ -140,3 +140,25 @@ def test_rotation_interrupted_refuses_start_resumes_and_then_refuses_the_old_key
     assert "sudah memakai kunci baru" in capsys.readouterr().err
     write_config(tmp_path, new_key_text, token=False)
     assert main(["migrate", "--config", str(config)]) == 0
+
+
+async def copy_a_nik_to_another_row(database: Path) -> None:
+    db = await Database.open(database)
+    try:
+        first, second = [r[0] for r in await db.fetch_all("SELECT id FROM sasaran ORDER BY id LIMIT 2")]
+        await db.write("UPDATE sasaran SET nik_enc = (SELECT nik_enc FROM sasaran WHERE id = ?) WHERE id = ?",
+                       (first, second))
+    finally:
+        await db.close()
+
+
+def test_a_value_that_does_not_read_stops_the_rotation_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TPK_PRIVACY_KEY", raising=False)
+    config = write_config(tmp_path, new_key(), token=False)
+    asyncio.run(a_database_with_everything(config))
+    asyncio.run(copy_a_nik_to_another_row(tmp_path / "tpk.sqlite3"))
+    capsys.readouterr()
+    assert main(["rotate-key", "--config", str(config), f"--new-key={new_key()}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "sasaran.nik_enc baris" in err[0] and "tidak bisa dibaca" in err[0], err
