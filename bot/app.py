@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -23,7 +24,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import reminders
+from bot import file_modes, reminders
 from bot.access import load_caller
 from bot.clock import Clock
 from bot.commands import commands_for
@@ -66,6 +67,8 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     except BaseException:
         await db.close()
         raise
+    if (wide := file_modes.warning(settings.source, Path(settings.storage.path))) is not None:
+        log.warning(wide)
     return db
 
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import file_modes, logs
+from bot import logs
 from bot.clock import SystemClock
 from bot.dev.playground import cli as playground_cli
 from bot.settings import ConfigError, Settings, load_settings
@@ -172,7 +172,7 @@ def init_config(path: Path) -> str:
     if path.exists():
         return f"{path} sudah ada, tidak diubah"
     text = EXAMPLE.read_text(encoding="utf-8").replace('key = ""', f'key = "{new_key()}"', 1)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_modes.PRIVATE)  # it holds the master key
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds the master key
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
     return f"{path} dibuat dari config.example.toml dengan kunci enkripsi baru — isi token dan admins di sana"
@@ -210,8 +210,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure()
     try:
         settings = load_settings(args.config, require_token=args.command in ("run", "check-config"))
-        if (wide := file_modes.warning(args.config, settings.storage.path)) is not None:
-            print(wide, file=sys.stderr)
         if args.command == "check-config":
             print(f"{args.config}: konfigurasi baik (wilayah {settings.wilayah.root}, "
                   f"zona waktu {settings.wilayah.zone.key})")

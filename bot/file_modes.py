@@ -4,8 +4,9 @@ The configuration holds the master key (``[privacy] key``) and the database hold
 health values and the encrypted NIKs: both must be readable by the bot's own account
 only (mode 600). The bot creates its database, its WAL and shared-memory files, backups
 and ``init-config``'s file that way; files made by hand (``cp config.example.toml``) or
-by an older version may be wider, so every start looks and says so in one line — it
-does not refuse, since an operator may have a reason (a group-readable backup account).
+by an older version may be wider, so every start that got as far as an open, checked
+database looks and says so in one log line (a start that fails still says only why) —
+it does not refuse, since an operator may have a reason (a group-readable backup account).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ PRIVATE = 0o600
 SIDECARS = ("-wal", "-shm", "-journal")
 
 
-def private_files(config: Path, database: Path) -> list[Path]:
+def private_files(config: Path | None, database: Path) -> list[Path]:
     """The configuration, the database with its sidecars, and a key file beside it, where they exist."""
-    candidates = [config, database, *(database.with_name(database.name + s) for s in (*SIDECARS, ".key"))]
+    candidates = [*([config] if config else []), database,
+                  *(database.with_name(database.name + s) for s in (*SIDECARS, ".key"))]
     return [p for p in candidates if p.is_file()]
 
 
@@ -35,7 +37,7 @@ def too_open(paths: Iterable[Path]) -> list[tuple[Path, int]]:
     return wide
 
 
-def warning(config: Path, database: Path) -> str | None:
+def warning(config: Path | None, database: Path) -> str | None:
     """One Indonesian line naming the files wider than 600 and the fix, or None."""
     wide = too_open(private_files(config, database))
     if not wide:

@@ -1,11 +1,13 @@
 """The key and the personal data are readable by the bot's account only (issue 15,
 point 7): ``init-config``, ``migrate`` and a write leave config, database, WAL and
-shared-memory files at mode 600, and a start with a wider file says so in one line."""
+shared-memory files at mode 600, and a start with a wider file says so in one line (a
+start that fails says only why: see tests/reliability/test_sigkill.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage.crypto import new_key
 from storage.db import Database
 
 
@@ -56,22 +59,42 @@ async def _write_and_look(database: Path) -> None:
         await db.close()
 
 
-def test_a_start_with_a_file_others_can_read_warns_in_one_line(
-        tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``make run``'s first steps in ``tmp_path``: init-config, migrate; the config's path."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TPK_PRIVACY_KEY", raising=False)
     config = tmp_path / "config.toml"
     assert main(["init-config", "--config", str(config)]) == 0
     assert main(["migrate", "--config", str(config)]) == 0
+    return config
+
+
+def test_a_start_with_a_file_others_can_read_warns_in_one_line(
+        tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = started(tmp_path, monkeypatch)
     capsys.readouterr()
     config.chmod(0o644)  # as `cp config.example.toml config.toml` leaves it
     (tmp_path / "var" / "tpk.sqlite3").chmod(0o640)
     assert main(["migrate", "--config", str(config)]) == 0, "a warning, not a refusal"
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
-    assert err[0].startswith("Peringatan") and "config.toml (644)" in err[0] and "tpk.sqlite3 (640)" in err[0]
-    assert "chmod 600" in err[0]
+    assert "WARNING" in err[0] and "Peringatan: file berisi kunci atau data pribadi bisa dibaca pengguna lain" in err[0]
+    assert "config.toml (644)" in err[0] and "tpk.sqlite3 (640)" in err[0] and "chmod 600" in err[0]
     config.chmod(0o600)
     (tmp_path / "var" / "tpk.sqlite3").chmod(0o600)
     assert main(["migrate", "--config", str(config)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_failed_start_says_only_why_even_with_wide_files(
+        tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = started(tmp_path, monkeypatch)
+    text = config.read_text()
+    old_key = re.search(r'^key = "([^"]+)"', text, re.M)
+    assert old_key is not None
+    config.write_text(text.replace(old_key[1], new_key()))  # a key the database refuses, once opened
+    config.chmod(0o644)
+    capsys.readouterr()
+    assert main(["migrate", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "tidak cocok" in err[0], err

@@ -113,7 +113,6 @@ def write_config(tmp_path: Path, key: str | None, *, token: bool = True) -> Path
     if key is not None:
         lines.append(f'key = "{key}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.chmod(0o600)  # as init-config makes it: a wider file adds a warning line at start
     return path
 
 
