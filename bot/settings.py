@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PositiveFloat,
     PositiveInt,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -143,6 +144,8 @@ class PrivacySettings(_Section):
     # Ended records (status selesai, children past balita age, families with no active member)
     # are anonymised this many days after they ended; 0 keeps them (bot/privacy/retention.py).
     retention_days: int = Field(1825, ge=0)
+    # /hapus: at most this many erasures per coordinator (or admin) in 24 hours; 0 = no limit.
+    erase_per_day: int = Field(10, ge=0)
 
 
 class Settings(BaseSettings):
@@ -163,6 +166,12 @@ class Settings(BaseSettings):
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
+    #: The file these settings were read from (not a setting: set by :func:`load_settings`).
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
 
     @model_validator(mode="before")
     @classmethod
@@ -242,6 +251,7 @@ def load_settings(path: Path, *, require_token: bool = True) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], str(path))) from None
     check_settings(settings, str(path), require_token=require_token)
+    settings._source = path
     return settings
 
 
