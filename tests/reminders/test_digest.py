@@ -35,14 +35,15 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     digest = await wati.next_message()
     text = digest.text
     assert text.startswith("📋 Kunjungan keluarga — 24 November 2026"), text
-    assert "Nia (ibu nifas) — Kunjungan nifas KF2, terlambat 2 hari" in text
-    assert "Nia (ibu nifas) — Kunjungan nifas KF3, 3 hari lagi" in text
-    assert "Budi (baduta) — Kunjungan rutin bulanan, hari ini" in text
-    assert "Sari (ibu hamil) — Dampingi periksa kehamilan ke-3, 3 hari lagi" in text
-    # Grouped by family, the most urgent family first.
-    assert text.index("Keluarga Suami Nia") < text.index("Keluarga Suami Budi") < text.index("Keluarga Suami Sari")
-    callbacks = [b.callback_data for row in digest.buttons for b in row]
-    assert callbacks == [f"kj:new:{nia}", f"kj:new:{budi}", f"kj:new:{sari}"], "one button per person"
+    # Not late inside a window: KF2 (days 3–7) is due by 26 November; KF3 opens on the 27th.
+    assert "2. Nia (ibu nifas) — Kunjungan nifas KF2, 2 hari lagi; Kunjungan nifas KF3, mulai 3 hari lagi" in text
+    assert "1. Budi (baduta) — Kunjungan rutin bulanan, hari ini" in text
+    assert "3. Sari (ibu hamil) — Dampingi periksa kehamilan ke-3, mulai 3 hari lagi" in text
+    # Grouped by family, the latest family first.
+    assert text.index("Keluarga Suami Budi") < text.index("Keluarga Suami Nia") < text.index("Keluarga Suami Sari")
+    rows = [[b.callback_data for b in row] for row in digest.buttons]
+    assert rows == [[f"kj:new:{budi}", f"tg:t:{budi}"], [f"kj:new:{nia}", f"tg:t:{nia}"],
+                    [f"kj:new:{sari}", f"tg:t:{sari}"]], "one row of buttons per numbered person"
     assert await ani.messages_until_quiet(quiet=0.2) == [], "nothing to do: no message"
 
     # Later the same day: no second digest.
@@ -55,7 +56,7 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     bot.clock.set(local(bot, day(2), 7, 5))
     await settle(bot)
     next_day = (await wati.next_message()).text
-    assert "KF2" not in next_day and "Nia (ibu nifas) — Kunjungan nifas KF3, 2 hari lagi" in next_day
+    assert "KF2" not in next_day and "Nia (ibu nifas) — Kunjungan nifas KF3, mulai 2 hari lagi" in next_day
 
     # /tugas shows the same list on demand.
     await wati.send("/tugas")
