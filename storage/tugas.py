@@ -32,6 +32,8 @@ class TaskSource:
     registered_on: date
     answers: dict[str, Any]
     last_visit_on: date | None
+    #: When the latest kunjungan was recorded (a request is settled by a visit recorded after it).
+    last_recorded_at: datetime | None = None
 
 
 def _day(text: str | None) -> date | None:
@@ -49,6 +51,7 @@ async def sources_for_reporter(db: Database, scope: str, reporter_id: int, *, li
         "SELECT s.id, s.keluarga_id, k.head_name, s.name, s.category, s.hpht, s.hpl, s.delivery_date, "
         "s.birth_date, s.created_at, s.answers_json, "
         "(SELECT max(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id) AS last_visit, "
+        "(SELECT max(v.created_at) FROM kunjungan v WHERE v.sasaran_id = s.id) AS last_recorded, "
         "(SELECT min(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id AND v.kind = 'pendaftaran') "
         "AS registered FROM sasaran s JOIN keluarga k ON k.id = s.keluarga_id "
         f"WHERE s.reporter_id = ? AND s.status = 'aktif' AND s.erased_at IS NULL AND k.erased_at IS NULL AND {inside} "
@@ -63,7 +66,7 @@ async def sources_for_reporter(db: Database, scope: str, reporter_id: int, *, li
             sasaran_id=r["id"], keluarga_id=r["keluarga_id"], head_name=r["head_name"], name=r["name"],
             category=r["category"], hpht=_day(r["hpht"]), hpl=_day(r["hpl"]), delivery_date=_day(r["delivery_date"]),
             birth_date=_day(r["birth_date"]), registered_on=registered, answers=json.loads(r["answers_json"]),
-            last_visit_on=_day(r["last_visit"]),
+            last_visit_on=_day(r["last_visit"]), last_recorded_at=from_db(r["last_recorded"]),
         ))
     return out
 

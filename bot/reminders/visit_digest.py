@@ -179,17 +179,23 @@ def request_label(text: str) -> str:
     return _LEADING_SYMBOLS.sub("", first).rstrip(" .") or "Mohon dikunjungi"
 
 
-async def _requests(services: Services, member_id: int, zone: ZoneInfo) -> dict[int, list[VisitTask]]:
-    """The member's visit requests (notices with one visit button), per record."""
+async def _requests(services: Services, member_id: int, zone: ZoneInfo,
+                    recorded: dict[int, datetime | None]) -> dict[int, list[VisitTask]]:
+    """The member's visit requests (notices with one visit button) for the records in
+    ``recorded``, with the moment each record's latest visit was recorded: a visit
+    recorded after a request settles it (a visit earlier the same day does not)."""
     since = services.clock.now() - REQUEST_LOOKBACK
     found: dict[int, list[VisitTask]] = {}
     for notice in await tugas_store.notices_with_buttons(services.db, member_id, since=since, skip_kinds=(KIND,)):
         sasaran_id = visit_target(notice.markup)
-        if sasaran_id is None:
+        if sasaran_id is None or sasaran_id not in recorded:
+            continue
+        last = recorded[sasaran_id]
+        if last is not None and last > notice.created_at:
             continue
         day = local_date(notice.created_at, zone)
-        found.setdefault(sasaran_id, []).append(
-            VisitTask(REQUEST, day, day, text=request_label(notice.text), ident=notice.dedupe_key))
+        found.setdefault(sasaran_id, []).append(VisitTask(
+            REQUEST, day, day, closes_by_visit=False, text=request_label(notice.text), ident=notice.dedupe_key))
     return found
 
 
@@ -198,7 +204,8 @@ async def open_items(services: Services, member_id: int, scope: str, today: date
     """What the member owes from today to ``lookahead_days`` ahead, late work included
     however late: families with the latest item first, and inside a family the latest first."""
     sources = await tugas_store.sources_for_reporter(services.db, scope, member_id, sasaran_id=sasaran_id)
-    requests = await _requests(services, member_id, zone_for_region(scope))
+    requests = await _requests(services, member_id, zone_for_region(scope),
+                               {s.sasaran_id: s.last_recorded_at for s in sources})
     closed = await tugas_store.closed_keys(services.db, [s.sasaran_id for s in sources])
     config = services.settings.pengingat
     items = []
