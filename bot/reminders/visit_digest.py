@@ -237,27 +237,39 @@ def when(task: VisitTask, today: date) -> str:
     return texts.relative_day(task.target, today)
 
 
+#: Telegram's cap is 4096 characters; the list stops short of it with "… dan N lainnya".
+MAX_TEXT = 3800
+
+
 def render(items: list[TaskItem], today: date, *, max_items: int) -> Digest:
-    shown = items[:max_items]
     parts = [f"📋 <b>Kunjungan keluarga — {long_date(today)}</b>"]
+    footer = ("\nTekan nama untuk mencatat kunjungan, atau «Tutup…» bila tidak bisa dikunjungi "
+              "(pindah, meninggal, tidak ditemukan, menolak).")
+    size = len(parts[0]) + len(footer) + 40
     buttons: list[list[dict[str, str]]] = []
     family: int | None = None
-    for number, item in enumerate(shown, start=1):
+    shown = 0
+    for number, item in enumerate(items[:max_items], start=1):
         source = item.source
+        lines = []
         if source.keluarga_id != family:
-            family = source.keluarga_id
-            parts.append(f"\n🏠 <b>Keluarga {html.escape(source.head_name)}</b>")
+            lines.append(f"\n🏠 <b>Keluarga {html.escape(source.head_name)}</b>")
         what = "; ".join(f"{html.escape(task.label())}, <b>{when(task, today)}</b>" for task in item.tasks)
-        parts.append(f"{number}. {html.escape(source.name)} ({item.category_label(today)}) — {what}")
+        lines.append(f"{number}. {html.escape(source.name)} ({item.category_label(today)}) — {what}")
+        if size + sum(len(line) + 1 for line in lines) > MAX_TEXT:
+            break
+        family = source.keluarga_id
+        size += sum(len(line) + 1 for line in lines)
+        parts += lines
+        shown = number
         # One visit settles every task of the person: one visit button per numbered item.
         buttons.append([
             {"text": f"{number}. {source.name}"[:32] + " · catat", "callback_data": f"kj:new:{source.sasaran_id}"},
             {"text": f"{number}. Tutup…", "callback_data": close_ask_data(source.sasaran_id)},
         ])
-    if len(items) > len(shown):
-        parts.append(f"\n… dan {len(items) - len(shown)} lainnya.")
-    parts.append("\nTekan nama untuk mencatat kunjungan, atau «Tutup…» bila tidak bisa dikunjungi "
-                 "(pindah, meninggal, tidak ditemukan, menolak).")
+    if len(items) > shown:
+        parts.append(f"\n… dan {len(items) - shown} lainnya.")
+    parts.append(footer)
     return Digest(text="\n".join(parts), markup=buttons, items=len(items))
 
 
