@@ -197,15 +197,19 @@ class LateTask:
     reporter_name: str | None
 
 
-async def late_in_scope(db: Database, scope: str, *, target_by: date, seen_since: date,
-                        skip_key_prefixes: tuple[str, ...], limit: int) -> tuple[list[LateTask], int]:
-    """Open tasks in ``scope`` due by ``target_by`` and still on a list since
-    ``seen_since``, for active records: a page (by area, oldest first) and the total."""
+async def late_in_scope(db: Database, scope: str, *, target_by: date, skip_key_prefixes: tuple[str, ...],
+                        limit: int) -> tuple[list[LateTask], int]:
+    """Open tasks in ``scope`` due by ``target_by`` of active records with no visit since a
+    list last showed them: a page (by area, oldest first) and the total. A row stays open
+    while nobody rebuilds its member's list (a member who left): the coordinator still
+    hears of it."""
     inside, params = within("t.region_code", scope)
     skip = "".join(" AND t.task_key NOT LIKE ?" for _ in skip_key_prefixes)
-    where = (f"WHERE t.closed_at IS NULL AND {inside} AND t.target_date <= ? AND t.seen_on >= ?{skip} "
-             "AND s.status = 'aktif' AND s.erased_at IS NULL")
-    args = (*params, target_by.isoformat(), seen_since.isoformat(), *(f"{p}%" for p in skip_key_prefixes))
+    where = (f"WHERE t.closed_at IS NULL AND {inside} AND t.target_date <= ?{skip} "
+             "AND s.status = 'aktif' AND s.erased_at IS NULL "
+             "AND NOT EXISTS (SELECT 1 FROM kunjungan k WHERE k.sasaran_id = t.sasaran_id "
+             "AND k.visited_on >= t.seen_on)")
+    args = (*params, target_by.isoformat(), *(f"{p}%" for p in skip_key_prefixes))
     base = "FROM tugas t JOIN sasaran s ON s.id = t.sasaran_id LEFT JOIN users u ON u.id = t.reporter_id "
     total = await db.fetch_value(f"SELECT count(*) {base}{where}", args)
     rows = await db.fetch_all(

@@ -97,8 +97,8 @@ async def summary_for(services: Services, scope: str, limits: DispatchLimits) ->
     today = local_date(services.clock.now(), zone_for_region(scope))
     late_after = timedelta(days=services.settings.kunjungan.escalate_after_days)
     late, late_total = await tugas_store.late_in_scope(
-        services.db, scope, target_by=today - late_after, seen_since=today - timedelta(days=3),
-        skip_key_prefixes=(*_FOLLOWUP_KEYS, *_POST_TERM_KEYS), limit=limits.digest_max_items)
+        services.db, scope, target_by=today - late_after, skip_key_prefixes=(*_FOLLOWUP_KEYS, *_POST_TERM_KEYS),
+        limit=limits.digest_max_items)
     post_term, post_term_total = await tugas_store.post_term_in_scope(
         services.db, scope, hpht_by=today - timedelta(weeks=POST_TERM_WEEKS), limit=limits.digest_max_items)
     return Summary(followups, followups_total, late, late_total, post_term, post_term_total)

@@ -11,8 +11,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.dev.emulator import BotMessage, SimUser
+from bot.domain.roles import Status
+from bot.reminders.planning import visit_markup
 from storage import audit
 from storage import keluarga as keluarga_store
+from storage import notices as notices_store
+from storage import users as users_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from tests.harness import ADMIN_ID, BotUnderTest, add_member
 from tests.reminders.helpers import SERANG_KEL, day, join, local, quiet_bot, register_mother, settle, tpk
@@ -280,3 +284,40 @@ async def test_jadwal_an_hour_before_a_reminder_that_is_still_to_go_out(bot: Bot
     lines = text.splitlines()
     assert "• Secepatnya — Periksa kehamilan ke-3 (jadwalnya 16 November 2026)" in lines, lines
     assert "• 25 Januari 2027 — Periksa kehamilan ke-4" in lines
+
+
+async def test_a_new_kind_of_request_shows_up_without_more_code(bot: BotUnderTest) -> None:
+    """Another part of the bot (say a KMS reading that needs a referral) raises a task the
+    documented way: a notice to the TPK member with the one visit button."""
+    wati = await tpk(bot)
+    bot.user(ADMIN_ID, "Admin")
+    kepala = await add_member(bot, 4001, "Pak Koordinator", "koordinator", "36.73.01")
+    budi = await register_mother(bot, wati.id, "Budi", category="baduta", hpht=None, birth_date=date(2025, 6, 1))
+    await _visit(bot, budi, wati.id, day(0), kind="pendaftaran")
+    bot.clock.advance(timedelta(hours=1))
+    async with bot.db.transaction() as tx:
+        await notices_store.queue(tx, recipient_id=wati.id, kind="rujuk", dedupe_key=f"rujuk:{budi}:1",
+                                  text="🏥 <b>Anak B.</b> perlu dirujuk ke puskesmas: 2T. Mohon rujuk dan catat "
+                                       "kunjungannya.", markup=visit_markup(budi), now=bot.clock.now())
+    listed = await _tugas(wati)
+    # The notice's first line is the item (without its emoji and bold).
+    assert ("1. Budi (baduta) — Anak B. perlu dirujuk ke puskesmas: 2T. Mohon rujuk dan catat kunjungannya, hari ini"
+            in listed.text), listed.text
+    # Not acted on for a week: named in the coordinator's Monday summary.
+    later = await _digest_on(bot, wati, day(7))
+    assert later is not None and "catat kunjungannya, terlambat 7 hari" in later.text
+    assert "• Budi — Anak B. perlu dirujuk ke puskesmas: 2T. Mohon rujuk dan catat kunjungannya, terlambat 7 hari " \
+           "(TPK: Bidan Wati)" in (await _summary(kepala) or "")
+
+
+async def test_a_member_who_left_does_not_take_late_work_out_of_the_summary(bot: BotUnderTest) -> None:
+    wati = await tpk(bot)
+    bot.user(ADMIN_ID, "Admin")
+    kepala = await add_member(bot, 4001, "Pak Koordinator", "koordinator", "36.73.01")
+    budi = await register_mother(bot, wati.id, "Budi", category="baduta", hpht=None, birth_date=date(2025, 6, 1))
+    await _visit(bot, budi, wati.id, date(2026, 10, 25), kind="pendaftaran")
+    await _digest_on(bot, wati, day(8))  # Tuesday 1 December: 7 days late, on her list
+    await users_store.set_status(bot.db, actor_id=ADMIN_ID, user_id=wati.id, status=Status.INACTIVE,
+                                 now=bot.clock.now())
+    summary = await _summary_on_monday(bot, kepala, day(14))
+    assert "• Budi — Kunjungan rutin bulanan, terlambat 13 hari (TPK: Bidan Wati)" in summary
