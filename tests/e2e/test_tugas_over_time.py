@@ -18,7 +18,7 @@ from storage import keluarga as keluarga_store
 from storage import notices as notices_store
 from storage import users as users_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
-from tests.harness import ADMIN_ID, BotUnderTest, add_member
+from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
 from tests.reminders.helpers import SERANG_KEL, day, join, local, quiet_bot, register_mother, settle, tpk
 
 __all__ = ["quiet_bot"]  # the reminder tests' fixture: no daily tablet, no weekly message
@@ -321,3 +321,21 @@ async def test_a_member_who_left_does_not_take_late_work_out_of_the_summary(bot:
                                  now=bot.clock.now())
     summary = await _summary_on_monday(bot, kepala, day(14))
     assert "• Budi — Kunjungan rutin bulanan, terlambat 13 hari (TPK: Bidan Wati)" in summary
+
+
+async def test_forged_task_buttons_change_nothing(bot: BotUnderTest) -> None:
+    wati = await tpk(bot)
+    ani = await tpk(bot, 3002, "Kader Ani")
+    budi = await register_mother(bot, wati.id, "Budi", category="baduta", hpht=None, birth_date=date(2025, 6, 1))
+    listed = await _tugas(ani)  # Ani has nothing: a message to press forged buttons on
+    for data in ("tg:t:²", f"tg:t:0{budi}", "tg:t:99999999999999999999", "tg:r:1:x", f"tg:r:{budi}", "tg:x:1",
+                 f"tg:t:{budi}:p", "tg:", "tg:t:-1"):
+        assert await press_forged(bot.emu, ani, listed.message_id, data) == "Tombol ini sudah kedaluwarsa. " \
+            "Silakan mulai lagi dari perintahnya.", data
+    # Wati's record through Ani's chat: not hers, nothing closed.
+    assert await press_forged(bot.emu, ani, listed.message_id, f"tg:t:{budi}") == \
+        "Tidak ada tugas terbuka untuk orang ini."
+    assert await press_forged(bot.emu, ani, listed.message_id, f"tg:r:{budi}:m") == \
+        "Tugas ini sudah tidak ada di daftar."
+    assert await bot.db.fetch_value("SELECT count(*) FROM tugas WHERE closed_reason = 'meninggal'") == 0
+    assert "Budi" in (await _tugas(wati)).text
