@@ -27,7 +27,7 @@ from bot.formatting import long_date
 from bot.reminders import texts
 from bot.reminders.limits import DispatchLimits, describe
 from bot.reminders.planning import visit_markup
-from bot.reminders.visit_digest import zone_groups
+from bot.reminders.visit_digest import MAX_TEXT, zone_groups
 from bot.services import Services
 from storage import notices as notices_store
 from storage import reminders as reminders_store
@@ -154,7 +154,21 @@ def render_summary(services: Services, summary: Summary, week_label: str, today:
 
         parts += _area_lines(services, summary.post_term, post_term_line)
         parts += _more(len(summary.post_term), summary.post_term_total)
-    return "\n".join(parts)
+    return _fit(parts)
+
+
+def _fit(parts: list[str]) -> str:
+    """The lines that fit one Telegram message, and how many were left out."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(parts):
+        if size + len(line) + 1 > MAX_TEXT:
+            left = sum(1 for rest in parts[index:] if rest.startswith("•"))
+            kept.append(f"\n… dan {left} baris lainnya.")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
 
 
 async def queue_weekly(services: Services, limits: DispatchLimits) -> int:
