@@ -34,6 +34,8 @@ class TaskSource:
     last_visit_on: date | None
     #: When the latest kunjungan was recorded (a request is settled by a visit recorded after it).
     last_recorded_at: datetime | None = None
+    #: False for an ended record listed only for a visit asked for after it ended.
+    active: bool = True
 
 
 def _day(text: str | None) -> date | None:
@@ -41,20 +43,26 @@ def _day(text: str | None) -> date | None:
 
 
 async def sources_for_reporter(db: Database, scope: str, reporter_id: int, *, limit: int = 500,
-                               sasaran_id: int | None = None) -> list[TaskSource]:
-    """A member's active, non-erased records inside their scope, by family (only
-    ``sasaran_id`` when given: a button's claim, checked here against owner and scope)."""
+                               sasaran_id: int | None = None, also_ended: tuple[int, ...] = ()) -> list[TaskSource]:
+    """A member's active, non-erased records inside their scope, by family, and those of
+    ``also_ended`` that have ended (a visit asked for after a pregnancy loss); only
+    ``sasaran_id`` when given: a button's claim, checked here against owner and scope."""
     inside, params = within("s.region_code", scope)
+    ended = also_ended[:limit]
+    active: str = "s.status = 'aktif'"
+    if ended:
+        active = f"(s.status = 'aktif' OR s.id IN ({','.join('?' for _ in ended)}))"
+    params = (*ended, *params)
     if sasaran_id is not None:
         inside, params = f"{inside} AND s.id = ?", (*params, sasaran_id)
     rows = await db.fetch_all(
         "SELECT s.id, s.keluarga_id, k.head_name, s.name, s.category, s.hpht, s.hpl, s.delivery_date, "
-        "s.birth_date, s.created_at, s.answers_json, "
+        "s.birth_date, s.created_at, s.answers_json, s.status, "
         "(SELECT max(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id) AS last_visit, "
         "(SELECT max(v.created_at) FROM kunjungan v WHERE v.sasaran_id = s.id) AS last_recorded, "
         "(SELECT min(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id AND v.kind = 'pendaftaran') "
         "AS registered FROM sasaran s JOIN keluarga k ON k.id = s.keluarga_id "
-        f"WHERE s.reporter_id = ? AND s.status = 'aktif' AND s.erased_at IS NULL AND k.erased_at IS NULL AND {inside} "
+        f"WHERE s.reporter_id = ? AND {active} AND s.erased_at IS NULL AND k.erased_at IS NULL AND {inside} "
         "ORDER BY k.head_name COLLATE NOCASE, k.id, s.id LIMIT ?",
         (reporter_id, *params, limit),
     )
@@ -67,6 +75,7 @@ async def sources_for_reporter(db: Database, scope: str, reporter_id: int, *, li
             category=r["category"], hpht=_day(r["hpht"]), hpl=_day(r["hpl"]), delivery_date=_day(r["delivery_date"]),
             birth_date=_day(r["birth_date"]), registered_on=registered, answers=json.loads(r["answers_json"]),
             last_visit_on=_day(r["last_visit"]), last_recorded_at=from_db(r["last_recorded"]),
+            active=r["status"] == "aktif",
         ))
     return out
 

@@ -49,7 +49,7 @@ from bot.reminders.planning import visit_target
 from bot.services import Services
 from storage import notices as notices_store
 from storage import tugas as tugas_store
-from storage.tugas import TaskRow, TaskSource
+from storage.tugas import RequestNotice, TaskRow, TaskSource
 
 # callback family: move to bot/callbacks.py
 # tg:t:<sasaran id>           close this person's tasks: which reason?
@@ -179,17 +179,22 @@ def request_label(text: str) -> str:
     return _LEADING_SYMBOLS.sub("", first).rstrip(" .") or "Mohon dikunjungi"
 
 
-async def _requests(services: Services, member_id: int, zone: ZoneInfo,
-                    recorded: dict[int, datetime | None]) -> dict[int, list[VisitTask]]:
-    """The member's visit requests (notices with one visit button) for the records in
-    ``recorded``, with the moment each record's latest visit was recorded: a visit
-    recorded after a request settles it (a visit earlier the same day does not)."""
+async def _requests(services: Services, member_id: int) -> list[tuple[int, RequestNotice]]:
+    """The member's visit requests: notices with exactly one visit button, and for whom."""
     since = services.clock.now() - REQUEST_LOOKBACK
+    notices = await tugas_store.notices_with_buttons(services.db, member_id, since=since, skip_kinds=(KIND,))
+    return [(sasaran_id, notice) for notice in notices if (sasaran_id := visit_target(notice.markup)) is not None]
+
+
+def _request_tasks(requests: list[tuple[int, RequestNotice]], sources: list[TaskSource],
+                   zone: ZoneInfo) -> dict[int, list[VisitTask]]:
+    """Each request still open, as a task from the day it was queued: a visit recorded
+    after it settles it (a visit earlier the same day does not)."""
+    recorded = {s.sasaran_id: s.last_recorded_at for s in sources}
     found: dict[int, list[VisitTask]] = {}
-    for notice in await tugas_store.notices_with_buttons(services.db, member_id, since=since, skip_kinds=(KIND,)):
-        sasaran_id = visit_target(notice.markup)
-        if sasaran_id is None or sasaran_id not in recorded:
-            continue
+    for sasaran_id, notice in requests:
+        if sasaran_id not in recorded:
+            continue  # not the member's own record (any more), or erased
         last = recorded[sasaran_id]
         if last is not None and last > notice.created_at:
             continue
@@ -202,10 +207,12 @@ async def _requests(services: Services, member_id: int, zone: ZoneInfo,
 async def open_items(services: Services, member_id: int, scope: str, today: date, lookahead_days: int, *,
                      sasaran_id: int | None = None) -> list[TaskItem]:
     """What the member owes from today to ``lookahead_days`` ahead, late work included
-    however late: families with the latest item first, and inside a family the latest first."""
-    sources = await tugas_store.sources_for_reporter(services.db, scope, member_id, sasaran_id=sasaran_id)
-    requests = await _requests(services, member_id, zone_for_region(scope),
-                               {s.sasaran_id: s.last_recorded_at for s in sources})
+    however late: families with the latest item first, and inside a family the latest first.
+    An ended record (a pregnancy loss) is listed only for a visit asked for after it."""
+    requests = await _requests(services, member_id)
+    sources = await tugas_store.sources_for_reporter(
+        services.db, scope, member_id, sasaran_id=sasaran_id, also_ended=tuple(sorted({sid for sid, _ in requests})))
+    by_person = _request_tasks(requests, sources, zone_for_region(scope))
     closed = await tugas_store.closed_keys(services.db, [s.sasaran_id for s in sources])
     config = services.settings.pengingat
     items = []
@@ -214,8 +221,8 @@ async def open_items(services: Services, member_id: int, scope: str, today: date
         if tugas_store.WHOLE_PERSON in keys:
             continue
         planned = plan_visit_tasks(cast(SasaranCategory, source.category), _anchors(source), source.last_visit_on,
-                                   config)
-        tasks = outstanding([*planned, *requests.get(source.sasaran_id, [])], today=today,
+                                   config) if source.active else []
+        tasks = outstanding([*planned, *by_person.get(source.sasaran_id, [])], today=today,
                             lookahead_days=lookahead_days, last_visit_on=source.last_visit_on,
                             registered_on=source.registered_on, closed=keys)
         if tasks:
@@ -255,7 +262,9 @@ def render(items: list[TaskItem], today: date, *, max_items: int) -> Digest:
         if source.keluarga_id != family:
             lines.append(f"\n🏠 <b>Keluarga {html.escape(source.head_name)}</b>")
         what = "; ".join(f"{html.escape(task.label())}, <b>{when(task, today)}</b>" for task in item.tasks)
-        lines.append(f"{number}. {html.escape(source.name)} ({item.category_label(today)}) — {what}")
+        # An ended record (a pregnancy loss) is named without a category that no longer holds.
+        category = f" ({item.category_label(today)})" if source.active else ""
+        lines.append(f"{number}. {html.escape(source.name)}{category} — {what}")
         if size + sum(len(line) + 1 for line in lines) > MAX_TEXT:
             break
         family = source.keluarga_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot import reminders
 from bot.dev.emulator import BotMessage, SimUser
 from bot.domain.roles import Status
 from bot.reminders.planning import visit_markup
@@ -339,3 +340,24 @@ async def test_forged_task_buttons_change_nothing(bot: BotUnderTest) -> None:
         "Tugas ini sudah tidak ada di daftar."
     assert await bot.db.fetch_value("SELECT count(*) FROM tugas WHERE closed_reason = 'meninggal'") == 0
     assert "Budi" in (await _tugas(wati)).text
+
+
+async def test_the_visit_asked_for_after_a_pregnancy_loss_is_on_the_list(quiet_bot: BotUnderTest) -> None:
+    bot = quiet_bot
+    wati = await tpk(bot)
+    sasaran = await register_mother(bot, wati.id, "Rina")
+    await _visit(bot, sasaran, wati.id, day(0), kind="pendaftaran")
+    await join(bot, wati, sasaran, 5001, "Rina")
+    await settle(bot)
+    bot.clock.advance(timedelta(hours=1))
+    async with bot.db.transaction() as tx:  # as /kunjungan records a loss
+        await keluarga_store.update_sasaran(tx, sasaran, actor_id=wati.id, now=bot.clock.now(), status="selesai",
+                                            ended_reason="keguguran", ended_on=day(0))
+    await reminders.cancel_for_loss(bot.services, sasaran)
+    listed = await _tugas(wati)
+    assert listed.text.count("1. Rina — Semua pengingat kehamilan dan bayi untuk Ibu R. sudah dihentikan.") == 1
+    assert "Mohon kunjungi ibu untuk memberi dukungan dan memastikan ia diperiksa bidan, hari ini" in listed.text
+    assert "ibu hamil" not in listed.text
+    bot.clock.advance(timedelta(days=1))
+    await _visit(bot, sasaran, wati.id, day(1))
+    assert "Tidak ada kunjungan" in (await _tugas(wati)).text
