@@ -139,6 +139,14 @@ class RekapSettings(_Section):
     export_max_rows: PositiveInt = 100_000  # rows of the "Sasaran" sheet in one workbook
 
 
+class KunjunganSettings(_Section):
+    """The TPK member's visit tasks (/tugas and the daily list)."""
+
+    #: A task late this many days is listed by name in the weekly summary of the area's
+    #: coordinators (it stays on the member's list either way until visited or closed).
+    escalate_after_days: int = Field(7, ge=1, le=60)
+
+
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
     # Ended records (status selesai, children past balita age, families with no active member)
@@ -166,6 +174,7 @@ class Settings(BaseSettings):
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
+    kunjungan: KunjunganSettings = Field(default_factory=KunjunganSettings)
     #: The file these settings were read from (not a setting: set by :func:`load_settings`).
     _source: Path | None = PrivateAttr(default=None)
 
