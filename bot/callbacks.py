@@ -297,6 +297,21 @@ class GrowthHistory(NamedTuple):
     page: int
 
 
+class TaskCloseAsk(NamedTuple):
+    """/tugas: close this person's tasks — which reason?"""
+
+    sasaran_id: int
+
+
+class TaskClose(NamedTuple):
+    sasaran_id: int
+    reason: str  # a letter of bot.reminders.visit_digest.CLOSE_REASONS
+
+
+class TaskKeep(NamedTuple):
+    sasaran_id: int
+
+
 class FormPress(NamedTuple):
     """A form-engine button: ``f:<draft key>:<action>[:<field>[:<argument>]]``."""
 
@@ -329,6 +344,8 @@ REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),
                Family(RekapAction, PERIOD, choice("go", "g", "x"), REGION))
 GROWTH_CHART = Prefix("gr", Family(GrowthChart, ID))
 GROWTH_HISTORY = Prefix("rw", Family(GrowthHistory, ID, Int(0, 999)))
+TUGAS = Prefix("tg", Family(TaskCloseAsk, "t", ID), Family(TaskClose, "r", ID, choice("p", "m", "t", "r", "n")),
+               Family(TaskKeep, "k", ID))
 JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME))
 FORM = Prefix(
     "f",

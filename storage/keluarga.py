@@ -18,7 +18,8 @@ import aiosqlite
 from bot.domain.nik import mask_nik
 from bot.domain.risk import RiskFactor
 from storage import audit
-from storage.crypto import IdentityCipher
+from storage.at_rest import seal
+from storage.crypto import KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, IdentityCipher, opened
 from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
@@ -195,13 +196,13 @@ async def create_keluarga(tx: Transaction, cipher: IdentityCipher, data: NewKelu
                           draft_key: str | None, now: datetime) -> int:
     kk = data.no_kk
     new_id = await tx.insert(
-        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
+        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_masked, "
         "water_source, latrine, answers_json, reporter_id, draft_key, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data.region_code, data.rt, data.rw, data.address, data.head_name,
-         cipher.encrypt(kk) if kk else None, cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None,
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (data.region_code, data.rt, data.rw, data.address, data.head_name, mask_nik(kk) if kk else None,
          data.water_source, data.latrine, _json(data.answers), reporter_id, draft_key, to_db(now), to_db(now)),
     )
+    await seal(tx, cipher, KELUARGA_KK, new_id, kk)
     after = {k: v for k, v in asdict(data).items() if k != "no_kk"}
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="keluarga",
                        entity_id=new_id, after=after)
@@ -215,15 +216,16 @@ async def add_sasaran(tx: Transaction, cipher: IdentityCipher, keluarga_id: int,
         raise LookupError(keluarga_id)
     nik = data.nik
     new_id = await tx.insert(
-        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
-        "birth_date, phone, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_masked, sex, "
+        "birth_date, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (keluarga_id, row["region_code"], data.category, data.name,
-         cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
-         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), _iso(data.hpht),
          _iso(data.hpl), _iso(data.delivery_date), data.mother_id, _json(data.answers), reporter_id,
          to_db(now), to_db(now)),
     )
+    await seal(tx, cipher, SASARAN_NIK, new_id, nik)
+    await seal(tx, cipher, SASARAN_PHONE, new_id, data.phone)
     after = {k: v for k, v in asdict(data).items() if k not in ("nik", "phone")}
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="sasaran",
                        entity_id=new_id, after=after)
@@ -454,11 +456,12 @@ async def identity_for_edit(db: Database, cipher: IdentityCipher, scope: str, sa
     """The decrypted NIK and phone of one sasaran in scope, to pre-fill a correction form
     (which keeps them in an encrypted draft)."""
     inside, params = within("region_code", scope)
-    row = await db.fetch_one(f"SELECT nik_enc, phone FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
+    row = await db.fetch_one(f"SELECT nik_enc, phone_enc FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
                              (sasaran_id, *params))
     if row is None:
         return None
-    return {"nik": cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None, "phone": row["phone"]}
+    return {"nik": opened(cipher, SASARAN_NIK, sasaran_id, row["nik_enc"]),
+            "phone": opened(cipher, SASARAN_PHONE, sasaran_id, row["phone_enc"])}
 
 
 async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: int, data: NewSasaran, *,
@@ -469,13 +472,14 @@ async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: i
         raise LookupError(sasaran_id)
     nik = data.nik
     await tx.execute(
-        "UPDATE sasaran SET category = ?, name = ?, nik_enc = ?, nik_hash = ?, nik_masked = ?, sex = ?, "
-        "birth_date = ?, phone = ?, hpht = ?, hpl = ?, delivery_date = ?, answers_json = ?, updated_at = ? "
+        "UPDATE sasaran SET category = ?, name = ?, nik_masked = ?, sex = ?, "
+        "birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, answers_json = ?, updated_at = ? "
         "WHERE id = ?",
-        (data.category, data.name, cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
-         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+        (data.category, data.name, mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), _iso(data.hpht),
          _iso(data.hpl), _iso(data.delivery_date), _json(data.answers), to_db(now), sasaran_id),
     )
+    await seal(tx, cipher, SASARAN_NIK, sasaran_id, nik)
+    await seal(tx, cipher, SASARAN_PHONE, sasaran_id, data.phone)
     shown = ("category", "name", "nik_masked", "sex", "birth_date", "hpht", "hpl", "delivery_date", "answers_json")
     after = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
     assert after is not None
@@ -488,7 +492,7 @@ async def kk_for_edit(db: Database, cipher: IdentityCipher, scope: str, keluarga
     encrypted draft); None when it has none."""
     inside, params = within("region_code", scope)
     value = await db.fetch_value(f"SELECT no_kk_enc FROM keluarga WHERE id = ? AND {inside}", (keluarga_id, *params))
-    return cipher.decrypt(value) if value else None
+    return opened(cipher, KELUARGA_KK, keluarga_id, value)
 
 
 async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id: int, data: NewKeluarga, *,
@@ -501,13 +505,14 @@ async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id:
         raise LookupError(keluarga_id)
     kk = data.no_kk
     await tx.execute(
-        "UPDATE keluarga SET region_code = ?, rt = ?, rw = ?, address = ?, head_name = ?, no_kk_enc = ?, "
-        "no_kk_hash = ?, no_kk_masked = ?, water_source = ?, latrine = ?, answers_json = ?, updated_at = ? "
+        "UPDATE keluarga SET region_code = ?, rt = ?, rw = ?, address = ?, head_name = ?, "
+        "no_kk_masked = ?, water_source = ?, latrine = ?, answers_json = ?, updated_at = ? "
         "WHERE id = ?",
-        (data.region_code, data.rt, data.rw, data.address, data.head_name, cipher.encrypt(kk) if kk else None,
-         cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None, data.water_source, data.latrine,
+        (data.region_code, data.rt, data.rw, data.address, data.head_name,
+         mask_nik(kk) if kk else None, data.water_source, data.latrine,
          _json(data.answers), to_db(now), keluarga_id),
     )
+    await seal(tx, cipher, KELUARGA_KK, keluarga_id, kk)
     await tx.execute("UPDATE sasaran SET region_code = ? WHERE keluarga_id = ?", (data.region_code, keluarga_id))
     after = await tx.fetch_one(f"SELECT {', '.join(shown)} FROM keluarga WHERE id = ?", (keluarga_id,))
     assert after is not None
