@@ -18,6 +18,7 @@ from pathlib import Path
 from bot import logs
 from bot.clock import SystemClock
 from bot.dev.playground import cli as playground_cli
+from bot.impor import cli as impor_cli
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import new_key
 from storage.db import MigrationError
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_export_parser(commands)
     _add_seed_parser(commands)
     _add_backup_parser(commands)
+    impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     playground_cli.add_parser(commands)
     return parser
@@ -184,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "impor":
+            return asyncio.run(impor_cli.main(settings, args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
