@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.impor import reader
-from bot.impor.service import Importer, Report, SheetMapping, SheetPlan, file_hash, read_mappings
+from bot.impor.service import IGNORE, Importer, Report, SheetMapping, SheetPlan, file_hash, read_mappings
 from bot.services import Services
 from storage import impor as store
 
@@ -37,8 +37,15 @@ async def prepare(services: Services, source: reader.Source) -> Prepared:
 
 def plans_of(impor: store.Impor, prepared: Prepared) -> list[SheetPlan]:
     """The plans an import was started with (its stored mapping), in sheet order."""
-    return [SheetPlan(m.plan.name, m.plan.headers, {int(i): k for i, k in impor.mapping.get(m.plan.name, {}).items()})
+    return [SheetPlan(m.plan.name, m.plan.headers, {int(i): k for i, k in impor.mapping.get(m.plan.name, {}).items()
+                                                    if k != IGNORE})
             for m in prepared.mappings]
+
+
+def unanswered(impor: store.Impor, prepared: Prepared) -> list[tuple[int, int]]:
+    """(sheet number, column index) of the headers still to ask about, in file order."""
+    return [(number, index) for number, m in enumerate(prepared.mappings) for index in m.unknown
+            if str(index) not in impor.mapping.get(m.plan.name, {})]
 
 
 async def preview(services: Services, source: reader.Source, plans: list[SheetPlan], *, actor_id: int, scope: str,

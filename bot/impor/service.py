@@ -37,7 +37,7 @@ from storage.keluarga import Measurement
 CHUNK = 500
 #: How many errors and differences a report keeps for the message and the workbook
 #: (the counts are always complete).
-KEEP = 5_000
+KEEP = 20_000
 OUTCOMES = ("create", "update", "different", "unchanged", "duplicate", "out_of_scope", "error")
 RULE_NIK, RULE_KK_NAME, RULE_PERSON = "NIK", "No. KK + nama", "nama + tanggal lahir + desa"
 RULE_KK, RULE_HEAD, RULE_FILE = "No. KK", "nama kepala + desa", "keluarga baru di file ini"
@@ -78,6 +78,7 @@ class Report:
     problems: list[tuple[str, int, Problem]] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
     rules: Counter[str] = field(default_factory=Counter)
+    verdicts: list[Verdict] = field(default_factory=list)
 
     def add(self, verdict: Verdict) -> None:
         self.rows += 1
@@ -88,6 +89,8 @@ class Report:
             self.problems.extend((verdict.sheet, verdict.row_no, p) for p in verdict.problems)
         if len(self.differences) < KEEP:
             self.differences.extend(verdict.differences)
+        if len(self.verdicts) < KEEP:
+            self.verdicts.append(verdict)
 
 
 def file_hash(source: reader.Source) -> str:
@@ -135,6 +138,7 @@ class Importer:
         self.ctx = form_context(services, actor_id, self.today)
         self._seen: set[int] = set()
         self._file_families: set[int] = set()  # preview: families this file will create
+        self._file_members: set[int] = set()  # preview: sasaran this file will create
 
     async def run(self, source: reader.Source, on_chunk: Callable[[int], Any] | None = None) -> Report:
         report = Report()
@@ -358,9 +362,10 @@ class Importer:
 
     async def _create_member(self, row: ParsedRow, keluarga_id: int | None, chunk: _Chunk,
                              tx: Transaction | None) -> int | None:
-        if tx is None or keluarga_id is None:
-            return None
         assert row.member is not None
+        if tx is None or keluarga_id is None:
+            self._file_members.update(_person_digests(self._nik_hash(row), row.member, row.region_code))
+            return None
         data = lapor.new_sasaran(row.member, self.today)
         new_id = await records.add_sasaran(tx, self.services.cipher, keluarga_id, data, reporter_id=self.actor_id,
                                            now=self.services.clock.now())
@@ -390,7 +395,8 @@ class Importer:
                 stored = await store.sasaran_by_person(db, row.region_code, m["nama"], m["lahir"])
                 if stored is not None:
                     sasaran_id, verdict.rule = stored["id"], RULE_PERSON
-            if stored is None and sasaran_id is None:
+            if stored is None and sasaran_id is None and \
+                    not self._file_members & set(_person_digests(nik_hash, m, row.region_code)):
                 raise _RowError(Problem(BY_KEY["nik"].header, "Sasaran ini tidak ditemukan: impor atau laporkan dulu "
                                                               "sasarannya."))
             if stored is not None and not self._in_scope(stored["region_code"]):
@@ -473,6 +479,14 @@ def _family_digest(row: ParsedRow) -> int:
     if family.get("no_kk"):
         return _digest("k", family["no_kk"])
     return _digest("k", family.get("kepala"), row.region_code)
+
+
+def _person_digests(nik_hash: str | None, answers: dict[str, Any], region_code: str | None) -> list[int]:
+    """How a measurement row may name a sasaran the same file creates."""
+    found = [_digest("p", answers.get("nama"), answers.get("lahir"), region_code)]
+    if nik_hash:
+        found.append(_digest("n", nik_hash))
+    return found
 
 
 def _opt_text(value: Any) -> str | None:
