@@ -37,7 +37,7 @@ from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, undang
+from handlers import anggota, basics, ekspor, ekspor_format, errors, ibu, keluarga, rekap, undang
 from handlers import daftar as daftar_handlers
 from handlers import impor as impor_handlers
 from handlers import privacy as privacy_handlers
@@ -147,6 +147,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     rekap.register(app)
     impor_handlers.register(app)
     daftar_handlers.register(app)
+    ekspor_format.register(app)
     ekspor.register(app)
     basics.register(app)
     runner.register_text(app)
