@@ -199,28 +199,59 @@ async def keluarga_by_kk(tx: Transaction | Database, hashes: Sequence[str]) -> d
     return {r["no_kk_hash"]: r for r in rows}
 
 
-async def keluarga_by_head(tx: Transaction | Database, region_code: str, head_name: str) -> Any:
-    return await tx.fetch_one(f"SELECT {_K_MATCH} FROM keluarga WHERE region_code = ? AND head_name = ? COLLATE "
-                              "NOCASE AND erased_at IS NULL ORDER BY id LIMIT 1", (region_code, head_name))
+def _values(rows: Sequence[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    width = len(rows[0])
+    one = "(" + ",".join("?" for _ in range(width)) + ")"
+    return ",".join(one for _ in rows), [v for row in rows for v in row]
 
 
-async def sasaran_in_family(tx: Transaction | Database, keluarga_id: int, name: str) -> Any:
-    return await tx.fetch_one(f"SELECT {_S_MATCH} FROM sasaran WHERE keluarga_id = ? AND name = ? COLLATE NOCASE "
-                              "AND erased_at IS NULL ORDER BY id LIMIT 1", (keluarga_id, name))
+async def keluarga_by_head(tx: Transaction | Database, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """(desa, head name) -> the oldest family of that head in that desa (names compared case-blind)."""
+    if not wanted:
+        return {}
+    values, params = _values(wanted)
+    rows = await tx.fetch_all(
+        f"WITH w(r, h) AS (VALUES {values}) SELECT {_K_MATCH.replace('id,', 'k.id,', 1)} FROM w JOIN keluarga k "
+        "ON k.region_code = w.r AND k.head_name = w.h COLLATE NOCASE WHERE k.erased_at IS NULL ORDER BY k.id DESC",
+        params)
+    return {(r["region_code"], r["head_name"].casefold()): r for r in rows}
 
 
-async def sasaran_by_person(tx: Transaction | Database, region_code: str | None, name: str, birth_date: str) -> Any:
-    if region_code is None:
-        return await tx.fetch_one(f"SELECT {_S_MATCH} FROM sasaran WHERE name = ? COLLATE NOCASE AND birth_date = ? "
-                                  "AND erased_at IS NULL ORDER BY id LIMIT 1", (name, birth_date))
-    return await tx.fetch_one(f"SELECT {_S_MATCH} FROM sasaran WHERE region_code = ? AND name = ? COLLATE NOCASE "
-                              "AND birth_date = ? AND erased_at IS NULL ORDER BY id LIMIT 1",
-                              (region_code, name, birth_date))
+async def sasaran_in_families(tx: Transaction | Database,
+                              wanted: Sequence[tuple[int, str]]) -> dict[tuple[int, str], Any]:
+    """(keluarga id, name) -> that family's member of that name."""
+    if not wanted:
+        return {}
+    values, params = _values(wanted)
+    rows = await tx.fetch_all(
+        f"WITH w(k, n) AS (VALUES {values}) SELECT {_S_MATCH.replace('id,', 's.id,', 1)} FROM w JOIN sasaran s "
+        "ON s.keluarga_id = w.k AND s.name = w.n COLLATE NOCASE WHERE s.erased_at IS NULL ORDER BY s.id DESC", params)
+    return {(r["keluarga_id"], r["name"].casefold()): r for r in rows}
 
 
-async def measured(tx: Transaction | Database, sasaran_id: int, visited_on: str) -> list[Any]:
-    return await tx.fetch_all("SELECT weight_kg, height_cm, lila_cm, hb FROM kunjungan WHERE sasaran_id = ? AND "
-                              "visited_on = ?", (sasaran_id, visited_on))
+async def sasaran_by_person(tx: Transaction | Database,
+                            wanted: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+    """(desa, name, birth date) -> the sasaran of that name born that day in that desa."""
+    if not wanted:
+        return {}
+    values, params = _values(wanted)
+    rows = await tx.fetch_all(
+        f"WITH w(r, n, b) AS (VALUES {values}) SELECT {_S_MATCH.replace('id,', 's.id,', 1)} FROM w JOIN sasaran s "
+        "ON s.region_code = w.r AND s.name = w.n COLLATE NOCASE AND s.birth_date = w.b WHERE s.erased_at IS NULL "
+        "ORDER BY s.id DESC", params)
+    return {(r["region_code"], r["name"].casefold(), r["birth_date"]): r for r in rows}
+
+
+async def measured(tx: Transaction | Database, sasaran_ids: Sequence[int]) -> dict[tuple[int, str], list[Any]]:
+    """(sasaran id, date) -> the measurements stored for it that day."""
+    if not sasaran_ids:
+        return {}
+    rows = await tx.fetch_all(f"SELECT sasaran_id, visited_on, weight_kg, height_cm, lila_cm, hb FROM kunjungan "
+                              f"WHERE sasaran_id IN ({_marks(sasaran_ids)})", list(sasaran_ids))
+    out: dict[tuple[int, str], list[Any]] = {}
+    for r in rows:
+        out.setdefault((r["sasaran_id"], r["visited_on"]), []).append(r)
+    return out
 
 
 _K_MATCH = ("id, region_code, rt, rw, address, head_name, no_kk_hash, water_source, latrine, answers_json, "

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -72,32 +74,44 @@ def sheets(source: Source) -> list[SheetHeader]:
     return found
 
 
-def rows(source: Source, sheet: str) -> Iterator[tuple[int, tuple[object, ...]]]:
-    """(row number, values) of every non-empty row after the header of ``sheet``."""
-    for name, stream in _open(source):
-        if name != sheet:
-            continue
-        header_seen = False
-        for number, row in enumerate(stream, start=1):
-            if _blank(row):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            yield number, row
+@contextmanager
+def opened(source: Source) -> Iterator[Callable[[str], Iterator[tuple[int, tuple[object, ...]]]]]:
+    """The file opened once; the function gives the data rows of a sheet (as :func:`rows`)."""
+    if not _is_xlsx(source):
+        yield lambda sheet: _data_rows(_csv_rows(source))
         return
+    book = _load(source)
+    try:
+        yield lambda sheet: _data_rows(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def _data_rows(stream: Iterator[tuple[object, ...]]) -> Iterator[tuple[int, tuple[object, ...]]]:
+    header_seen = False
+    for number, row in enumerate(stream, start=1):
+        if _blank(row):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        yield number, row
+
+
+def _load(source: Source) -> Any:
+    try:
+        return load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
+                             data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile("File Excel ini tidak bisa dibuka. Simpan ulang sebagai .xlsx lalu kirim lagi.") \
+            from exc
 
 
 def _open(source: Source) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
     if not _is_xlsx(source):
         yield "csv", _csv_rows(source)
         return
-    try:
-        book = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
-                             data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile("File Excel ini tidak bisa dibuka. Simpan ulang sebagai .xlsx lalu kirim lagi.") \
-            from exc
+    book = _load(source)
     try:
         for sheet in book.worksheets:
             if sheet.title in (DOC_SHEET, CHOICE_SHEET):

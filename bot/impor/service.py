@@ -12,10 +12,12 @@ duplicates inside the file.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import itertools
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -25,7 +27,7 @@ from bot.domain.roles import Caller, Role
 from bot.impor import headers, reader
 from bot.impor.columns import BY_KEY
 from bot.impor.rows import ParsedRow, Problem, RowParser
-from bot.reporting import child_growth, reassess
+from bot.reporting import child_growth, reassess_many
 from bot.services import Services
 from conversations import lapor
 from conversations.forms.model import FormContext
@@ -116,6 +118,10 @@ class _Chunk:
 
     sasaran_by_nik: dict[str, Any]
     keluarga_by_kk: dict[str, Any]
+    heads: dict[tuple[str, str], Any] = field(default_factory=dict)
+    persons: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    in_family: dict[tuple[int, str], Any] = field(default_factory=dict)
+    measured: dict[tuple[int, str], list[Any]] = field(default_factory=dict)
     new_families: dict[int, int] = field(default_factory=dict)  # family digest -> keluarga id
     new_members: dict[str, int] = field(default_factory=dict)  # nik hash -> sasaran id
     touched: set[int] = field(default_factory=set)
@@ -142,28 +148,47 @@ class Importer:
 
     async def run(self, source: reader.Source, on_chunk: Callable[[int], Any] | None = None) -> Report:
         report = Report()
-        for plan in self.plans:
-            parser = RowParser(self.ctx, plan.headers, plan.mapping, self.scope)
-            for chunk in _chunks(reader.rows(source, plan.name), CHUNK):
-                parsed = [parser.parse(number, values) for number, values in chunk]
-                for verdict in await self._chunk(plan.name, parsed):
-                    report.add(verdict)
-                if on_chunk is not None:
-                    await on_chunk(report.rows)
+        parsers = {plan.name: RowParser(self.ctx, plan.headers, plan.mapping, self.scope) for plan in self.plans}
+        with reader.opened(source) as rows_of:
+            for plan in self.plans:
+                async for parsed in _parsed_chunks(rows_of(plan.name), parsers[plan.name]):
+                    for verdict in await self._chunk(plan.name, parsed):
+                        report.add(verdict)
+                    if on_chunk is not None:
+                        await on_chunk(report.rows)
         return report
 
     # -- one chunk -------------------------------------------------------------------
 
-    async def _chunk(self, sheet: str, rows: list[ParsedRow]) -> list[Verdict]:
+    async def _lookups(self, db: Any, rows: list[ParsedRow]) -> _Chunk:
+        """Every stored record the rows of a chunk may match, in a few queries."""
         cipher = self.services.cipher
         niks = sorted({h for r in rows if (h := self._nik_hash(r))})
         kks = sorted({cipher.lookup_hash(r.family["no_kk"]) for r in rows if r.family and r.family.get("no_kk")})
+        chunk = _Chunk(await store.sasaran_by_nik(db, niks), await store.keluarga_by_kk(db, kks))
+        chunk.heads = await store.keluarga_by_head(db, sorted(
+            {(r.region_code, r.family["kepala"]) for r in rows
+             if r.family and r.family.get("kepala") and r.region_code}))
+        chunk.persons = await store.sasaran_by_person(db, sorted(
+            {(r.region_code, a["nama"], a["lahir"]) for r in rows for a in (r.member, r.measure)
+             if a and a.get("nama") and a.get("lahir") and r.region_code}))
+        pairs = set()
+        for r in rows:
+            if r.member and r.family and r.family.get("no_kk"):
+                found = chunk.keluarga_by_kk.get(cipher.lookup_hash(r.family["no_kk"]))
+                if found is not None:
+                    pairs.add((found["id"], r.member["nama"]))
+        chunk.in_family = await store.sasaran_in_families(db, sorted(pairs))
+        known = {s["id"] for s in (*chunk.sasaran_by_nik.values(), *chunk.persons.values(), *chunk.in_family.values())}
+        chunk.measured = await store.measured(db, sorted(known)) if any(r.measure for r in rows) else {}
+        return chunk
+
+    async def _chunk(self, sheet: str, rows: list[ParsedRow]) -> list[Verdict]:
         if self.impor is None:
-            chunk = _Chunk(await store.sasaran_by_nik(self.services.db, niks),
-                           await store.keluarga_by_kk(self.services.db, kks))
+            chunk = await self._lookups(self.services.db, rows)
             return [await self._row(sheet, row, chunk, None) for row in rows]
         async with self.services.db.transaction() as tx:
-            chunk = _Chunk(await store.sasaran_by_nik(tx, niks), await store.keluarga_by_kk(tx, kks))
+            chunk = await self._lookups(tx, rows)
             done = await store.written_rows(tx, self.impor.id, sheet, rows[0].row_no, rows[-1].row_no) \
                 if rows else set()
             verdicts, ledger = [], []
@@ -174,9 +199,8 @@ class Importer:
             await store.record_rows(tx, self.impor.id, sheet, ledger)
             await store.mark_source(tx, self.impor.id, **chunk.created)
             settings = self.services.settings
-            for keluarga_id in sorted(chunk.touched):
-                await reassess(tx, keluarga_id, today=self.today, thresholds=settings.klinis,
-                               boundaries=settings.trimester.boundaries)
+            await reassess_many(tx, sorted(chunk.touched), today=self.today, thresholds=settings.klinis,
+                                boundaries=settings.trimester.boundaries)
         return verdicts
 
     def _nik_hash(self, row: ParsedRow) -> str | None:
@@ -314,8 +338,9 @@ class Importer:
             if stored is not None:
                 return stored["id"], RULE_KK, stored
         if family.get("kepala") and row.region_code:
-            stored = await store.keluarga_by_head(db, row.region_code, family["kepala"])
-            if stored is not None:
+            stored = chunk.heads.get((row.region_code, family["kepala"].casefold()))
+            # Another No. KK is another family, whatever the head's name.
+            if stored is not None and not (family.get("no_kk") and stored["no_kk_hash"]):
                 return stored["id"], RULE_HEAD, stored
         if digest in self._file_families:
             return None, RULE_FILE, None
@@ -351,11 +376,11 @@ class Importer:
             if stored is not None:
                 return stored["id"], RULE_NIK, stored
         if keluarga_id is not None and family_rule == RULE_KK:
-            stored = await store.sasaran_in_family(db, keluarga_id, member["nama"])
+            stored = chunk.in_family.get((keluarga_id, member["nama"].casefold()))
             if stored is not None:
                 return stored["id"], RULE_KK_NAME, stored
         if member.get("lahir") and row.region_code:
-            stored = await store.sasaran_by_person(db, row.region_code, member["nama"], member["lahir"])
+            stored = chunk.persons.get((row.region_code, member["nama"].casefold(), member["lahir"]))
             if stored is not None:
                 return stored["id"], RULE_PERSON, stored
         return None, None, None
@@ -391,8 +416,8 @@ class Importer:
                 sasaran_id = chunk.new_members[nik_hash]
             elif nik_hash and (stored := chunk.sasaran_by_nik.get(nik_hash)) is not None:
                 sasaran_id, verdict.rule = stored["id"], RULE_NIK
-            elif m.get("nama") and m.get("lahir"):
-                stored = await store.sasaran_by_person(db, row.region_code, m["nama"], m["lahir"])
+            elif m.get("nama") and m.get("lahir") and row.region_code:
+                stored = chunk.persons.get((row.region_code, m["nama"].casefold(), m["lahir"]))
                 if stored is not None:
                     sasaran_id, verdict.rule = stored["id"], RULE_PERSON
             if stored is None and sasaran_id is None and \
@@ -405,7 +430,7 @@ class Importer:
         if sasaran_id is not None and any(
                 (r["weight_kg"], r["height_cm"], r["lila_cm"], r["hb"]) == (m.get("berat"), m.get("tinggi"),
                                                                            m.get("lila"), m.get("hb"))
-                for r in await store.measured(db, sasaran_id, on)):
+                for r in chunk.measured.get((sasaran_id, on), [])):
             return False, None, sasaran_id
         if tx is None or sasaran_id is None:
             return True, None, sasaran_id
@@ -505,15 +530,22 @@ def _same(old: Any, new: Any) -> bool:
     return str(old).casefold() == str(new).casefold() if old is not None else False
 
 
-def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+async def _parsed_chunks(rows: Iterator[tuple[int, tuple[object, ...]]],
+                         parser: RowParser) -> AsyncIterator[list[ParsedRow]]:
+    """Chunks of parsed rows, the next one read and parsed in a worker thread while the
+    caller writes the current one: reading XLSX is Python work and SQLite's is not, so
+    on two cores the two overlap. At most two chunks are held at a time."""
+
+    def take() -> list[ParsedRow]:
+        return [parser.parse(number, values) for number, values in itertools.islice(rows, CHUNK)]
+
+    pending = asyncio.ensure_future(asyncio.to_thread(take))
+    while True:
+        chunk = await pending
+        if not chunk:
+            return
+        pending = asyncio.ensure_future(asyncio.to_thread(take))
+        yield chunk
 
 
 def sheet_order(plan: SheetPlan) -> int:
