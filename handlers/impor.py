@@ -20,18 +20,20 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import texts
 from bot.access import for_command
 from bot.context import SERVICES_KEY, TpkContext
+from bot.domain.roles import Role
 from bot.formatting import number
 from bot.impor import reader, run, template
 from bot.impor.columns import BY_KEY, COLUMNS
 from bot.impor.service import IGNORE, Report
 from bot.impor.workbooks import PREVIEW_FILENAME, preview_workbook
 from bot.services import Services
-from storage import audit
+from storage import audit, users
 from storage import impor as store
 
 # callback family: move to bot/callbacks.py
 PREFIX = "im"
 MAP, USE_FILE, GO, CANCEL, DETAILS, UNDO, TEMPLATE, LIST = "m", "f", "go", "no", "d", "u", "t", "l"
+ASSIGN, ASSIGN_TO = "a", "as"  # im:a:<impor>:<desa no>, im:as:<impor>:<desa no>:<user id>
 IGNORE_BUTTON = len(COLUMNS)  # the "Abaikan" choice of a header
 _MAX_ID = 10**12
 
@@ -233,11 +235,14 @@ async def _write(message: Message, services: Services, item: store.Impor, data: 
     prepared = await run.prepare(services, data)
     counts = await run.write(services, item, data, run.plans_of(item, prepared))
     log.info("impor %s: written", item.id)
+    desa = await store.desa_of_import(services.db, item.id)
+    buttons = [[InlineKeyboardButton(f"👤 Tugaskan keluarga {services.regions.label(code)} ke satu anggota"[:60],
+                                     callback_data=f"{PREFIX}:{ASSIGN}:{item.id}:{number_}")]
+               for number_, code in enumerate(desa[:10]) if code in services.regions]
+    buttons.append([InlineKeyboardButton("↩️ Batalkan impor ini", callback_data=f"{PREFIX}:{UNDO}:{item.id}")])
     await message.reply_text(
         f"✅ Impor #{item.id} selesai: {run.summary(counts)}.\nKeluarga baru masuk ke daftar semua anggota TPK "
-        "desanya (/daftar).",
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Batalkan impor ini",
-                                                                 callback_data=f"{PREFIX}:{UNDO}:{item.id}")]]))
+        "desanya (/daftar), kecuali Anda menugaskannya ke satu anggota.", reply_markup=InlineKeyboardMarkup(buttons))
 
 
 @for_command("impor")
@@ -251,7 +256,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.answer()
         await (_send_template(message) if action == TEMPLATE else _send_list(message, context))
         return
-    shape = {MAP: 4, USE_FILE: 2, GO: 1, CANCEL: 1, DETAILS: 1, UNDO: 1}.get(action)
+    shape = {MAP: 4, USE_FILE: 2, GO: 1, CANCEL: 1, DETAILS: 1, UNDO: 1, ASSIGN: 2, ASSIGN_TO: 3}.get(action)
     ids = _ids(parts[2:], shape) if shape else None
     item = await _load(context, ids[0]) if ids else None
     if ids is None or item is None:
@@ -260,6 +265,9 @@ async def on_button(update: Update, context: TpkContext) -> None:
     services = context.services
     if action == UNDO:
         await _undo(query, message, context, item)
+        return
+    if action in (ASSIGN, ASSIGN_TO):
+        await _assign(query, message, context, item, ids[1:])
         return
     if item.state != "preview" or item.file_id is None:
         await query.answer("Impor ini sudah diproses.", show_alert=True)
@@ -302,6 +310,37 @@ async def on_button(update: Update, context: TpkContext) -> None:
     elif action == GO:
         await message.edit_reply_markup(None)
         await _write(message, services, item, data)
+
+
+async def _assign(query: Any, message: Message, context: TpkContext, item: store.Impor, ids: list[int]) -> None:
+    """Pick a TPK member of one desa of the import, then give them its families there."""
+    services = context.services
+    desa = await store.desa_of_import(services.db, item.id)
+    if item.state != "done" or ids[0] >= len(desa):
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    code = desa[ids[0]]
+    members = [m for m in await users.list_in_scope(services.db, code, (Role.TPK,)) if m.active]
+    if len(ids) == 1:
+        await query.answer()
+        if not members:
+            await message.reply_text(f"Belum ada anggota TPK di {html.escape(services.regions.label(code))}.")
+            return
+        rows = [[InlineKeyboardButton(m.full_name[:60], callback_data=f"{PREFIX}:{ASSIGN_TO}:{item.id}:{ids[0]}:"
+                                                                      f"{m.id}")] for m in members[:30]]
+        await message.reply_text(f"Keluarga impor #{item.id} di {html.escape(services.regions.label(code))} "
+                                 "ditugaskan ke siapa?", reply_markup=InlineKeyboardMarkup(rows))
+        return
+    member = next((m for m in members if m.id == ids[1]), None)
+    if member is None:
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    count = await store.assign_import(services.db, item.id, code, member.id, by=context.caller.user_id,
+                                      now=services.clock.now())
+    await message.edit_text(f"👤 {number(count)} keluarga impor #{item.id} di "
+                            f"{html.escape(services.regions.label(code))} kini di daftar "
+                            f"<b>{html.escape(member.full_name)}</b> saja.")
 
 
 async def _undo(query: Any, message: Message, context: TpkContext, item: store.Impor) -> None:

@@ -361,3 +361,26 @@ async def ledger_counts(db: Database, impor_id: int) -> dict[str, int]:
     rows = await db.fetch_all("SELECT outcome, count(*) FROM impor_row WHERE impor_id = ? GROUP BY outcome",
                               (impor_id,))
     return {r[0]: r[1] for r in rows}
+
+
+async def desa_of_import(db: Database, impor_id: int) -> list[str]:
+    """The desa/kelurahan an import created families in, by code."""
+    rows = await db.fetch_all("SELECT DISTINCT region_code FROM keluarga WHERE impor_id = ? ORDER BY region_code",
+                              (impor_id,))
+    return [r[0] for r in rows]
+
+
+async def assign_import(db: Database, impor_id: int, region_code: str, user_id: int, *, by: int,
+                        now: datetime) -> int:
+    """Give every family the import created in one desa to one member; returns how many."""
+    async with db.transaction() as tx:
+        ids = [r[0] for r in await tx.fetch_all("SELECT id FROM keluarga WHERE impor_id = ? AND region_code = ?",
+                                                (impor_id, region_code))]
+        if ids:
+            marks = ",".join("?" for _ in ids)
+            await tx.execute(f"DELETE FROM keluarga_assignee WHERE keluarga_id IN ({marks})", ids)
+            await tx.execute_many("INSERT INTO keluarga_assignee (keluarga_id, user_id, assigned_by, assigned_at) "
+                                  "VALUES (?, ?, ?, ?)", [(i, user_id, by, to_db(now)) for i in ids])
+            await audit.record(tx, at=now, actor_id=by, action="assign", entity="impor", entity_id=impor_id,
+                               after={"region_code": region_code, "user_id": user_id, "keluarga": len(ids)})
+    return len(ids)

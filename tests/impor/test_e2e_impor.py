@@ -237,3 +237,26 @@ async def test_undo_of_an_untouched_import_removes_it_and_a_touched_one_stays(bo
     refused = await rina.next_message(timeout=30)
     assert "tidak dibatalkan" in refused.plain_text
     assert await table_counts(bot) == (4, 4, 1)
+
+
+async def test_a_coordinator_gives_an_imports_families_in_a_desa_to_one_member(bot: BotUnderTest) -> None:
+    rina = await add_member(bot, 2001, "Rina", "koordinator", "36.73")
+    siti = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+    dewi = await add_member(bot, 3002, "Dewi", "tpk", SUKAWANA, "kader_pkk")
+    families = [Family(SUKAWANA, f"Kepala {i}", kk("36.73.04", i + 1)) for i in range(4)]
+    families.append(Family(CURUG_DESA, "Kepala Curug", kk("36.73.04", 99)))
+    await rina.send_document(template_file(families), filename="a.xlsx", mime_type=XLSX_MIME)
+    await rina.next_message(timeout=30)
+    await rina.press("✅ Lanjutkan")
+    await rina.next_message(timeout=30)
+    await rina.press("👤 Tugaskan keluarga Kel. Sukawana ke satu anggota")
+    question = await rina.next_message(timeout=30)
+    assert question.button_labels() == ["Dewi", "Siti"]
+    rina.drain_changes()
+    await rina.press("Siti")
+    done = await rina.next_edit(timeout=30)
+    assert "4 keluarga" in done.plain_text and "Siti" in done.plain_text
+    await siti.send("/daftar")
+    assert "Keluarga dampingan Anda</b>: 4" in (await siti.next_message(timeout=15)).html
+    await dewi.send("/daftar")
+    assert "Belum ada keluarga" in (await dewi.next_message(timeout=15)).plain_text
