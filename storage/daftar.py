@@ -100,7 +100,7 @@ class NamedRow:
     rw: str | None
     region_code: str
     berisiko: bool
-    imported: bool
+    source: str | None  # the import it came from ("impor verval_krs_2026.xlsx"), None if a member reported it
     name: str | None
     category: str | None
     birth_date: date | None
@@ -114,7 +114,8 @@ async def named_rows(db: Database, scope: str, *, user_id: int | None, today: da
     """Every family of the list with each active member; NIK only in its masked form."""
     where, params = _where(scope, user_id, False)
     rows = await db.fetch_all(
-        f"SELECT k.id, k.head_name, k.address, k.rt, k.rw, k.region_code, k.berisiko, k.impor_id, s.name, "
+        f"SELECT k.id, k.head_name, k.address, k.rt, k.rw, k.region_code, k.berisiko, "
+        f"(SELECT source FROM impor i WHERE i.id = k.impor_id) AS source, s.name, "
         f"s.category, s.birth_date, s.nik_masked, ({_VISITS}) AS last_visit, "
         f"coalesce(date(({_VISITS}), '+{VISIT_EVERY_DAYS} days'), substr(k.created_at, 1, 10)) AS due, "
         "(SELECT group_concat(reason, '; ') FROM (SELECT reason FROM keluarga_risk r WHERE r.keluarga_id = k.id "
@@ -124,7 +125,7 @@ async def named_rows(db: Database, scope: str, *, user_id: int | None, today: da
         {**params, "limit": MAX_ROWS})
     return [NamedRow(
         keluarga_id=r["id"], head_name=r["head_name"], address=r["address"], rt=r["rt"], rw=r["rw"],
-        region_code=r["region_code"], berisiko=bool(r["berisiko"]), imported=r["impor_id"] is not None,
+        region_code=r["region_code"], berisiko=bool(r["berisiko"]), source=r["source"],
         name=r["name"], category=r["category"],
         birth_date=date.fromisoformat(r["birth_date"]) if r["birth_date"] else None, nik_masked=r["nik_masked"],
         last_visit=date.fromisoformat(r["last_visit"]) if r["last_visit"] else None,

@@ -109,6 +109,6 @@ async def test_named_workbook_for_300_families(bot: BotUnderTest) -> None:
     assert len(body) == 300
     assert {r[0] for r in body} == {f"Warga Sukawana {i:03d}" for i in range(300)}
     assert all(re.fullmatch(r"3673\*{8}\d{4}", r[7]) for r in body)
-    assert all(r[8] == "belum dikunjungi" for r in body)
+    assert all(r[8] == "belum dikunjungi" and r[11] == "impor verval.xlsx" for r in body)
     entry = await bot.db.fetch_one("SELECT actor_id, after_json FROM audit_log WHERE action = 'ekspor_nama'")
     assert entry[0] == 3001 and '"rows": 300' in entry[1]
