@@ -10,8 +10,10 @@ family's risk. Baseline, in the same run and also in a fresh process: the same
 families and sasaran, already as ``NewKeluarga``/``NewSasaran``, inserted with
 ``storage.keluarga.create_keluarga``/``add_sasaran`` in transactions of the same chunk
 size — the floor of getting these records into the database through our storage
-layer. Peak memory (VmHWM) of each process is measured at N and at N/4: bounded means
-it does not grow with the file.
+layer. A dry run of the same file (``--dry-run``: read, parse, match, write nothing) shows
+what the writing adds. Every timer includes the program's start (opening and migrating
+the database, loading the region list). Peak memory (VmHWM) of each process is measured
+at N and at N/4: bounded means it does not grow with the file.
 
     .venv/bin/python bench/bench_impor.py [--rows 100000] [--runs 1]
 """
@@ -92,11 +94,11 @@ def write_file(rows: int, path: Path) -> None:
 # -- the two children -------------------------------------------------------------------
 
 
-def child_import(file: Path, config: Path) -> dict[str, float]:
+def child_import(file: Path, config: Path, *extra: str) -> dict[str, float]:
     from bot.cli import main
 
     started = time.perf_counter()
-    status = main(["impor", str(file), "--config", str(config)])
+    status = main(["impor", str(file), "--config", str(config), *extra])
     assert status == 0
     return {"seconds": time.perf_counter() - started, "peak_kb": peak_rss_kb()}
 
@@ -147,13 +149,13 @@ def measure(rows: int, folder: Path) -> dict[str, dict[str, float]]:
     if not file.exists():
         write_file(rows, file)
     out = {}
-    for name in ("import", "baseline"):
+    for name in ("dry", "import", "baseline"):
         work = folder / f"{name}_{rows}"
         work.mkdir(exist_ok=True)
         for leftover in work.glob("tpk.sqlite3*"):
             leftover.unlink()
         config = _config(work)
-        out[name] = _in_child(f"--child-{name}", str(file if name == "import" else rows), str(config))
+        out[name] = _in_child(f"--child-{name}", str(rows if name == "baseline" else file), str(config))
     return out
 
 
@@ -163,7 +165,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--child-import", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-baseline", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-dry", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_dry:
+        print(json.dumps(child_import(Path(args.child_dry[0]), Path(args.child_dry[1]), "--dry-run")))
+        return
     if args.child_import:
         print(json.dumps(child_import(Path(args.child_import[0]), Path(args.child_import[1]))))
         return
@@ -180,7 +186,8 @@ def main() -> None:
         imp, base = result["import"], result["baseline"]
         print(f"{label}: {rows:,} rows — import {imp['seconds']:.1f} s ({imp['seconds'] / rows * 1000:.2f} ms a row), "
               f"storage layer alone {base['seconds']:.1f} s, ratio {imp['seconds'] / base['seconds']:.2f}; "
-              f"peak memory import {imp['peak_kb'] / 1024:.0f} MiB, baseline {base['peak_kb'] / 1024:.0f} MiB")
+              f"peak memory import {imp['peak_kb'] / 1024:.0f} MiB, baseline {base['peak_kb'] / 1024:.0f} MiB; "
+              f"the same file as a dry run (read, parse, match, no writes) {result['dry']['seconds']:.1f} s")
     growth = large["import"]["peak_kb"] / small["import"]["peak_kb"]
     print(f"peak memory of the import at {args.rows:,} rows / at {args.rows // 4:,} rows: {growth:.2f}")
     print(closing_line("impor_cli", large["import"]["seconds"], large["baseline"]["seconds"], "s"))
