@@ -67,7 +67,7 @@ def write_file(rows: int, path: Path) -> None:
     from bot.impor.columns import Kind
     from bot.impor.template import SHEETS
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path))  # shared strings, as Excel writes them
     dates = book.add_format({"num_format": "dd-mm-yyyy"})
     families = book.add_worksheet("keluarga")
     headers = [c.header for c in SHEETS[Kind.KELUARGA]]

@@ -9,6 +9,7 @@ buttons; the answer is remembered per header signature (:func:`signature`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -25,6 +26,7 @@ _WORDS = {
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(header: object) -> str:
     """A header folded for comparison: "No. KK" and "nomor_kk" both give "nomor kk"."""
     text = unicodedata.normalize("NFKD", str(header or "")).encode("ascii", "ignore").decode("ascii")
