@@ -3,6 +3,8 @@ starts again, or when the coordinator sends the same file again — each row onc
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.impor import service
@@ -16,19 +18,22 @@ class Crash(BaseException):
     """Stands for the process dying: not an Exception, so nothing on the way handles it."""
 
 
-def crash_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+def crash_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     real = service.Importer._chunk
     calls = {"n": 0}
+    crashed = asyncio.Event()
 
     async def chunk(self, sheet, rows):  # type: ignore[no-untyped-def]
         if self.impor is not None:
             calls["n"] += 1
             if calls["n"] == 2:
                 monkeypatch.setattr(service.Importer, "_chunk", real)
+                crashed.set()
                 raise Crash()
         return await real(self, sheet, rows)
 
     monkeypatch.setattr(service.Importer, "_chunk", chunk)
+    return crashed
 
 
 async def cut_off_import(bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch) -> tuple[object, bytes]:
@@ -36,9 +41,10 @@ async def cut_off_import(bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch) -> 
     data = template_file([Family(SUKAWANA, f"Kepala {i}", kk("36.73.04", i + 1)) for i in range(1200)])
     await rina.send_document(data, filename="besar.xlsx", mime_type=XLSX_MIME)
     await rina.next_message(timeout=60)
-    crash_after_first_chunk(monkeypatch)
+    crashed = crash_after_first_chunk(monkeypatch)
     await rina.press("✅ Lanjutkan")
-    await rina.messages_until_quiet(quiet=1.0)
+    await asyncio.wait_for(crashed.wait(), timeout=120)
+    await rina.messages_until_quiet(quiet=0.5)
     assert await bot.db.fetch_value("SELECT count(*) FROM keluarga") == service.CHUNK
     assert await bot.db.fetch_value("SELECT state FROM impor") == "running"
     return rina, data
