@@ -260,3 +260,19 @@ async def test_a_coordinator_gives_an_imports_families_in_a_desa_to_one_member(b
     assert "Keluarga dampingan Anda</b>: 4" in (await siti.next_message(timeout=15)).html
     await dewi.send("/daftar")
     assert "Belum ada keluarga" in (await dewi.next_message(timeout=15)).plain_text
+
+
+async def test_impor_daftar_lists_the_areas_imports_with_undo(bot: BotUnderTest) -> None:
+    rina = await add_member(bot, 2001, "Rina", "koordinator", "36.73")
+    joko = await add_member(bot, 2002, "Joko", "koordinator", "36.73.02")
+    await rina.send_document(template_file([Family(SUKAWANA, "Kepala A", kk("36.73.04", 1))]), filename="a.xlsx",
+                             mime_type=XLSX_MIME)
+    await rina.next_message(timeout=30)
+    await rina.press("✅ Lanjutkan")
+    await rina.next_message(timeout=30)
+    await rina.send("/impor daftar")
+    listing = await rina.next_message(timeout=15)
+    assert "#1 a.xlsx — selesai, 1 baris: 1 dibuat" in listing.plain_text
+    assert listing.button_labels() == ["↩️ Batalkan impor #1"]
+    await joko.send("/impor daftar")  # another kecamatan: not his import
+    assert "Belum ada impor" in (await joko.next_message(timeout=15)).plain_text
