@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import SystemClock
+from bot.impor import cli as impor_cli
 from bot.settings import ConfigError, Settings, load_settings
 from storage import seed as seed_store
 from storage.crypto import new_key
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_seed_parser(commands)
     _add_backup_parser(commands)
     _add_rotate_parser(commands)
+    impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
 
@@ -229,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(settings, args)
         elif args.command == "rotate-key":
             return asyncio.run(_rotate_key(settings, args))
+        elif args.command == "impor":
+            return asyncio.run(impor_cli.main(settings, args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

@@ -518,3 +518,52 @@ async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id:
     assert after is not None
     await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="keluarga", entity_id=keluarga_id,
                        before={k: before[k] for k in shown}, after={k: after[k] for k in shown})
+
+
+# -- many families at once (an import reassesses a chunk of families in a few trips) ----
+
+
+def _marks(values: list[int]) -> str:
+    return ",".join("?" for _ in values)
+
+
+async def keluarga_many_in_tx(tx: Transaction, ids: list[int]) -> list[Keluarga]:
+    rows = await tx.fetch_all(f"SELECT {_K_COLS} FROM keluarga WHERE id IN ({_marks(ids)})", ids) if ids else []
+    return [_keluarga(r) for r in rows]
+
+
+async def active_members_many_in_tx(tx: Transaction, keluarga_ids: list[int]) -> list[Sasaran]:
+    if not keluarga_ids:
+        return []
+    rows = await tx.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id IN ({_marks(keluarga_ids)}) "
+                              "AND erased_at IS NULL AND status = 'aktif' ORDER BY id", keluarga_ids)
+    return [_sasaran(r) for r in rows]
+
+
+async def latest_measurements_in_tx(tx: Transaction, sasaran_ids: list[int]) -> dict[int, Kunjungan]:
+    """Each sasaran's latest visit or measurement (as :func:`latest_measurement_in_tx`)."""
+    if not sasaran_ids:
+        return {}
+    rows = await tx.fetch_all(
+        f"SELECT {_V_COLS} FROM (SELECT *, row_number() OVER (PARTITION BY sasaran_id ORDER BY visited_on DESC, "
+        f"id DESC) AS n FROM kunjungan WHERE sasaran_id IN ({_marks(sasaran_ids)})) WHERE n = 1", sasaran_ids)
+    return {r["sasaran_id"]: _kunjungan(r) for r in rows}
+
+
+async def replace_risks_many(tx: Transaction, assessed: list[tuple[int, list[RiskFactor],
+                                                                   dict[int, list[RiskFactor]], bool]]) -> None:
+    """:func:`replace_risks` for many families: (keluarga id, family factors, member flags, berisiko)."""
+    if not assessed:
+        return
+    ids = [a[0] for a in assessed]
+    members = [m for a in assessed for m in a[2]]
+    await tx.execute(f"DELETE FROM keluarga_risk WHERE keluarga_id IN ({_marks(ids)})", ids)
+    await tx.execute_many("INSERT OR REPLACE INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)",
+                          [(a[0], f.code.value, f.reason) for a in assessed for f in a[1]])
+    await tx.execute_many("UPDATE keluarga SET berisiko = ? WHERE id = ? AND berisiko <> ?",
+                          [(int(a[3]), a[0], int(a[3])) for a in assessed])
+    if members:
+        await tx.execute(f"DELETE FROM sasaran_flag WHERE sasaran_id IN ({_marks(members)})", members)
+        await tx.execute_many("INSERT OR REPLACE INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)",
+                              [(m, f.code.value, f.reason) for a in assessed for m, flags in a[2].items()
+                               for f in flags])
