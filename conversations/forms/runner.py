@@ -31,6 +31,7 @@ from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
+from storage.db import DatabaseBusy
 from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah 
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
 TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
+SAVING_SLOWLY = ("⏳ Sistem sedang sibuk. Jawaban Anda sedang disimpan — mohon tunggu sebentar, "
+                 "tidak perlu mengetik ulang.")
+NOT_SAVED = ("Maaf, jawaban terakhir Anda belum tersimpan karena sistem sedang sibuk. "
+             "Mohon kirim lagi jawaban yang sama sebentar lagi.")
+#: A save slower than this (another process holds the database) is announced to the member.
+SLOW_SAVE_S = 3.0
 
 
 def register_form(form: Form) -> Form:
@@ -83,6 +90,28 @@ async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str,
     state["boot"] = context.services.boot_id
     await _drafts(context).save(user_id=context.caller.user_id, form=draft_form, key=key, state=state,
                       now=context.services.clock.now())
+
+
+async def _save_answer(context: TpkContext, chat_id: int, draft_form: str, key: str, state: dict[str, Any]) -> bool:
+    """Save a draft holding what the member just answered, telling them the truth.
+
+    The storage layer keeps trying while another process holds the database
+    (:func:`storage.db.patiently`), with the answer in memory meanwhile; past
+    :data:`SLOW_SAVE_S` the member is told it is being saved, and only if it could not be
+    saved at all are they asked to send it again. False then: nothing was stored."""
+    saving = asyncio.ensure_future(_save(context, draft_form, key, state))
+    try:
+        done, _ = await asyncio.wait({saving}, timeout=SLOW_SAVE_S)
+        if not done:
+            await context.bot.send_message(chat_id, SAVING_SLOWLY)
+        await saving
+    except DatabaseBusy:
+        log.warning("draft %s of user %s not saved: database locked", key, context.caller.user_id)
+        await context.bot.send_message(chat_id, NOT_SAVED)
+        return False
+    finally:
+        saving.cancel()  # only if this update itself was cancelled (shutdown) while saving
+    return True
 
 
 def _expired(context: TpkContext, draft: Draft) -> bool:
@@ -254,7 +283,8 @@ async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, stat
     or the process dies in between, the draft says the member has not seen the
     current question, so their next message is not taken as its answer."""
     state["shown"] = None  # until Telegram confirms: a crash in between must not count as shown
-    await _save(context, form.name, key, state)
+    if not await _save_answer(context, chat_id, form.name, key, state):
+        return
     await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
     state["shown"] = state["current"]
     await _drafts(context).restate(key, state)
