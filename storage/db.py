@@ -46,6 +46,27 @@ class MigrationError(RuntimeError):
     """A migration could not be applied; the database is left at the previous version."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be used at all (read-only, unwritable folder, not a
+    database): one Indonesian line for the operator, naming the file and the fix."""
+
+
+def unavailable(path: Path, error: BaseException) -> DatabaseUnavailable:
+    """The operator's line for an error opening or first writing ``path``."""
+    text = str(error).lower()
+    if isinstance(error, PermissionError) or "readonly" in text or "read-only" in text:
+        fix = (f"hanya bisa dibaca — beri pengguna yang menjalankan bot izin tulis untuk file itu, "
+               f"file -wal dan -shm-nya, dan folder {path.parent}")
+    elif isinstance(error, OSError) or "unable to open" in text:
+        fix = f"tidak bisa dibuka atau dibuat — periksa bahwa folder {path.parent} ada dan bisa ditulis"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        fix = ("bukan basis data SQLite atau rusak — pulihkan dari cadangan "
+               "(README, \"Cadangan dan pemulihan\")")
+    else:
+        fix = f"tidak bisa dipakai ({type(error).__name__})"
+    return DatabaseUnavailable(f"basis data {path} {fix}")
+
+
 class DatabaseBusy(RuntimeError):
     """Another process held the write lock for longer than :data:`WRITE_PATIENCE_S`;
     the write was not made (the caller must say so, not that it was saved)."""
@@ -109,6 +130,16 @@ async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
         await conn.execute("PRAGMA synchronous = NORMAL")
 
 
+async def _probe_write(conn: aiosqlite.Connection) -> None:
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            raise
+    else:
+        await conn.execute("ROLLBACK")
+
+
 class Database:
     """Async access to one SQLite file. Use :meth:`open` and :meth:`close`."""
 
@@ -127,15 +158,24 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """Open ``path`` (created with its folder); :class:`DatabaseUnavailable` when the
+        file cannot be read and written or is not a database."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.
         opened: list[aiosqlite.Connection] = []
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             for number in range(1 + READERS):
                 conn = await aiosqlite.connect(path, isolation_level=None)
                 opened.append(conn)
                 await _configure(conn, read_only=number > 0)
+            # A read-only file opens and even reads; it only fails at the first write, so
+            # ask for the write lock once now (a lock held by someone else is fine).
+            await _probe_write(opened[0])
+        except (OSError, sqlite3.Error) as error:
+            for conn in opened:
+                await conn.close()
+            raise unavailable(path, error) from None
         except BaseException:
             for conn in opened:
                 await conn.close()
@@ -243,8 +283,8 @@ class Database:
             newest_known = max((m.version for m in todo), default=0)
             if done and max(done) > newest_known:
                 raise MigrationError(
-                    f"database schema version {max(done)} is newer than this program "
-                    f"({newest_known}); upgrade the program or restore a backup"
+                    f"skema basis data {self.path} versi {max(done)}, lebih baru dari program ini "
+                    f"({newest_known}) — pasang versi program yang lebih baru, atau pulihkan cadangan"
                 )
             for migration in todo:
                 if migration.version in done:
@@ -262,7 +302,8 @@ class Database:
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
                     raise MigrationError(
-                        f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+                        f"basis data {self.path}: migrasi {migration.version:04d}_{migration.name} gagal ({exc}) "
+                        "— basis data tetap di versi sebelumnya"
                     ) from exc
                 log.info("applied migration %04d_%s", migration.version, migration.name)
                 applied.append(migration.version)

@@ -38,7 +38,9 @@ import functools
 import re
 import ssl
 import uuid
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import aiohttp
@@ -48,7 +50,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["CHUNK", "NOT_SENT", "AiohttpRequest"]
+__all__ = ["CHUNK", "NOT_SENT", "REFUSALS", "AiohttpRequest", "close_all", "watch_refusals"]
 
 #: Bodies larger than this are fed to the socket in chunks of this size under the write
 #: time-out; smaller ones go out in one write that cannot wait (see module doc).
@@ -56,6 +58,12 @@ CHUNK = 32 * 1024
 #: aiohttp errors raised before any byte of the request was written: no connection could
 #: be made (refused, DNS, TLS handshake, proxy) or none became free in time.
 NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+#: Answers after which this process must stop: the token is wrong or was revoked (401),
+#: or another process polls getUpdates with it (409).
+REFUSALS = frozenset({401, 409})
+#: An empty getUpdates answer, given locally once Telegram refused us (see :func:`watch_refusals`).
+_NO_UPDATES = (200, b'{"ok":true,"result":[]}')
 
 _FORM = "application/x-www-form-urlencoded"
 _IN_URL_TOKEN = re.compile(r"/bot[^/\s]+/")
@@ -100,6 +108,7 @@ class AiohttpRequest(BaseRequest):
             # automatic Content-Type guessing: the headers are exactly the ones set below.
             self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
                                                   trust_env=False, headers={"User-Agent": self.USER_AGENT})
+            _sessions.add(self._session)
 
     async def shutdown(self) -> None:
         session, self._session = self._session, None
@@ -134,15 +143,23 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         headers = {"Content-Type": content_type} if content_type else None
+        polling = url.endswith("/getUpdates")
+        if polling and _watch.refused is not None:
+            await asyncio.sleep(_REFUSED_POLL_PAUSE)
+            return _NO_UPDATES
         try:
             if body is None or len(body) <= CHUNK or write is None:
                 async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                    return response.status, await response.read()
-            return await self._upload(session, method, url, body, headers or {}, timeout, write)
+                    answer = response.status, await response.read()
+            else:
+                answer = await self._upload(session, method, url, body, headers or {}, timeout, write)
         except TimeoutError as error:  # aiohttp's time-outs are TimeoutError subclasses
             raise TimedOut(_describe(error)) from error
         except aiohttp.ClientError as error:
             raise NetworkError(_describe(error)) from error
+        if answer[0] in REFUSALS and (polling or answer[0] == 401) and _watch.refused_now(answer[0]):
+            return _NO_UPDATES if polling else answer
+        return answer
 
     @staticmethod
     async def _upload(session: aiohttp.ClientSession, method: str, url: str, body: bytes, headers: dict[str, str],
@@ -171,6 +188,53 @@ class AiohttpRequest(BaseRequest):
             if guard.expired():
                 raise TimedOut(f"Write timeout: the upload stalled for {write} s") from error
             raise
+
+
+class _RefusalWatch:
+    """Who to tell when Telegram refuses this process (see :func:`watch_refusals`)."""
+
+    def __init__(self) -> None:
+        self.listener: Callable[[int], None] | None = None
+        self.refused: int | None = None
+
+    def refused_now(self, status: int) -> bool:
+        """Record a refusal; True when someone watches (the answer is then replaced)."""
+        if self.listener is None:
+            return False
+        if self.refused is None:
+            self.refused = status
+            self.listener(status)
+        return True
+
+
+_watch = _RefusalWatch()
+#: Pause of a getUpdates answered locally after a refusal, so PTB's loop does not spin.
+_REFUSED_POLL_PAUSE = 0.2
+_sessions: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
+
+
+@contextmanager
+def watch_refusals(listener: Callable[[int], None]) -> Iterator[None]:
+    """Tell ``listener`` (once) when Telegram answers 401 to any call or 409 to getUpdates.
+
+    python-telegram-bot's polling loop gives up on a 401 without ending anything (the
+    process stayed up, half dead) and retries a 409 forever, logging a traceback each
+    time. While watched, the first such answer goes to ``listener`` (the CLI stops the
+    bot and prints one line) and from then on getUpdates is answered here with no
+    updates, so the loop neither retries against Telegram nor logs while the bot stops."""
+    _watch.listener, _watch.refused = listener, None
+    try:
+        yield
+    finally:
+        _watch.listener, _watch.refused = None, None
+
+
+async def close_all() -> None:
+    """Close every session still open, e.g. after a start-up that failed before
+    python-telegram-bot took ownership of its transports (a 401 from getMe)."""
+    for session in list(_sessions):
+        if not session.closed:
+            await session.close()
 
 
 @functools.cache
