@@ -24,6 +24,13 @@ same wire format as PTB's default (``application/x-www-form-urlencoded``, or
 * **read**: waiting for the answer, counted from the end of the upload — aiohttp's
   ``sock_read``, which restarts whenever bytes arrive, as httpx's read time-out does.
 
+Because the read time-out restarts with every byte, a server (or something in between)
+that trickles an answer could hold a request for ever, and one that sends an endless
+answer could fill the memory. So every request also has a **total** time-out
+(:data:`TOTAL_TIMEOUT`, above the 30 s long poll) and an answer is read only up to
+:data:`MAX_ANSWER_BYTES` (above the Bot API's 20 MB download limit); past either the
+request ends with ``TimedOut`` / ``NetworkError``.
+
 Failures become PTB's ``TimedOut`` / ``NetworkError`` with the aiohttp exception as
 ``__cause__``; :mod:`bot.transport.retry` reads the cause to tell "never sent" from
 "outcome unknown". TLS is verified against certifi's CA bundle (what httpx used), no
@@ -55,6 +62,10 @@ __all__ = ["CHUNK", "NOT_SENT", "REFUSALS", "AiohttpRequest", "close_all", "watc
 #: Bodies larger than this are fed to the socket in chunks of this size under the write
 #: time-out; smaller ones go out in one write that cannot wait (see module doc).
 CHUNK = 32 * 1024
+#: Longest any one request may take, start to end, whatever the other time-outs say.
+TOTAL_TIMEOUT = 120.0
+#: Largest answer read from the Bot API (files it serves are at most 20 MB).
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 #: aiohttp errors raised before any byte of the request was written: no connection could
 #: be made (refused, DNS, TLS handshake, proxy) or none became free in time.
 NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
@@ -137,7 +148,7 @@ class AiohttpRequest(BaseRequest):
         else:
             write = write_timeout
         timeout = aiohttp.ClientTimeout(
-            total=None,
+            total=TOTAL_TIMEOUT,
             connect=None if pool is None or connect is None else pool + connect,
             sock_connect=connect,
             sock_read=read,
@@ -150,7 +161,7 @@ class AiohttpRequest(BaseRequest):
         try:
             if body is None or len(body) <= CHUNK or write is None:
                 async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                    answer = response.status, await response.read()
+                    answer = response.status, await _read_capped(response)
             else:
                 answer = await self._upload(session, method, url, body, headers or {}, timeout, write)
         except TimeoutError as error:  # aiohttp's time-outs are TimeoutError subclasses
@@ -183,7 +194,7 @@ class AiohttpRequest(BaseRequest):
         try:
             async with guard, session.request(method, url, data=chunks(), headers=headers,
                                               timeout=timeout) as response:
-                return response.status, await response.read()
+                return response.status, await _read_capped(response)
         except TimeoutError as error:
             if guard.expired():
                 raise TimedOut(f"Write timeout: the upload stalled for {write} s") from error
@@ -242,6 +253,21 @@ def _tls_context() -> ssl.SSLContext:
     """Certificate-verifying TLS against certifi's CA bundle; loading it takes ~20 ms, so
     once per process, shared by every transport."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The answer's body, refused past :data:`MAX_ANSWER_BYTES` (announced or sent)."""
+    limit = MAX_ANSWER_BYTES
+    if response.content_length is not None and response.content_length > limit:
+        raise NetworkError(f"answer of {response.content_length} bytes refused (limit {limit})")
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise NetworkError(f"answer longer than {limit} bytes refused")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _describe(error: BaseException) -> str:
