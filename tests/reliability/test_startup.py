@@ -188,3 +188,24 @@ async def test_a_second_bot_on_the_same_token_ends_with_one_line(tmp_path: Path,
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_the_running_bot_warms_the_chart_renderer_in_the_background(
+        tmp_path: Path, emu: BotApiEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh machine (no matplotlib font cache): the bot polls at once, the cache appears
+    while it runs, and SIGTERM still ends it cleanly."""
+    cache = tmp_path / "mpl"
+    cache.mkdir()
+    monkeypatch.setenv("MPLCONFIGDIR", str(cache))
+    bot = await _running(tmp_path, _config(tmp_path, emu, new_key()), emu)
+    try:
+        async with asyncio.timeout(120):
+            while not list(cache.glob("fontlist-*.json")):
+                assert bot.alive(), bot.tail()
+                await asyncio.sleep(0.1)
+        assert bot.proc is not None
+        bot.proc.terminate()
+        async with asyncio.timeout(15):
+            assert await bot.proc.wait() == 0
+    finally:
+        await bot.stop()
