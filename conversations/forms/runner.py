@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import reminders, texts
@@ -103,14 +103,18 @@ async def _save_answer(context: TpkContext, chat_id: int, draft_form: str, key: 
     try:
         done, _ = await asyncio.wait({saving}, timeout=SLOW_SAVE_S)
         if not done:
-            await context.bot.send_message(chat_id, SAVING_SLOWLY)
+            try:
+                await context.bot.send_message(chat_id, SAVING_SLOWLY)
+            except TelegramError:  # the save goes on; the next question tells them anyway
+                log.warning("could not tell user %s that the answer is being saved", context.caller.user_id)
         await saving
     except DatabaseBusy:
         log.warning("draft %s of user %s not saved: database locked", key, context.caller.user_id)
         await context.bot.send_message(chat_id, NOT_SAVED)
         return False
-    finally:
-        saving.cancel()  # only if this update itself was cancelled (shutdown) while saving
+    except asyncio.CancelledError:  # this update was cancelled (shutdown) while saving
+        saving.cancel()
+        raise
     return True
 
 
