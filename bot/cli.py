@@ -1,6 +1,11 @@
 """``python -m bot``: run the bot, check the configuration, apply migrations.
 
-Configuration mistakes end with one line and exit status 2, never a traceback.
+Configuration mistakes end with one line and exit status 2, never a traceback. So does
+everything else that stops a start or a running bot for a reason the operator must fix
+(status 1): a database that cannot be used, another bot on the same database (an OS
+lock next to it) or on the same token (Telegram's 409), a token Telegram refuses (401,
+also when it is revoked while the bot runs: the process ends instead of staying up
+without polling).
 """
 
 from __future__ import annotations
@@ -15,17 +20,32 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot import logs
 from bot.clock import SystemClock
 from bot.impor import cli as impor_cli
 from bot.settings import ConfigError, Settings, load_settings
+from bot.transport import http as telegram_http
 from storage import seed as seed_store
 from storage.crypto import new_key
-from storage.db import MigrationError
+from storage.db import DatabaseUnavailable, EngineError, MigrationError, unavailable
+from storage.instance import AlreadyRunning, instance_lock
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 EXIT_NOT_FOUND = 1
+EXIT_FAILURE = 1
+REFUSED = {
+    401: "Telegram menolak token bot (401 Unauthorized): token salah atau sudah dicabut — minta token dari "
+         "@BotFather (/token), isi telegram.token atau TPK_TELEGRAM_TOKEN, lalu jalankan lagi",
+    409: "Telegram: proses lain sedang mengambil pesan dengan token ini (409 Conflict) — hanya satu bot boleh "
+         "berjalan per token; hentikan yang lain atau pakai token lain, lalu jalankan lagi",
+}
+
+
+class Refused(Exception):
+    """Telegram refused this process (401 or 409): the line to print."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,12 +213,30 @@ async def _migrate(settings: Settings) -> None:
 
 async def _run(settings: Settings) -> None:
     from bot.app import serve
+    from bot.rekap import chart
+
+    chart.warm_up()  # the first /rekap chart of a fresh install need not wait for the font cache
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve(settings, SystemClock(), stop)
+    refused: list[int] = []
+
+    def on_refusal(status: int) -> None:
+        refused.append(status)
+        stop.set()
+
+    try:
+        with instance_lock(settings.storage.path), telegram_http.watch_refusals(on_refusal):
+            try:
+                await serve(settings, SystemClock(), stop)
+            except InvalidToken:  # getMe at start; the watch has seen the 401 too
+                refused.append(401)
+    finally:
+        await telegram_http.close_all()
+    if refused:
+        raise Refused(REFUSED[refused[0]])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,6 +275,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except MigrationError as exc:
-        print(f"basis data: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    except (DatabaseUnavailable, AlreadyRunning, Refused) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
+    except EngineError as exc:  # the file turned out unusable past opening it
+        print(unavailable(settings.storage.path, exc), file=sys.stderr)
+        return EXIT_FAILURE
+    except NetworkError as exc:  # getMe at start: Telegram unreachable
+        print(f"Telegram tidak bisa dihubungi ({type(exc).__name__}) — periksa koneksi internet dan "
+              "telegram.base_url, lalu jalankan lagi", file=sys.stderr)
+        return EXIT_FAILURE
     return 0

@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -35,6 +36,8 @@ from storage.crypto import CipherKeyError, decode_key
 from storage.regions import DEFAULT_CSV, code_in_csv
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+#: Hosts a plain-http Bot API address may name: this machine only.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
@@ -58,6 +61,21 @@ class TelegramSettings(_Section):
     #: arrives during the pause waits at most this long; one from a person typing after
     #: reading the question finds the next request already waiting. 0: ask again at once.
     poll_interval: float = Field(0.005, ge=0, le=1)
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _https_unless_local(cls, value: str | None) -> str | None:
+        """The token travels in every URL: only TLS, or this machine itself (a self-hosted
+        Bot API server or the emulator on loopback), may carry it."""
+        if value is None:
+            return None
+        address = urlsplit(value.strip())
+        if address.scheme == "https" and address.hostname:
+            return value.strip()
+        if address.scheme == "http" and address.hostname in LOOPBACK:
+            return value.strip()
+        raise ValueError("harus https:// (token dikirim di alamat ini); http:// hanya untuk 127.0.0.1, "
+                         "localhost atau ::1")
 
     @property
     def file_url(self) -> str:

@@ -108,7 +108,13 @@ async def sync_admins(db: Database, admin_ids: list[int], root: str, now: dateti
 
 async def ensure_admin(db: Database, user_id: int, name: str, root: str, now: datetime) -> Member:
     """Give a configured admin a users row on first contact (invitations name their
-    creator), turning any earlier row of theirs into the admin row."""
+    creator), turning any earlier row of theirs into the admin row.
+
+    Called on every update of an admin, so the usual case (the row is already right) is
+    a read: it must not take the write lock, which another process may be holding."""
+    current = await get(db, user_id)
+    if current is not None and current.role is Role.ADMIN and current.active and current.region_code == root:
+        return current
     async with db.transaction() as tx:
         before = await get_in_tx(tx, user_id)
         if before is None:
@@ -136,10 +142,11 @@ async def ensure_admin(db: Database, user_id: int, name: str, root: str, now: da
 
 
 async def touch(db: Database, member: Member, now: datetime) -> None:
-    """Record activity, at most once per :data:`ACTIVITY_RESOLUTION`."""
+    """Record activity, at most once per :data:`ACTIVITY_RESOLUTION`, and only when the
+    database is free: a stamp is not worth making a member wait for a lock."""
     if member.last_active_at and now - member.last_active_at < ACTIVITY_RESOLUTION:
         return
-    await db.write("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
+    await db.write_if_free("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
 
 
 async def set_status(db: Database, *, actor_id: int, user_id: int, status: Status, now: datetime) -> Member:

@@ -25,6 +25,16 @@ async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
         yield harness
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chart_renderer_warm() -> None:
+    """matplotlib builds its font cache on first use: seconds on a fresh machine, where the
+    first "📈 Grafik" of a run once outlasted a 5 s wait. Built here, before any test, so
+    no test's timing depends on whether the machine has run the suite before."""
+    from bot.rekap import chart
+
+    chart.warm_up().join()
+
+
 # -- personal data never reaches the log (issue 8) ------------------------------------------
 
 

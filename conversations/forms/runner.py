@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import callbacks as cb
@@ -32,6 +32,7 @@ from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
+from storage.db import DatabaseBusy
 from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah 
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
 TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
+SAVING_SLOWLY = ("⏳ Sistem sedang sibuk. Jawaban Anda sedang disimpan — mohon tunggu sebentar, "
+                 "tidak perlu mengetik ulang.")
+NOT_SAVED = ("Maaf, jawaban terakhir Anda belum tersimpan karena sistem sedang sibuk. "
+             "Mohon kirim lagi jawaban yang sama sebentar lagi.")
+#: A save slower than this (another process holds the database) is announced to the member.
+SLOW_SAVE_S = 3.0
 
 
 def register_form(form: Form) -> Form:
@@ -82,6 +89,32 @@ async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str,
     state["boot"] = context.services.boot_id
     await _drafts(context).save(user_id=context.caller.user_id, form=draft_form, key=key, state=state,
                       now=context.services.clock.now())
+
+
+async def _save_answer(context: TpkContext, chat_id: int, draft_form: str, key: str, state: dict[str, Any]) -> bool:
+    """Save a draft holding what the member just answered, telling them the truth.
+
+    The storage layer keeps trying while another process holds the database
+    (:func:`storage.db.patiently`), with the answer in memory meanwhile; past
+    :data:`SLOW_SAVE_S` the member is told it is being saved, and only if it could not be
+    saved at all are they asked to send it again. False then: nothing was stored."""
+    saving = asyncio.ensure_future(_save(context, draft_form, key, state))
+    try:
+        done, _ = await asyncio.wait({saving}, timeout=SLOW_SAVE_S)
+        if not done:
+            try:
+                await context.bot.send_message(chat_id, SAVING_SLOWLY)
+            except TelegramError:  # the save goes on; the next question tells them anyway
+                log.warning("could not tell user %s that the answer is being saved", context.caller.user_id)
+        await saving
+    except DatabaseBusy:
+        log.warning("draft %s of user %s not saved: database locked", key, context.caller.user_id)
+        await context.bot.send_message(chat_id, NOT_SAVED)
+        return False
+    except asyncio.CancelledError:  # this update was cancelled (shutdown) while saving
+        saving.cancel()
+        raise
+    return True
 
 
 def _expired(context: TpkContext, draft: Draft) -> bool:
@@ -253,7 +286,8 @@ async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, stat
     or the process dies in between, the draft says the member has not seen the
     current question, so their next message is not taken as its answer."""
     state["shown"] = None  # until Telegram confirms: a crash in between must not count as shown
-    await _save(context, form.name, key, state)
+    if not await _save_answer(context, chat_id, form.name, key, state):
+        return
     await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
     state["shown"] = state["current"]
     await _drafts(context).restate(key, state)

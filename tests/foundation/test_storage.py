@@ -96,7 +96,7 @@ async def test_a_lone_write_commits_by_itself_and_never_joins_an_open_transactio
 async def test_a_database_newer_than_the_program_is_refused(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x')")
-    with pytest.raises(MigrationError, match="newer"):
+    with pytest.raises(MigrationError, match="lebih baru"):
         await db.migrate()
 
 

@@ -23,6 +23,8 @@ from storage.keluarga import NewKeluarga, NewSasaran
 #: Monday 23 November 2026, 09:00 in Serang (WIB).
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SUKAWANA = "36.73.04.1007"  # a kelurahan in Kec. Curug, Kota Serang
+#: The per-start secret of the playground the API tests drive (the CLI makes a random one).
+SECRET = "test-secret-of-this-start"
 
 
 def base_settings(**sections: dict[str, Any]) -> Settings:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 
 from bot.dev.playground.personas import BY_KEY
 from bot.dev.playground.runtime import Playground
+from bot.dev.playground.server import SECRET_COOKIE, SECRET_PARAMETER
 from bot.domain.roles import Caller, Role, TeamPosition
 from bot.reminders.invite import create as create_mother_invitation
 from storage import users as users_store
 from storage.crypto import USER_PHONE
-from tests.playground.helpers import SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
+from tests.playground.helpers import SECRET, SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
 
 
 async def invite(inviter: ChatApi, role: str, path: list[str], pick: str) -> str:
@@ -176,6 +178,25 @@ async def test_what_the_api_refuses(client: TestClient) -> None:
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert (await client.get("/static/app.js")).status == 200
     assert (await client.get("/static/../config.py")).status in (403, 404)
+
+
+async def test_without_this_starts_secret_nothing_is_served(client: TestClient) -> None:
+    """Another program on the same machine reaches 127.0.0.1 too: it gets nothing without the
+    secret of the address printed at start, and a POST without Origin is refused."""
+    stranger = {"Cookie": f"{SECRET_COOKIE}=guessed"}
+    for path in ("/", "/static/app.js", "/api/state", "/api/chat/admin?after=0&wait=0"):
+        assert (await client.get(path, headers=stranger)).status == 403, path
+    assert (await client.post("/api/chat/admin/send", json={"text": "hi"}, headers=stranger)).status == 403
+    assert (await client.get(f"/?{SECRET_PARAMETER}=guessed", headers=stranger)).status == 403
+    opened = await client.get(f"/?{SECRET_PARAMETER}={SECRET}", headers=stranger, allow_redirects=False)
+    assert opened.status == 303 and opened.headers["Location"] == "/"
+    cookie = opened.cookies[SECRET_COOKIE]
+    assert cookie.value == SECRET and cookie["httponly"] and cookie["samesite"] == "Strict"
+    async with aiohttp.ClientSession(headers={"Cookie": f"{SECRET_COOKIE}={SECRET}"}) as plain:  # no Origin
+        async with plain.post(client.make_url("/api/chat/admin/send"), json={"text": "hi"}) as no_origin:
+            assert no_origin.status == 403
+        async with plain.get(client.make_url("/api/state")) as reading:
+            assert reading.status == 200  # the secret alone lets a GET through
 
 
 async def test_the_long_poll_wakes_when_the_bot_answers(client: TestClient) -> None:

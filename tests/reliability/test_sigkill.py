@@ -629,7 +629,7 @@ async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEm
     conn.close()
     # ... and a program that does not know that schema refuses clearly, touching nothing.
     status, out, err = await cli("migrate", "--config", str(config))
-    assert status == 2 and len(err.strip().splitlines()) == 1 and "newer than this program" in err, (status, err)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "lebih baru dari program ini" in err, (status, err)
     assert _schema(path)[0] == slow_migration.VERSION
     figures("SIGKILL in the middle of a migration", kills=sum(outcomes.values()), **outcomes,
             half_migrated=0, integrity_failures=0)
