@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot import jobs
-from bot.access import load_caller
+from bot.access import load_caller, private_chats_only
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 #: PTB groups run in ascending order and every group gets each update; within one group only
 #: the first matching handler answers. Flood control comes first, so a flood costs no database read;
 THROTTLE_GROUP = -200
+#: then a group chat gets one line for anything that would show personal data (no database read);
+CHAT_GROUP = -150
 #: then the caller is loaded (role, scope) for every handler after it.
 ACCESS_GROUP = -100
 #: Everything that answers an update shares PTB's default group, in the tiers below.
@@ -126,6 +128,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     access = settings.access
     app.add_handler(TypeHandler(Update, Throttle(burst=access.flood_burst, per_second=access.flood_per_second)),
                     group=THROTTLE_GROUP)
+    app.add_handler(TypeHandler(Update, private_chats_only), group=CHAT_GROUP)
     app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
     registrations = _registrations()
     for tier in Tier:

@@ -22,7 +22,9 @@ from typing import Any, NamedTuple, Protocol
 
 from telegram import CallbackQuery
 
-from bot import texts
+from bot import refusals, texts
+from bot.context import TpkContext
+from storage.access_log import Refusal
 
 MAX_BYTES = 64
 SQLITE_MAX = 2**63 - 1
@@ -165,9 +167,12 @@ def data(value: NamedTuple) -> str:
     raise ValueError(f"no button family carries {value!r}")
 
 
-async def refuse(query: CallbackQuery) -> None:
-    """Answer a press that could not be read: politely, never an exception."""
+async def refuse(query: CallbackQuery, context: TpkContext) -> None:
+    """Answer a press that could not be read: politely, never an exception; counted as a
+    forged button (its prefix only is kept: the rest is whatever the client sent)."""
     await query.answer(UNKNOWN, show_alert=True)
+    prefix = (query.data or "").split(":", 1)[0][:8]
+    await refusals.record(context.services, query.from_user.id, Refusal.CALLBACK, prefix)
 
 
 # -- the families ------------------------------------------------------------------------

@@ -119,7 +119,7 @@ async def name_button(update: Update, context: TpkContext) -> int:
     assert query is not None
     press = cb.JOIN.parse(query.data)
     if not isinstance(press, cb.JoinName):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return CONFIRM_NAME
     await query.answer()
     await query.edit_message_reply_markup(None)

@@ -602,7 +602,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None
     press = cb.LAPOR.parse(query.data)
     if press is None or (isinstance(press, cb.ReportAdd) and press.kategori not in opt.CATEGORY_LABELS_BY_VALUE):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     scope = context.caller.scope or context.services.regions.root.code
     keluarga = await store.get_keluarga(context.services.db, scope, press.keluarga_id)

@@ -89,7 +89,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.edit_message_text(text, reply_markup=markup)
         return
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     services = context.services
     member = await users_store.get(services.db, press.user_id)

@@ -137,7 +137,7 @@ async def on_history(update: Update, context: TpkContext) -> None:
     asked = cb.GROWTH_HISTORY.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if asked is None or child is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     await query.answer()
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
@@ -152,7 +152,7 @@ async def on_chart(update: Update, context: TpkContext) -> None:
     asked = cb.GROWTH_CHART.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if child is None or query.message is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     await query.answer("Menyiapkan grafik…")
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)

@@ -92,7 +92,7 @@ async def consent_button(update: Update, context: TpkContext, press: cb.MotherCo
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     if not is_well_formed(press.token):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     token, agreed = press.token, press.choice == "ya"
     try:
@@ -265,7 +265,7 @@ async def _on_button(update: Update, context: TpkContext) -> None:
     assert update.callback_query is not None
     press = cb.IBU.parse(update.callback_query.data)
     if press is None:
-        await cb.refuse(update.callback_query)
+        await cb.refuse(update.callback_query, context)
         return
     await _BUTTONS[type(press)](update, context, press)
 

@@ -167,7 +167,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None
     press = cb.KELUARGA.parse(query.data)
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     if isinstance(press, cb.FamilyPage):
         await query.answer()

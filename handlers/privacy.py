@@ -156,7 +156,7 @@ async def hapus_button(update: Update, context: TpkContext) -> None:
         await query.edit_message_text("Dibatalkan. Tidak ada data yang dihapus.")
         return
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     services = context.services
     found = await store.subject(services.db, _scope(context), press.sasaran_id)
@@ -246,7 +246,7 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
             + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"))
         return
     if context.caller.role is Role.IBU or not isinstance(press, cb.ConsentPick):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     found = await store.subject(services.db, _scope(context), press.sasaran_id)
     if found is None:

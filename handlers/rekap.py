@@ -81,7 +81,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     services = context.services
     scope = context.caller.scope
     if action is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     if not within_scope(services.regions, scope, action.area):
         await query.answer(OUT_OF_SCOPE, show_alert=True)

@@ -71,7 +71,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     caller = context.caller
     press = cb.UNDANG.parse(query.data)
     if press is None or press.role not in _ROLE_CODES:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     role, action, code = _ROLE_CODES[press.role], press.action, press.code
     regions = context.services.regions

@@ -264,7 +264,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     press = cb.FORM.parse(query.data)
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     key, action, field_key, arg = press
     if action == "noop":
