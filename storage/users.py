@@ -164,3 +164,21 @@ async def set_status(db: Database, *, actor_id: int, user_id: int, status: Statu
             entity="user", entity_id=user_id, before=before.audit_view(), after=after.audit_view(),
         )
         return after
+
+
+async def keepers_of(db: Database, region_code: str, reporter_id: int) -> list[int]:
+    """Who looks after a record in ``region_code``: its reporter (while active) and the active
+    coordinators of the nearest area above it that has any (admins when none has)."""
+    parts = region_code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    marks = ",".join("?" for _ in ancestors)
+    rows = await db.fetch_all(
+        f"SELECT id, region_code FROM users WHERE status = 'active' AND role = 'koordinator' "
+        f"AND region_code IN ({marks}) ORDER BY length(region_code) DESC, id", ancestors)
+    nearest = [r[0] for r in rows if len(r[1]) == len(rows[0][1])] if rows else []
+    if not nearest:
+        nearest = [r[0] for r in await db.fetch_all(
+            "SELECT id FROM users WHERE status = 'active' AND role = 'admin' ORDER BY id")]
+    reporter = await db.fetch_value("SELECT id FROM users WHERE id = ? AND status = 'active' "
+                                    "AND role IN ('tpk', 'koordinator', 'admin')", (reporter_id,))
+    return list(dict.fromkeys([*([reporter] if reporter else []), *nearest]))
