@@ -289,6 +289,18 @@ class JoinPosition(NamedTuple):
     position: str
 
 
+class JoinReturn(NamedTuple):
+    """A deactivated member's answer to rejoining through a link made for them."""
+
+    choice: str  # "ok" / "no"
+
+
+class MemberRelink(NamedTuple):
+    """/anggota: make a link for a deactivated member to join again."""
+
+    user_id: int
+
+
 class GrowthChart(NamedTuple):
     """Send a child's growth chart (/keluarga's card, the history, after a visit)."""
 
@@ -323,7 +335,7 @@ UBAH = Prefix("ub", Family(EditSasaran, ID))
 UBAH_KELUARGA = Prefix("ubk", Family(EditKeluarga, ID))
 KELUARGA = Prefix("kl", Family(FamilyPage, "p", PAGE), Family(FamilyOpen, "o", ID))
 ANGGOTA = Prefix("ag", Family(MemberPage, "p", PAGE), Family(MemberAsk, "ask", ID, STATUS),
-                 Family(MemberSet, "set", ID, STATUS))
+                 Family(MemberSet, "set", ID, STATUS), Family(MemberRelink, "link", ID))
 HAPUS = Prefix("hp", Family(ErasePick, "p", ID), Family(EraseConfirm, "ok", ID), Family(EraseCancel, "x"))
 PERSETUJUAN = Prefix("ps", Family(ConsentText, "t"), Family(ConsentPick, "s", ID))
 IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
@@ -334,7 +346,8 @@ REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),
                Family(RekapAction, PERIOD, choice("go", "g", "x"), REGION))
 GROWTH_CHART = Prefix("gr", Family(GrowthChart, ID))
 GROWTH_HISTORY = Prefix("rw", Family(GrowthHistory, ID, Int(0, 999)))
-JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME))
+JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME),
+              Family(JoinReturn, "back", choice("ok", "no")))
 FORM = Prefix(
     "f",
     Family(FormPress, DRAFT_KEY, choice("noop", "resume", "new", "del", "send", "cy", "cn")),

@@ -47,7 +47,7 @@ from storage.invitations import Invitation, InvitationError, Problem
 
 log = logging.getLogger(__name__)
 
-CONFIRM_NAME, TYPE_NAME, PHONE, POSITION = range(4)
+CONFIRM_NAME, TYPE_NAME, PHONE, POSITION, REJOIN = range(5)
 KEY = "join"
 SKIP = "Lewati"
 SHARE = "📱 Kirim nomor HP saya"
@@ -61,7 +61,13 @@ PROBLEM_TEXTS = {
     Problem.EXPIRED: "Tautan undangan ini sudah kedaluwarsa. Minta tautan baru ke koordinator Anda.",
     Problem.ALREADY_MEMBER: "Anda sudah terdaftar, jadi tautan ini tidak dipakai. Ketik /bantuan untuk melihat "
                             "perintah Anda.",
+    Problem.REVOKED: "Tautan undangan ini sudah tidak berlaku. Minta tautan baru ke koordinator Anda.",
+    Problem.DEACTIVATED: "Akun Anda pernah dinonaktifkan, jadi tautan ini tidak bisa dipakai. Minta koordinator "
+                         "Anda membuatkan tautan bergabung kembali khusus untuk Anda (lewat /anggota).",
+    Problem.NOT_FOR_YOU: "Tautan undangan ini dibuat untuk orang lain. Minta tautan Anda sendiri ke koordinator Anda.",
 }
+REJOIN_QUESTION = ("Akun Anda pernah dinonaktifkan. Tautan ini dibuat khusus agar Anda bisa bergabung kembali "
+                   "sebagai <b>{role}</b> untuk <b>{area}</b>. Lanjutkan?")
 
 
 def _answers(context: TpkContext) -> dict[str, Any]:
@@ -92,11 +98,63 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
         return ConversationHandler.END
     if invitation.role is Role.IBU:
+        if context.caller.deactivated:
+            await message.reply_text(PROBLEM_TEXTS[Problem.DEACTIVATED])
+            return ConversationHandler.END
         return await open_mother_invitation(update, context, token, invitation)
     if invitation.role not in (Role.KOORDINATOR, Role.TPK):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END
+    mine = invitation.for_user == update.effective_user.id
+    if (problem := _not_theirs(invitation, context, mine)) is not None:
+        await message.reply_text(PROBLEM_TEXTS[problem])
+        return ConversationHandler.END
     context.user_data[KEY] = {"token": token, "role": invitation.role.value}  # type: ignore[index]
+    area = html.escape(context.services.regions.path_label(invitation.region_code))
+    if context.caller.deactivated:
+        await message.reply_text(
+            REJOIN_QUESTION.format(role=invitation.role.label, area=area),
+            reply_markup=InlineKeyboardMarkup([[
+                InlineKeyboardButton("Ya, lanjutkan", callback_data=cb.data(cb.JoinReturn("ok"))),
+                InlineKeyboardButton("Tidak", callback_data=cb.data(cb.JoinReturn("no")))]]),
+        )
+        return REJOIN
+    return await _welcome(update, context, invitation)
+
+
+def _not_theirs(invitation: Invitation, context: TpkContext, mine: bool) -> Problem | None:
+    """A link made for someone else, or a deactivated member with a link not made for them."""
+    if invitation.for_user is not None and not mine:
+        return Problem.NOT_FOR_YOU
+    if context.caller.deactivated and not mine:
+        return Problem.DEACTIVATED
+    return None
+
+
+async def rejoin_button(update: Update, context: TpkContext) -> int:
+    """The answer to "Akun Anda pernah dinonaktifkan … Lanjutkan?"."""
+    query = update.callback_query
+    assert query is not None
+    press = cb.JOIN.parse(query.data)
+    if not isinstance(press, cb.JoinReturn):
+        await cb.refuse(query, context)
+        return REJOIN
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    token = _answers(context).get("token", "")
+    invitation = await invitations.find(context.services.db, token) if press.choice == "ok" else None
+    if invitation is None:
+        context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+        await query.message.reply_text("Baik, tidak dilanjutkan. Tautan ini masih bisa dibuka lagi "  # type: ignore[union-attr]
+                                       "selama berlaku.")
+        return ConversationHandler.END
+    return await _welcome(update, context, invitation)
+
+
+async def _welcome(update: Update, context: TpkContext, invitation: Invitation) -> int:
+    """Who they are invited as, and the first question: their name."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
     area = html.escape(context.services.regions.path_label(invitation.region_code))
     intro = f"Selamat datang! Anda diundang sebagai <b>{invitation.role.label}</b> untuk <b>{area}</b>."
     name = _clean_name(update.effective_user.full_name)
@@ -279,6 +337,7 @@ def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler
                 MessageHandler(~filters.COMMAND, phone_other),
             ],
             POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern)],
+            REJOIN: [CallbackQueryHandler(rejoin_button, pattern=cb.JOIN.pattern)],
         },
         fallbacks=[CommandHandler("batal", cancel)],
         allow_reentry=True,

@@ -56,6 +56,9 @@ PROBLEMS = {
     Problem.EXPIRED: "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
     Problem.ALREADY_MEMBER: "Akun Telegram ini sudah terdaftar sebagai anggota TPK atau koordinator, "
                             "jadi tidak bisa dipakai untuk pengingat ibu.",
+    Problem.REVOKED: "Tautan ini sudah tidak berlaku. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.DEACTIVATED: "Akun Telegram ini pernah dinonaktifkan, jadi tidak bisa dipakai untuk pengingat ibu.",
+    Problem.NOT_FOR_YOU: "Tautan ini dibuat untuk orang lain. Minta tautan baru kepada anggota TPK.",
 }
 
 
