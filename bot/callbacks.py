@@ -314,6 +314,13 @@ class GrowthHistory(NamedTuple):
     page: int
 
 
+class AccessPage(NamedTuple):
+    """/akses: a page of who read one person's record."""
+
+    sasaran_id: int
+    page: int
+
+
 class FormPress(NamedTuple):
     """A form-engine button: ``f:<draft key>:<action>[:<field>[:<argument>]]``."""
 
@@ -338,6 +345,7 @@ ANGGOTA = Prefix("ag", Family(MemberPage, "p", PAGE), Family(MemberAsk, "ask", I
                  Family(MemberSet, "set", ID, STATUS), Family(MemberRelink, "link", ID))
 HAPUS = Prefix("hp", Family(ErasePick, "p", ID), Family(EraseConfirm, "ok", ID), Family(EraseCancel, "x"))
 PERSETUJUAN = Prefix("ps", Family(ConsentText, "t"), Family(ConsentPick, "s", ID))
+AKSES = Prefix("ak", Family(AccessPage, ID, PAGE))
 IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
              Family(ReminderAnswer, "ack", ID, choice("y", "n")), Family(IronSwitch, "ttd", ON_OFF),
              Family(MotherInvite, "inv", ID))

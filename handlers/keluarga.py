@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
+from bot import reads
 from bot.access import allowed, for_command, may_edit
 from bot.commands import MANAGERS
 from bot.context import TpkContext
@@ -26,6 +27,7 @@ from bot.labels import growth_summary, sasaran_label
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
+from storage.access_log import Read
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 
 PAGE = 8
@@ -98,6 +100,7 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
     services = context.services
     today = _today(context)
     members = await store.members(services.db, _scope(context), keluarga.id)
+    await reads.record(context, [m.id for m in members], Read.CARD)
     risks = await store.family_risks(services.db, keluarga.id)
     flags = await store.flags(services.db, [m.id for m in members])
     lines = [f"<b>Keluarga {html.escape(keluarga.head_name)}</b>",
