@@ -38,16 +38,19 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks as cb
 from bot import texts
 from bot.context import TpkContext
+from bot.domain import identity
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import is_well_formed
 from bot.menu import show_menu
-from conversations.parsers import ParseError, parse_phone
+from bot.reminders import mothers
+from bot.reminders import texts as rtexts
+from conversations.parsers import ParseError, parse_date, parse_phone
 from storage import invitations
 from storage.invitations import Invitation, InvitationError, Problem
 
 log = logging.getLogger(__name__)
 
-CONFIRM_NAME, TYPE_NAME, PHONE, POSITION, REJOIN = range(5)
+CONFIRM_NAME, TYPE_NAME, PHONE, POSITION, REJOIN, MOTHER_CHECK = range(6)
 KEY = "join"
 SKIP = "Lewati"
 SHARE = "📱 Kirim nomor HP saya"
@@ -98,10 +101,7 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
         return ConversationHandler.END
     if invitation.role is Role.IBU:
-        if context.caller.deactivated:
-            await message.reply_text(PROBLEM_TEXTS[Problem.DEACTIVATED])
-            return ConversationHandler.END
-        return await open_mother_invitation(update, context, token, invitation)
+        return await _ask_mother(update, context, token, invitation)
     if invitation.role not in (Role.KOORDINATOR, Role.TPK):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END
@@ -129,6 +129,52 @@ def _not_theirs(invitation: Invitation, context: TpkContext, mine: bool) -> Prob
     if context.caller.deactivated and not mine:
         return Problem.DEACTIVATED
     return None
+
+
+async def _ask_mother(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
+    """A mother's link: before anything about her is shown, whoever opened it confirms she is her
+    (issue 15 §11): her initial and birth date, :data:`bot.domain.identity.TRIES` tries in all."""
+    message = update.effective_message
+    assert message is not None
+    if context.caller.deactivated:
+        await message.reply_text(PROBLEM_TEXTS[Problem.DEACTIVATED])
+        return ConversationHandler.END
+    if not await mothers.can_check(context.services, invitation):
+        await message.reply_text(rtexts.IDENTITY_NOT_RECORDED)
+        return ConversationHandler.END
+    context.user_data[KEY] = {"token": token, "role": Role.IBU.value}  # type: ignore[index]
+    await message.reply_text(rtexts.IDENTITY_QUESTION)
+    return MOTHER_CHECK
+
+
+async def mother_typed(update: Update, context: TpkContext, open_mother_invitation: MotherInvitationOpener) -> int:
+    """Her answer to "who are you?": an initial and a birth date, e.g. "S 12-03-1990"."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    initial, _, rest = (message.text or "").strip().partition(" ")
+    try:
+        born = parse_date(rest, on=context.services.clock.now().date())
+    except ParseError:
+        born = None
+    if identity.initial_of(initial) is None or born is None:
+        await message.reply_text(rtexts.IDENTITY_FORMAT)
+        return MOTHER_CHECK
+    token = _answers(context).get("token", "")
+    try:
+        checked = await mothers.check_identity(context.services, token=token, telegram_id=update.effective_user.id,
+                                               initial=initial, born=born)
+    except InvitationError as exc:
+        context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+        await message.reply_text(rtexts.LINK_PROBLEMS[exc.problem])
+        return ConversationHandler.END
+    if checked.outcome is mothers.Check.WRONG:
+        await message.reply_text(rtexts.identity_wrong(checked.tries_left))
+        return MOTHER_CHECK
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    if checked.outcome is mothers.Check.SPENT:
+        await message.reply_text(rtexts.IDENTITY_SPENT)
+        return ConversationHandler.END
+    return await open_mother_invitation(update, context, token, checked.invitation)
 
 
 async def rejoin_button(update: Update, context: TpkContext) -> int:
@@ -338,6 +384,8 @@ def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler
             ],
             POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern)],
             REJOIN: [CallbackQueryHandler(rejoin_button, pattern=cb.JOIN.pattern)],
+            MOTHER_CHECK: [MessageHandler(filters.TEXT & ~filters.COMMAND,
+                                          partial(mother_typed, open_mother_invitation=open_mother_invitation))],
         },
         fallbacks=[CommandHandler("batal", cancel)],
         allow_reentry=True,

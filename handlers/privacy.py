@@ -257,7 +257,8 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
         await context.bot.send_message(
             query.message.chat.id,
             f"<b>Teks persetujuan versi <code>{rtexts.CONSENT_VERSION}</code></b>\n\n"
-            + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"))
+            + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat",
+                                    services.settings.privacy.retention_days))
         return
     if context.caller.role is Role.IBU or not isinstance(press, cb.ConsentPick):
         await cb.refuse(query, context)

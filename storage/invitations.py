@@ -32,6 +32,7 @@ class Problem(StrEnum):
     REVOKED = "revoked"  # its maker was deactivated or lost authority over its area
     DEACTIVATED = "deactivated"  # a deactivated member, and the link was not made for them
     NOT_FOR_YOU = "not_for_you"  # made for another person
+    UNCHECKED = "unchecked"  # a mother's link: this account has not confirmed who she is
 
 
 class InvitationError(Exception):
@@ -53,6 +54,8 @@ class Invitation:
     sasaran_id: int | None
     revoked_at: datetime | None = None
     for_user: int | None = None
+    failed_checks: int = 0
+    checked_by: int | None = None
 
     def problem(self, now: datetime) -> Problem | None:
         if self.used_at is not None:
@@ -75,7 +78,7 @@ class Invitation:
 
 
 _COLUMNS = ("id, role, region_code, created_by, created_at, expires_at, used_by, used_at, sasaran_id, revoked_at, "
-            "for_user")
+            "for_user, failed_checks, checked_by")
 
 
 def _invitation(row: aiosqlite.Row) -> Invitation:
@@ -93,6 +96,8 @@ def _invitation(row: aiosqlite.Row) -> Invitation:
         sasaran_id=row["sasaran_id"],
         revoked_at=from_db(row["revoked_at"]),
         for_user=row["for_user"],
+        failed_checks=row["failed_checks"],
+        checked_by=row["checked_by"],
     )
 
 

@@ -2,10 +2,12 @@
 --
 -- Invitations: a link is revoked when the person who made it is deactivated; a link may
 -- be made for one person (a deactivated member joins again only through one made for
--- them); a mother's link counts her wrong answers to "who are you?" and is spent at three.
+-- them); a mother's link counts wrong answers to "who are you?" (spent at three) and keeps
+-- the Telegram account that answered right: only that account may then consent.
 ALTER TABLE invitations ADD COLUMN revoked_at TEXT;
 ALTER TABLE invitations ADD COLUMN for_user INTEGER;
 ALTER TABLE invitations ADD COLUMN failed_checks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN checked_by INTEGER;
 
 CREATE INDEX invitations_open_by_creator ON invitations (created_by) WHERE used_at IS NULL AND revoked_at IS NULL;
 
