@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
+from bot import refusals
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.roles import Status, has_authority
@@ -24,6 +25,7 @@ from bot.formatting import ago, long_date
 from bot.widgets.paging import page_row
 from storage import invitations
 from storage import users as users_store
+from storage.access_log import Refusal
 from storage.users import Member
 
 PAGE_SIZE = 15
@@ -101,6 +103,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     services = context.services
     member = await users_store.get(services.db, press.user_id)
     if member is None or not _may_manage(context, member):
+        await refusals.record(services, context.caller.user_id, Refusal.SCOPE, "anggota", press.user_id)
         await query.answer("Anggota itu di luar wewenang Anda.", show_alert=True)
         return
     if isinstance(press, cb.MemberRelink):

@@ -98,3 +98,27 @@ async def test_out_of_scope_wrong_role_and_forged_attempts_are_refused_and_count
     assert [tuple(r) for r in rows] == [(2101, "scope", "akses", str(rina)), (2101, "callback", "ak", None),
                                         (3001, "role", "akses", None)]
     assert await bot.db.fetch_value("SELECT count(*) FROM access_log") == 0
+
+
+async def test_buttons_for_records_and_areas_outside_the_scope_are_counted(bot: BotUnderTest) -> None:
+    await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+    await rina_in_sukawana(bot)
+    keluarga_id = await bot.db.fetch_value("SELECT id FROM keluarga")
+    siti_id = 3001
+    kasemen = await add_member(bot, 2101, "Koor Kasemen", "koordinator", "36.73.02")
+    await kasemen.send("/bantuan")
+    menu = await kasemen.next_message()
+    assert await press_forged(bot.emu, kasemen, menu.message_id, f"kl:o:{keluarga_id}") == (
+        "Keluarga itu tidak ada di wilayah Anda.")
+    assert await press_forged(bot.emu, kasemen, menu.message_id, f"ag:ask:{siti_id}:inactive") == (
+        "Anggota itu di luar wewenang Anda.")
+    assert "di luar wewenang" in (await press_forged(bot.emu, kasemen, menu.message_id, "ud:t:pick:36.73.04.1007")
+                                  or "")
+    assert "di luar wewenang" in (await press_forged(bot.emu, kasemen, menu.message_id, "rk:202611:go:36.73.04")
+                                  or "")
+    rows = await bot.db.fetch_all("SELECT user_id, kind, what, target FROM refusals ORDER BY id")
+    assert [tuple(r) for r in rows] == [(2101, "scope", "keluarga", str(keluarga_id)),
+                                        (2101, "scope", "anggota", str(siti_id)),
+                                        (2101, "scope", "undang", "36.73.04.1007"),
+                                        (2101, "scope", "rekap", "36.73.04")]
+    assert await bot.db.fetch_value("SELECT count(*) FROM access_log") == 0
