@@ -42,6 +42,7 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("berhenti", "Hentikan semua pengingat", frozenset({Role.IBU})),
     CommandSpec("mulai", "Nyalakan lagi pengingat", frozenset({Role.IBU})),
     CommandSpec("hapus", "Hapus data pribadi sasaran atas permintaannya", MANAGERS),
+    CommandSpec("grup", "Rekap bulanan tanpa nama untuk grup TPPS (ketik di grup)", MANAGERS, private_only=False),
     CommandSpec("akses", "Siapa saja yang membuka data seseorang, dan kapan", MANAGERS),
     CommandSpec("persetujuan", "Lihat riwayat persetujuan data dan pengingat",
                 frozenset({Role.IBU, Role.KOORDINATOR, Role.ADMIN})),

@@ -33,3 +33,19 @@ CREATE TABLE access_log (
     what       TEXT NOT NULL                   -- 'kartu', 'riwayat', 'persetujuan', 'ekspor', 'cari', ...
 );
 CREATE INDEX access_log_by_sasaran ON access_log (sasaran_id, at);
+
+-- A TPPS group chat a coordinator enabled for the monthly anonymous digest of their area
+-- (/grup, typed in the group), and which months it was sent, once each.
+CREATE TABLE digest_groups (
+    chat_id     INTEGER PRIMARY KEY,           -- the group's Telegram id (negative)
+    owner_id    INTEGER NOT NULL,              -- the coordinator who enabled it; their area is the digest's
+    region_code TEXT NOT NULL,
+    enabled_at  TEXT NOT NULL
+);
+CREATE TABLE digest_group_sent (
+    chat_id INTEGER NOT NULL,
+    month   TEXT NOT NULL,                     -- the month reported, 'YYYY-MM'
+    status  TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+    at      TEXT NOT NULL,
+    PRIMARY KEY (chat_id, month)
+) WITHOUT ROWID;
