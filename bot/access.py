@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from bot import callbacks as cb
 from bot import refusals, texts
 from bot.commands import MANAGERS, find, spec
 from bot.context import TpkContext
@@ -77,21 +78,23 @@ async def private_chats_only(update: Update, context: TpkContext) -> None:
         return
     user = update.effective_user
     services = context.services
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.PRIVATE_CHAT_ONLY, show_alert=True)
-        what = (update.callback_query.data or "").split(":", 1)[0]
+    query, message = update.callback_query, update.effective_message
+    if query is not None:
+        what = cb.prefix_of(query.data)
     else:
-        message = update.effective_message
         command = _command_of(message.text or "", services.bot_username) if message is not None else None
         if message is None or command is None or user is None:
             raise ApplicationHandlerStop
         declared = find(command)
         if declared is not None and not declared.private_only:
             return
-        await message.reply_text(texts.PRIVATE_CHAT_ONLY)
-        what = command
+        what = command if declared is not None else "?"  # never keep what was typed after a "/"
     if user is not None:
-        await refusals.record(services, user.id, Refusal.CHAT, what[:32], chat.id)
+        await refusals.record(services, user.id, Refusal.CHAT, what[:16], chat.id)
+    if query is not None:
+        await query.answer(texts.PRIVATE_CHAT_ONLY, show_alert=True)
+    elif message is not None:
+        await message.reply_text(texts.PRIVATE_CHAT_ONLY)
     raise ApplicationHandlerStop
 
 

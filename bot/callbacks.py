@@ -167,12 +167,18 @@ def data(value: NamedTuple) -> str:
     raise ValueError(f"no button family carries {value!r}")
 
 
+def prefix_of(data: str | None) -> str:
+    """The family prefix of a press, for logs and counts: a known prefix or "?", never what a
+    client sent (a forged button may carry anything, a NIK included)."""
+    prefix = (data or "").split(":", 1)[0]
+    return prefix if prefix in PREFIXES else "?"
+
+
 async def refuse(query: CallbackQuery, context: TpkContext) -> None:
     """Answer a press that could not be read: politely, never an exception; counted as a
-    forged button (its prefix only is kept: the rest is whatever the client sent)."""
+    forged button (by its prefix only)."""
+    await refusals.record(context.services, query.from_user.id, Refusal.CALLBACK, prefix_of(query.data))
     await query.answer(UNKNOWN, show_alert=True)
-    prefix = (query.data or "").split(":", 1)[0][:8]
-    await refusals.record(context.services, query.from_user.id, Refusal.CALLBACK, prefix)
 
 
 # -- the families ------------------------------------------------------------------------

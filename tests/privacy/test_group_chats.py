@@ -40,6 +40,10 @@ async def test_keluarga_ekspor_and_lapor_in_a_group_get_one_line_and_nothing_per
     await group.send("3")
     assert await group.messages_until_quiet(quiet=0.3) == []
     assert await bot.db.fetch_value("SELECT count(*) FROM drafts") == 0
+    # Whatever follows a "/" is not kept: an unknown command is counted as "?".
+    await group.send("/3673045203900001")
+    assert (await group.next_message()).plain_text == private_line()
+    assert await bot.db.fetch_value("SELECT what FROM refusals ORDER BY id DESC LIMIT 1") == "?"
     # /bantuan is harmless and still answered there.
     await group.send("/bantuan")
     assert "Perintah yang bisa Anda pakai" in (await group.next_message()).plain_text
@@ -64,6 +68,8 @@ async def test_a_family_card_button_in_a_group_is_refused_and_nothing_is_edited(
     assert group.drain_edits() == [] and await group.messages_until_quiet(quiet=0.3) == []
     assert "Rina" not in " ".join(m.plain_text for m in group.transcript)
     assert await bot.db.fetch_value("SELECT count(*) FROM refusals WHERE kind = 'chat' AND what = 'kl'") == 1
+    assert await press_forged(bot.emu, group, menu.message_id, "3673045203900001") == private_line()
+    assert await bot.db.fetch_value("SELECT what FROM refusals ORDER BY id DESC LIMIT 1") == "?"
 
 
 async def test_a_form_open_in_private_does_not_take_answers_typed_in_a_group(bot: BotUnderTest) -> None:
