@@ -40,7 +40,9 @@ from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, growth, grup, ibu, keluarga, rekap, tugas, undang
+from handlers import anggota, basics, ekspor, ekspor_format, errors, growth, grup, ibu, keluarga, rekap, tugas, undang
+from handlers import daftar as daftar_handlers
+from handlers import impor as impor_handlers
 from handlers import privacy as privacy_handlers
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,8 @@ def _registrations() -> dict[Tier, tuple[Registration, ...]]:
         Tier.JOIN_DIALOGUE: (partial(join.register, open_mother_invitation=ibu.open_invitation),),
         Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
                         keluarga.register, growth.register, privacy_handlers.register, ibu.register, tugas.register,
-                        runner.register, rekap.register, ekspor.register, grup.register,
+                        runner.register, rekap.register, impor_handlers.register, daftar_handlers.register,
+                        ekspor_format.register, ekspor.register, grup.register,
                         partial(basics.register, pause_form=runner.pause)),
         Tier.FORM_ANSWERS: (runner.register_text,),
         Tier.CATCH_ALL: (basics.register_last,),

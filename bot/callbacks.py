@@ -320,6 +320,78 @@ class GrowthHistory(NamedTuple):
     page: int
 
 
+class TaskCloseAsk(NamedTuple):
+    """/tugas: close this person's tasks — which reason?"""
+
+    sasaran_id: int
+
+
+class TaskClose(NamedTuple):
+    sasaran_id: int
+    reason: str  # a letter of bot.reminders.visit_digest.CLOSE_REASONS
+
+
+class TaskKeep(NamedTuple):
+    sasaran_id: int
+
+
+class ImporTemplate(NamedTuple):
+    """/impor: send the template."""
+
+
+class ImporList(NamedTuple):
+    """/impor: list this area's imports."""
+
+
+class ImporMap(NamedTuple):
+    """Map an unknown header (column ``index`` of sheet ``sheet``) to a field, or ignore it."""
+
+    impor_id: int
+    sheet: int
+    index: int
+    choice: int
+
+
+class ImporUseFile(NamedTuple):
+    impor_id: int
+    column: int
+
+
+class ImporGo(NamedTuple):
+    impor_id: int
+
+
+class ImporCancel(NamedTuple):
+    impor_id: int
+
+
+class ImporDetails(NamedTuple):
+    impor_id: int
+
+
+class ImporUndo(NamedTuple):
+    impor_id: int
+
+
+class ImporAssign(NamedTuple):
+    impor_id: int
+    desa: int  # index into the import's desa list
+
+
+class ImporAssignTo(NamedTuple):
+    impor_id: int
+    desa: int
+    user_id: int
+
+
+class DaftarPage(NamedTuple):
+    """/daftar: a page of the member's list, by due date or risk, all or only unvisited."""
+
+    order: str  # "d" / "r"
+    only: str  # "a" / "b"
+    page: int
+
+
 class AccessPage(NamedTuple):
     """/akses: a page of who read one person's record."""
 
@@ -360,6 +432,15 @@ REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),
                Family(RekapAction, PERIOD, choice("go", "g", "x"), REGION))
 GROWTH_CHART = Prefix("gr", Family(GrowthChart, ID))
 GROWTH_HISTORY = Prefix("rw", Family(GrowthHistory, ID, Int(0, 999)))
+TUGAS = Prefix("tg", Family(TaskCloseAsk, "t", ID), Family(TaskClose, "r", ID, choice("p", "m", "t", "r", "n")),
+               Family(TaskKeep, "k", ID))
+SMALL = Int(0, 999)
+IMPOR = Prefix("im", Family(ImporTemplate, "t"), Family(ImporList, "l"),
+               Family(ImporMap, "m", ID, SMALL, SMALL, SMALL), Family(ImporUseFile, "f", ID, SMALL),
+               Family(ImporGo, "go", ID), Family(ImporCancel, "no", ID), Family(ImporDetails, "d", ID),
+               Family(ImporUndo, "u", ID), Family(ImporAssign, "a", ID, SMALL),
+               Family(ImporAssignTo, "as", ID, SMALL, ID))
+DAFTAR = Prefix("df", Family(DaftarPage, choice("d", "r"), choice("a", "b"), PAGE))
 JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME),
               Family(JoinReturn, "back", choice("ok", "no")))
 FORM = Prefix(

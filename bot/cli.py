@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.clock import SystemClock
+from bot.impor import cli as impor_cli
 from bot.settings import ConfigError, Settings, load_settings
 from storage import seed as seed_store
 from storage.crypto import new_key
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_export_parser(commands)
     _add_seed_parser(commands)
     _add_backup_parser(commands)
+    _add_rotate_parser(commands)
+    impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
 
@@ -128,6 +131,42 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_rotate_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    rotate = commands.add_parser("rotate-key", help="enkripsi ulang semua NIK, No. KK, nomor HP dan draf dengan "
+                                                    "kunci baru (bot dihentikan dulu; bisa dilanjutkan)")
+    rotate.add_argument("--config", type=Path, default=Path("config.toml"))
+    rotate.add_argument("--new-key", help="kunci baru (dari `new-key`), tulis --new-key=KUNCI (kunci bisa diawali "
+                                           "'-'); default: TPK_NEW_PRIVACY_KEY")
+
+
+async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-encrypt everything under the new key; one line either way."""
+    from storage import rotation
+    from storage.crypto import CipherKeyError, IdentityCipher, decode_key
+    from storage.db import Database
+
+    text = args.new_key or os.environ.get("TPK_NEW_PRIVACY_KEY", "")
+    try:
+        new = IdentityCipher(decode_key(text))
+    except CipherKeyError as exc:
+        problem = "tidak ada" if not text.strip() else str(exc)
+        print(f"kunci baru {problem} — buat dengan `python -m bot new-key`, berikan dengan --new-key atau "
+              "TPK_NEW_PRIVACY_KEY", file=sys.stderr)
+        return EXIT_CONFIG
+    old = IdentityCipher(decode_key(settings.privacy.key))
+    db = await Database.open(settings.storage.path)
+    try:
+        await db.migrate()
+        report = await rotation.rotate(db, old, new)
+    except rotation.RotationError as exc:
+        print(f"rotate-key: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(report.line())
+    return 0
+
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
@@ -137,7 +176,9 @@ def init_config(path: Path) -> str:
     if path.exists():
         return f"{path} sudah ada, tidak diubah"
     text = EXAMPLE.read_text(encoding="utf-8").replace('key = ""', f'key = "{new_key()}"', 1)
-    path.write_text(text, encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds the master key
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     return f"{path} dibuat dari config.example.toml dengan kunci enkripsi baru — isi token dan admins di sana"
 
 
@@ -188,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "rotate-key":
+            return asyncio.run(_rotate_key(settings, args))
+        elif args.command == "impor":
+            return asyncio.run(impor_cli.main(settings, args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG

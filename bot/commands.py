@@ -38,6 +38,8 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("rekap", "Rekap angka wilayah Anda per periode, dengan grafik", MEMBERS),
     CommandSpec("ekspor", "Unduh rekap dan daftar sasaran sebagai file Excel", MEMBERS),
     CommandSpec("tugas", "Kunjungan keluarga hari ini dan beberapa hari ke depan", frozenset({Role.TPK})),
+    CommandSpec("daftar", "Daftar keluarga dampingan Anda dan yang perlu dikunjungi", frozenset({Role.TPK})),
+    CommandSpec("impor", "Impor daftar keluarga/sasaran dari file Excel atau CSV", MANAGERS),
     CommandSpec("jadwal", "Lihat jadwal pengingat Anda", frozenset({Role.IBU})),
     CommandSpec("berhenti", "Hentikan semua pengingat", frozenset({Role.IBU})),
     CommandSpec("mulai", "Nyalakan lagi pengingat", frozenset({Role.IBU})),

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PositiveFloat,
     PositiveInt,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -138,11 +139,21 @@ class RekapSettings(_Section):
     export_max_rows: PositiveInt = 100_000  # rows of the "Sasaran" sheet in one workbook
 
 
+class KunjunganSettings(_Section):
+    """The TPK member's visit tasks (/tugas and the daily list)."""
+
+    #: A task late this many days is listed by name in the weekly summary of the area's
+    #: coordinators (it stays on the member's list either way until visited or closed).
+    escalate_after_days: int = Field(7, ge=1, le=60)
+
+
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
     # Ended records (status selesai, children past balita age, families with no active member)
     # are anonymised this many days after they ended; 0 keeps them (bot/privacy/retention.py).
     retention_days: int = Field(1825, ge=0)
+    # /hapus: at most this many erasures per coordinator (or admin) in 24 hours; 0 = no limit.
+    erase_per_day: int = Field(10, ge=0)
 
 
 class Settings(BaseSettings):
@@ -163,6 +174,13 @@ class Settings(BaseSettings):
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
+    kunjungan: KunjunganSettings = Field(default_factory=KunjunganSettings)
+    #: The file these settings were read from (not a setting: set by :func:`load_settings`).
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
 
     @model_validator(mode="before")
     @classmethod
@@ -242,6 +260,7 @@ def load_settings(path: Path, *, require_token: bool = True) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], str(path))) from None
     check_settings(settings, str(path), require_token=require_token)
+    settings._source = path
     return settings
 
 

@@ -328,6 +328,7 @@ async def _finish(update: Update, context: TpkContext) -> int:
             user_id=user.id,
             full_name=answers["name"],
             phone=answers.get("phone"),
+            cipher=services.cipher,
             team_position=TeamPosition(answers["position"]) if answers.get("position") else None,
             now=services.clock.now(),
         )

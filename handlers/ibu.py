@@ -173,7 +173,8 @@ async def jadwal(update: Update, context: TpkContext) -> None:
         await message.reply_text(rtexts.paused_schedule())
         return
     items, ttd = await planning.upcoming(services, link.sasaran_id)
-    lines = [(day, rtexts.item_label(key, payload)) for day, key, payload in items]
+    lines = [rtexts.schedule_line(item.day, rtexts.item_label(item.text_key, item.payload), until=item.until,
+                                  overdue=item.overdue) for item in items]
     await message.reply_text(
         rtexts.schedule(context.caller.name, lines, ttd=ttd, window=_window_label(context)),
         reply_markup=_ttd_markup(ttd),

@@ -7,6 +7,10 @@ role and scope, so a forged, replayed or foreign button cannot reach a record ou
 the caller's area or one already erased. Buttons: ``bot.callbacks.HAPUS`` (pick,
 confirm, cancel), ``bot.callbacks.PERSETUJUAN`` (a record's consents, the consent
 text a mother agreed to) and ``bot.callbacks.AKSES`` (a page of a record's reads).
+
+/hapus is limited to ``[privacy] erase_per_day`` erasures per person in any 24 hours
+(counted from the audit log), checked on the command and again on every tap, so an
+open confirmation cannot be used to go past it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -37,6 +42,8 @@ from storage.timefmt import from_db, to_db
 
 log = logging.getLogger(__name__)
 
+#: The window of ``[privacy] erase_per_day``: a rolling day, so a limit cannot be doubled around midnight.
+ERASE_WINDOW = timedelta(hours=24)
 CATEGORY_LABELS = {
     "catin": "Calon pengantin", "ibu_hamil": "Ibu hamil", "ibu_nifas": "Ibu nifas", "baduta": "Baduta",
     "balita": "Balita",
@@ -132,8 +139,28 @@ async def _pick_one(message: Message, services: Services, found: list[Subject],
 # -- /hapus --------------------------------------------------------------------------------
 
 
+async def _erasures_left(context: TpkContext) -> int | None:
+    """How many more records the caller may erase now; None when there is no limit."""
+    services = context.services
+    limit = services.settings.privacy.erase_per_day
+    if not limit:
+        return None
+    since = services.clock.now() - ERASE_WINDOW
+    return max(limit - await store.erasures_since(services.db, context.caller.user_id, since), 0)
+
+
+def _limit_reached(context: TpkContext) -> str:
+    limit = context.services.settings.privacy.erase_per_day
+    return (f"Batas penghapusan tercapai: paling banyak {limit} data dalam 24 jam, dan Anda sudah mencapainya. "
+            "Silakan lanjutkan besok. Bila ada permintaan yang sangat mendesak, hubungi admin.")
+
+
 @for_command("hapus")
 async def hapus(update: Update, context: TpkContext) -> None:
+    if await _erasures_left(context) == 0:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(_limit_reached(context))
+        return
     found = await _search(update, context, ERASE_HELP)
     if found is None:
         return
@@ -146,8 +173,13 @@ async def hapus(update: Update, context: TpkContext) -> None:
 
 
 def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyboardMarkup]:
+    nik = f"NIK {subject.nik_masked}" if subject.nik_masked else "tanpa NIK"
+    area = services.regions.get(subject.region_code)
+    where = html.escape(area.name) if area else subject.region_code
     text = (
-        f"<b>Hapus data pribadi sasaran ini?</b>\n\n{_describe(services, subject)}\n\n"
+        f"<b>Hapus data pribadi {html.escape(subject.name)}</b> "
+        f"({CATEGORY_LABELS.get(subject.category, subject.category)}, {where}, {nik})?\n\n"
+        f"{_describe(services, subject)}\n\n"
         "<b>Dihapus:</b> nama, NIK, nomor HP, tanggal lahir (hanya tahun yang tersisa), tanggal kehamilan dan "
         "persalinan (hanya bulan yang tersisa), jawaban formulir, draf isian tentangnya, pengingat yang belum "
         "terkirim, dan akun pengingat ibu di bot ini. Bila tidak ada anggota keluarga lain yang tercatat, data "
@@ -156,7 +188,8 @@ def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyb
         "Hanya lakukan ini atas permintaan yang bersangkutan. <b>Tidak bisa dibatalkan.</b>"
     )
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton("🗑 Ya, hapus data pribadinya", callback_data=cb.data(cb.EraseConfirm(subject.id)))],
+        [InlineKeyboardButton(f"🗑 Ya, hapus data {subject.name[:30]}",
+                              callback_data=cb.data(cb.EraseConfirm(subject.id)))],
         [InlineKeyboardButton("Batal", callback_data=cb.data(cb.EraseCancel()))],
     ])
     return text, markup
@@ -178,6 +211,10 @@ async def hapus_button(update: Update, context: TpkContext) -> None:
     found = await store.subject(services.db, _scope(context), press.sasaran_id)
     if found is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    if await _erasures_left(context) == 0:
+        await query.answer()
+        await query.edit_message_text(_limit_reached(context) + " Tidak ada data yang dihapus.")
         return
     if isinstance(press, cb.ErasePick):
         await query.answer()

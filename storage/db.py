@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -79,6 +80,10 @@ class Database:
     async def open(cls, path: str | Path) -> Database:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Readable by the bot's account only; SQLite gives its -wal, -shm and -journal
+            # files the database file's mode.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:

@@ -20,6 +20,8 @@ from bot.domain.roles import Role, TeamPosition, has_authority
 from bot.domain.tokens import token_hash
 from storage import audit
 from storage import users as users_store
+from storage.at_rest import seal
+from storage.crypto import USER_PHONE, IdentityCipher
 from storage.db import Database, Transaction
 from storage.timefmt import from_db, to_db
 
@@ -160,13 +162,15 @@ async def claim_membership(
     phone: str | None,
     team_position: TeamPosition | None,
     now: datetime,
+    cipher: IdentityCipher | None = None,
 ) -> tuple[users_store.Member, Invitation]:
     """Turn a valid koordinator/TPK invitation into an active member.
 
     Raises :class:`InvitationError` when the token is unknown, used, revoked or expired,
     its maker is no longer active with authority over its role and area, it was made for
     someone else, the person is already an active member, or was deactivated and the link
-    was not made for them (the invitation then stays unused for its intended recipient)."""
+    was not made for them (the invitation then stays unused for its intended recipient).
+    A shared ``phone`` is sealed with ``cipher``."""
     async with db.transaction() as tx:
         invitation = await _find_in_tx(tx, token)
         if invitation is None or invitation.role not in (Role.KOORDINATOR, Role.TPK):
@@ -185,20 +189,24 @@ async def claim_membership(
         position = team_position if invitation.role is Role.TPK else None
         if before is None:
             await tx.execute(
-                "INSERT INTO users (id, full_name, phone, role, region_code, team_position, status, "
+                "INSERT INTO users (id, full_name, role, region_code, team_position, status, "
                 "invited_by, created_at, updated_at, last_active_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-                (user_id, full_name, phone, invitation.role, invitation.region_code, position,
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+                (user_id, full_name, invitation.role, invitation.region_code, position,
                  invitation.created_by, to_db(now), to_db(now), to_db(now)),
             )
         else:
             await tx.execute(
-                "UPDATE users SET full_name = ?, phone = coalesce(?, phone), role = ?, region_code = ?, "
+                "UPDATE users SET full_name = ?, role = ?, region_code = ?, "
                 "team_position = ?, status = 'active', invited_by = ?, updated_at = ?, "
                 "last_active_at = ? WHERE id = ?",
-                (full_name, phone, invitation.role, invitation.region_code, position,
+                (full_name, invitation.role, invitation.region_code, position,
                  invitation.created_by, to_db(now), to_db(now), user_id),
             )
+        if phone:  # a phone not shared this time keeps the one shared before
+            if cipher is None:
+                raise TypeError("a phone number is stored encrypted: pass the cipher")
+            await seal(tx, cipher, USER_PHONE, user_id, phone)
         await tx.execute(
             "UPDATE invitations SET used_by = ?, used_at = ? WHERE id = ?",
             (user_id, to_db(now), invitation.id),

@@ -8,11 +8,15 @@ measurements and their flags, month-level dates) is kept.
 
 Two ways a record is anonymised, both through :func:`anonymise_sasaran`:
 
-* ``/hapus`` (the person asked): ``erased_at`` is set as well, so the record leaves
-  every list, search, duplicate check and export (the readers of ``storage.keluarga``
-  and the rekap counters treat an erased record as gone);
-* retention (the record ended long ago): only ``anonymised_at`` is set, so /rekap's
-  figures stay exactly as they were.
+* ``/hapus`` (the person asked): the record is also closed (status 'selesai', reason
+  'dihapus');
+* retention (the record ended long ago): it is anonymised only.
+
+Both leave ``erased_at`` unset (``erase=False``), so /rekap's anonymous counts stay
+exactly as they were, and both set ``anonymised_at``, which makes the record leave every
+list, search, duplicate check (its NIK hash is gone) and the /ekspor "Sasaran" sheet
+(:mod:`storage.rekap_rows`). ``erase=True`` would set ``erased_at`` as well, taking the
+record out of the counts too; no caller uses it today.
 
 Every write runs inside the caller's transaction, with one audit entry that names ids
 only. SQLite keeps deleted bytes in free space and in the WAL; :func:`secure_delete`
@@ -29,7 +33,6 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -38,8 +41,8 @@ from cryptography.exceptions import InvalidTag
 from bot.domain.nik import mask_nik
 from storage import audit
 from storage import ibu as ibu_store
-from storage.crypto import IdentityCipher
-from storage.db import BUSY_TIMEOUT_MS, Database, Transaction
+from storage.crypto import DRAFT_STATE, KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, USER_PHONE, IdentityCipher, opened
+from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
 
@@ -124,6 +127,12 @@ async def sasaran_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> int 
     return await db.fetch_value("SELECT id FROM sasaran WHERE nik_hash = ?", (cipher.lookup_hash(nik),))
 
 
+async def erasures_since(db: Database, actor_id: int, since: datetime) -> int:
+    """How many records ``actor_id`` erased on request since ``since`` (the /hapus limit)."""
+    return int(await db.fetch_value("SELECT count(*) FROM audit_log WHERE action = 'hapus' AND actor_id = ? "
+                                    "AND at >= ?", (actor_id, to_db(since))) or 0)
+
+
 # -- anonymising -------------------------------------------------------------------------
 
 
@@ -156,31 +165,6 @@ class Anonymised:
 async def secure_delete(tx: Transaction) -> None:
     """From now on this (writer) connection overwrites deleted content with zeros."""
     await tx.execute("PRAGMA secure_delete = ON")
-
-
-async def compact(path: Path) -> bool:
-    """Rebuild the database file (VACUUM) and empty the WAL, on a connection of its own.
-
-    ``secure_delete`` zeroes what a statement deletes, but pages SQLite reorganised earlier
-    (an index page split while the record was being written) can still hold stale copies
-    of a name in their unused space; VACUUM writes every page afresh and the TRUNCATE
-    checkpoint drops the WAL's old frames. Erasures are rare, and the retention job runs
-    once a day, so the cost (a pass over the file, writers wait) is paid seldom. Returns
-    False when the database stayed busy (the next erasure or sweep tries again).
-    """
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        # Every statement is finished before the next: VACUUM refuses to run while one is open.
-        for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA secure_delete = ON", "VACUUM"):
-            async with conn.execute(pragma) as cursor:
-                await cursor.fetchall()
-        async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            busy = await cursor.fetchone()
-        return busy is not None and busy[0] == 0
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        await conn.close()
 
 
 def _month(text: str | None) -> str | None:
@@ -250,7 +234,7 @@ async def _draft_states(source: Database | Transaction, cipher: IdentityCipher) 
     out = []
     for row in await source.fetch_all("SELECT draft_key, state_json FROM drafts"):
         try:
-            state = json.loads(cipher.decrypt(row["state_json"]))
+            state = json.loads(cipher.decrypt(row["state_json"], DRAFT_STATE, row["draft_key"]))
         except (ValueError, InvalidTag):
             continue
         if isinstance(state, dict):
@@ -354,7 +338,8 @@ async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:
             result.accounts_removed += 1
         except sqlite3.IntegrityError:
             await tx.execute(
-                "UPDATE users SET full_name = ?, phone = NULL, status = 'inactive', updated_at = ? WHERE id = ?",
+                "UPDATE users SET full_name = ?, phone = NULL, phone_enc = NULL, phone_hash = NULL, "
+                "status = 'inactive', updated_at = ? WHERE id = ?",
                 (ERASED_NAME, to_db(now), uid))
             result.accounts_anonymised += 1
 
@@ -399,7 +384,8 @@ async def anonymise_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id:
     stamp = to_db(now)
     await tx.execute(
         "UPDATE sasaran SET name = ?, nik_enc = NULL, nik_hash = NULL, nik_masked = NULL, phone = NULL, "
-        "birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, ended_reason = ?, ended_on = ?, "
+        "phone_enc = NULL, phone_hash = NULL, birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, "
+        "ended_reason = ?, ended_on = ?, "
         "answers_json = '{}', anonymised_at = coalesce(anonymised_at, ?), "
         "erased_at = CASE WHEN ? THEN coalesce(erased_at, ?) ELSE erased_at END, updated_at = ? WHERE id = ?",
         (ERASED_NAME, _year(row["birth_date"]), _month(row["hpht"]), _month(row["hpl"]), _month(row["delivery_date"]),
@@ -528,13 +514,14 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     row = await db.fetch_one("SELECT * FROM sasaran WHERE id = ?", (sasaran_id,))
     if row is None:
         return None
-    person = _plain(row, drop=("nik_enc", "nik_hash"))
+    person = _plain(row, drop=("nik_enc", "nik_hash", "phone_enc", "phone_hash"))
     assert person is not None
-    person["nik"] = cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None
+    person["nik"] = opened(cipher, SASARAN_NIK, sasaran_id, row["nik_enc"])
+    person["phone"] = opened(cipher, SASARAN_PHONE, sasaran_id, row["phone_enc"])
     family_row = await db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (row["keluarga_id"],))
     family = _plain(family_row, drop=("no_kk_enc", "no_kk_hash", "draft_key"))
     if family is not None and family_row is not None:
-        family["no_kk"] = cipher.decrypt(family_row["no_kk_enc"]) if family_row["no_kk_enc"] else None
+        family["no_kk"] = opened(cipher, KELUARGA_KK, family_row["id"], family_row["no_kk_enc"])
         family["faktor_risiko"] = [
             _plain(r) for r in await db.fetch_all("SELECT code, reason FROM keluarga_risk WHERE keluarga_id = ?",
                                                   (row["keluarga_id"],))]
@@ -548,7 +535,9 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     link = _plain(await db.fetch_one("SELECT * FROM ibu WHERE sasaran_id = ?", (sasaran_id,)))
     telegram_ids = sorted({c["telegram_id"] for c in consents if c and c["telegram_id"]}
                           | ({link["user_id"]} if link else set()))
-    accounts = [_plain(r) for r in await db.fetch_all(
+    accounts = [{**(_plain(r, drop=("phone_enc", "phone_hash")) or {}),
+                 "phone": opened(cipher, USER_PHONE, r["id"], r["phone_enc"])}
+                for r in await db.fetch_all(
         f"SELECT * FROM users WHERE id IN ({','.join('?' for _ in telegram_ids)})", telegram_ids)] \
         if telegram_ids else []
     invitations = [_plain(r) for r in await db.fetch_all(

@@ -56,10 +56,12 @@ def _codes(text: str | None) -> tuple[str, ...]:
 
 async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: datetime, on: date,
                        limit: int) -> tuple[list[SasaranRow], int]:
-    """Members inside ``area`` (not erased) registered by ``registered_by``, with their
-    state on day ``on``; at most ``limit`` rows, and the total."""
+    """Members inside ``area`` registered by ``registered_by``, with their state on day
+    ``on``; at most ``limit`` rows, and the total. Records erased or anonymised (/hapus,
+    retention) are left out, like every other list: the sheet names no one who asked to
+    be erased, not even by area, category and birth year."""
     inside, params = _inside(scope, area, "s.region_code")
-    where = f"{inside} AND s.erased_at IS NULL AND s.created_at <= ?"
+    where = f"{inside} AND s.erased_at IS NULL AND s.anonymised_at IS NULL AND s.created_at <= ?"
     args = (*params, to_db(registered_by))
     total = int(await db.fetch_value(f"SELECT count(*) FROM sasaran s WHERE {where}", args) or 0)
     day = on.isoformat()

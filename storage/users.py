@@ -24,7 +24,6 @@ ACTIVITY_RESOLUTION = timedelta(minutes=5)
 class Member:
     id: int
     full_name: str
-    phone: str | None
     role: Role
     region_code: str
     team_position: TeamPosition | None
@@ -38,14 +37,12 @@ class Member:
         return self.status is Status.ACTIVE
 
     def audit_view(self) -> dict[str, object]:
-        """What the audit log keeps of a member (no phone number)."""
-        view = asdict(self)
-        view.pop("phone")
-        return view
+        """What the audit log keeps of a member (the phone number is not even read)."""
+        return asdict(self)
 
 
 _COLUMNS = (
-    "id, full_name, phone, role, region_code, team_position, status, invited_by, "
+    "id, full_name, role, region_code, team_position, status, invited_by, "
     "created_at, last_active_at"
 )
 
@@ -56,7 +53,6 @@ def _member(row: aiosqlite.Row) -> Member:
     return Member(
         id=row["id"],
         full_name=row["full_name"],
-        phone=row["phone"],
         role=Role(row["role"]),
         region_code=row["region_code"],
         team_position=TeamPosition(row["team_position"]) if row["team_position"] else None,

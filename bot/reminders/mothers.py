@@ -22,10 +22,12 @@ from bot.services import Services
 from storage import ibu as ibu_store
 from storage import notices as notices_store
 from storage import reminders as reminders_store
+from storage import tugas as tugas_store
 from storage.db import Transaction
 from storage.ibu import ConsentOutcome, Decision, LinkState, MotherLink, find_invitation_in_tx
 from storage.invitations import Invitation, InvitationError, Problem
 from storage.reminders import Reminder
+from storage.tugas import TaskRow
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,11 @@ async def answer(services: Services, user_id: int, reminder_id: int, *, done: bo
             return None
         record = await ibu_store.record(tx, reminder.sasaran_id)
         assert record is not None
+        if done and reminder.followup == "selesai":
+            # Her TPK member was asked to visit; "Sudah" settles that request on the list.
+            today = local_date(now, zone_for_region(record.region_code))
+            await tugas_store.close(tx, [TaskRow(reminder.sasaran_id, f"belum:{reminder_id}", "Ibu menjawab «Sudah»",
+                                                 today)], reason="sudah", by=None, today=today, now=now)
         if not done and await reminders_store.start_followup(tx, reminder_id, now=now):
             await notices_store.queue(
                 tx, recipient_id=record.reporter_id, kind="belum", dedupe_key=f"belum:{reminder_id}",

@@ -217,12 +217,21 @@ def missing_action(text_key: str, payload: Mapping[str, Any]) -> str:
     return item_label(text_key, payload).lower()
 
 
-def schedule(name: str, lines: list[tuple[date, str]], *, ttd: bool | None, window: str) -> str:
-    head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
-    if not lines:
-        body = "Belum ada pengingat dalam beberapa minggu ke depan."
+def schedule_line(day: date, label: str, *, until: date | None, overdue: bool) -> str:
+    """ "31 Desember 2026 — Periksa kehamilan ke-2": the day of the check-up itself."""
+    if overdue:
+        when = "Secepatnya"
+        label = f"{label} (jadwalnya {long_date(day)}" + (f", paling lambat {long_date(until)})" if until else ")")
     else:
-        body = "\n".join(f"• {long_date(day)} — {html.escape(label)}" for day, label in lines)
+        when = long_date(day)
+        if until:
+            label = f"{label} (paling lambat {long_date(until)})"
+    return f"• {when} — {html.escape(label)}"
+
+
+def schedule(name: str, lines: list[str], *, ttd: bool | None, window: str) -> str:
+    head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
+    body = "\n".join(lines) if lines else "Belum ada pengingat yang dijadwalkan."
     text = f"{head}\n\n{body}\n\nPesan dikirim siang hari ({window})."
     if ttd is True:
         text += "\nPengingat tablet tambah darah: setiap hari (aktif)."

@@ -14,6 +14,7 @@ from bot.domain.roles import Role, Status, TeamPosition
 from bot.domain.tokens import is_well_formed, new_token, token_hash
 from storage import audit, invitations, users
 from storage import regions as regions_store
+from storage.crypto import IdentityCipher, decode_key, new_key
 from storage.db import Database, Migration, MigrationError, bundled_migrations
 from storage.invitations import InvitationError, Problem
 from storage.timefmt import from_db, to_db
@@ -122,7 +123,7 @@ async def test_claim_creates_the_member_once_and_audits(db: Database) -> None:
     assert all(token not in row[0] for row in raw)
     member, invitation = await invitations.claim_membership(
         db, token=token, user_id=222, full_name="Siti", phone="+6281234567890",
-        team_position=TeamPosition.BIDAN, now=NOW + timedelta(hours=1))
+        team_position=TeamPosition.BIDAN, now=NOW + timedelta(hours=1), cipher=IdentityCipher(decode_key(new_key())))
     assert (member.role, member.region_code, member.team_position) == (Role.TPK, "36.73.04.1007", TeamPosition.BIDAN)
     assert invitation.created_by == ADMIN
     with pytest.raises(InvitationError) as used:

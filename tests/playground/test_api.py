@@ -9,6 +9,7 @@ from bot.dev.playground.runtime import Playground
 from bot.domain.roles import Caller, Role, TeamPosition
 from bot.reminders.invite import create as create_mother_invitation
 from storage import users as users_store
+from storage.crypto import USER_PHONE
 from tests.playground.helpers import SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
 
 
@@ -75,7 +76,9 @@ async def test_an_invitation_chain_across_personas(client: TestClient, playgroun
     assert status["koordinator-kecamatan"] == "Koordinator · Kec. Curug"
     assert status["tpk"] == "Anggota TPK (Bidan) · Kel. Sukawana"
     member = await users_store.get(playground.services.db, BY_KEY["tpk"].user_id)
-    assert member is not None and member.phone == "+6281400000004"
+    assert member is not None
+    sealed = await playground.services.db.fetch_value("SELECT phone_enc FROM users WHERE id = ?", (member.id,))
+    assert playground.services.cipher.decrypt(sealed, USER_PHONE, member.id) == "+6281400000004"
     # The link was single-use: the mother persona cannot reuse it.
     await open_link(client, "ibu", link)
     assert "sudah dipakai" in (await ChatApi(client, "ibu").until_text("Tautan")).get("text", "")

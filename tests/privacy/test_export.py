@@ -58,7 +58,7 @@ async def test_everything_held_about_her_by_nik(quiet_bot: BotUnderTest, tmp_pat
     person = data["sasaran"]
     assert (data["sasaran_id"], person["id"], person["name"], person["nik"], person["phone"]) == \
         (sasaran_id, sasaran_id, NAME, NIK, PHONE)
-    assert "nik_enc" not in person and "nik_hash" not in person and data["nik_tersamar"] == "3673********0001"
+    assert "nik_enc" not in person and "nik_hash" not in person and data["nik_tersamar"] == "3673************"
     assert person["answers"]["catatan"] == "tinggal dengan ibu mertua" and person["birth_date"] == "1990-03-12"
     family = data["keluarga"]
     assert (family["head_name"], family["no_kk"], family["address"]) == ("Ahmad Yani", KK, ADDRESS)

@@ -229,7 +229,7 @@ async def test_workbook_opens_and_its_summary_equals_the_message(bot: BotUnderTe
                                      "erased_at IS NULL")
     assert len(body) == count
     niks = [row[columns.index("NIK (disamarkan)")] for row in body if row[columns.index("NIK (disamarkan)")]]
-    assert niks and all(re.fullmatch(r"\d{4}\*{8}\d{4}", str(n)) for n in niks)
+    assert niks and all(re.fullmatch(r"\d{4}\*{12}", str(n)) for n in niks)
     names = {r[0] for r in await bot.db.fetch_all("SELECT name FROM sasaran WHERE region_code LIKE '36.73.04.%'")}
     flat = " ".join(str(cell) for row in sasaran for cell in row if cell is not None)
     assert not any(name in flat for name in names)
