@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot import jobs
-from bot.access import load_caller
+from bot.access import load_caller, private_chats_only
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
@@ -40,7 +40,7 @@ from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
 from conversations import join, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, ekspor_format, errors, growth, ibu, keluarga, rekap, tugas, undang
+from handlers import anggota, basics, ekspor, ekspor_format, errors, growth, grup, ibu, keluarga, rekap, tugas, undang
 from handlers import daftar as daftar_handlers
 from handlers import impor as impor_handlers
 from handlers import privacy as privacy_handlers
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 #: PTB groups run in ascending order and every group gets each update; within one group only
 #: the first matching handler answers. Flood control comes first, so a flood costs no database read;
 THROTTLE_GROUP = -200
+#: then a group chat gets one line for anything that would show personal data (no database read);
+CHAT_GROUP = -150
 #: then the caller is loaded (role, scope) for every handler after it.
 ACCESS_GROUP = -100
 #: Everything that answers an update shares PTB's default group, in the tiers below.
@@ -81,7 +83,7 @@ def _registrations() -> dict[Tier, tuple[Registration, ...]]:
         Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
                         keluarga.register, growth.register, privacy_handlers.register, ibu.register, tugas.register,
                         runner.register, rekap.register, impor_handlers.register, daftar_handlers.register,
-                        ekspor_format.register, ekspor.register,
+                        ekspor_format.register, ekspor.register, grup.register,
                         partial(basics.register, pause_form=runner.pause)),
         Tier.FORM_ANSWERS: (runner.register_text,),
         Tier.CATCH_ALL: (basics.register_last,),
@@ -129,6 +131,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     access = settings.access
     app.add_handler(TypeHandler(Update, Throttle(burst=access.flood_burst, per_second=access.flood_per_second)),
                     group=THROTTLE_GROUP)
+    app.add_handler(TypeHandler(Update, private_chats_only), group=CHAT_GROUP)
     app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
     registrations = _registrations()
     for tier in Tier:

@@ -22,7 +22,9 @@ from typing import Any, NamedTuple, Protocol
 
 from telegram import CallbackQuery
 
-from bot import texts
+from bot import refusals, texts
+from bot.context import TpkContext
+from storage.access_log import Refusal
 
 MAX_BYTES = 64
 SQLITE_MAX = 2**63 - 1
@@ -165,8 +167,17 @@ def data(value: NamedTuple) -> str:
     raise ValueError(f"no button family carries {value!r}")
 
 
-async def refuse(query: CallbackQuery) -> None:
-    """Answer a press that could not be read: politely, never an exception."""
+def prefix_of(data: str | None) -> str:
+    """The family prefix of a press, for logs and counts: a known prefix or "?", never what a
+    client sent (a forged button may carry anything, a NIK included)."""
+    prefix = (data or "").split(":", 1)[0]
+    return prefix if prefix in PREFIXES else "?"
+
+
+async def refuse(query: CallbackQuery, context: TpkContext) -> None:
+    """Answer a press that could not be read: politely, never an exception; counted as a
+    forged button (by its prefix only)."""
+    await refusals.record(context.services, query.from_user.id, Refusal.CALLBACK, prefix_of(query.data))
     await query.answer(UNKNOWN, show_alert=True)
 
 
@@ -284,6 +295,18 @@ class JoinPosition(NamedTuple):
     position: str
 
 
+class JoinReturn(NamedTuple):
+    """A deactivated member's answer to rejoining through a link made for them."""
+
+    choice: str  # "ok" / "no"
+
+
+class MemberRelink(NamedTuple):
+    """/anggota: make a link for a deactivated member to join again."""
+
+    user_id: int
+
+
 class GrowthChart(NamedTuple):
     """Send a child's growth chart (/keluarga's card, the history, after a visit)."""
 
@@ -369,6 +392,13 @@ class DaftarPage(NamedTuple):
     page: int
 
 
+class AccessPage(NamedTuple):
+    """/akses: a page of who read one person's record."""
+
+    sasaran_id: int
+    page: int
+
+
 class FormPress(NamedTuple):
     """A form-engine button: ``f:<draft key>:<action>[:<field>[:<argument>]]``."""
 
@@ -390,9 +420,10 @@ UBAH = Prefix("ub", Family(EditSasaran, ID))
 UBAH_KELUARGA = Prefix("ubk", Family(EditKeluarga, ID))
 KELUARGA = Prefix("kl", Family(FamilyPage, "p", PAGE), Family(FamilyOpen, "o", ID))
 ANGGOTA = Prefix("ag", Family(MemberPage, "p", PAGE), Family(MemberAsk, "ask", ID, STATUS),
-                 Family(MemberSet, "set", ID, STATUS))
+                 Family(MemberSet, "set", ID, STATUS), Family(MemberRelink, "link", ID))
 HAPUS = Prefix("hp", Family(ErasePick, "p", ID), Family(EraseConfirm, "ok", ID), Family(EraseCancel, "x"))
 PERSETUJUAN = Prefix("ps", Family(ConsentText, "t"), Family(ConsentPick, "s", ID))
+AKSES = Prefix("ak", Family(AccessPage, ID, PAGE))
 IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
              Family(ReminderAnswer, "ack", ID, choice("y", "n")), Family(IronSwitch, "ttd", ON_OFF),
              Family(MotherInvite, "inv", ID))
@@ -410,7 +441,8 @@ IMPOR = Prefix("im", Family(ImporTemplate, "t"), Family(ImporList, "l"),
                Family(ImporUndo, "u", ID), Family(ImporAssign, "a", ID, SMALL),
                Family(ImporAssignTo, "as", ID, SMALL, ID))
 DAFTAR = Prefix("df", Family(DaftarPage, choice("d", "r"), choice("a", "b"), PAGE))
-JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME))
+JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME),
+              Family(JoinReturn, "back", choice("ok", "no")))
 FORM = Prefix(
     "f",
     Family(FormPress, DRAFT_KEY, choice("noop", "resume", "new", "del", "send", "cy", "cn")),

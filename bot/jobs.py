@@ -15,7 +15,8 @@ retensi            hourly, works once per local day              anonymises reco
 rekap-zone         once, at start                                makes the /rekap counters bucket by the
                                                                  deployment's zone before the first /rekap
 rekap-digest       every ``[rekap] digest_check_seconds``        last month's /rekap to each koordinator on the
-                                                                 1st from ``digest_hour`` (once per month)
+                                                                 1st from ``digest_hour`` (once per month), and
+                                                                 the anonymous one to TPPS groups (``/grup``)
 rekap-tidy         daily at 03:00 local                          drops counter rows that fell to zero
 expire_drafts      hourly, first a minute after start            deletes drafts untouched ``[formulir]
                                                                  draft_days`` and tells their owners
@@ -32,7 +33,7 @@ from telegram.ext import Application, ContextTypes
 from bot import reminders
 from bot.context import SERVICES_KEY
 from bot.privacy import retention
-from bot.rekap import monthly_digest
+from bot.rekap import group_digest, monthly_digest
 from bot.rekap.service import ensure_ready
 from bot.services import Services
 from conversations.forms.runner import expire_drafts
@@ -52,6 +53,7 @@ async def _rekap_zone(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _rekap_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     await monthly_digest.send_monthly_digests(_services(context), context.bot)
+    await group_digest.send_group_digests(_services(context), context.bot)
 
 
 async def _rekap_tidy(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -38,16 +38,19 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks as cb
 from bot import texts
 from bot.context import TpkContext
+from bot.domain import identity
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import is_well_formed
 from bot.menu import show_menu
-from conversations.parsers import ParseError, parse_phone
+from bot.reminders import mothers
+from bot.reminders import texts as rtexts
+from conversations.parsers import ParseError, parse_date, parse_phone
 from storage import invitations
 from storage.invitations import Invitation, InvitationError, Problem
 
 log = logging.getLogger(__name__)
 
-CONFIRM_NAME, TYPE_NAME, PHONE, POSITION = range(4)
+CONFIRM_NAME, TYPE_NAME, PHONE, POSITION, REJOIN, MOTHER_CHECK = range(6)
 KEY = "join"
 SKIP = "Lewati"
 SHARE = "📱 Kirim nomor HP saya"
@@ -61,7 +64,13 @@ PROBLEM_TEXTS = {
     Problem.EXPIRED: "Tautan undangan ini sudah kedaluwarsa. Minta tautan baru ke koordinator Anda.",
     Problem.ALREADY_MEMBER: "Anda sudah terdaftar, jadi tautan ini tidak dipakai. Ketik /bantuan untuk melihat "
                             "perintah Anda.",
+    Problem.REVOKED: "Tautan undangan ini sudah tidak berlaku. Minta tautan baru ke koordinator Anda.",
+    Problem.DEACTIVATED: "Akun Anda pernah dinonaktifkan, jadi tautan ini tidak bisa dipakai. Minta koordinator "
+                         "Anda membuatkan tautan bergabung kembali khusus untuk Anda (lewat /anggota).",
+    Problem.NOT_FOR_YOU: "Tautan undangan ini dibuat untuk orang lain. Minta tautan Anda sendiri ke koordinator Anda.",
 }
+REJOIN_QUESTION = ("Akun Anda pernah dinonaktifkan. Tautan ini dibuat khusus agar Anda bisa bergabung kembali "
+                   "sebagai <b>{role}</b> untuk <b>{area}</b>. Lanjutkan?")
 
 
 def _answers(context: TpkContext) -> dict[str, Any]:
@@ -92,11 +101,106 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
         await message.reply_text(PROBLEM_TEXTS[problem or Problem.UNKNOWN])
         return ConversationHandler.END
     if invitation.role is Role.IBU:
-        return await open_mother_invitation(update, context, token, invitation)
+        return await _ask_mother(update, context, token, invitation)
     if invitation.role not in (Role.KOORDINATOR, Role.TPK):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END
+    mine = invitation.for_user == update.effective_user.id
+    if (problem := _not_theirs(invitation, context, mine)) is not None:
+        await message.reply_text(PROBLEM_TEXTS[problem])
+        return ConversationHandler.END
     context.user_data[KEY] = {"token": token, "role": invitation.role.value}  # type: ignore[index]
+    area = html.escape(context.services.regions.path_label(invitation.region_code))
+    if context.caller.deactivated:
+        await message.reply_text(
+            REJOIN_QUESTION.format(role=invitation.role.label, area=area),
+            reply_markup=InlineKeyboardMarkup([[
+                InlineKeyboardButton("Ya, lanjutkan", callback_data=cb.data(cb.JoinReturn("ok"))),
+                InlineKeyboardButton("Tidak", callback_data=cb.data(cb.JoinReturn("no")))]]),
+        )
+        return REJOIN
+    return await _welcome(update, context, invitation)
+
+
+def _not_theirs(invitation: Invitation, context: TpkContext, mine: bool) -> Problem | None:
+    """A link made for someone else, or a deactivated member with a link not made for them."""
+    if invitation.for_user is not None and not mine:
+        return Problem.NOT_FOR_YOU
+    if context.caller.deactivated and not mine:
+        return Problem.DEACTIVATED
+    return None
+
+
+async def _ask_mother(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
+    """A mother's link: before anything about her is shown, whoever opened it confirms she is her
+    (issue 15 §11): her initial and birth date, :data:`bot.domain.identity.TRIES` tries in all."""
+    message = update.effective_message
+    assert message is not None
+    if context.caller.deactivated:
+        await message.reply_text(PROBLEM_TEXTS[Problem.DEACTIVATED])
+        return ConversationHandler.END
+    if not await mothers.can_check(context.services, invitation):
+        await message.reply_text(rtexts.IDENTITY_NOT_RECORDED)
+        return ConversationHandler.END
+    context.user_data[KEY] = {"token": token, "role": Role.IBU.value}  # type: ignore[index]
+    await message.reply_text(rtexts.IDENTITY_QUESTION)
+    return MOTHER_CHECK
+
+
+async def mother_typed(update: Update, context: TpkContext, open_mother_invitation: MotherInvitationOpener) -> int:
+    """Her answer to "who are you?": an initial and a birth date, e.g. "S 12-03-1990"."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    initial, _, rest = (message.text or "").strip().partition(" ")
+    try:
+        born = parse_date(rest, on=context.services.clock.now().date())
+    except ParseError:
+        born = None
+    if identity.initial_of(initial) is None or born is None:
+        await message.reply_text(rtexts.IDENTITY_FORMAT)
+        return MOTHER_CHECK
+    token = _answers(context).get("token", "")
+    try:
+        checked = await mothers.check_identity(context.services, token=token, telegram_id=update.effective_user.id,
+                                               initial=initial, born=born)
+    except InvitationError as exc:
+        context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+        await message.reply_text(rtexts.LINK_PROBLEMS[exc.problem])
+        return ConversationHandler.END
+    if checked.outcome is mothers.Check.WRONG:
+        await message.reply_text(rtexts.identity_wrong(checked.tries_left))
+        return MOTHER_CHECK
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    if checked.outcome is mothers.Check.SPENT:
+        await message.reply_text(rtexts.IDENTITY_SPENT)
+        return ConversationHandler.END
+    return await open_mother_invitation(update, context, token, checked.invitation)
+
+
+async def rejoin_button(update: Update, context: TpkContext) -> int:
+    """The answer to "Akun Anda pernah dinonaktifkan … Lanjutkan?"."""
+    query = update.callback_query
+    assert query is not None
+    press = cb.JOIN.parse(query.data)
+    if not isinstance(press, cb.JoinReturn):
+        await cb.refuse(query, context)
+        return REJOIN
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    token = _answers(context).get("token", "")
+    invitation = await invitations.find(context.services.db, token) if press.choice == "ok" else None
+    if invitation is None:
+        context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+        await query.message.reply_text("Baik, tidak dilanjutkan. Tautan ini masih bisa dibuka lagi "  # type: ignore[union-attr]
+                                       "selama berlaku.")
+        return ConversationHandler.END
+    return await _welcome(update, context, invitation)
+
+
+async def _welcome(update: Update, context: TpkContext, invitation: Invitation) -> int:
+    """Who they are invited as, and the first question: their name."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
     area = html.escape(context.services.regions.path_label(invitation.region_code))
     intro = f"Selamat datang! Anda diundang sebagai <b>{invitation.role.label}</b> untuk <b>{area}</b>."
     name = _clean_name(update.effective_user.full_name)
@@ -119,7 +223,7 @@ async def name_button(update: Update, context: TpkContext) -> int:
     assert query is not None
     press = cb.JOIN.parse(query.data)
     if not isinstance(press, cb.JoinName):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return CONFIRM_NAME
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -280,6 +384,9 @@ def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler
                 MessageHandler(~filters.COMMAND, phone_other),
             ],
             POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern)],
+            REJOIN: [CallbackQueryHandler(rejoin_button, pattern=cb.JOIN.pattern)],
+            MOTHER_CHECK: [MessageHandler(filters.TEXT & ~filters.COMMAND,
+                                          partial(mother_typed, open_mother_invitation=open_mother_invitation))],
         },
         fallbacks=[CommandHandler("batal", cancel)],
         allow_reentry=True,

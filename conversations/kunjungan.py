@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import reminders, texts
+from bot import reads, reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.anthropometry import format_decimal
@@ -51,6 +51,7 @@ from conversations.forms.model import Form, FormContext, Submitted
 from conversations.growth_text import recheck_notice
 from storage import keluarga as store
 from storage import notices
+from storage.access_log import Read
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewSasaran, Sasaran
 
@@ -396,6 +397,7 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
     query = " ".join(context.args or []).strip()[:60]
     if query:
         found = await store.search_sasaran(services.db, scope, query)
+        await reads.record(context, [s.id for s in found], Read.SEARCH)
         heading = f"Sasaran bernama «{html.escape(query)}»:"
     else:
         found = await store.recent_sasaran(services.db, scope, reporter_id=context.caller.user_id)

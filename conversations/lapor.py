@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import texts
+from bot import duplicates, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.age import age_label
@@ -76,7 +76,7 @@ from conversations.growth_text import recheck_notice
 from conversations.parsers import format_decimal, parse_nik_number
 from storage import keluarga as store
 from storage.db import Transaction
-from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+from storage.keluarga import Elsewhere, Measurement, NewKeluarga, NewSasaran, SasaranOwner
 
 YEAR = 365
 
@@ -130,9 +130,12 @@ def _unlisted_region(number: str, label: str, ctx: FormContext) -> str | None:
 async def _kk_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
     unlisted = _unlisted_region(value, "No. KK", ctx)
     problems = [unlisted] if unlisted else []
-    region = await store.kk_region(ctx.services.db, ctx.services.cipher, value)
-    if region is not None:
-        where = ctx.regions.path_label(region) if region in ctx.regions else region
+    found = await store.find_kk(ctx.services.db, ctx.services.cipher, value, ctx.scope)
+    if isinstance(found, Elsewhere):
+        await duplicates.tell_keepers(ctx.services, ctx.caller, found)
+        problems.append(duplicates.KK_ELSEWHERE)
+    elif found is not None:
+        where = ctx.regions.path_label(found.region_code) if found.region_code in ctx.regions else found.region_code
         problems.append(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang "
                         "keluarga yang berbeda atau laporan baru yang disengaja.")
     return Notice("\n".join(problems)) if problems else None
@@ -254,22 +257,27 @@ class BirthDateField(DateField):
         return day.isoformat()
 
 
+def owner_id(owner: SasaranOwner | Elsewhere) -> int:
+    return owner.record_id if isinstance(owner, Elsewhere) else owner.sasaran_id
+
+
 async def _nik_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
     """A NIK registered before (blocking: one person, one record) or from an unlisted
     kecamatan (to confirm)."""
     if value == NikField.NONE:
         return None
-    owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value)
-    if owner is None or owner.sasaran_id == ctx.extra.get("sasaran_id"):
+    owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value, ctx.scope)
+    if owner is None or owner_id(owner) == ctx.extra.get("sasaran_id"):
         unlisted = _unlisted_region(value, "NIK", ctx)
         return Notice(unlisted) if unlisted else None
+    if isinstance(owner, Elsewhere):
+        await duplicates.tell_keepers(ctx.services, ctx.caller, owner)
+        return Notice(duplicates.NIK_ELSEWHERE, blocking=True)
     where = ctx.regions.path_label(owner.region_code) if owner.region_code in ctx.regions else owner.region_code
     text = (f"NIK {owner.nik_masked} sudah terdaftar sebagai {opt.CATEGORY_LABELS_BY_VALUE[owner.category]} di "
             f"{html.escape(where)}, dilaporkan oleh {html.escape(owner.reporter_name)}. Satu orang cukup "
             "didaftarkan sekali.")
-    actions: tuple[tuple[str, str], ...] = ()
-    if ctx.in_scope(owner.region_code):
-        actions = (("📝 Catat kunjungan untuk sasaran itu", cb.data(cb.VisitNew(owner.sasaran_id))),)
+    actions = (("📝 Catat kunjungan untuk sasaran itu", cb.data(cb.VisitNew(owner.sasaran_id))),)
     return Notice(text, blocking=True, actions=actions)
 
 
@@ -602,7 +610,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None
     press = cb.LAPOR.parse(query.data)
     if press is None or (isinstance(press, cb.ReportAdd) and press.kategori not in opt.CATEGORY_LABELS_BY_VALUE):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     scope = context.caller.scope or context.services.regions.root.code
     keluarga = await store.get_keluarga(context.services.db, scope, press.keluarga_id)

@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks as cb
-from bot import growth_chart
+from bot import growth_chart, reads
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.age import age_in_days, age_label
@@ -29,6 +29,7 @@ from bot.domain.thresholds import ClinicalThresholds
 from bot.formatting import long_date
 from bot.reporting import child_growth, child_weighings
 from storage import keluarga as store
+from storage.access_log import Read
 from storage.keluarga import Kunjungan, Sasaran
 
 #: Measurements per page of the history (a page stays far below Telegram's 4,096 characters).
@@ -137,9 +138,10 @@ async def on_history(update: Update, context: TpkContext) -> None:
     asked = cb.GROWTH_HISTORY.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if asked is None or child is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     await query.answer()
+    await reads.record(context, [child.id], Read.HISTORY)
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
     text, pages = history_text(child, visits, asked.page, klinis=context.services.settings.klinis)
     await query.edit_message_text(text, reply_markup=_history_markup(child, min(asked.page, pages - 1), pages))
@@ -152,9 +154,10 @@ async def on_chart(update: Update, context: TpkContext) -> None:
     asked = cb.GROWTH_CHART.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if child is None or query.message is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     await query.answer("Menyiapkan grafik…")
+    await reads.record(context, [child.id], Read.HISTORY)
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
     measured = [growth_chart.Measured(v.visited_on, v.measurement.weight_kg, v.measurement.height_cm,
                                       v.measurement.measured_lying) for v in visits]

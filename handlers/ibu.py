@@ -50,13 +50,7 @@ from storage.invitations import Invitation, InvitationError, Problem
 
 log = logging.getLogger(__name__)
 
-PROBLEMS = {
-    Problem.UNKNOWN: "Tautan ini tidak dikenal. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
-    Problem.USED: "Tautan ini sudah dipakai. Satu tautan hanya untuk satu kali — minta yang baru kepada anggota TPK.",
-    Problem.EXPIRED: "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
-    Problem.ALREADY_MEMBER: "Akun Telegram ini sudah terdaftar sebagai anggota TPK atau koordinator, "
-                            "jadi tidak bisa dipakai untuk pengingat ibu.",
-}
+PROBLEMS = rtexts.LINK_PROBLEMS
 
 
 def _window_label(context: TpkContext) -> str:
@@ -73,13 +67,16 @@ def invite_button(sasaran_id: int) -> InlineKeyboardButton:
 
 
 async def open_invitation(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
-    """``/start <token>`` for a mother's invitation (passed to conversations.join by bot.app): the
-    consent screen. Nothing is stored until she answers."""
-    message = update.effective_message
-    assert message is not None
-    inviter = await users_store.get(context.services.db, invitation.created_by)
-    await message.reply_text(
-        rtexts.consent_screen(inviter.full_name if inviter else "", _window_label(context)),
+    """A mother's invitation once she has confirmed who she is (passed to conversations.join by
+    bot.app): the consent screen, greeting her by her initial. Nothing is stored until she answers."""
+    chat = update.effective_chat
+    assert chat is not None
+    services = context.services
+    inviter = await users_store.get(services.db, invitation.created_by)
+    record = await ibu_store.record(services.db, invitation.sasaran_id or 0)
+    await chat.send_message(
+        rtexts.consent_screen(inviter.full_name if inviter else "", _window_label(context),
+                              services.settings.privacy.retention_days, record.name if record else ""),
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(rtexts.AGREE, callback_data=cb.data(cb.MotherConsent("ya", token))),
             InlineKeyboardButton(rtexts.REFUSE, callback_data=cb.data(cb.MotherConsent("tidak", token))),
@@ -92,7 +89,7 @@ async def consent_button(update: Update, context: TpkContext, press: cb.MotherCo
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     if not is_well_formed(press.token):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     token, agreed = press.token, press.choice == "ya"
     try:
@@ -100,6 +97,9 @@ async def consent_button(update: Update, context: TpkContext, press: cb.MotherCo
     except InvitationError as exc:
         if exc.problem is Problem.USED and await ibu_store.link_for_user(context.services.db, update.effective_user.id):
             await query.answer(rtexts.ALREADY_ANSWERED)  # a second tap on "Setuju"
+            return
+        if exc.problem is Problem.UNCHECKED:  # a token taken from the QR code, pressed by another account
+            await query.answer(PROBLEMS[exc.problem], show_alert=True)
             return
         await query.answer()
         await query.edit_message_reply_markup(None)
@@ -266,7 +266,7 @@ async def _on_button(update: Update, context: TpkContext) -> None:
     assert update.callback_query is not None
     press = cb.IBU.parse(update.callback_query.data)
     if press is None:
-        await cb.refuse(update.callback_query)
+        await cb.refuse(update.callback_query, context)
         return
     await _BUTTONS[type(press)](update, context, press)
 

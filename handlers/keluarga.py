@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
+from bot import reads, refusals
 from bot.access import allowed, for_command, may_edit
 from bot.commands import MANAGERS
 from bot.context import TpkContext
@@ -26,6 +27,7 @@ from bot.labels import growth_summary, sasaran_label
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
+from storage.access_log import Read, Refusal
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 
 PAGE = 8
@@ -98,6 +100,7 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
     services = context.services
     today = _today(context)
     members = await store.members(services.db, _scope(context), keluarga.id)
+    await reads.record(context, [m.id for m in members], Read.CARD)
     risks = await store.family_risks(services.db, keluarga.id)
     flags = await store.flags(services.db, [m.id for m in members])
     lines = [f"<b>Keluarga {html.escape(keluarga.head_name)}</b>",
@@ -167,7 +170,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None
     press = cb.KELUARGA.parse(query.data)
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     if isinstance(press, cb.FamilyPage):
         await query.answer()
@@ -176,6 +179,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         return
     found = await store.get_keluarga(context.services.db, _scope(context), press.keluarga_id)
     if found is None:
+        await refusals.record(context.services, context.caller.user_id, Refusal.SCOPE, "keluarga", press.keluarga_id)
         await query.answer("Keluarga itu tidak ada di wilayah Anda.", show_alert=True)
         return
     await query.answer()

@@ -1,11 +1,12 @@
-"""/hapus (erase a record's personal data on the person's request) and /persetujuan
-(consent records, for the mother herself and for coordinators in scope).
+"""/hapus (erase a record's personal data on the person's request), /persetujuan
+(consent records, for the mother herself and for coordinators in scope) and /akses
+(who read a person's record, and when: the access log, for coordinators in scope).
 
 Stateless: every button carries the record id and every tap re-checks the caller's
 role and scope, so a forged, replayed or foreign button cannot reach a record outside
 the caller's area or one already erased. Buttons: ``bot.callbacks.HAPUS`` (pick,
-confirm, cancel) and ``bot.callbacks.PERSETUJUAN`` (a record's consents, the consent
-text a mother agreed to).
+confirm, cancel), ``bot.callbacks.PERSETUJUAN`` (a record's consents, the consent
+text a mother agreed to) and ``bot.callbacks.AKSES`` (a page of a record's reads).
 
 /hapus is limited to ``[privacy] erase_per_day`` erasures per person in any 24 hours
 (counted from the audit log), checked on the command and again on every tap, so an
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import privacy, texts
+from bot import privacy, reads, refusals, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.daytime import zone_for_region
@@ -30,9 +33,12 @@ from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.reminders import texts as rtexts
 from bot.services import Services
+from bot.widgets.paging import page_row
+from storage import access_log
 from storage import privacy as store
+from storage.access_log import AccessEntry, Read, Refusal
 from storage.privacy import ConsentEntry, Subject
-from storage.timefmt import from_db
+from storage.timefmt import from_db, to_db
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +108,11 @@ def consent_lines(entries: list[ConsentEntry], *, show_account: bool) -> list[st
     return lines
 
 
-async def _search(update: Update, context: TpkContext, usage: str) -> list[Subject] | None:
+async def _search(update: Update, context: TpkContext, usage: str, one: Read = Read.SEARCH) -> list[Subject] | None:
     """The records matching the command's argument in the caller's scope; None when
-    the caller was answered already (no argument, nothing found)."""
+    the caller was answered already (no argument, nothing found). The read is logged:
+    as ``one`` when a single record matched (what the command shows of it), else as a
+    by-name search result."""
     message = update.effective_message
     assert message is not None
     query = " ".join(context.args or []).strip()[:60]
@@ -117,7 +125,15 @@ async def _search(update: Update, context: TpkContext, usage: str) -> list[Subje
         shown = "NIK itu" if store.nik_of(query) else f"bernama «{html.escape(query)}»"
         await message.reply_text(f"Tidak ada sasaran {shown} di wilayah Anda.")
         return None
+    await reads.record(context, [s.id for s in found], one if len(found) == 1 else Read.SEARCH)
     return found
+
+
+async def _pick_one(message: Message, services: Services, found: list[Subject],
+                    press: Callable[[Subject], NamedTuple]) -> None:
+    """Several records matched: one button per record, pressing ``press(record)``."""
+    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=cb.data(press(s)))] for s in found]
+    await message.reply_text("Pilih sasaran:", reply_markup=InlineKeyboardMarkup(rows))
 
 
 # -- /hapus --------------------------------------------------------------------------------
@@ -189,7 +205,7 @@ async def hapus_button(update: Update, context: TpkContext) -> None:
         await query.edit_message_text("Dibatalkan. Tidak ada data yang dihapus.")
         return
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     services = context.services
     found = await store.subject(services.db, _scope(context), press.sasaran_id)
@@ -252,7 +268,7 @@ async def persetujuan(update: Update, context: TpkContext) -> None:
     if context.caller.role is Role.IBU:
         await _own_consents(update, context)
         return
-    found = await _search(update, context, CONSENT_HELP)
+    found = await _search(update, context, CONSENT_HELP, Read.CONSENT)
     if found is None:
         return
     message = update.effective_message
@@ -262,9 +278,7 @@ async def persetujuan(update: Update, context: TpkContext) -> None:
         entries = await store.consents_of_sasaran(services.db, found[0].id)
         await message.reply_text(_record_consents(services, found[0], entries))
         return
-    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=cb.data(cb.ConsentPick(s.id)))]
-            for s in found]
-    await message.reply_text("Pilih sasaran:", reply_markup=InlineKeyboardMarkup(rows))
+    await _pick_one(message, services, found, lambda s: cb.ConsentPick(s.id))
 
 
 @for_command("persetujuan")
@@ -280,18 +294,90 @@ async def persetujuan_button(update: Update, context: TpkContext) -> None:
         await context.bot.send_message(
             query.message.chat.id,
             f"<b>Teks persetujuan versi <code>{rtexts.CONSENT_VERSION}</code></b>\n\n"
-            + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat"))
+            + rtexts.consent_screen("", f"pukul {window.start:%H.%M}–{window.end:%H.%M} waktu setempat",
+                                    services.settings.privacy.retention_days))
         return
     if context.caller.role is Role.IBU or not isinstance(press, cb.ConsentPick):
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     found = await store.subject(services.db, _scope(context), press.sasaran_id)
     if found is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     await query.answer()
+    await reads.record(context, [found.id], Read.CONSENT)
     entries = await store.consents_of_sasaran(services.db, found.id)
     await query.edit_message_text(_record_consents(services, found, entries))
+
+
+# -- /akses ----------------------------------------------------------------------------------
+
+ACCESS_HELP = (
+    "Ketik /akses diikuti nama atau NIK sasaran, misalnya <code>/akses Siti Aminah</code>, untuk melihat siapa "
+    "saja yang membuka datanya dan kapan."
+)
+ACCESS_PAGE = 10
+READS = {
+    Read.CARD: "kartu keluarga", Read.HISTORY: "riwayat ukur / grafik", Read.CONSENT: "riwayat persetujuan",
+    Read.EXPORT: "ekspor data subjek", Read.SEARCH: "hasil pencarian nama",
+}
+
+
+def _reader(entry: AccessEntry) -> str:
+    if entry.reader_id is None:
+        return "baris perintah server"
+    name = html.escape(entry.reader_name or f"akun {entry.reader_id}")
+    return f"{name} ({Role(entry.reader_role).label})" if entry.reader_role else name
+
+
+async def _access_page(context: TpkContext, subject: Subject, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    entries, total = await access_log.reads_of(services.db, _scope(context), subject.id, limit=ACCESS_PAGE,
+                                               offset=page * ACCESS_PAGE)
+    lines = [f"<b>Akses ke data</b> — {_describe(services, subject)}", ""]
+    if not total:
+        lines.append("Belum ada yang membuka data orang ini lewat bot.")
+        return "\n".join(lines), None
+    pages = -(-total // ACCESS_PAGE)
+    lines.append(f"Dibuka {total} kali (halaman {page + 1}/{pages}), terbaru di atas:")
+    lines += [f"• {_when(to_db(e.at), subject.region_code)} — {_reader(e)}: {READS.get(Read(e.what), e.what)}"
+              for e in entries]
+    nav = page_row(lambda n: cb.data(cb.AccessPage(subject.id, n)), page, pages)
+    return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
+
+
+@for_command("akses")
+async def akses(update: Update, context: TpkContext) -> None:
+    found = await _search(update, context, ACCESS_HELP)
+    if found is None:
+        return
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    if len(found) == 1:
+        text, markup = await _access_page(context, found[0], 0)
+        await message.reply_text(text, reply_markup=markup)
+        return
+    await _pick_one(message, services, found, lambda s: cb.AccessPage(s.id, 0))
+
+
+@for_command("akses")
+async def akses_button(update: Update, context: TpkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    press = cb.AKSES.parse(query.data)
+    if press is None:
+        await cb.refuse(query, context)
+        return
+    services = context.services
+    found = await store.subject(services.db, _scope(context), press.sasaran_id)
+    if found is None:
+        await refusals.record(services, context.caller.user_id, Refusal.SCOPE, "akses", press.sasaran_id)
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    text, markup = await _access_page(context, found, press.page)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -300,3 +386,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(hapus_button, pattern=cb.HAPUS.pattern))
     app.add_handler(CommandHandler("persetujuan", persetujuan))
     app.add_handler(CallbackQueryHandler(persetujuan_button, pattern=cb.PERSETUJUAN.pattern))
+    app.add_handler(CommandHandler("akses", akses))
+    app.add_handler(CallbackQueryHandler(akses_button, pattern=cb.AKSES.pattern))

@@ -21,7 +21,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
-from bot import texts
+from bot import refusals, texts
 from bot.access import allowed, for_command, refuse
 from bot.commands import spec
 from bot.context import TpkContext
@@ -35,6 +35,7 @@ from bot.rekap.service import build_rekap, today
 from bot.services import Services
 from bot.widgets.region_picker import GO, within_scope
 from storage import rekap as store
+from storage.access_log import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,10 @@ async def on_button(update: Update, context: TpkContext) -> None:
     services = context.services
     scope = context.caller.scope
     if action is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     if not within_scope(services.regions, scope, action.area):
+        await refusals.record(services, context.caller.user_id, Refusal.SCOPE, "rekap", action.area)
         await query.answer(OUT_OF_SCOPE, show_alert=True)
         return
     assert scope is not None
@@ -100,7 +102,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         return
     if action.action == kb.EXCEL:
         if not allowed(context, spec("ekspor").roles):
-            await refuse(update, context)
+            await refuse(update, context, "ekspor")
             return
         await query.answer("Menyiapkan file Excel…")
         await send_workbook(target, services, scope, action.area, action.period)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks as cb
+from bot import refusals
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.regions import Level, level_of
@@ -22,6 +23,7 @@ from bot.domain.tokens import new_token
 from bot.formatting import long_date
 from bot.widgets.region_picker import GO, region_keyboard, within_scope
 from storage import invitations
+from storage.access_log import Refusal
 
 _ROLE_CODES = {"k": Role.KOORDINATOR, "t": Role.TPK}
 _CODE_OF_ROLE = {role: code for code, role in _ROLE_CODES.items()}
@@ -64,6 +66,11 @@ async def undang(update: Update, context: TpkContext) -> None:
     await message.reply_text("Siapa yang ingin Anda undang?", reply_markup=InlineKeyboardMarkup([buttons]))
 
 
+async def _out_of_scope(query: CallbackQuery, context: TpkContext, code: str) -> None:
+    await refusals.record(context.services, context.caller.user_id, Refusal.SCOPE, "undang", code)
+    await query.answer(OUT_OF_SCOPE, show_alert=True)
+
+
 @for_command("undang")
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
@@ -71,19 +78,19 @@ async def on_button(update: Update, context: TpkContext) -> None:
     caller = context.caller
     press = cb.UNDANG.parse(query.data)
     if press is None or press.role not in _ROLE_CODES:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     role, action, code = _ROLE_CODES[press.role], press.action, press.code
     regions = context.services.regions
     if role not in invitable_roles(caller.role, caller.scope) or not within_scope(regions, caller.scope, code):
-        await query.answer(OUT_OF_SCOPE, show_alert=True)
+        await _out_of_scope(query, context, code)
         return
     if action == GO:
         await query.answer()
         await query.edit_message_text(_picker_text(context, role, code), reply_markup=_picker(context, role, code))
         return
     if not has_authority(caller.role, caller.scope, role, code):
-        await query.answer(OUT_OF_SCOPE, show_alert=True)
+        await _out_of_scope(query, context, code)
         return
     await query.answer()
     services = context.services

@@ -1,8 +1,11 @@
 """Single-use invitations behind ``/start <token>`` deep links.
 
 Only the SHA-256 of a token is stored. Claiming is one transaction that re-checks the
-invitation, creates (or re-activates) the member and marks the invitation used, so a
-link opened twice at the same moment makes one member.
+invitation — and that whoever made it is still active with authority over its role and
+area — creates (or re-activates) the member and marks the invitation used, so a link
+opened twice at the same moment makes one member. A deactivated member joins again only
+through a link made for them (``for_user``); deactivating someone revokes the links they
+made (:func:`storage.users.set_status`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.domain.roles import Role, TeamPosition
+from bot.domain.roles import Role, TeamPosition, has_authority
 from bot.domain.tokens import token_hash
 from storage import audit
 from storage import users as users_store
@@ -28,6 +31,10 @@ class Problem(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     ALREADY_MEMBER = "already_member"
+    REVOKED = "revoked"  # its maker was deactivated or lost authority over its area
+    DEACTIVATED = "deactivated"  # a deactivated member, and the link was not made for them
+    NOT_FOR_YOU = "not_for_you"  # made for another person
+    UNCHECKED = "unchecked"  # a mother's link: this account has not confirmed who she is
 
 
 class InvitationError(Exception):
@@ -47,10 +54,16 @@ class Invitation:
     used_by: int | None
     used_at: datetime | None
     sasaran_id: int | None
+    revoked_at: datetime | None = None
+    for_user: int | None = None
+    failed_checks: int = 0
+    checked_by: int | None = None
 
     def problem(self, now: datetime) -> Problem | None:
         if self.used_at is not None:
             return Problem.USED
+        if self.revoked_at is not None:
+            return Problem.REVOKED
         if now >= self.expires_at:
             return Problem.EXPIRED
         return None
@@ -62,10 +75,12 @@ class Invitation:
             "expires_at": to_db(self.expires_at),
             "used_by": self.used_by,
             "sasaran_id": self.sasaran_id,
+            "for_user": self.for_user,
         }
 
 
-_COLUMNS = "id, role, region_code, created_by, created_at, expires_at, used_by, used_at, sasaran_id"
+_COLUMNS = ("id, role, region_code, created_by, created_at, expires_at, used_by, used_at, sasaran_id, revoked_at, "
+            "for_user, failed_checks, checked_by")
 
 
 def _invitation(row: aiosqlite.Row) -> Invitation:
@@ -81,6 +96,10 @@ def _invitation(row: aiosqlite.Row) -> Invitation:
         used_by=row["used_by"],
         used_at=from_db(row["used_at"]),
         sasaran_id=row["sasaran_id"],
+        revoked_at=from_db(row["revoked_at"]),
+        for_user=row["for_user"],
+        failed_checks=row["failed_checks"],
+        checked_by=row["checked_by"],
     )
 
 
@@ -94,13 +113,14 @@ async def create(
     now: datetime,
     valid_for: timedelta,
     sasaran_id: int | None = None,
+    for_user: int | None = None,
 ) -> Invitation:
     async with db.transaction() as tx:
         new_id = await tx.insert(
             "INSERT INTO invitations (token_hash, role, region_code, created_by, created_at, "
-            "expires_at, sasaran_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "expires_at, sasaran_id, for_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (token_hash(token), role, region_code, created_by, to_db(now), to_db(now + valid_for),
-             sasaran_id),
+             sasaran_id, for_user),
         )
         row = await tx.fetch_one(f"SELECT {_COLUMNS} FROM invitations WHERE id = ?", (new_id,))
         assert row is not None
@@ -126,6 +146,13 @@ async def _find_in_tx(tx: Transaction, token: str) -> Invitation | None:
     return _invitation(row) if row else None
 
 
+async def _maker_may_still(tx: Transaction, invitation: Invitation) -> bool:
+    """The link's maker is active now and still has authority over its role and area."""
+    maker = await users_store.get_in_tx(tx, invitation.created_by)
+    return maker is not None and maker.active and has_authority(maker.role, maker.region_code, invitation.role,
+                                                                invitation.region_code)
+
+
 async def claim_membership(
     db: Database,
     *,
@@ -139,18 +166,26 @@ async def claim_membership(
 ) -> tuple[users_store.Member, Invitation]:
     """Turn a valid koordinator/TPK invitation into an active member.
 
-    Raises :class:`InvitationError` when the token is unknown, used or expired, or the
-    person is already an active member (the invitation then stays unused for its
-    intended recipient). A shared ``phone`` is sealed with ``cipher``."""
+    Raises :class:`InvitationError` when the token is unknown, used, revoked or expired,
+    its maker is no longer active with authority over its role and area, it was made for
+    someone else, the person is already an active member, or was deactivated and the link
+    was not made for them (the invitation then stays unused for its intended recipient).
+    A shared ``phone`` is sealed with ``cipher``."""
     async with db.transaction() as tx:
         invitation = await _find_in_tx(tx, token)
         if invitation is None or invitation.role not in (Role.KOORDINATOR, Role.TPK):
             raise InvitationError(Problem.UNKNOWN)
         if (problem := invitation.problem(now)) is not None:
             raise InvitationError(problem)
+        if not await _maker_may_still(tx, invitation):
+            raise InvitationError(Problem.REVOKED)
+        if invitation.for_user is not None and invitation.for_user != user_id:
+            raise InvitationError(Problem.NOT_FOR_YOU)
         before = await users_store.get_in_tx(tx, user_id)
         if before is not None and before.active:
             raise InvitationError(Problem.ALREADY_MEMBER)
+        if before is not None and invitation.for_user != user_id:
+            raise InvitationError(Problem.DEACTIVATED)
         position = team_position if invitation.role is Role.TPK else None
         if before is None:
             await tx.execute(

@@ -124,13 +124,34 @@ class Kunjungan:
 
 @dataclass(frozen=True)
 class SasaranOwner:
-    """Who holds a NIK already: shown (masked) when someone registers it again."""
+    """Who holds a NIK already, inside the caller's scope: shown (masked) when someone
+    registers it again there."""
 
     sasaran_id: int
     nik_masked: str
     region_code: str
     category: str
     reporter_name: str
+
+
+@dataclass(frozen=True)
+class KkOwner:
+    """The family already reported with a No. KK, inside the caller's scope."""
+
+    keluarga_id: int
+    region_code: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A NIK or No. KK registered outside the caller's scope: only the ids, for telling the
+    record's own TPK member and coordinator (never shown to the caller, issue 15 §2)."""
+
+    entity: str  # "sasaran" / "keluarga"
+    record_id: int
+    region_code: str
+    reporter_id: int
+    masked: str | None
 
 
 def _day(text: str | None) -> date | None:
@@ -321,23 +342,37 @@ async def kunjungan_history_in_tx(tx: Transaction, sasaran_id: int) -> list[Kunj
 # -- reading, always within a scope ----------------------------------------------------
 
 
-async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> SasaranOwner | None:
-    """A NIK registered anywhere in the deployment (duplicates are deployment-wide);
-    only masked NIK, area, category and reporter are revealed."""
+async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str, scope: str
+                      ) -> SasaranOwner | Elsewhere | None:
+    """A NIK registered anywhere in the deployment (duplicates are deployment-wide). Inside
+    ``scope`` the masked NIK, area, category and reporter; outside it only the ids."""
+    inside, params = within("s.region_code", scope)
     row = await db.fetch_one(
-        "SELECT s.id, s.nik_masked, s.region_code, s.category, u.full_name FROM sasaran s "
+        f"SELECT s.id, s.nik_masked, s.region_code, s.category, u.full_name, s.reporter_id, {inside} FROM sasaran s "
         "JOIN users u ON u.id = s.reporter_id WHERE s.nik_hash = ? AND s.erased_at IS NULL",
-        (cipher.lookup_hash(nik),),
+        (*params, cipher.lookup_hash(nik)),
     )
     if row is None:
         return None
+    if not row[6]:
+        return Elsewhere("sasaran", row[0], row[2], row[5], row[1])
     return SasaranOwner(row[0], row[1], row[2], row[3], row[4])
 
 
-async def kk_region(db: Database, cipher: IdentityCipher, no_kk: str) -> str | None:
-    """The area of a family already reported with this No. KK (found by its keyed hash), if any."""
-    return await db.fetch_value("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
-                                (cipher.lookup_hash(no_kk),))
+async def find_kk(db: Database, cipher: IdentityCipher, no_kk: str, scope: str) -> KkOwner | Elsewhere | None:
+    """A family already reported with this No. KK (found by its keyed hash): its area inside
+    ``scope``, only the ids outside it."""
+    inside, params = within("region_code", scope)
+    row = await db.fetch_one(
+        f"SELECT id, region_code, reporter_id, no_kk_masked, {inside} FROM keluarga "
+        "WHERE no_kk_hash = ? AND erased_at IS NULL ORDER BY id LIMIT 1",
+        (*params, cipher.lookup_hash(no_kk)),
+    )
+    if row is None:
+        return None
+    if not row[4]:
+        return Elsewhere("keluarga", row[0], row[1], row[2], row[3])
+    return KkOwner(row[0], row[1])
 
 
 async def ended_reason(db: Database, sasaran_id: int) -> str | None:

@@ -150,6 +150,7 @@ async def touch(db: Database, member: Member, now: datetime) -> None:
 
 
 async def set_status(db: Database, *, actor_id: int, user_id: int, status: Status, now: datetime) -> Member:
+    """Activate or deactivate a member; deactivating also revokes their links and closes their forms."""
     async with db.transaction() as tx:
         before = await get_in_tx(tx, user_id)
         if before is None:
@@ -166,4 +167,36 @@ async def set_status(db: Database, *, actor_id: int, user_id: int, status: Statu
             action="activate" if status is Status.ACTIVE else "deactivate",
             entity="user", entity_id=user_id, before=before.audit_view(), after=after.audit_view(),
         )
+        if status is not Status.ACTIVE:
+            await _contain(tx, actor_id=actor_id, user_id=user_id, now=now)
         return after
+
+
+async def _contain(tx: Transaction, *, actor_id: int, user_id: int, now: datetime) -> None:
+    """Deactivating someone ends what they could still do (issue 15 §4): the links they made
+    and did not see used are revoked (kept, with the time, for the audit), and the forms they
+    had open are closed — their drafts deleted, as stale drafts are, with the count audited."""
+    revoked = await tx.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE created_by = ? AND used_at IS NULL AND revoked_at IS NULL",
+        (to_db(now), user_id))
+    drafts = await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+    await audit.record(tx, at=now, actor_id=actor_id, action="contain", entity="user", entity_id=user_id,
+                       after={"invitations_revoked": revoked, "drafts_closed": drafts})
+
+
+async def keepers_of(db: Database, region_code: str, reporter_id: int) -> list[int]:
+    """Who looks after a record in ``region_code``: its reporter (while active) and the active
+    coordinators of the nearest area above it that has any (admins when none has)."""
+    parts = region_code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    marks = ",".join("?" for _ in ancestors)
+    rows = await db.fetch_all(
+        f"SELECT id, region_code FROM users WHERE status = 'active' AND role = 'koordinator' "
+        f"AND region_code IN ({marks}) ORDER BY length(region_code) DESC, id", ancestors)
+    nearest = [r[0] for r in rows if len(r[1]) == len(rows[0][1])] if rows else []
+    if not nearest:
+        nearest = [r[0] for r in await db.fetch_all(
+            "SELECT id FROM users WHERE status = 'active' AND role = 'admin' ORDER BY id")]
+    reporter = await db.fetch_value("SELECT id FROM users WHERE id = ? AND status = 'active' "
+                                    "AND role IN ('tpk', 'koordinator', 'admin')", (reporter_id,))
+    return list(dict.fromkeys([*([reporter] if reporter else []), *nearest]))

@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import callbacks as cb
 from bot import reminders, texts
-from bot.access import allowed
+from bot.access import allowed, refuse
 from bot.commands import MEMBERS
 from bot.context import TpkContext
 from bot.formatting import long_date
@@ -298,7 +298,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     press = cb.FORM.parse(query.data)
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     key, action, field_key, arg = press
     if action == "noop":
@@ -470,8 +470,7 @@ def register_text(app: Application) -> None:  # type: ignore[type-arg]
 def _members_only(handler: Any) -> Any:
     async def gated(update: Update, context: TpkContext) -> None:
         if not allowed(context, MEMBERS):
-            assert update.effective_message is not None
-            await update.effective_message.reply_text(texts.NOT_ALLOWED)
+            await refuse(update, context, "lanjut")
             return
         await handler(update, context)
 

@@ -181,7 +181,7 @@ async def test_scope_listing_and_deactivation(db: Database) -> None:
     assert await users.list_in_scope(db, "36.73.04", (Role.ADMIN,)) == []
     member = await users.set_status(db, actor_id=603, user_id=601, status=Status.INACTIVE, now=NOW)
     assert not member.active
-    assert [e.action for e in await audit.history(db, "user", 601)] == ["create", "deactivate"]
+    assert [e.action for e in await audit.history(db, "user", 601)] == ["create", "deactivate", "contain"]
 
 
 async def test_admins_follow_the_configuration(db: Database) -> None:

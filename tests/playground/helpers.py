@@ -58,7 +58,8 @@ async def add_tpk_and_mother(pg: Playground) -> int:
                                                 latrine="septik"), reporter_id=tpk.user_id, draft_key=None, now=now)
         return await keluarga_store.add_sasaran(
             tx, pg.services.cipher, family,
-            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10)),
+            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10),
+                       birth_date=date(1990, 3, 12)),
             reporter_id=tpk.user_id, now=now)
 
 

@@ -93,6 +93,8 @@ async def test_moving_the_clock_delivers_the_mothers_reminders(client: TestClien
     invitation = await create_mother_invitation(playground.services, caller, sasaran)
     await open_link(client, "ibu", invitation.link)
     ibu = ChatApi(client, "ibu")
+    await ibu.until_text("pastikan dulu bahwa ini Bunda")
+    await ibu.send("S 12-03-1990")  # who she is: her initial and birth date
     await ibu.until_text("Yang akan Bunda terima")
     await ibu.press("Setuju")
     await ibu.until_text("Terima kasih, Bunda Sari")

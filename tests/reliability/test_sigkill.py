@@ -463,6 +463,7 @@ async def _seed_reminders(settings: Settings) -> dict[int, list[str]]:
                             payload={"week": w}, needs_ack=False, send_after=now - timedelta(minutes=1))
                     for w in WEEKS]
             async with db.transaction() as tx:
+                await ibu_store.mark_checked(tx, token=token, telegram_id=chat)
                 await ibu_store.decide(tx, token=token, telegram_id=chat, decision=Decision.SETUJU, text_version="uji",
                                        now=now, ttd_default=False)
                 await ibu_store.set_next_plan(tx, sasaran, now + timedelta(days=365))  # the planner stays away
