@@ -107,7 +107,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     assert query is not None and query.data is not None
     press = cb.DAFTAR.parse(query.data)
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     await query.answer()
     text, markup = await _page(context, press.order, press.only, press.page)

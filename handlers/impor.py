@@ -245,7 +245,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await (_send_template(message) if isinstance(press, cb.ImporTemplate) else _send_list(message, context))
         return
     if press is None:
-        await cb.refuse(query)
+        await cb.refuse(query, context)
         return
     action, ids = type(press), list(press)
     item = await _load(context, ids[0])
