@@ -6,7 +6,8 @@ is compared with. Stocks (families, members, risk factors) are "registered by th
 of the period, as recorded now"; flows (new families, visits, births, measurements)
 are "in the period". Ibu hamil are those pregnant on the reference day by their HPHT
 (the period's last day, or today while it runs), split by trimester with
-:mod:`bot.domain.pregnancy`.
+:mod:`bot.domain.pregnancy`; every category is counted by its state on that day
+(storage/migrations/0011_rekap_periods.sql).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 
 from bot.domain.pregnancy import MAX_GESTATION_WEEKS, TrimesterBoundaries, gestational_age
 from bot.rekap.periods import Period
-from storage.rekap import AreaCounts, Band
+from storage.rekap import AreaCounts
 from storage.rekap_reminders import Available, ReminderCounts
 
 KELUARGA = "Keluarga"
@@ -141,30 +142,22 @@ class Rekap:
         return self.breakdowns[0].areas if self.breakdowns else ()
 
 
-# -- pregnancy bands -----------------------------------------------------------------
+# -- pregnancy spans ------------------------------------------------------------------
 
 
-def pregnancy_bands(on: date, boundaries: TrimesterBoundaries) -> list[Band]:
-    """HPHT date ranges for trimester I, II, III and "lewat" (beyond the longest
-    plausible pregnancy) on day ``on``, derived from the domain's rules day by day."""
-    def name_for(days: int) -> str:
-        weeks = gestational_age(on - timedelta(days=days), on).weeks
-        if weeks > MAX_GESTATION_WEEKS:
-            return "lewat"
-        return f"tm{boundaries.trimester(weeks)}"
+def trimester_days(boundaries: TrimesterBoundaries) -> tuple[int, int]:
+    """The first day since HPHT of trimester II and of trimester III, from the domain's
+    rule on completed weeks; migration 0011's pregnancy spans start there."""
+    def first_day_of(trimester: int) -> int:
+        return next(d for d in range(MAX_GESTATION_WEEKS * 7)
+                    if boundaries.trimester(gestational_age(HPHT_ORIGIN, HPHT_ORIGIN + timedelta(days=d)).weeks)
+                    >= trimester)
 
-    bands: list[Band] = []
-    last_days = (MAX_GESTATION_WEEKS + 1) * 7
-    start = 0
-    current = name_for(0)
-    for days in range(1, last_days + 1):
-        name = name_for(days)
-        if name != current:
-            bands.append(Band(current, on - timedelta(days=days - 1), on - timedelta(days=start)))
-            start, current = days, name
-    # the last band ("lewat") is open towards the past
-    bands.append(Band(current, None, on - timedelta(days=start)))
-    return bands
+    return first_day_of(2), first_day_of(3)
+
+
+#: Any day: only the distance from HPHT matters.
+HPHT_ORIGIN = date(2000, 1, 1)
 
 
 # -- rows from counts ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.domain.regions import Level, contains, level_of
 from bot.rekap import workbook
-from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, pregnancy_bands
+from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, trimester_days
 from bot.rekap.periods import Period
 from bot.services import Services
 from storage import rekap as store
@@ -36,18 +36,21 @@ async def ensure_ready(services: Services) -> None:
         return
     modifier = store.offset_modifier(services.settings.wilayah.zone, services.clock.now())
     await store.ensure_zone(services.db, modifier)
+    await store.ensure_trimester(services.db, *trimester_days(services.settings.trimester.boundaries))
     _ZONE_CHECKED.add(services.db)
 
 
-def window_for(services: Services, period: Period) -> Window:
+def window_for(services: Services, period: Period, previous: Period | None = None) -> Window:
     zone = services.settings.wilayah.zone
-    previous = period.previous()
+    previous = previous or period.previous()
+    local_today = today(services)
     start, end = period.utc_bounds(zone)
     prev_start, prev_end = previous.utc_bounds(zone)
     return Window(
         first=f"{period.first:%Y-%m}", last=f"{period.last:%Y-%m}",
         prev_first=f"{previous.first:%Y-%m}", prev_last=f"{previous.last:%Y-%m}",
         start_utc=start, end_utc=end, prev_start_utc=prev_start, prev_end_utc=prev_end,
+        reference_day=period.reference_day(local_today), prev_reference_day=previous.reference_day(local_today),
     )
 
 
@@ -67,14 +70,10 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
     local_today = today(services)
     previous = period.previous()
     window = window_for(services, period)
-    boundaries = services.settings.trimester.boundaries
-    bands = pregnancy_bands(period.reference_day(local_today), boundaries)
-    prev_bands = pregnancy_bands(previous.reference_day(local_today), boundaries)
     level = int(level_of(area))
 
     async def counts_at(group_level: int) -> tuple[dict[str, AreaCounts], dict[str, ReminderCounts], Available]:
-        counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window,
-                                         bands=bands, prev_bands=prev_bands)
+        counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window)
         have, reminders = await mother_counts(db, scope=scope, area=area, group_level=group_level,
                                               end_utc=window.end_utc, prev_end_utc=window.prev_end_utc)
         return counts, reminders, have
