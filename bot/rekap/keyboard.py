@@ -2,7 +2,7 @@
 
 Callback data is ``rk:<period token>:<action>:<area code>`` (at most ~35 bytes):
 ``go`` shows the rekap of that area and period (drill-down, back up and the period
-buttons are all "go"), ``g`` sends the chart, ``x`` the workbook. The digest switch is
+buttons are all "go"), ``g`` sends the chart, ``x`` the workbook, ``tu`` re-closes. The digest switch is
 ``rk:dg:off:-`` / ``rk:dg:on:-``. Handlers re-check every code against the caller's
 scope: buttons only offer areas inside it, but data can be forged.
 """
@@ -22,6 +22,8 @@ PREFIX = "rk"
 CHART = "g"
 EXCEL = "x"
 DIGEST = "dg"
+RECLOSE = "tu"
+RECLOSE_LABEL = "🔁 Tutup ulang (masukkan revisi)"
 CHART_LABEL = "📈 Grafik"
 EXCEL_LABEL = "📥 Excel"
 DIGEST_OFF_LABEL = "🔕 Matikan rekap bulanan"
@@ -38,7 +40,7 @@ class Action:
 def parse(data: str) -> Action | None:
     """The action in callback data, or None when it is not well-formed."""
     parts = data.split(":")
-    if len(parts) != 4 or parts[0] != PREFIX or parts[2] not in (GO, CHART, EXCEL):
+    if len(parts) != 4 or parts[0] != PREFIX or parts[2] not in (GO, CHART, EXCEL, RECLOSE):
         return None
     try:
         period = Period.from_token(parts[1])
@@ -69,6 +71,11 @@ def rekap_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period, t
     ]
     return region_keyboard(tree, at=area, scope=scope, prefix=f"{PREFIX}:{period.token()}",
                            selectable=lambda _code: False, extra_rows=rows)
+
+
+def reclose_button(period: Period, area: str) -> InlineKeyboardButton:
+    """Offered under a closed period with a revision, to those who may re-close."""
+    return InlineKeyboardButton(RECLOSE_LABEL, callback_data=data(period, RECLOSE, area))
 
 
 def digest_button(enabled: bool) -> InlineKeyboardButton:

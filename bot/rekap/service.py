@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.regions import Level, contains, level_of
 from bot.rekap import workbook
-from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, trimester_days
+from bot.rekap.figures import (
+    Breakdown,
+    Figures,
+    Rekap,
+    Row,
+    SubArea,
+    as_closed,
+    build_figures,
+    revision,
+    trimester_days,
+)
 from bot.rekap.periods import Period
 from bot.services import Services
 from storage import rekap as store
+from storage import rekap_closed as closed_store
 from storage import rekap_rows
 from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
 from storage.rekap_reminders import Available, ReminderCounts, mother_counts
@@ -58,10 +69,15 @@ def area_name(services: Services, code: str) -> str:
     return services.regions.label(code)
 
 
-async def build_rekap(services: Services, *, scope: str, area: str, period: Period, depth: int = 0) -> Rekap:
+async def build_rekap(services: Services, *, scope: str, area: str, period: Period, depth: int = 0,
+                      live: bool = False) -> Rekap:
     """The figures of ``area`` (inside ``scope``) for ``period``; with ``depth`` > 0
     also one set per sub-area for that many levels below (1: the chart's direct
-    sub-areas; 3: every level down to desa/kelurahan, for the workbook)."""
+    sub-areas; 3: every level down to desa/kelurahan, for the workbook).
+
+    A closed period shows its closed figures (and, when the compared period is closed
+    too, that one's), with the live recount's differences as :attr:`Rekap.revision`;
+    ``live`` recounts without them (what a close writes)."""
     tree = services.regions
     if area not in tree or not contains(scope, area):
         raise OutsideScope(area)
@@ -103,6 +119,22 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
                 for code in codes
             ),
         ))
+    closing = None if live else await closed_store.closing(db, period.token())
+    changes: tuple[tuple[Row, int], ...] = ()
+    if closing is not None:
+        codes = [area, *(sub.code for breakdown in breakdowns for sub in breakdown.areas)]
+        closed = await closed_store.closed_figures(db, scope=scope, token=period.token(), areas=codes)
+        before = (await closed_store.closed_figures(db, scope=scope, token=previous.token(), areas=codes)
+                  if await closed_store.closing(db, previous.token()) else None)
+
+        def frozen(code: str, shown: Figures) -> Figures:
+            return as_closed(shown, closed.get(code, {}), before.get(code) if before is not None else None)
+
+        shown = frozen(area, figures)
+        changes = revision(figures, shown)
+        figures = shown
+        breakdowns = [replace(b, areas=tuple(replace(sub, figures=frozen(sub.code, sub.figures)) for sub in b.areas))
+                      for b in breakdowns]
     return Rekap(
         area=area,
         area_label=tree.path_label(area) if area != tree.root.code else tree.label(area),
@@ -114,6 +146,10 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
         breakdowns=tuple(breakdowns),
         without_report=without,
         desa_total=len(desa),
+        closed=closing,
+        closed_on=closing.closed_at.astimezone(services.settings.wilayah.zone).date()
+        if closing is not None and closing.closed_at is not None else None,
+        revision=changes,
     )
 
 

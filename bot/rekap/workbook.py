@@ -30,6 +30,7 @@ from bot.domain.pregnancy import gestational_age
 from bot.domain.regions import RegionTree, parent_of
 from bot.formatting import long_date
 from bot.rekap.figures import AKTIVITAS, ALL_RISK_LABELS, CATEGORY_LABELS, Rekap, Row, summary_rows
+from bot.rekap.message import revision_text
 from storage.rekap_rows import SasaranRow
 
 PERCENT = "0.0%"
@@ -86,9 +87,13 @@ def _ringkasan(book: Workbook, rekap: Rekap) -> None:
     sheet.append(["Periode", rekap.period.label()])
     sheet.append(["Dibanding", rekap.previous.label()])
     sheet.append(["Keadaan per", long_date(rekap.reference_day)])
+    if rekap.closed is not None:
+        sheet.append(["Angka ditutup", long_date(rekap.closed_on) if rekap.closed_on else "–"])
+        sheet.append(["Revisi setelah ditutup", revision_text(rekap) or "tidak ada"])
     sheet.append([])
+    revised = {row.key: delta for row, delta in rekap.revision}
     _header(sheet, ["Bagian", "Indikator", "Nilai", "Persen", "Periode sebelumnya", "Persen sebelumnya",
-                    "Perubahan"])
+                    "Perubahan", *(["Revisi setelah ditutup"] if rekap.closed is not None else [])])
     for row in summary_table(rekap):
         change: object = None
         if row.compare and row.value is not None and row.previous is not None:
@@ -106,6 +111,7 @@ def _ringkasan(book: Workbook, rekap: Rekap) -> None:
             _cell(sheet, row.share_previous, number_format=PERCENT)
             if row.compare and row.share_previous is not None else None,
             change,
+            *([revised.get(row.key)] if rekap.closed is not None else []),
         ])
     if rekap.without_report and rekap.desa_total > 1:
         sheet.append([])
