@@ -30,7 +30,7 @@ from bot.rekap import chart, closing, message
 from bot.rekap import keyboard as kb
 from bot.rekap import monthly_digest as digest
 from bot.rekap.figures import Rekap
-from bot.rekap.periods import Period, this_month
+from bot.rekap.periods import Period, PeriodError, check
 from bot.rekap.request import OUT_OF_SCOPE, Request, command_arguments
 from bot.rekap.service import build_rekap, ensure_ready, today
 from bot.services import Services
@@ -123,7 +123,9 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.answer(OUT_OF_SCOPE, show_alert=True)
         return
     assert scope is not None
-    if action.period.last > this_month(today(services)).first:
+    try:
+        check(action.period, today(services))
+    except PeriodError:
         await query.answer("Periode itu belum dimulai.", show_alert=True)
         return
     target = query.message if isinstance(query.message, Message) else None

@@ -15,7 +15,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.regions import RegionTree
-from bot.rekap.periods import CHOICES, Period
+from bot.rekap.periods import CALENDAR_CHOICES, CHOICES, Period
 from handlers.region_picker import GO, region_keyboard
 
 PREFIX = "rk"
@@ -62,9 +62,13 @@ def rekap_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period, t
         choice = choose(today)
         shown = f"✓ {label}" if choice == period else label
         choices.append(InlineKeyboardButton(shown, callback_data=data(choice, GO, area)))
+    calendar = [InlineKeyboardButton(f"✓ {label}" if choose(today) == period else label,
+                                     callback_data=data(choose(today), GO, area))
+                for label, choose in CALENDAR_CHOICES]
     rows = [
         choices[:2],
         choices[2:],
+        calendar,
         [InlineKeyboardButton(CHART_LABEL, callback_data=data(period, CHART, area)),
          InlineKeyboardButton(EXCEL_LABEL, callback_data=data(period, EXCEL, area))],
         *(extra_rows or []),
