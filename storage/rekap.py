@@ -72,6 +72,8 @@ STOCK_METRICS = (
 #: in its span; counted from its 'in:'/'inm:' counters on the reference day.
 SPAN_NAMES = ("catin", "ibu_nifas", "baduta", "balita", "hamil_tm1", "hamil_tm2", "hamil_tm3", "hamil_lewat",
               "hamil_tanpa_hpht")
+#: The category each span belongs to (the trimesters and "lewat" are ibu hamil).
+SPAN_CATEGORY = {name: "ibu_hamil" if name.startswith("hamil_") else name for name in SPAN_NAMES}
 #: Where each span is kept in :class:`AreaCounts`: (counter group, key), as build_figures reads them.
 SPAN_TARGETS = {
     "catin": ("stock", "sasaran:catin"), "ibu_nifas": ("stock", "sasaran:ibu_nifas"),

@@ -168,9 +168,10 @@ async def build_export(services: Services, *, scope: str, area: str, period: Per
     desa/kelurahan and one row per target member. The handler and the benchmark both
     call this, so the benchmark times what a coordinator waits for."""
     rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=3)
+    earlier = await build_rekap(services, scope=scope, area=area, period=period.year_earlier())
     _, end_utc = period.utc_bounds(services.settings.wilayah.zone)
     rows, total = await rekap_rows.sasaran_rows(services.db, scope=scope, area=area, registered_by=end_utc,
                                                 on=rekap.reference_day, limit=services.settings.rekap.export_max_rows)
     # CPU only, seconds for a big area: off the event loop so other users are answered meanwhile.
-    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions)
+    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions, earlier)
     return Export(rekap=rekap, data=data, rows=len(rows), total=total)
