@@ -38,6 +38,11 @@ async def closing(db: Database, token: str) -> Closing | None:
     return None if row is None else Closing(row[0], from_db(row[1]), row[2], row[3])
 
 
+async def last_closed_month(db: Database) -> str | None:
+    """The token of the latest single month closed ('YYYYMM'), None before the first close."""
+    return await db.fetch_value("SELECT max(period) FROM rekap_closed_period WHERE length(period) = 6")
+
+
 async def closed_figures(db: Database, *, scope: str, token: str,
                          areas: Sequence[str]) -> dict[str, dict[str, Closed]]:
     """The closed figures of ``areas`` (each inside ``scope``) for ``token``."""

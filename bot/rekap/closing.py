@@ -29,6 +29,8 @@ from storage import rekap_closed as closed_store
 
 log = logging.getLogger(__name__)
 
+#: After a long stop the bot closes at most this many missed months.
+CATCH_UP = 12
 #: Only these may re-close: an admin, or a koordinator of a kab/kota or wider.
 RECLOSE_LEVEL = Level.KABKOTA
 
@@ -44,15 +46,25 @@ def periods_completed_by(month: Period) -> list[Period]:
 
 
 async def close_due(services: Services) -> list[Period]:
-    """Close last month (and what it completes) unless already closed; what was closed."""
-    month = last_month(today(services))
-    if await closed_store.closing(services.db, month.token()) is not None:
+    """Close every month that ended since the last one closed (after a long stop of the
+    bot, up to :data:`CATCH_UP` months; at the very first run, last month only), each
+    with what it completes. Returns what was closed; nothing when all is closed."""
+    latest = last_month(today(services))
+    if await closed_store.closing(services.db, latest.token()) is not None:
         return []
+    last_token = await closed_store.last_closed_month(services.db)
+    month = latest
+    if last_token is not None:
+        after = Period.from_token(last_token)
+        month = max(Period.months_ending(add_months(after.first, 1), 1),
+                    Period.months_ending(add_months(latest.first, 1 - CATCH_UP), 1))
     closed = []
-    for period in periods_completed_by(month):
-        if await closed_store.closing(services.db, period.token()) is None:
-            await close(services, period)
-            closed.append(period)
+    while month.first <= latest.first:
+        for period in periods_completed_by(month):
+            if await closed_store.closing(services.db, period.token()) is None:
+                await close(services, period)
+                closed.append(period)
+        month = Period.months_ending(add_months(month.first, 1), 1)
     return closed
 
 
