@@ -42,62 +42,67 @@ CREATE TABLE rekap_span (
     PRIMARY KEY (sasaran_id, name)
 ) WITHOUT ROWID;
 
--- The one definition of the spans, read by the triggers below and by the rebuild.
+-- The kinds of span, as data: one row each (the view below says how each is computed).
+CREATE TABLE rekap_span_kinds (name TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO rekap_span_kinds (name) VALUES ('baduta'), ('balita'), ('ibu_nifas'), ('catin'), ('hamil_tm1'),
+    ('hamil_tm2'), ('hamil_tm3'), ('hamil_lewat'), ('hamil_tanpa_hpht');
+
+-- The one definition of the spans, read by the triggers below and by the rebuild. It is
+-- written as sasaran × kinds without a CTE or UNION so that SQLite flattens it and a
+-- trigger's "WHERE sasaran_id = NEW.id" reads one sasaran row, never the table.
+-- A NULL start or end means "this kind does not apply to this record".
 CREATE VIEW rekap_span_source (sasaran_id, name, region_code, start_day, end_day) AS
-WITH base AS (
-    SELECT s.id, s.region_code, s.category, s.hpht, s.delivery_date, s.birth_date,
-           date(s.created_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')) AS reported,
-           CASE WHEN s.status = 'selesai' THEN coalesce(s.ended_on, '9999-12-31') ELSE '9999-12-31' END AS ended,
-           CASE WHEN s.category = 'ibu_nifas' THEN coalesce(s.delivery_date, '0000-01-01')
-                WHEN s.category = 'ibu_hamil' AND s.status = 'selesai' THEN coalesce(s.ended_on, '0000-01-01')
-                WHEN s.category = 'ibu_hamil' THEN '9999-12-31' END AS pregnancy_end,
-           (SELECT CAST(value AS INTEGER) FROM rekap_settings WHERE key = 'tm2_day') AS tm2,
-           (SELECT CAST(value AS INTEGER) FROM rekap_settings WHERE key = 'tm3_day') AS tm3,
-           date(s.birth_date, '+24 months') AS b24_raw,
-           date(s.birth_date, 'start of month', '+25 months', '-1 day') AS b24_last,
-           date(s.birth_date, '+60 months') AS b60_raw,
-           date(s.birth_date, 'start of month', '+61 months', '-1 day') AS b60_last,
-           json_extract(s.answers_json, '$.nikah') AS wedding
-      FROM sasaran s WHERE s.erased_at IS NULL
-),
-pieces (sasaran_id, name, region_code, reported, ended, start_day, end_day) AS (
-    SELECT id, 'baduta', region_code, reported, ended, birth_date, min(b24_raw, b24_last)
-      FROM base WHERE category IN ('baduta', 'balita') AND birth_date IS NOT NULL
-    UNION ALL
-    SELECT id, 'balita', region_code, reported, ended, min(b24_raw, b24_last), min(b60_raw, b60_last)
-      FROM base WHERE category IN ('baduta', 'balita') AND birth_date IS NOT NULL
-    UNION ALL
-    SELECT id, category, region_code, reported, ended, reported, '9999-12-31'
-      FROM base WHERE category IN ('baduta', 'balita') AND birth_date IS NULL
-    UNION ALL
-    SELECT id, 'ibu_nifas', region_code, reported, ended, delivery_date, date(delivery_date, '+43 days')
-      FROM base WHERE category = 'ibu_nifas' AND delivery_date IS NOT NULL
-    UNION ALL
-    SELECT id, 'ibu_nifas', region_code, reported, ended, reported, '9999-12-31'
-      FROM base WHERE category = 'ibu_nifas' AND delivery_date IS NULL
-    UNION ALL
-    SELECT id, 'catin', region_code, reported, ended, reported, coalesce(date(wedding), '9999-12-31')
-      FROM base WHERE category = 'catin'
-    UNION ALL
-    SELECT id, 'hamil_tm1', region_code, reported, pregnancy_end, hpht, date(hpht, '+' || tm2 || ' days')
-      FROM base WHERE pregnancy_end IS NOT NULL AND hpht IS NOT NULL
-    UNION ALL
-    SELECT id, 'hamil_tm2', region_code, reported, pregnancy_end, date(hpht, '+' || tm2 || ' days'),
-           date(hpht, '+' || tm3 || ' days')
-      FROM base WHERE pregnancy_end IS NOT NULL AND hpht IS NOT NULL
-    UNION ALL
-    SELECT id, 'hamil_tm3', region_code, reported, pregnancy_end, date(hpht, '+' || tm3 || ' days'),
-           date(hpht, '+315 days')
-      FROM base WHERE pregnancy_end IS NOT NULL AND hpht IS NOT NULL
-    UNION ALL
-    SELECT id, 'hamil_lewat', region_code, reported, pregnancy_end, date(hpht, '+315 days'), '9999-12-31'
-      FROM base WHERE pregnancy_end IS NOT NULL AND hpht IS NOT NULL
-    UNION ALL
-    SELECT id, 'hamil_tanpa_hpht', region_code, reported, pregnancy_end, reported, '9999-12-31'
-      FROM base WHERE pregnancy_end IS NOT NULL AND hpht IS NULL
-)
 SELECT sasaran_id, name, region_code, max(start_day, reported), min(end_day, ended)
-  FROM pieces
+  FROM (
+    SELECT d.id AS sasaran_id, k.name AS name, d.region_code AS region_code, d.reported AS reported,
+           d.ended AS ended,
+           CASE k.name
+               WHEN 'baduta' THEN CASE WHEN d.child AND d.birth_date IS NOT NULL THEN d.birth_date
+                                       WHEN d.category = 'baduta' AND d.birth_date IS NULL THEN '0000-01-01' END
+               WHEN 'balita' THEN CASE WHEN d.child AND d.birth_date IS NOT NULL THEN d.turns24
+                                       WHEN d.category = 'balita' AND d.birth_date IS NULL THEN '0000-01-01' END
+               WHEN 'ibu_nifas' THEN CASE WHEN d.category = 'ibu_nifas' THEN coalesce(d.delivery_date, '0000-01-01')
+                                     END
+               WHEN 'catin' THEN CASE WHEN d.category = 'catin' THEN '0000-01-01' END
+               WHEN 'hamil_tm1' THEN CASE WHEN d.pregnancy_end IS NOT NULL THEN d.hpht END
+               WHEN 'hamil_tm2' THEN CASE WHEN d.pregnancy_end IS NOT NULL THEN date(d.hpht, d.tm2) END
+               WHEN 'hamil_tm3' THEN CASE WHEN d.pregnancy_end IS NOT NULL THEN date(d.hpht, d.tm3) END
+               WHEN 'hamil_lewat' THEN CASE WHEN d.pregnancy_end IS NOT NULL THEN date(d.hpht, '+315 days') END
+               WHEN 'hamil_tanpa_hpht' THEN CASE WHEN d.pregnancy_end IS NOT NULL AND d.hpht IS NULL
+                                                 THEN '0000-01-01' END
+           END AS start_day,
+           CASE k.name
+               WHEN 'baduta' THEN CASE WHEN d.child AND d.birth_date IS NOT NULL THEN d.turns24
+                                       WHEN d.category = 'baduta' THEN '9999-12-31' END
+               WHEN 'balita' THEN CASE WHEN d.child AND d.birth_date IS NOT NULL THEN d.turns60
+                                       WHEN d.category = 'balita' THEN '9999-12-31' END
+               WHEN 'ibu_nifas' THEN CASE WHEN d.category = 'ibu_nifas'
+                                          THEN coalesce(date(d.delivery_date, '+43 days'), '9999-12-31') END
+               WHEN 'catin' THEN CASE WHEN d.category = 'catin'
+                                      THEN coalesce(date(json_extract(d.answers_json, '$.nikah')), '9999-12-31') END
+               WHEN 'hamil_tm1' THEN min(date(d.hpht, d.tm2), d.pregnancy_end)
+               WHEN 'hamil_tm2' THEN min(date(d.hpht, d.tm3), d.pregnancy_end)
+               WHEN 'hamil_tm3' THEN min(date(d.hpht, '+315 days'), d.pregnancy_end)
+               WHEN 'hamil_lewat' THEN d.pregnancy_end
+               WHEN 'hamil_tanpa_hpht' THEN CASE WHEN d.hpht IS NULL THEN d.pregnancy_end END
+           END AS end_day
+      FROM (
+        SELECT s.id, s.region_code, s.category, s.hpht, s.delivery_date, s.birth_date, s.answers_json,
+               s.category IN ('baduta', 'balita') AS child,
+               date(s.created_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset')) AS reported,
+               CASE WHEN s.status = 'selesai' THEN coalesce(s.ended_on, '9999-12-31') ELSE '9999-12-31' END AS ended,
+               CASE WHEN s.category = 'ibu_nifas' THEN coalesce(s.delivery_date, '0000-01-01')
+                    WHEN s.category = 'ibu_hamil' AND s.status = 'selesai' THEN coalesce(s.ended_on, '0000-01-01')
+                    WHEN s.category = 'ibu_hamil' THEN '9999-12-31' END AS pregnancy_end,
+               '+' || (SELECT value FROM rekap_settings WHERE key = 'tm2_day') || ' days' AS tm2,
+               '+' || (SELECT value FROM rekap_settings WHERE key = 'tm3_day') || ' days' AS tm3,
+               min(date(s.birth_date, '+24 months'), date(s.birth_date, 'start of month', '+25 months', '-1 day'))
+                   AS turns24,
+               min(date(s.birth_date, '+60 months'), date(s.birth_date, 'start of month', '+61 months', '-1 day'))
+                   AS turns60
+          FROM sasaran s WHERE s.erased_at IS NULL
+      ) AS d CROSS JOIN rekap_span_kinds AS k
+  )
  WHERE start_day IS NOT NULL AND end_day IS NOT NULL AND max(start_day, reported) < min(end_day, ended);
 
 CREATE TRIGGER rekap_span_sasaran_ins AFTER INSERT ON sasaran BEGIN
