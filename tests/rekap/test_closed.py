@@ -17,7 +17,7 @@ from bot.rekap.closing import close_due
 from bot.rekap.monthly_digest import send_monthly_digests
 from storage import keluarga as records
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
-from tests.harness import ADMIN_ID, BotUnderTest, add_member
+from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
 from tests.rekap.conftest import ROOT
 from tests.rekap.test_e2e_rekap import figures_in
 
@@ -141,6 +141,10 @@ async def test_a_tpk_member_cannot_reclose(bot: BotUnderTest) -> None:
     await close_due(bot.services)
     await siti.send("/rekap tutup ulang november 2026")
     assert "hanya untuk admin" in (await siti.next_message()).plain_text
+    shown = await rekap(siti, "november 2026")
+    await press_forged(bot.emu, siti, shown.message_id, f"rk:202611:tu:{DESA}")
+    assert "hanya untuk admin" in (await siti.next_message()).plain_text
+    assert not await bot.db.fetch_value("SELECT count(*) FROM audit_log WHERE action = 'tutup_ulang'")
 
 
 async def test_a_mother_registered_in_december_is_not_counted_in_november(bot: BotUnderTest) -> None:
