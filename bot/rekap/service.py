@@ -51,9 +51,9 @@ async def ensure_ready(services: Services) -> None:
     _ZONE_CHECKED.add(services.db)
 
 
-def window_for(services: Services, period: Period, previous: Period | None = None) -> Window:
+def window_for(services: Services, period: Period) -> Window:
     zone = services.settings.wilayah.zone
-    previous = previous or period.previous()
+    previous = period.previous()
     local_today = today(services)
     start, end = period.utc_bounds(zone)
     prev_start, prev_end = previous.utc_bounds(zone)
