@@ -12,8 +12,8 @@ metric              what is counted                                    bucket (m
 keluarga            families                                           created, local
 keluarga_berisiko   families with berisiko = 1 (current assessment)    created, local
 risk:<code>         families with that KRS factor (keluarga_risk)      created, local
-in:<span>           members entering (+1) / leaving (-1) a span        that day
-inm:<span>          the same by month                                  that month
+inm:<span>          members entering (+1) / leaving (-1) a span        that month
+in:<span>:<month>   the same by day, one metric per month              that day
 hpl                 members whose HPL falls in the month               HPL
 flag:<code>         active members with that health flag               created, local
 kunjungan:<kind>    visits / registrations of members not erased       visited_on
@@ -369,11 +369,11 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
     counters = _counters_at(group_level)
     months = [f"{d:%Y-%m}" for d in days]
     monthly = tuple(f"inm:{n}" for n in SPAN_NAMES)
-    daily = tuple(f"in:{n}" for n in SPAN_NAMES)
+    daily = tuple(dict.fromkeys(f"in:{n}:{month}" for month in months for n in SPAN_NAMES))
     found: dict[tuple[str, str], list[int]] = {}
 
     def add(code: str, metric: str, values: Iterable[int]) -> None:
-        name = metric.partition(":")[2]
+        name = metric.split(":")[1]
         current = found.setdefault((code, name), [0, 0])
         for index, value in enumerate(values):
             current[index] += value or 0
@@ -392,10 +392,8 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
             f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
             " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
             " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
-            f" FROM {counters} AND metric IN ({_marks(daily)}) AND {inside}"
-            " AND ((month >= ? AND month <= ?) OR (month >= ? AND month <= ?)) GROUP BY a, metric",
-            (f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat(), *daily, *params,
-             f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat())):
+            f" FROM {counters} AND metric IN ({_marks(daily)}) AND {inside} GROUP BY a, metric",
+            (f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat(), *daily, *params)):
         add(code, metric, (cur, prev))
     for (code, name), (cur, prev) in found.items():
         counts = of(code)

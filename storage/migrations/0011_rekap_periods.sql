@@ -24,11 +24,12 @@
 --    storage.rekap.ensure_settings, which rebuilds everything when they change.
 --
 -- 2. Counters of the spans: each span adds +1 at its start and -1 at its end (open
---    spans have no end row), twice: by day ('in:<name>', month = 'YYYY-MM-DD') and by
---    month ('inm:<name>', month = 'YYYY-MM'), in rekap_counts, so the roll-ups of 0006
---    and the running totals of 0004 keep them too. The number in a category on day R
---    of month M is the running total minus the month buckets from M on, plus the day
---    buckets of M up to R: at most one row per month still to come and one per day of
+--    spans have no end row), twice: by month ('inm:<name>', month = 'YYYY-MM') and by
+--    day ('in:<name>:<YYYY-MM>', month = 'YYYY-MM-DD': the month is part of the metric
+--    so that reading one month's days never reads the other months'), in rekap_counts,
+--    so the roll-ups of 0006 and the running totals of 0004 keep them too. The number
+--    in a category on day R of month M is the running total minus the month buckets
+--    from M on, plus the day buckets of M up to R: a row per month and one per day of
 --    one month, whatever the number of families.
 
 INSERT INTO rekap_settings (key, value) VALUES ('tm2_day', '91'), ('tm3_day', '175');
@@ -123,9 +124,11 @@ END;
 CREATE TRIGGER rekap_span_ins AFTER INSERT ON rekap_span BEGIN
     INSERT INTO rekap_counts (metric, region_code, month, until, value)
     SELECT metric, NEW.region_code, month, '', delta FROM (
-        SELECT 'in:' || NEW.name AS metric, NEW.start_day AS month, 1 AS delta
+        SELECT 'in:' || NEW.name || ':' || substr(NEW.start_day, 1, 7) AS metric, NEW.start_day AS month,
+               1 AS delta
         UNION ALL SELECT 'inm:' || NEW.name, substr(NEW.start_day, 1, 7), 1
-        UNION ALL SELECT 'in:' || NEW.name, NEW.end_day, -1 WHERE NEW.end_day <> '9999-12-31'
+        UNION ALL SELECT 'in:' || NEW.name || ':' || substr(NEW.end_day, 1, 7), NEW.end_day, -1
+         WHERE NEW.end_day <> '9999-12-31'
         UNION ALL SELECT 'inm:' || NEW.name, substr(NEW.end_day, 1, 7), -1 WHERE NEW.end_day <> '9999-12-31'
     ) WHERE true
     ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
@@ -134,9 +137,11 @@ END;
 CREATE TRIGGER rekap_span_del AFTER DELETE ON rekap_span BEGIN
     INSERT INTO rekap_counts (metric, region_code, month, until, value)
     SELECT metric, OLD.region_code, month, '', delta FROM (
-        SELECT 'in:' || OLD.name AS metric, OLD.start_day AS month, -1 AS delta
+        SELECT 'in:' || OLD.name || ':' || substr(OLD.start_day, 1, 7) AS metric, OLD.start_day AS month,
+               -1 AS delta
         UNION ALL SELECT 'inm:' || OLD.name, substr(OLD.start_day, 1, 7), -1
-        UNION ALL SELECT 'in:' || OLD.name, OLD.end_day, 1 WHERE OLD.end_day <> '9999-12-31'
+        UNION ALL SELECT 'in:' || OLD.name || ':' || substr(OLD.end_day, 1, 7), OLD.end_day, 1
+         WHERE OLD.end_day <> '9999-12-31'
         UNION ALL SELECT 'inm:' || OLD.name, substr(OLD.end_day, 1, 7), 1 WHERE OLD.end_day <> '9999-12-31'
     ) WHERE true
     ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value;
