@@ -6,6 +6,7 @@ from baduta to balita on their own, with no write."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -133,6 +134,14 @@ async def test_a_closed_month_keeps_its_figures_and_shows_later_news_apart(bot: 
                                      "ORDER BY id")
     assert ("tutup", None, f"202703:{ROOT}") in [tuple(r) for r in audited]
     assert ("tutup_ulang", 2002, f"202703:{ROOT}") in [tuple(r) for r in audited]
+    # The digest is explainable from the audit log: the close wrote what it said, the
+    # re-close what was there before and what is there now.
+    closed, reclosed = [
+        (json.loads(r[0] or "null"), json.loads(r[1])) for r in await bot.db.fetch_all(
+            "SELECT before_json, after_json FROM audit_log WHERE entity = 'rekap' AND entity_id = ? ORDER BY id",
+            (f"202703:{ROOT}",))]
+    assert closed[0] is None and (closed[1]["keluarga"], closed[1]["baduta"]) == (march["Keluarga terdaftar"], 2)
+    assert reclosed[0]["baduta"] == 2 and (reclosed[1]["baduta"], reclosed[1]["versi"]) == (0, 2)
 
 
 async def test_a_tpk_member_cannot_reclose(bot: BotUnderTest) -> None:
