@@ -151,6 +151,10 @@ class Rekap:
 # -- pregnancy spans ------------------------------------------------------------------
 
 
+#: Any day: only the distance from HPHT matters.
+HPHT_ORIGIN = date(2000, 1, 1)
+
+
 def trimester_days(boundaries: TrimesterBoundaries) -> tuple[int, int]:
     """The first day since HPHT of trimester II and of trimester III, from the domain's
     rule on completed weeks; migration 0011's pregnancy spans start there."""
@@ -160,10 +164,6 @@ def trimester_days(boundaries: TrimesterBoundaries) -> tuple[int, int]:
                     >= trimester)
 
     return first_day_of(2), first_day_of(3)
-
-
-#: Any day: only the distance from HPHT matters.
-HPHT_ORIGIN = date(2000, 1, 1)
 
 
 # -- rows from counts ------------------------------------------------------------------
