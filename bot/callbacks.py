@@ -279,7 +279,7 @@ class InviteArea(NamedTuple):
 
 class RekapAction(NamedTuple):
     period: str  # Period.token()
-    action: str  # "go" / "g" / "x"
+    action: str  # "go" / "g" / "x" / "tu" (re-close)
     area: str
 
 
@@ -429,7 +429,7 @@ IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
              Family(MotherInvite, "inv", ID))
 UNDANG = Prefix("ud", Family(InviteArea, Word("[a-z]"), choice("go", "pick"), REGION))
 REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),
-               Family(RekapAction, PERIOD, choice("go", "g", "x"), REGION))
+               Family(RekapAction, PERIOD, choice("go", "g", "x", "tu"), REGION))
 GROWTH_CHART = Prefix("gr", Family(GrowthChart, ID))
 GROWTH_HISTORY = Prefix("rw", Family(GrowthHistory, ID, Int(0, 999)))
 TUGAS = Prefix("tg", Family(TaskCloseAsk, "t", ID), Family(TaskClose, "r", ID, choice("p", "m", "t", "r", "n")),

@@ -2,7 +2,7 @@
 
 Callback data is ``bot.callbacks.RekapAction`` (period token, action, area code):
 ``go`` shows the rekap of that area and period (drill-down, back up and the period
-buttons are all "go"), ``g`` sends the chart, ``x`` the workbook. The digest switch is
+buttons are all "go"), ``g`` sends the chart, ``x`` the workbook, ``tu`` re-closes. The digest switch is
 ``bot.callbacks.DigestSwitch``. Handlers re-check every code against the caller's
 scope: buttons only offer areas inside it, but data can be forged.
 """
@@ -16,11 +16,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.domain.regions import RegionTree
-from bot.rekap.periods import CHOICES, Period
+from bot.rekap.periods import CALENDAR_CHOICES, CHOICES, Period
 from bot.widgets.region_picker import GO, region_keyboard
 
 CHART = "g"
 EXCEL = "x"
+RECLOSE = "tu"
+RECLOSE_LABEL = "🔁 Tutup ulang (masukkan revisi)"
 CHART_LABEL = "📈 Grafik"
 EXCEL_LABEL = "📥 Excel"
 DIGEST_OFF_LABEL = "🔕 Matikan rekap bulanan"
@@ -56,15 +58,24 @@ def rekap_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period, t
         choice = choose(today)
         shown = f"✓ {label}" if choice == period else label
         choices.append(InlineKeyboardButton(shown, callback_data=data(choice, GO, area)))
+    calendar = [InlineKeyboardButton(f"✓ {label}" if choose(today) == period else label,
+                                     callback_data=data(choose(today), GO, area))
+                for label, choose in CALENDAR_CHOICES]
     rows = [
         choices[:2],
         choices[2:],
+        calendar,
         [InlineKeyboardButton(CHART_LABEL, callback_data=data(period, CHART, area)),
          InlineKeyboardButton(EXCEL_LABEL, callback_data=data(period, EXCEL, area))],
         *(extra_rows or []),
     ]
     return region_keyboard(tree, at=area, scope=scope, data=lambda action, code: data(period, action, code),
                            selectable=lambda _code: False, extra_rows=rows)
+
+
+def reclose_button(period: Period, area: str) -> InlineKeyboardButton:
+    """Offered under a closed period with a revision, to those who may re-close."""
+    return InlineKeyboardButton(RECLOSE_LABEL, callback_data=data(period, RECLOSE, area))
 
 
 def digest_button(enabled: bool) -> InlineKeyboardButton:

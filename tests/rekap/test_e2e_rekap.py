@@ -201,9 +201,9 @@ async def test_workbook_opens_and_its_summary_equals_the_message(bot: BotUnderTe
     in_message = figures_in(shown.plain_text)
     summary = sheet_rows(book, "Ringkasan")
     header = summary.index(("Bagian", "Indikator", "Nilai", "Persen", "Periode sebelumnya", "Persen sebelumnya",
-                            "Perubahan"))
+                            "Perubahan", "Setahun sebelumnya", "Perubahan setahun"))
     rows = summary[header + 1:]
-    rows = rows[: rows.index((None,) * 7)] if (None,) * 7 in rows else rows
+    rows = rows[: rows.index((None,) * 9)] if (None,) * 9 in rows else rows
     assert len(rows) >= 30
     for _section, label, value, share, *_ in rows:
         expected = None if value == "–" else value
