@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.domain.audit_criteria import AuditCriteria
 from bot.domain.daytime import zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import is_valid_code
@@ -163,6 +164,7 @@ class Settings(BaseSettings):
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
+    audit: AuditCriteria = Field(default_factory=AuditCriteria)
 
     @model_validator(mode="before")
     @classmethod

@@ -18,6 +18,7 @@ class Role(StrEnum):
     KOORDINATOR = "koordinator"
     TPK = "tpk"
     IBU = "ibu"
+    PAKAR = "pakar"  # a member of an audit round's tim pakar (issue 18)
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ _ROLE_LABELS = {
     Role.KOORDINATOR: "Koordinator",
     Role.TPK: "Anggota TPK",
     Role.IBU: "Ibu",
+    Role.PAKAR: "Tim pakar",
 }
 
 

@@ -1,0 +1,121 @@
+-- Audit Kasus Stunting (issue 18): the role `pakar`, audit rounds, their cases, the tim pakar,
+-- reviews and follow-up items (rencana tindak lanjut, RTL).
+--
+-- `users.role` and `invitations.role` are CHECK-constrained, and SQLite cannot alter a CHECK:
+-- both tables are rebuilt. `defer_foreign_keys` holds the rows that point at them (visits,
+-- drafts, notices, …) until COMMIT, when the rebuilt tables hold every id again.
+PRAGMA defer_foreign_keys = ON;
+
+CREATE TEMP TABLE users_0015 AS SELECT * FROM users;
+DROP TABLE users;
+CREATE TABLE users (
+    id             INTEGER PRIMARY KEY,              -- Telegram user id
+    full_name      TEXT NOT NULL,
+    phone          TEXT,
+    role           TEXT NOT NULL CHECK (role IN ('admin', 'koordinator', 'tpk', 'ibu', 'pakar')),
+    region_code    TEXT NOT NULL REFERENCES regions (code),
+    team_position  TEXT CHECK (team_position IN ('bidan', 'kader_pkk', 'kader_kb')),
+    status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+    invited_by     INTEGER REFERENCES users (id),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    last_active_at TEXT
+);
+INSERT INTO users SELECT * FROM users_0015;
+DROP TABLE users_0015;
+CREATE INDEX users_region_role ON users (region_code, role);
+
+CREATE TEMP TABLE invitations_0015 AS SELECT * FROM invitations;
+DROP TABLE invitations;
+CREATE TABLE invitations (
+    id          INTEGER PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,                -- SHA-256 of the token; the token itself is never stored
+    role        TEXT NOT NULL CHECK (role IN ('koordinator', 'tpk', 'ibu', 'pakar')),
+    sasaran_id  INTEGER,                             -- for 'ibu': the mother this link is for
+    region_code TEXT NOT NULL REFERENCES regions (code),
+    created_by  INTEGER NOT NULL REFERENCES users (id),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_by     INTEGER REFERENCES users (id),
+    used_at     TEXT,
+    audit_round_id INTEGER,                          -- for 'pakar': the round they are invited to
+    speciality  TEXT                                 -- for 'pakar': dokter anak, bidan/obgyn, gizi, …
+);
+INSERT INTO invitations (id, token_hash, role, sasaran_id, region_code, created_by, created_at, expires_at,
+                         used_by, used_at)
+    SELECT id, token_hash, role, sasaran_id, region_code, created_by, created_at, expires_at, used_by, used_at
+    FROM invitations_0015;
+DROP TABLE invitations_0015;
+
+-- One round per area (kab/kota or the root) and semester while it is open.
+CREATE TABLE audit_round (
+    id            INTEGER PRIMARY KEY,
+    region_code   TEXT NOT NULL REFERENCES regions (code),
+    year          INTEGER NOT NULL,
+    semester      INTEGER NOT NULL CHECK (semester IN (1, 2)),
+    stage         TEXT NOT NULL DEFAULT 'seleksi' CHECK (stage IN
+                  ('seleksi', 'kka', 'kajian', 'diseminasi_1', 'pemantauan', 'diseminasi_2', 'selesai')),
+    criteria_json TEXT,                              -- the [audit] criteria the shortlist was made with
+    opened_by     INTEGER NOT NULL REFERENCES users (id),
+    opened_at     TEXT NOT NULL,
+    stage_at      TEXT NOT NULL,                     -- when the current stage began
+    closed_at     TEXT
+);
+CREATE UNIQUE INDEX audit_round_open ON audit_round (region_code, year, semester) WHERE closed_at IS NULL;
+
+-- A case: a target member (or a family) on the round's shortlist.
+CREATE TABLE audit_case (
+    id            INTEGER PRIMARY KEY,
+    round_id      INTEGER NOT NULL REFERENCES audit_round (id),
+    number        INTEGER NOT NULL,                  -- the case number shown in the deck (never a name)
+    sasaran_id    INTEGER REFERENCES sasaran (id),
+    keluarga_id   INTEGER NOT NULL REFERENCES keluarga (id),
+    grp           TEXT NOT NULL,                     -- catin / ibu_hamil / ibu_nifas / anak / keluarga
+    region_code   TEXT NOT NULL,                     -- desa/kelurahan of the family
+    reasons_json  TEXT NOT NULL,                     -- why it was proposed (criteria codes and texts)
+    origin        TEXT NOT NULL CHECK (origin IN ('usulan', 'tambahan')),
+    status        TEXT NOT NULL DEFAULT 'usulan' CHECK (status IN ('usulan', 'tetap', 'batal')),
+    status_reason TEXT,                              -- why it was dropped, or added by hand
+    tpk_id        INTEGER REFERENCES users (id),     -- the TPK member who completes the KKA
+    kka_json      TEXT,                              -- the fields the TPK member completed
+    kka_at        TEXT,
+    review_done_at TEXT,
+    baseline_json TEXT,                              -- the measurement the follow-up trend starts from
+    created_at    TEXT NOT NULL,
+    UNIQUE (round_id, number)
+);
+CREATE UNIQUE INDEX audit_case_subject ON audit_case (round_id, grp, keluarga_id, coalesce(sasaran_id, 0));
+CREATE INDEX audit_case_tpk ON audit_case (tpk_id);
+
+CREATE TABLE audit_pakar (
+    round_id    INTEGER NOT NULL REFERENCES audit_round (id),
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    speciality  TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    removed_at  TEXT,
+    PRIMARY KEY (round_id, user_id)
+);
+
+CREATE TABLE audit_review (
+    id             INTEGER PRIMARY KEY,
+    case_id        INTEGER NOT NULL REFERENCES audit_case (id),
+    pakar_id       INTEGER NOT NULL REFERENCES users (id),
+    causes_json    TEXT NOT NULL,
+    recommendation TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    UNIQUE (case_id, pakar_id)
+);
+
+CREATE TABLE audit_rtl (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES audit_case (id),
+    pakar_id    INTEGER NOT NULL REFERENCES users (id),
+    party       TEXT NOT NULL,                       -- tpk / puskesmas / desa / opd:<name>
+    action      TEXT NOT NULL,
+    due_on      TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'terbuka' CHECK (status IN ('terbuka', 'selesai')),
+    outcome     TEXT,
+    done_at     TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX audit_rtl_case ON audit_rtl (case_id);
