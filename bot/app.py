@@ -38,9 +38,9 @@ from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
 from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
-from conversations import join, kunjungan, lapor, ubah
+from conversations import join, kajian, kka, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, ibu, keluarga, rekap, tugas, undang
+from handlers import anggota, audit, basics, ekspor, errors, ibu, keluarga, rekap, tugas, undang
 from handlers import privacy as privacy_handlers
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ def _registrations() -> dict[Tier, tuple[Registration, ...]]:
         Tier.JOIN_DIALOGUE: (partial(join.register, open_mother_invitation=ibu.open_invitation),),
         Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
                         keluarga.register, privacy_handlers.register, ibu.register, tugas.register, runner.register,
-                        rekap.register, ekspor.register, partial(basics.register, pause_form=runner.pause)),
+                        rekap.register, ekspor.register, audit.register, kka.register, kajian.register,
+                        partial(basics.register, pause_form=runner.pause)),
         Tier.FORM_ANSWERS: (runner.register_text,),
         Tier.CATCH_ALL: (basics.register_last,),
     }

@@ -40,6 +40,8 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("hapus", "Hapus data pribadi sasaran atas permintaannya", MANAGERS),
     CommandSpec("persetujuan", "Lihat riwayat persetujuan data dan pengingat",
                 frozenset({Role.IBU, Role.KOORDINATOR, Role.ADMIN})),
+    CommandSpec("audit", "Audit kasus stunting: putaran, kasus, KKA dan kajian pakar",
+                frozenset({Role.ADMIN, Role.KOORDINATOR, Role.TPK, Role.PAKAR})),
     CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),
 ]
 

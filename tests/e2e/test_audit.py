@@ -1,0 +1,259 @@
+"""Audit Kasus Stunting, end to end through the Bot API emulator with a moved clock.
+
+The seeded records are written as plain data first (:data:`SEED`); the expected shortlist is
+computed from that data IN THIS TEST, by the rules of domain.md (*The stunting case audit*,
+KMS, BBLR, KEK, anaemia, 4 Terlalu, KRS) — never by calling the bot's selector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+
+from bot.dev.emulator import SimUser
+from bot.domain.risk import RiskCode, RiskFactor
+from bot.domain.roles import Role
+from bot.domain.tokens import new_token
+from bot.rekap.periods import Period
+from storage import invitations
+from storage import keluarga as keluarga_store
+from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+from tests.harness import BotUnderTest, add_member
+
+CITY, CURUG, SUKAWANA, KASEMEN_KEL = "36.73", "36.73.04", "36.73.04.1007", "36.73.02.1001"
+TPK_A, TPK_B, KOTA, KEC, PAKAR_1, PAKAR_2 = 3001, 3002, 2001, 2002, 5001, 5002
+SEMESTER_II = Period(date(2026, 7, 1), date(2026, 12, 1))
+
+
+@dataclass
+class Person:
+    name: str
+    category: str
+    nik: str | None = None
+    birth: date | None = None
+    birth_weight: float | None = None
+    flags: tuple[str, ...] = ()
+    #: (date, weight kg, haz, stunted, lila, hb)
+    points: list[tuple[date, float | None, float | None, bool | None, float | None, float | None]] = field(
+        default_factory=list)
+
+
+@dataclass
+class Household:
+    key: str
+    region: str
+    tpk: int
+    head: str
+    factors: tuple[str, ...]
+    members: list[Person]
+
+
+def _child(name: str, nik: str, points: list[tuple[date, float | None, float | None, bool | None]], *,
+           bw: float = 3.1) -> Person:
+    return Person(name, "baduta", nik, date(2025, 3, 1), bw, (), [(*p, None, None) for p in points])
+
+
+SEED = [
+    Household("stunted", SUKAWANA, TPK_A, "Bapak Santoso", (), [_child("Budi Santoso", "3673040103250001", [
+        (date(2026, 7, 1), 9.0, -2.4, True), (date(2026, 11, 1), 9.5, -2.6, True)])]),
+    Household("2t", SUKAWANA, TPK_A, "Bapak Wirawan", (), [_child("Citra Wirawan", "3673044103250002", [
+        (date(2026, 8, 5), 9.0, -1.0, False), (date(2026, 9, 5), 9.3, -1.0, False),
+        (date(2026, 10, 5), 9.4, -1.1, False), (date(2026, 11, 5), 9.5, -1.2, False)])]),
+    Household("bblr", SUKAWANA, TPK_A, "Bapak Pratama", (), [_child("Dodi Pratama", "3673040103250003", [
+        (date(2026, 11, 2), 9.6, -1.5, False)], bw=2.3)]),
+    Household("rising", SUKAWANA, TPK_A, "Bapak Hidayat", (), [_child("Hadi Hidayat", "3673040103250004", [
+        (date(2026, 7, 1), 8.6, -2.8, True), (date(2026, 11, 1), 9.4, -2.3, True)])]),
+    Household("kek", KASEMEN_KEL, TPK_B, "Bapak Kurnia", ("terlalu_muda",), [Person(
+        "Eka Kurnia", "ibu_hamil", "3673025505080005", date(2008, 5, 15), flags=("kek",),
+        points=[(date(2026, 11, 3), 50.0, None, None, 22.0, 11.5)])]),
+    Household("catin", KASEMEN_KEL, TPK_B, "Bapak Lestari", (), [Person(
+        "Fitri Lestari", "catin", "3673025101000006", date(2000, 1, 11), flags=("anaemia",))]),
+    Household("krs", KASEMEN_KEL, TPK_B, "Bapak Gunawan", ("water", "latrine", "no_modern_kb"), [Person(
+        "Gita Gunawan", "ibu_nifas", "3673025202950007", date(1995, 2, 12))]),
+    Household("healthy", KASEMEN_KEL, TPK_B, "Bapak Sehat", ("water",), [Person(
+        "Indah Sehat", "ibu_hamil", "3673026303960008", date(1996, 3, 23),
+        points=[(date(2026, 11, 3), 55.0, None, None, 25.0, 12.5)])]),
+]
+NAMES = [p.name for h in SEED for p in h.members] + [h.head for h in SEED]
+NIKS = [p.nik for h in SEED for p in h.members if p.nik]
+
+# -- the criteria, written here from domain.md --------------------------------------------
+
+KBM = [800, 900, 800, 600, 500, 400, 400, 300, 300, 300, 300, 200]  # grams, by month of life; 200 from 12 months
+
+
+def _months(born: date, on: date) -> int:
+    months = (on.year - born.year) * 12 + on.month - born.month
+    return months - (1 if on.day < born.day else 0)
+
+
+def expected_cases(today: date) -> set[tuple[str, str, str | None]]:
+    """(group, household key, member name) of every record domain.md's criteria pick."""
+    six_months_ago = date(today.year, today.month, 1).replace(month=today.month - 6 if today.month > 6 else 1)
+    found: set[tuple[str, str, str | None]] = set()
+    for h in SEED:
+        for p in h.members:
+            if p.category == "baduta":
+                window = [pt for pt in p.points if pt[0] >= six_months_ago and pt[2] is not None]
+                # stunted now (HAZ < -2) and the HAZ did not rise over the last 6 months
+                if len(window) >= 2 and window[-1][2] < -2 and window[-1][2] <= window[0][2]:
+                    found.add(("anak", h.key, p.name))
+                # 2T: two monthly weighings in a row gaining less than the KBM
+                letters = []
+                for before, after in zip(p.points, p.points[1:], strict=False):
+                    gain = round((after[1] - before[1]) * 1000)
+                    assert p.birth is not None
+                    letters.append("N" if gain >= KBM[min(max(1, _months(p.birth, after[0])), 12) - 1] else "T")
+                if "TT" in "".join(letters):
+                    found.add(("anak", h.key, p.name))
+                if p.birth_weight is not None and p.birth_weight < 2.5:  # BBLR
+                    found.add(("anak", h.key, p.name))
+            if p.category == "ibu_hamil" and (set(p.flags) & {"kek", "anaemia"} or any(
+                    f.startswith("terlalu_") for f in h.factors)):
+                found.add(("ibu_hamil", h.key, p.name))
+            if p.category == "catin" and set(p.flags) & {"kek", "anaemia"}:
+                found.add(("catin", h.key, p.name))
+        if len(h.factors) >= 3:  # several KRS factors
+            found.add(("keluarga", h.key, None))
+    return found
+
+
+# -- seeding through the records API ------------------------------------------------------
+
+
+async def seed(bot: BotUnderTest) -> dict[str, tuple[int, dict[str, int]]]:
+    """Families, members, measurements and risk rows as /lapor and /kunjungan store them."""
+    ids: dict[str, tuple[int, dict[str, int]]] = {}
+    now = bot.clock.now()
+    for h in SEED:
+        async with bot.db.transaction() as tx:
+            kid = await keluarga_store.create_keluarga(
+                tx, bot.services.cipher, NewKeluarga(region_code=h.region, head_name=h.head, water_source="ledeng",
+                                                     latrine="septik", address="Jl. Melati", rt="01", rw="02"),
+                reporter_id=h.tpk, draft_key=None, now=now)
+            members: dict[str, int] = {}
+            for p in h.members:
+                answers = {"berat_lahir": p.birth_weight} if p.birth_weight else {}
+                if p.category == "ibu_hamil":
+                    answers["ttd"] = 30
+                sid = await keluarga_store.add_sasaran(
+                    tx, bot.services.cipher, kid, NewSasaran(category=p.category, name=p.name, nik=p.nik,
+                                                            sex="L" if p.category == "baduta" else "P",
+                                                            birth_date=p.birth, answers=answers,
+                                                            hpht=date(2026, 8, 1) if p.category == "ibu_hamil"
+                                                            else None),
+                    reporter_id=h.tpk, now=now)
+                members[p.name] = sid
+                for i, (on, weight, haz, stunted, lila, hb) in enumerate(p.points):
+                    await keluarga_store.add_kunjungan(
+                        tx, sasaran_id=sid, reporter_id=h.tpk, kind="pendaftaran" if i == 0 else "kunjungan",
+                        measurement=Measurement(visited_on=on, weight_kg=weight, haz=haz, stunted=stunted,
+                                                lila_cm=lila, hb=hb),
+                        answers={}, now=now)
+            await keluarga_store.replace_risks(
+                tx, kid, [RiskFactor(RiskCode(f), f) for f in h.factors],
+                {members[p.name]: [RiskFactor(RiskCode(f), f) for f in p.flags] for p in h.members},
+                berisiko=bool(h.factors))
+            ids[h.key] = (kid, members)
+    return ids
+
+
+async def measure(bot: BotUnderTest, sasaran_id: int, tpk: int, on: date, **values: float | bool | None) -> None:
+    async with bot.db.transaction() as tx:
+        await keluarga_store.add_kunjungan(tx, sasaran_id=sasaran_id, reporter_id=tpk, kind="kunjungan",
+                                           measurement=Measurement(visited_on=on, **values),  # type: ignore[arg-type]
+                                           answers={}, now=bot.clock.now())
+
+
+async def cast(bot: BotUnderTest) -> dict[str, SimUser]:
+    return {
+        "kota": await add_member(bot, KOTA, "Rina Kota", "koordinator", CITY),
+        "kec": await add_member(bot, KEC, "Joko Kec", "koordinator", CURUG),
+        "tpk_a": await add_member(bot, TPK_A, "Siti Bidan", "tpk", SUKAWANA, "bidan"),
+        "tpk_b": await add_member(bot, TPK_B, "Dewi Kader", "tpk", KASEMEN_KEL, "kader_kb"),
+    }
+
+
+async def add_pakar(bot: BotUnderTest, user_id: int, name: str, round_id: int, speciality: str) -> SimUser:
+    token = new_token()
+    await invitations.create(bot.db, token=token, role=Role.PAKAR, region_code=CITY, created_by=KOTA,
+                             now=bot.clock.now(), valid_for=timedelta(days=1), audit_round_id=round_id,
+                             speciality=speciality)
+    await invitations.claim_membership(bot.db, token=token, user_id=user_id, full_name=name, phone=None,
+                                       team_position=None, now=bot.clock.now())
+    return bot.user(user_id, name)
+
+
+async def open_round(bot: BotUnderTest, coordinator: SimUser) -> int:
+    await coordinator.send("/audit")
+    offer = await coordinator.next_message()
+    assert "Belum ada putaran audit" in offer.plain_text
+    await coordinator.press("➕ Buka AKS Semester II 2026")
+    opened = await coordinator.next_edit()
+    assert "Putaran dibuka" in opened.plain_text and "AKS Semester II 2026" in opened.plain_text
+    return int(await bot.db.fetch_value("SELECT max(id) FROM audit_round"))
+
+
+async def cases_by_name(bot: BotUnderTest, round_id: int) -> dict[str | None, dict[str, object]]:
+    rows = await bot.db.fetch_all(
+        "SELECT c.id, c.number, c.grp, c.status, c.status_reason, c.origin, s.name FROM audit_case c "
+        "LEFT JOIN sasaran s ON s.id = c.sasaran_id WHERE c.round_id = ?", (round_id,))
+    return {r["name"]: dict(r) for r in rows}
+
+
+async def open_case(user: SimUser, number: int) -> str:
+    """From the round card: the case list, then the case card's text."""
+    await user.press("📋 Daftar kasus")
+    listing = await user.next_edit()
+    label = next(b.label for row in listing.buttons for b in row if b.label.startswith(f"No. {number} "))
+    await user.press(label)
+    return (await user.next_edit()).plain_text
+
+
+# -- the walk -----------------------------------------------------------------------------
+
+
+async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
+    people = await cast(bot)
+    kota = people["kota"]
+    ids = await seed(bot)
+    today = date(2026, 11, 23)
+
+    # 1. Seleksi: the shortlist equals the criteria computed here.
+    round_id = await open_round(bot, kota)
+    stored = await bot.db.fetch_all(
+        "SELECT c.grp, c.keluarga_id, s.name, c.reasons_json, c.origin FROM audit_case c "
+        "LEFT JOIN sasaran s ON s.id = c.sasaran_id WHERE c.round_id = ?", (round_id,))
+    key_of = {kid: key for key, (kid, _) in ids.items()}
+    assert {(r["grp"], key_of[r["keluarga_id"]], r["name"]) for r in stored} == expected_cases(today)
+    criteria = await bot.db.fetch_value("SELECT criteria_json FROM audit_round WHERE id = ?", (round_id,))
+    assert '"haz_months": 6' in criteria and '"cap_per_kecamatan": 10' in criteria
+    by_name = await cases_by_name(bot, round_id)
+    assert "−2,4 → −2,6" in next(r["reasons_json"] for r in stored if r["name"] == "Budi Santoso")
+
+    # The coordinator reads why, drops the 2T case with a reason and adds one found by name.
+    await kota.send("/audit")
+    await kota.next_message()
+    card = await open_case(kota, int(by_name["Citra Wirawan"]["number"]))  # type: ignore[arg-type]
+    assert "2T" in card and "Citra" not in card
+    await kota.press("❌ Batalkan")
+    await kota.next_edit()
+    await kota.press("Sudah membaik")
+    dropped = await kota.next_edit()
+    assert "dibatalkan (Sudah membaik)" in dropped.plain_text
+    await kota.send("/audit tambah Hadi")
+    await kota.next_message()
+    await kota.press("Hadi Hidayat · Kel. Sukawana")
+    await kota.next_edit()
+    await kota.press("Usulan puskesmas")
+    added = await kota.next_edit()
+    assert "Usulan puskesmas" in added.plain_text
+    by_name = await cases_by_name(bot, round_id)
+    citra, hadi = by_name["Citra Wirawan"], by_name["Hadi Hidayat"]
+    assert citra["status"] == "batal" and citra["status_reason"] == "Sudah membaik"
+    assert hadi["origin"] == "tambahan" and hadi["status_reason"] == "Usulan puskesmas"
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
