@@ -20,7 +20,8 @@ from bot.rekap.periods import Period
 from storage import invitations
 from storage import keluarga as keluarga_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
-from tests.harness import BotUnderTest, add_member
+from tests.harness import BotUnderTest, Form, add_member
+from tests.reminders.helpers import settle
 
 CITY, CURUG, SUKAWANA, KASEMEN_KEL = "36.73", "36.73.04", "36.73.04.1007", "36.73.02.1001"
 TPK_A, TPK_B, KOTA, KEC, PAKAR_1, PAKAR_2 = 3001, 3002, 2001, 2002, 5001, 5002
@@ -217,7 +218,7 @@ async def open_case(user: SimUser, number: int) -> str:
 
 async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     people = await cast(bot)
-    kota = people["kota"]
+    kota, tpk_a = people["kota"], people["tpk_a"]
     ids = await seed(bot)
     today = date(2026, 11, 23)
 
@@ -254,6 +255,101 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     citra, hadi = by_name["Citra Wirawan"], by_name["Hadi Hidayat"]
     assert citra["status"] == "batal" and citra["status_reason"] == "Sudah membaik"
     assert hadi["origin"] == "tambahan" and hadi["status_reason"] == "Usulan puskesmas"
+
+
+    # 2. KKA: each kept case's TPK member gets a task, and completes two KKAs through the form.
+    await next_stage(kota, "Kertas Kerja Audit (KKA)")
+    await settle(bot)
+    tasks = [m for m in tpk_a.drain() if "perlu kunjungan rumah" in m.plain_text]
+    numbers = {by_name[n]["number"] for n in ("Budi Santoso", "Dodi Pratama", "Hadi Hidayat")}
+    assert {int(m.plain_text.split("kasus no. ")[1].split(" ")[0]) for m in tasks} == numbers
+    for name, job in (("Budi Santoso", "buruh pabrik"), ("Dodi Pratama", "pedagang sayur")):
+        task = next(m for m in tasks if f"kasus no. {by_name[name]['number']} " in m.plain_text)
+        await complete_kka(tpk_a, task.message_id, job)
+    kka = await bot.db.fetch_value("SELECT kka_json FROM audit_case WHERE id = ?", (by_name["Budi Santoso"]["id"],))
+    assert "buruh pabrik" in kka and "PMT" in kka
+
+    # 3. Tim pakar: one invited through the round's button and the join dialogue, one more; both review.
+    await kota.send("/audit")
+    await kota.next_message()
+    await kota.press("👥 Undang tim pakar")
+    await kota.next_message()
+    await kota.press("Dokter spesialis anak")
+    link = (await kota.next_edit()).plain_text
+    token = link.rsplit("start=", 1)[1].split()[0]
+    pakar_1 = bot.user(PAKAR_1, "dr. Anita")
+    assert "Tim pakar" in await join(pakar_1, token)
+    pakar_2 = await add_pakar(bot, PAKAR_2, "Nur Gizi", round_id, "Ahli gizi")
+    await next_stage(kota, "Kajian tim pakar")
+    budi = int(by_name["Budi Santoso"]["number"])  # type: ignore[arg-type]
+    await review(pakar_1, budi, ["▫️ Asupan gizi kurang", "▫️ Lainnya"], "TPK", other="pengasuh berganti-ganti")
+    await review(pakar_2, budi, ["▫️ Penyakit infeksi berulang"], "Puskesmas")
+    causes = await bot.db.fetch_all("SELECT causes_json FROM audit_review WHERE case_id = ?",
+                                    (by_name["Budi Santoso"]["id"],))
+    assert len(causes) == 2 and "Lainnya: pengasuh berganti-ganti" in causes[0][0]
+    await settle(bot)
+    rtl_task = next(m for m in tpk_a.drain() if "Tindak lanjut audit" in m.plain_text)
+    assert f"kasus no. {budi}" in rtl_task.plain_text and "mohon dikunjungi" in rtl_task.plain_text
+    assert rtl_task.buttons[0][0].callback_data == f"kj:new:{ids['stunted'][1]['Budi Santoso']}"
+    await kota.send("/audit")
+    await kota.next_message()
+    await open_case(kota, budi)
+    await kota.press("✅ Kajian selesai")
+    assert "kajian selesai" in (await kota.next_edit()).plain_text
+
+
+async def join(person: SimUser, token: str) -> str:
+    await person.send(f"/start {token}")
+    assert "Tim pakar" in (await person.next_message()).plain_text
+    await person.press("Ya, benar")
+    await person.next_edit()
+    await person.next_message()
+    await person.send("Lewati")
+    return (await person.next_message()).plain_text
+
+
+async def review(pakar: SimUser, number: int, causes: list[str], party: str, other: str | None = None) -> None:
+    await pakar.send("/audit")
+    await pakar.next_message()
+    card = await open_case(pakar, number)
+    assert f"Kasus no. {number}" in card
+    form = Form(pakar)
+    await pakar.press("📝 Isi kajian")
+    form.last = await pakar.next_message()
+    for cause in causes:
+        await form.tap_in_place(cause)
+    await form.tap("Selesai ✔️")
+    if other:
+        await form.type(other)
+    await form.type(f"Pendampingan gizi intensif ({party})")
+    await form.tap(party)
+    await form.type("PMT 90 hari dan timbang tiap bulan")
+    await form.type("15-01-2027")
+    await form.tap("✅ Kirim")
+    assert "Kajian kasus no." in form.text and "tersimpan" in form.text, form.text
+
+
+async def next_stage(coordinator: SimUser, label: str) -> str:
+    await coordinator.send("/audit")
+    await coordinator.next_message()
+    await coordinator.press(f"➡️ Lanjut: {label}")
+    return (await coordinator.next_edit()).plain_text
+
+
+async def complete_kka(tpk: SimUser, task_id: int, job: str) -> None:
+    form = Form(tpk)
+    await tpk.press_at(task_id, 0, 0)
+    form.last = await tpk.next_message()
+    assert "pekerjaan" in form.text
+    await form.type(job)
+    await form.type("ASI sampai 4 bulan, makan 2 kali sehari")
+    await form.type("diare berulang")
+    await form.tap_in_place("▫️ PMT (makanan tambahan)")
+    await form.tap("Selesai ✔️")
+    await form.type("rumah lembap, air sumur dangkal")
+    assert "Kirim" in str(form.last.buttons)
+    await form.tap("✅ Kirim")
+    assert "KKA kasus no." in form.text and "tersimpan" in form.text, form.text
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
