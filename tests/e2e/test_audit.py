@@ -7,20 +7,25 @@ KMS, BBLR, KEK, anaemia, 4 Terlalu, KRS) — never by calling the bot's selector
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
+from pptx import Presentation
+from pypdf import PdfReader
 
 from bot.dev.emulator import SimUser
 from bot.domain.risk import RiskCode, RiskFactor
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
 from bot.rekap.periods import Period
+from bot.rekap.service import build_rekap
 from storage import invitations
 from storage import keluarga as keluarga_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
-from tests.harness import BotUnderTest, Form, add_member
+from tests.harness import BotUnderTest, Form, add_member, press_forged
 from tests.reminders.helpers import settle
 
 CITY, CURUG, SUKAWANA, KASEMEN_KEL = "36.73", "36.73.04", "36.73.04.1007", "36.73.02.1001"
@@ -297,6 +302,72 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     await kota.press("✅ Kajian selesai")
     assert "kajian selesai" in (await kota.next_edit()).plain_text
 
+    # 4. Diseminasi I: the deck's figures are the semester's /rekap; deck and workbook are anonymous.
+    await next_stage(kota, "Diseminasi I")
+    deck, book, pdf = await diseminasi(kota, 1)
+    rekap = await build_rekap(bot.services, scope=CITY, area=CITY, period=SEMESTER_II, depth=1)
+    for key in FIGURES:
+        assert f"{rekap.figures[key].label}: {rekap.figures.value(key)}" in deck, key
+    # and independently of /rekap, what the seed holds:
+    assert "Keluarga terdaftar: 8" in deck and "Berisiko stunting: 3" in deck
+    assert "Stunting (pendek + sangat pendek): 2" in deck
+    assert "Curug: keluarga berisiko 0, stunting 2" in deck, deck
+    live = {n: r for n, r in (await cases_by_name(bot, round_id)).items() if r["status"] != "batal"}
+    rows = book["Kasus"]
+    assert {r[0] for r in rows} == {r["number"] for r in live.values()}
+    budi_row = next(r for r in rows if r[0] == budi)
+    assert "Asupan gizi kurang" in budi_row[6] and "Penyakit infeksi berulang" in budi_row[6]
+    assert "TPK: PMT 90 hari" in budi_row[8] and "Puskesmas: PMT 90 hari" in budi_row[8]
+    anonymous = deck + " ".join(str(c) for sheet in book.values() for r in sheet for c in r)
+    for secret in NAMES + NIKS:
+        assert secret not in anonymous, secret
+    for r in live.values():
+        assert f"Kertas Kerja Audit — kasus no. {r['number']}" in pdf
+    for kka_field in ("Budi Santoso", "buruh pabrik", "pedagang sayur", "rumah lembap", "diare berulang",
+                      "Pendampingan gizi intensif (TPK)", "Eka Kurnia", "Fitri Lestari", "Bapak Gunawan"):
+        assert kka_field in pdf, kka_field
+    assert "Citra Wirawan" not in pdf  # dropped
+
+    # 5. Pemantauan: three months of follow-up measurements give each case its trend.
+    await next_stage(kota, "Pemantauan tindak lanjut")
+    bot.clock.advance(timedelta(days=84))
+    budi_id, dodi_id = ids["stunted"][1]["Budi Santoso"], ids["bblr"][1]["Dodi Pratama"]
+    await measure(bot, budi_id, TPK_A, date(2027, 2, 10), weight_kg=10.4, haz=-1.9, stunted=False)
+    await measure(bot, dodi_id, TPK_A, date(2027, 2, 10), weight_kg=10.3, haz=-1.52, stunted=False)
+    await measure(bot, ids["kek"][1]["Eka Kurnia"], TPK_B, date(2027, 2, 11), lila_cm=22.5, hb=10.0)
+    await kota.send("/audit")
+    await kota.next_message()
+    await kota.press("📈 Tren kasus")
+    trend = (await kota.next_message()).plain_text
+    expected = {"Budi Santoso": "membaik", "Dodi Pratama": "tetap", "Eka Kurnia": "memburuk",
+                "Hadi Hidayat": "belum diukur lagi"}
+    for name, word in expected.items():
+        assert f"Kasus {live[name]['number']}: {word}" in trend, (name, trend)
+    await kota.press("📌 Tindak lanjut")
+    listing = (await kota.next_edit()).plain_text
+    assert "[TPK]" in listing and "terlambat" in listing
+    await kota.press(f"✍️ Catat hasil: kasus {budi}, Puskesmas")
+    await kota.next_edit()
+    await kota.press("Terlaksana")
+    assert "selesai (Terlaksana)" in (await kota.next_edit()).plain_text
+
+    # 6. Diseminasi II adds the follow-up results; then the round closes and the pakar's access ends.
+    await next_stage(kota, "Diseminasi II")
+    deck, book, _ = await diseminasi(kota, 2)
+    assert "Hasil pemantauan" in deck and f"Kasus {budi}: membaik" in deck
+    assert next(r for r in book["Kasus"] if r[0] == budi)[9] == "membaik"
+    await next_stage(kota, "Selesai")
+    await pakar_1.send("/audit")
+    assert "Belum ada putaran audit" in (await pakar_1.next_message()).plain_text
+    await pakar_1.send("/bantuan")
+    anchor_id = (await pakar_1.next_message()).message_id
+    case_id = int(by_name["Budi Santoso"]["id"])  # type: ignore[arg-type]
+    for data in (f"au:case:{case_id}", f"au:kka:{case_id}:0", f"au:kpdf:{case_id}", f"ap:{case_id}",
+                 f"au:list:{round_id}:0"):
+        answer = await press_forged(bot.emu, pakar_1, anchor_id, data) or ""
+        assert "tidak tersedia" in answer, (data, answer)
+    assert pakar_2 is not None
+
 
 async def join(person: SimUser, token: str) -> str:
     await person.send(f"/start {token}")
@@ -329,7 +400,30 @@ async def review(pakar: SimUser, number: int, causes: list[str], party: str, oth
     assert "Kajian kasus no." in form.text and "tersimpan" in form.text, form.text
 
 
+FIGURES = ("keluarga", "keluarga_berisiko", "catin", "ibu_hamil", "ibu_nifas", "baduta", "balita", "flag_kek",
+           "flag_anaemia", "anak_ukur", "anak_pendek")
+
+
+async def diseminasi(coordinator: SimUser, part: int) -> tuple[str, dict[str, list[tuple[object, ...]]], str]:
+    """Press the round's Diseminasi button; the deck's text, the workbook's rows, the PDF's text."""
+    coordinator.drain()
+    await coordinator.send("/audit")
+    await coordinator.next_message()
+    await coordinator.press(f"📊 Berkas Diseminasi {'I' * part}")
+    sent = [await coordinator.next_message(timeout=60) for _ in range(3)]
+    by_ext = {(m.filename or "").rsplit(".", 1)[-1]: m.document or b"" for m in sent}
+    assert set(by_ext) == {"pptx", "xlsx", "pdf"}, [(m.filename, m.plain_text[:80]) for m in sent]
+    deck = Presentation(io.BytesIO(by_ext["pptx"]))
+    deck_text = "\n".join(p.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+                          for p in shape.text_frame.paragraphs)
+    workbook = openpyxl.load_workbook(io.BytesIO(by_ext["xlsx"]))
+    rows = {sheet.title: [r for r in sheet.iter_rows(min_row=2, values_only=True)] for sheet in workbook}
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(by_ext["pdf"])).pages)
+    return deck_text, rows, pdf
+
+
 async def next_stage(coordinator: SimUser, label: str) -> str:
+    coordinator.drain()
     await coordinator.send("/audit")
     await coordinator.next_message()
     await coordinator.press(f"➡️ Lanjut: {label}")
