@@ -101,21 +101,23 @@ async def audit(update: Update, context: TpkContext) -> None:
     if words[:1] == ["tambah"] and _manages(context):
         await _search(message, context, rounds, " ".join(words[1:]))
         return
-    if rounds:
-        for round_ in rounds:
-            text, markup = await _round_text(context, round_)
-            await message.reply_text(text, reply_markup=markup)
-        return
+    for round_ in rounds:
+        text, markup = await _round_text(context, round_)
+        await message.reply_text(text, reply_markup=markup)
     if caller.role is Role.PAKAR:
-        await message.reply_text("Belum ada putaran audit yang terbuka untuk Anda.")
+        if not rounds:
+            await message.reply_text("Belum ada putaran audit yang terbuka untuk Anda.")
         return
     if not service.may_open(caller):
-        await message.reply_text("Putaran audit kasus stunting dibuka oleh koordinator kabupaten/kota. "
-                                 "Belum ada putaran yang terbuka di wilayah Anda.")
+        if not rounds:
+            await message.reply_text("Putaran audit kasus stunting dibuka oleh koordinator kabupaten/kota. "
+                                     "Belum ada putaran yang terbuka di wilayah Anda.")
         return
     semester = Semester.of(service.today(services))
+    if any(r.region_code == caller.scope and (r.year, r.semester) == (semester.year, semester.half) for r in rounds):
+        return
     await message.reply_text(
-        f"Belum ada putaran audit yang terbuka untuk {html.escape(services.regions.label(caller.scope or ''))}.",
+        f"Belum ada putaran audit {semester.label} untuk {html.escape(services.regions.label(caller.scope or ''))}.",
         reply_markup=InlineKeyboardMarkup([[_b(f"➕ Buka {semester.label}", cb.audit("open", semester.year,
                                                                                       semester.half))]]))
 

@@ -195,7 +195,7 @@ async def add_pakar(bot: BotUnderTest, user_id: int, name: str, round_id: int, s
 async def open_round(bot: BotUnderTest, coordinator: SimUser) -> int:
     await coordinator.send("/audit")
     offer = await coordinator.next_message()
-    assert "Belum ada putaran audit" in offer.plain_text
+    assert "Belum ada putaran audit AKS Semester II 2026" in offer.plain_text
     await coordinator.press("➕ Buka AKS Semester II 2026")
     opened = await coordinator.next_edit()
     assert "Putaran dibuka" in opened.plain_text and "AKS Semester II 2026" in opened.plain_text
@@ -241,7 +241,7 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
 
     # The coordinator reads why, drops the 2T case with a reason and adds one found by name.
     await kota.send("/audit")
-    await kota.next_message()
+    await kota.messages_until_quiet(quiet=0.2)
     card = await open_case(kota, int(by_name["Citra Wirawan"]["number"]))  # type: ignore[arg-type]
     assert "2T" in card and "Citra" not in card
     await kota.press("❌ Batalkan")
@@ -276,7 +276,7 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
 
     # 3. Tim pakar: one invited through the round's button and the join dialogue, one more; both review.
     await kota.send("/audit")
-    await kota.next_message()
+    await kota.messages_until_quiet(quiet=0.2)
     await kota.press("👥 Undang tim pakar")
     await kota.next_message()
     await kota.press("Dokter spesialis anak")
@@ -297,7 +297,7 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     assert f"kasus no. {budi}" in rtl_task.plain_text and "mohon dikunjungi" in rtl_task.plain_text
     assert rtl_task.buttons[0][0].callback_data == f"kj:new:{ids['stunted'][1]['Budi Santoso']}"
     await kota.send("/audit")
-    await kota.next_message()
+    await kota.messages_until_quiet(quiet=0.2)
     await open_case(kota, budi)
     await kota.press("✅ Kajian selesai")
     assert "kajian selesai" in (await kota.next_edit()).plain_text
@@ -336,7 +336,7 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     await measure(bot, dodi_id, TPK_A, date(2027, 2, 10), weight_kg=10.3, haz=-1.52, stunted=False)
     await measure(bot, ids["kek"][1]["Eka Kurnia"], TPK_B, date(2027, 2, 11), lila_cm=22.5, hb=10.0)
     await kota.send("/audit")
-    await kota.next_message()
+    await kota.messages_until_quiet(quiet=0.2)
     await kota.press("📈 Tren kasus")
     trend = (await kota.next_message()).plain_text
     expected = {"Budi Santoso": "membaik", "Dodi Pratama": "tetap", "Eka Kurnia": "memburuk",
@@ -400,6 +400,76 @@ async def review(pakar: SimUser, number: int, causes: list[str], party: str, oth
     assert "Kajian kasus no." in form.text and "tersimpan" in form.text, form.text
 
 
+async def test_authorisation_matrix(bot: BotUnderTest) -> None:
+    """Each refused by command and by forged callback: a pakar of round X on round Y's cases, a pakar
+    after the round closed, a TPK member on another member's case, a kecamatan coordinator on a kota round."""
+    people = await cast(bot)
+    kota, kec, tpk_b = people["kota"], people["kec"], people["tpk_b"]
+    await seed(bot)
+    round_x = await open_round(bot, kota)
+    pakar_x = await add_pakar(bot, PAKAR_1, "dr. Anita", round_x, "Dokter spesialis anak")
+    bot.clock.advance(timedelta(days=50))  # January 2027: semester I
+    kota.drain()
+    await kota.send("/audit")
+    await kota.messages_until_quiet(quiet=0.3)  # round X's card, and the offer to open semester I
+    await kota.press("➕ Buka AKS Semester I 2027")
+    await kota.next_edit()
+    round_y = int(await bot.db.fetch_value("SELECT max(id) FROM audit_round"))
+    assert round_y != round_x
+
+    async def case_of(round_id: int, name: str) -> int:
+        return int(await bot.db.fetch_value(
+            "SELECT c.id FROM audit_case c JOIN sasaran s ON s.id = c.sasaran_id WHERE c.round_id = ? AND s.name = ?",
+            (round_id, name)))
+
+    async def refused(user: SimUser, forged: list[str], words: tuple[str, ...] = ("tidak tersedia untuk Anda",
+                                                                                  "bukan untuk Anda")) -> None:
+        user.drain()
+        await user.send("/bantuan")
+        anchor = (await user.next_message()).message_id
+        for data in forged:
+            answer = await press_forged(bot.emu, user, anchor, data) or ""
+            said = answer + " ".join(m.plain_text for m in await user.messages_until_quiet(quiet=0.1))
+            assert any(word in said for word in words), (user, data, said)
+            assert "Budi" not in said and "Eka" not in said
+
+    y_eka, x_budi = await case_of(round_y, "Eka Kurnia"), await case_of(round_x, "Budi Santoso")
+    # A pakar of round X: /audit shows X only; Y's cases and card refused.
+    await pakar_x.send("/audit")
+    cards = await pakar_x.messages_until_quiet(quiet=0.3)
+    assert len(cards) == 1 and "Semester II 2026" in cards[0].plain_text
+    await refused(pakar_x, [f"au:case:{y_eka}", f"au:kka:{y_eka}:0", f"au:kpdf:{y_eka}", f"au:round:{round_y}",
+                            f"au:list:{round_y}:0", f"au:pdf:{round_y}", f"ap:{y_eka}"])
+    # ... nor may a pakar act as a coordinator on their own round.
+    await refused(pakar_x, [f"au:next:{round_x}:0", f"au:dis:{round_x}:1", f"au:keep:{x_budi}",
+                            f"au:akses:{round_x}", f"au:inv:{round_x}"])
+    # A TPK member on another member's case (Budi is TPK A's).
+    await tpk_b.send("/audit")
+    assert "Budi" not in (await tpk_b.next_message()).plain_text
+    await refused(tpk_b, [f"ak:{x_budi}", f"au:kka:{x_budi}:0", f"au:kpdf:{x_budi}", f"au:case:{x_budi}"])
+    # A kecamatan coordinator on the kota's round.
+    await kec.send("/audit")
+    text = (await kec.next_message()).plain_text
+    assert "dibuka oleh koordinator kabupaten/kota" in text and "Buka AKS" not in text
+    await refused(kec, [f"au:round:{round_x}", f"au:case:{x_budi}", f"au:kka:{x_budi}:0", f"au:next:{round_x}:0",
+                        f"au:dis:{round_x}:1", f"au:akses:{round_x}", "au:open:2027:1", f"au:add:{round_x}:1"])
+    # A pakar after the round closed.
+    for _ in range(6):
+        await kota.send("/audit")
+        card = next(m for m in await kota.messages_until_quiet(quiet=0.3) if "Semester II 2026" in m.plain_text)
+        label = next(b.label for row in card.buttons for b in row if b.label.startswith("➡️"))
+        await kota.press_at(card.message_id, *next((i, j) for i, row in enumerate(card.buttons)
+                                                    for j, b in enumerate(row) if b.label == label))
+        await kota.next_edit()
+    assert await bot.db.fetch_value("SELECT closed_at FROM audit_round WHERE id = ?", (round_x,))
+    await pakar_x.send("/audit")
+    assert "Belum ada putaran audit" in (await pakar_x.next_message()).plain_text
+    await refused(pakar_x, [f"au:case:{x_budi}", f"au:kka:{x_budi}:0", f"au:pdf:{round_x}", f"ap:{x_budi}"])
+    # Malformed data never reaches a handler's logic.
+    await refused(kec, ["au:case:١٢", "au:case:99999999999999999999", "au:case", "au:zzz:1", "ak:x", "ap:-1"],
+                  words=("kedaluwarsa", "tidak tersedia", "bukan untuk Anda"))
+
+
 FIGURES = ("keluarga", "keluarga_berisiko", "catin", "ibu_hamil", "ibu_nifas", "baduta", "balita", "flag_kek",
            "flag_anaemia", "anak_ukur", "anak_pendek")
 
@@ -408,7 +478,7 @@ async def diseminasi(coordinator: SimUser, part: int) -> tuple[str, dict[str, li
     """Press the round's Diseminasi button; the deck's text, the workbook's rows, the PDF's text."""
     coordinator.drain()
     await coordinator.send("/audit")
-    await coordinator.next_message()
+    await coordinator.messages_until_quiet(quiet=0.2)
     await coordinator.press(f"📊 Berkas Diseminasi {'I' * part}")
     sent = [await coordinator.next_message(timeout=60) for _ in range(3)]
     by_ext = {(m.filename or "").rsplit(".", 1)[-1]: m.document or b"" for m in sent}
@@ -425,7 +495,7 @@ async def diseminasi(coordinator: SimUser, part: int) -> tuple[str, dict[str, li
 async def next_stage(coordinator: SimUser, label: str) -> str:
     coordinator.drain()
     await coordinator.send("/audit")
-    await coordinator.next_message()
+    await coordinator.messages_until_quiet(quiet=0.2)
     await coordinator.press(f"➡️ Lanjut: {label}")
     return (await coordinator.next_edit()).plain_text
 
