@@ -70,7 +70,8 @@ async def _round_text(context: TpkContext, round_: Round) -> tuple[str, InlineKe
         if stages.index(round_.stage) >= stages.index(Stage.KAJIAN):
             rows.append([_b("📌 Tindak lanjut", cb.audit("rtl", round_.id)),
                          _b("📈 Tren kasus", cb.audit("trend", round_.id))])
-        rows.append([_b("🔍 Siapa membaca KKA", cb.audit("akses", round_.id))])
+        rows.append([_b("👥 Tim pakar", cb.audit("tim", round_.id)),
+                     _b("🔍 Siapa membaca KKA", cb.audit("akses", round_.id))])
     rows.append([_b("📄 Semua KKA (PDF)", cb.audit("pdf", round_.id))])
     return text, InlineKeyboardMarkup(rows)
 
@@ -442,6 +443,25 @@ async def _invite(update: Update, context: TpkContext, button: AuditButton, roun
                         f"Teruskan tautan ini kepada orangnya:\n{services.deep_link(token)}")
 
 
+async def _team(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:
+    """The round's pakar, each with a button to remove them (their access ends at once)."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    if button.action == "rmp":
+        removed = await store.remove_pakar(services.db, round_id=round_.id, user_id=button.args[1],
+                                           actor_id=context.caller.user_id, now=services.clock.now())
+        await query.answer("Dikeluarkan dari tim pakar." if removed else texts.EXPIRED_BUTTON, show_alert=not removed)
+    else:
+        await query.answer()
+    team = await store.pakar_of(services.db, round_.id)
+    lines = [f"• {html.escape(name)} — {html.escape(speciality)}" for _, name, speciality in team]
+    rows = [[_b(f"➖ Keluarkan {name}"[:60], cb.audit("rmp", round_.id, user_id))] for user_id, name, _ in team]
+    rows.append([_b("⬆️ Putaran", cb.audit("round", round_.id))])
+    await msg.edit_text("<b>Tim pakar</b>\n" + ("\n".join(lines) or "Belum ada anggota tim pakar."),
+                        reply_markup=InlineKeyboardMarkup(rows))
+
+
 async def _add(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:
     query = update.callback_query
     assert query is not None
@@ -524,7 +544,7 @@ _CASE_ACTIONS = {"case": _case, "keep": _decide, "drop": _decide, "dr": _decide,
                  "kka": _read_kka, "kpdf": _case_pdf}
 _ROUND_ACTIONS = {"round": _round, "next": _next, "list": _list, "pdf": _round_pdf, "dis": _diseminasi,
                   "inv": _invite, "invs": _invite, "add": _add, "ar": _add, "rtl": _rtl, "rtlx": _rtl,
-                  "rtlok": _rtl, "trend": _trend, "akses": _akses}
+                  "rtlok": _rtl, "trend": _trend, "akses": _akses, "tim": _team, "rmp": _team}
 #: What a pakar may do on their round; everything else is the coordinators'.
 _READERS = frozenset({"round", "list", "pdf"})
 

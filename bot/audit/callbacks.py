@@ -24,6 +24,7 @@ ACTIONS = {
     "kpdf": 1, "done": 1,
     "add": 2, "ar": 3,  # round, sasaran, reason index
     "inv": 1, "invs": 2,  # round, speciality index
+    "tim": 1, "rmp": 2,  # round, pakar user id
     "dis": 2,  # round, 1 or 2
     "pdf": 1, "rtl": 1, "rtlx": 2, "rtlok": 3,  # round, rtl, outcome index
     "akses": 1, "trend": 1,

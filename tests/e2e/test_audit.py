@@ -296,6 +296,39 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     rtl_task = next(m for m in tpk_a.drain() if "Tindak lanjut audit" in m.plain_text)
     assert f"kasus no. {budi}" in rtl_task.plain_text and "mohon dikunjungi" in rtl_task.plain_text
     assert rtl_task.buttons[0][0].callback_data == f"kj:new:{ids['stunted'][1]['Budi Santoso']}"
+    # The KKA in chat, paged, for a pakar and for the case's own TPK member; then who read it.
+    pakar_1.drain()
+    await pakar_1.send("/audit")
+    await pakar_1.messages_until_quiet(quiet=0.2)
+    await open_case(pakar_1, budi)
+    await pakar_1.press("📖 Baca KKA")
+    page = (await pakar_1.next_message()).plain_text
+    assert "Identitas (1/6)" in page and "Nama: Budi Santoso" in page and "NIK: 367304" not in page
+    await pakar_1.press("▶️")
+    assert "Domisili (2/6)" in (await pakar_1.next_message()).plain_text
+    tpk_a.drain()
+    await tpk_a.send("/audit")
+    await tpk_a.next_message()
+    await tpk_a.press(f"📖 Baca no. {budi}")
+    assert "Nama: Budi Santoso" in (await tpk_a.next_message()).plain_text
+    kota.drain()
+    await kota.send("/audit akses")
+    access = (await kota.next_message()).plain_text
+    assert f"Kasus {budi}: dr. Anita (Tim pakar) — 2×" in access and f"Kasus {budi}: Siti Bidan (Anggota TPK)" in access
+    # A pakar removed from the team loses access at once.
+    await kota.send("/audit")
+    await kota.messages_until_quiet(quiet=0.2)
+    await kota.press("👥 Tim pakar")
+    assert "Nur Gizi — Ahli gizi" in (await kota.next_edit()).plain_text
+    await kota.press("➖ Keluarkan Nur Gizi")
+    assert "Nur Gizi" not in (await kota.next_edit()).plain_text
+    pakar_2.drain()
+    await pakar_2.send("/audit")
+    assert "Belum ada putaran audit" in (await pakar_2.next_message()).plain_text
+    await pakar_2.send("/bantuan")
+    anchor = (await pakar_2.next_message()).message_id
+    forged = f"au:kka:{by_name['Budi Santoso']['id']}:0"
+    assert "tidak tersedia" in (await press_forged(bot.emu, pakar_2, anchor, forged) or "")
     await kota.send("/audit")
     await kota.messages_until_quiet(quiet=0.2)
     await open_case(kota, budi)
@@ -366,7 +399,9 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
                  f"au:list:{round_id}:0"):
         answer = await press_forged(bot.emu, pakar_1, anchor_id, data) or ""
         assert "tidak tersedia" in answer, (data, answer)
-    assert pakar_2 is not None
+    files = await bot.db.fetch_all("SELECT after_json FROM audit_log WHERE entity = 'audit_round' AND action = 'file'")
+    assert sorted(r[0] for r in files) == sorted(f'{{"kind": "{k}"}}' for k in (
+        "pptx:1", "xlsx:1", "kka_pdf", "pptx:2", "xlsx:2", "kka_pdf"))
 
 
 async def join(person: SimUser, token: str) -> str:
