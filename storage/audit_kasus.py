@@ -443,8 +443,9 @@ async def kka_sources(db: Database, case: Case) -> dict[str, Any]:
                                (subject,)) if subject else []
     factors = await db.fetch_all("SELECT code, reason FROM keluarga_risk WHERE keluarga_id = ?", (case.keluarga_id,))
     reminders = await db.fetch_one(
-        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FILTER (WHERE ack = 'sudah') FROM reminders "
-        "WHERE sasaran_id = ?", (subject,)) if subject else None
+        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FILTER (WHERE ack = 'sudah'), "
+        "count(*) FILTER (WHERE ack = 'sudah' AND kind LIKE 'anc%') FROM reminders WHERE sasaran_id = ?",
+        (subject,)) if subject else None
     return {
         "family": dict(family) if family else {},
         "member": dict(member) if member else None,
@@ -453,6 +454,7 @@ async def kka_sources(db: Database, case: Case) -> dict[str, Any]:
         "factors": [(f[0], f[1]) for f in factors],
         "reminders_sent": reminders[0] if reminders else 0,
         "reminders_answered": reminders[1] if reminders else 0,
+        "anc_confirmed": reminders[2] if reminders else 0,
     }
 
 

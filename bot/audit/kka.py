@@ -88,6 +88,7 @@ def document(case: Case, sources: dict[str, Any], reviews: list[Review], *, audi
         ("Faktor risiko keluarga", ", ".join(RISK_LABELS.get(c, c) for c, _ in sources["factors"]) or "tidak ada"),
         ("Tanda risiko", ", ".join(FLAG_LABELS.get(c, c) for c, _ in sources["flags"]) or "tidak ada"),
         ("Kunjungan tercatat", str(anc)),
+        ("Periksa kehamilan (ANC) dikonfirmasi ibu", str(sources["anc_confirmed"])),
         ("TTD diminum", str(answers.get("ttd", "–"))),
         ("Imunisasi", ", ".join(answers.get("imunisasi") or []) or "–"),
         ("Berat lahir", _num(answers.get("berat_lahir"), "kg")),
