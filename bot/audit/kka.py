@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.age import age_label
+from bot.domain.anthropometry import imt
 from bot.domain.audit_criteria import Group
 from bot.domain.regions import RegionTree
 from bot.labels import CATEGORY_LABELS_BY_VALUE
@@ -58,6 +59,24 @@ def _visit_line(visit: dict[str, Any]) -> tuple[str, str]:
     return str(visit["visited_on"]), ", ".join(parts) or "tanpa ukuran"
 
 
+def _group_lines(group: Group, answers: dict[str, Any], visits: list[dict[str, Any]],
+                 sources: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the worksheet of this target group asks beyond the common part."""
+    if group is Group.ANAK:
+        return [("Berat lahir", _num(answers.get("berat_lahir"), "kg")),
+                ("Panjang lahir", _num(answers.get("panjang_lahir"), "cm")),
+                ("ASI eksklusif", {True: "ya", False: "tidak"}.get(answers.get("asi"), "–")),
+                ("Imunisasi", ", ".join(answers.get("imunisasi") or []) or "–")]
+    if group in (Group.IBU_HAMIL, Group.CATIN, Group.IBU_NIFAS):
+        measured = next((v for v in reversed(visits) if v.get("weight_kg") and v.get("height_cm")), None)
+        lines = [("IMT", _num(imt(measured["weight_kg"], measured["height_cm"])) if measured else "–")]
+        if group is Group.IBU_HAMIL:
+            lines += [("Periksa kehamilan (ANC) dikonfirmasi ibu", str(sources["anc_confirmed"])),
+                      ("TTD diminum", str(answers.get("ttd", "–")))]
+        return lines
+    return []
+
+
 def document(case: Case, sources: dict[str, Any], reviews: list[Review], *, audit_day: date,
              regions: RegionTree) -> list[Section]:
     family, member = sources["family"], sources["member"]
@@ -83,15 +102,11 @@ def document(case: Case, sources: dict[str, Any], reviews: list[Review], *, audi
     )
     visits = sources["visits"]
     history = tuple(_visit_line(v) for v in visits) or (("–", "belum ada pengukuran"),)
-    anc = sum(1 for v in visits if v["kind"] == "kunjungan")
     health = [
         ("Faktor risiko keluarga", ", ".join(RISK_LABELS.get(c, c) for c, _ in sources["factors"]) or "tidak ada"),
         ("Tanda risiko", ", ".join(FLAG_LABELS.get(c, c) for c, _ in sources["flags"]) or "tidak ada"),
-        ("Kunjungan tercatat", str(anc)),
-        ("Periksa kehamilan (ANC) dikonfirmasi ibu", str(sources["anc_confirmed"])),
-        ("TTD diminum", str(answers.get("ttd", "–"))),
-        ("Imunisasi", ", ".join(answers.get("imunisasi") or []) or "–"),
-        ("Berat lahir", _num(answers.get("berat_lahir"), "kg")),
+        ("Kunjungan tercatat", str(sum(1 for v in visits if v["kind"] == "kunjungan"))),
+        *_group_lines(Group(case.group), answers, visits, sources),
         ("Pengingat terkirim / dijawab", f"{sources['reminders_sent']} / {sources['reminders_answered']}"),
     ]
     kka = case.kka or {}

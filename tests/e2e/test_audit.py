@@ -357,7 +357,8 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     for r in live.values():
         assert f"Kertas Kerja Audit — kasus no. {r['number']}" in pdf
     for kka_field in ("Budi Santoso", "buruh pabrik", "pedagang sayur", "rumah lembap", "diare berulang",
-                      "Pendampingan gizi intensif (TPK)", "Eka Kurnia", "Fitri Lestari", "Bapak Gunawan"):
+                      "Pendampingan gizi intensif (TPK)", "Eka Kurnia", "Fitri Lestari", "Bapak Gunawan",
+                      "TTD diminum: 30", "Berat lahir: 2,3 kg", "LiLA 22,0 cm", "TB/U -2,6 SD"):
         assert kka_field in pdf, kka_field
     assert "Citra Wirawan" not in pdf  # dropped
 
