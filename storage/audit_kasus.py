@@ -458,6 +458,28 @@ async def kka_sources(db: Database, case: Case) -> dict[str, Any]:
     }
 
 
+async def forget_worksheets(tx: Transaction, sasaran_id: int) -> None:
+    """Erasure and retention: what the TPK member wrote about the person goes with the record; the
+    case itself (number, group, area, criteria) stays, as anonymous as the measurements."""
+    await tx.execute("UPDATE audit_case SET kka_json = NULL WHERE sasaran_id = ?", (sasaran_id,))
+
+
+async def cases_about(db: Database, sasaran_id: int) -> list[dict[str, Any]]:
+    """For the subject export: every audit case of this record, with the worksheet and reviews."""
+    rows = await db.fetch_all(
+        "SELECT c.round_id, r.year, r.semester, c.number, c.grp, c.status, c.status_reason, c.reasons_json, "
+        "c.kka_json FROM audit_case c JOIN audit_round r ON r.id = c.round_id WHERE c.sasaran_id = ? ORDER BY c.id",
+        (sasaran_id,))
+    found = []
+    for r in rows:
+        item = dict(r)
+        item["kajian"] = [dict(v) for v in await db.fetch_all(
+            "SELECT v.causes_json, v.recommendation, v.created_at FROM audit_review v JOIN audit_case c "
+            "ON c.id = v.case_id WHERE c.sasaran_id = ? AND c.round_id = ?", (sasaran_id, r["round_id"]))]
+        found.append(item)
+    return found
+
+
 async def log_read(db: Database, *, case_id: int, actor_id: int, how: str, now: datetime) -> None:
     async with db.transaction() as tx:
         await audit.record(tx, at=now, actor_id=actor_id, action="read_kka", entity="audit_case", entity_id=case_id,

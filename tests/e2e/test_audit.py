@@ -506,6 +506,27 @@ async def test_authorisation_matrix(bot: BotUnderTest) -> None:
                   words=("kedaluwarsa", "tidak tersedia", "bukan untuk Anda"))
 
 
+async def test_the_subject_export_lists_the_case_and_erasure_takes_the_worksheet(bot: BotUnderTest) -> None:
+    from bot.privacy.erasure import erase
+    from storage import audit_kasus
+    from storage import privacy as privacy_store
+
+    people = await cast(bot)
+    ids = await seed(bot)
+    round_id = await open_round(bot, people["kota"])
+    budi = ids["stunted"][1]["Budi Santoso"]
+    case_id = int(await bot.db.fetch_value("SELECT id FROM audit_case WHERE round_id = ? AND sasaran_id = ?",
+                                           (round_id, budi)))
+    async with bot.db.transaction() as tx:
+        assert await audit_kasus.save_kka(tx, case_id=case_id, tpk_id=TPK_A, fields={"temuan": "rumah lembap"},
+                                          now=bot.clock.now())
+    exported = await privacy_store.export_subject(bot.db, bot.services.cipher, budi)
+    assert exported is not None and "rumah lembap" in str(exported["audit_kasus"])
+    await erase(bot.services, budi, actor_id=KOTA)
+    assert await bot.db.fetch_value("SELECT kka_json FROM audit_case WHERE id = ?", (case_id,)) is None
+    assert await bot.db.fetch_value("SELECT number FROM audit_case WHERE id = ?", (case_id,)) is not None
+
+
 FIGURES = ("keluarga", "keluarga_berisiko", "catin", "ibu_hamil", "ibu_nifas", "baduta", "balita", "flag_kek",
            "flag_anaemia", "anak_ukur", "anak_pendek")
 
