@@ -531,7 +531,9 @@ async def _trend(update: Update, context: TpkContext, button: AuditButton, round
     found = await service.trends(context.services, round_)
     cases = await store.cases(context.services.db, round_.id, include_dropped=False)
     lines = [f"Kasus {c.number}: {found.get(c.id) or 'belum diukur lagi'}" for c in cases]
-    await msg.reply_text("<b>Tren sejak Diseminasi I</b>\n" + "\n".join(lines))
+    until = next((d for d in (service.follow_up_until(context.services, c) for c in cases) if d), None)
+    window = f" (pengukuran sampai {until:%d-%m-%Y})" if until else ""
+    await msg.reply_text(f"<b>Tren sejak Diseminasi I</b>{window}\n" + "\n".join(lines))
 
 
 async def _akses(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.audit import callbacks
-from bot.domain.audit_criteria import Point, shortlist
+from bot.domain.audit_criteria import Point, shift_months, shortlist
 from bot.domain.audit_round import Semester, Stage, Trend, trend
 from bot.domain.regions import Level, contains, level_of
 from bot.domain.roles import Caller, Role
@@ -32,6 +32,8 @@ DROP_REASONS = ("Data belum lengkap", "Sudah membaik", "Pindah domisili", "Sudah
                 "Bukan wilayah prioritas")
 ADD_REASONS = ("Usulan puskesmas", "Usulan TPK", "Gizi buruk", "Kasus baru dari posyandu")
 SPECIALITIES = ("Dokter spesialis anak", "Dokter kandungan", "Ahli gizi", "Psikolog", "PKK", "Bidan koordinator")
+#: Stored with each case's baseline: the day the pemantauan began.
+FOLLOW_UP_FROM = "pemantauan_mulai"
 RTL_OUTCOMES = ("Terlaksana", "Terlaksana sebagian", "Tidak terlaksana")
 
 
@@ -119,11 +121,20 @@ def _point(visit: dict[str, object]) -> Point:
 async def start_follow_up(services: Services, round_: Round) -> None:
     """At Diseminasi I's end each case's latest measurement becomes the baseline of its trend."""
     baselines: dict[int, dict[str, object]] = {}
+    started = today(services).isoformat()
     for case in await store.cases(services.db, round_.id, include_dropped=False):
         visits = (await store.kka_sources(services.db, case))["visits"]
         if visits:
-            baselines[case.id] = visits[-1]
+            baselines[case.id] = {**visits[-1], FOLLOW_UP_FROM: started}
     await store.set_baseline(services.db, round_.id, baselines)
+
+
+def follow_up_until(services: Services, case: Case) -> date | None:
+    """The last day of the case's pemantauan: ``[audit] follow_up_months`` after it began."""
+    started = (case.baseline or {}).get(FOLLOW_UP_FROM)
+    if not isinstance(started, str):
+        return None
+    return shift_months(date.fromisoformat(started), services.settings.audit.follow_up_months)
 
 
 async def trends(services: Services, round_: Round) -> dict[int, Trend | None]:
@@ -134,7 +145,9 @@ async def trends(services: Services, round_: Round) -> dict[int, Trend | None]:
         if case.baseline is None:
             found[case.id] = None
             continue
-        visits = (await store.kka_sources(services.db, case))["visits"]
+        until = follow_up_until(services, case)
+        visits = [v for v in (await store.kka_sources(services.db, case))["visits"]
+                  if until is None or date.fromisoformat(str(v["visited_on"])) <= until]
         found[case.id] = trend(_point(case.baseline), [_point(v) for v in visits],
                                haz_margin=services.settings.audit.trend_haz_margin,
                                lila_cutoff=thresholds.lila_kek_below_cm, hb_cutoff=thresholds.hb_hamil_below_g_dl)

@@ -11,6 +11,7 @@ age), T (did not), O (not weighed the month before) or B (first weighing); two T
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -161,10 +162,14 @@ def has_2t(member: Member, criteria: AuditCriteria, since: date) -> bool:
     return any(a[1] == "T" and b[1] == "T" and b[0] >= since for a, b in pairwise(readings))
 
 
+def shift_months(day: date, months: int) -> date:
+    """The same day ``months`` later (negative: earlier), on the month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, 28))
+    return shift_months(day, -months)
 
 
 def _stunting_reason(member: Member, criteria: AuditCriteria, today: date) -> str | None:

@@ -369,10 +369,13 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     await measure(bot, budi_id, TPK_A, date(2027, 2, 10), weight_kg=10.4, haz=-1.9, stunted=False)
     await measure(bot, dodi_id, TPK_A, date(2027, 2, 10), weight_kg=10.3, haz=-1.52, stunted=False)
     await measure(bot, ids["kek"][1]["Eka Kurnia"], TPK_B, date(2027, 2, 11), lila_cm=22.5, hb=10.0)
+    # after the three months of pemantauan (23-11-2026 + 3 months): not counted
+    await measure(bot, dodi_id, TPK_A, date(2027, 3, 10), weight_kg=10.3, haz=-2.5, stunted=True)
     await kota.send("/audit")
     await kota.messages_until_quiet(quiet=0.2)
     await kota.press("📈 Tren kasus")
     trend = (await kota.next_message()).plain_text
+    assert "pengukuran sampai 23-02-2027" in trend
     expected = {"Budi Santoso": "membaik", "Dodi Pratama": "tetap", "Eka Kurnia": "memburuk",
                 "Hadi Hidayat": "belum diukur lagi"}
     for name, word in expected.items():
