@@ -236,20 +236,26 @@ def candidates(families: list[Family], criteria: AuditCriteria, today: date) -> 
 
 
 def shortlist(families: list[Family], criteria: AuditCriteria, today: date) -> list[Proposal]:
-    """The proposed cases: the most severe first, at most ``cap_per_kecamatan`` per kecamatan and
-    ``cap_per_group`` per target group; ordered by group, kecamatan and record for numbering."""
-    ranked = sorted(candidates(families, criteria, today),
-                    key=lambda p: (-p.severity, p.keluarga_id, p.sasaran_id or 0))
+    """The proposed cases: at most ``cap_per_kecamatan`` per kecamatan and ``cap_per_group`` per
+    target group, the most severe of each group first, the groups taking turns so that no group
+    crowds the others out of a kecamatan; ordered by group, area and record for numbering."""
+    queues: dict[Group, list[Proposal]] = {}
+    for proposal in sorted(candidates(families, criteria, today),
+                           key=lambda p: (-p.severity, p.keluarga_id, p.sasaran_id or 0)):
+        queues.setdefault(proposal.group, []).append(proposal)
     per_kecamatan: Counter[str] = Counter()
     per_group: Counter[Group] = Counter()
     kept: list[Proposal] = []
-    for proposal in ranked:
-        if per_kecamatan[proposal.kecamatan] >= criteria.cap_per_kecamatan:
-            continue
-        if per_group[proposal.group] >= criteria.cap_per_group:
-            continue
-        per_kecamatan[proposal.kecamatan] += 1
-        per_group[proposal.group] += 1
-        kept.append(proposal)
+    turns = [queues[g] for g in Group if g in queues]
+    while any(turns):
+        for queue in turns:
+            while queue:
+                proposal = queue.pop(0)
+                if (per_kecamatan[proposal.kecamatan] < criteria.cap_per_kecamatan
+                        and per_group[proposal.group] < criteria.cap_per_group):
+                    per_kecamatan[proposal.kecamatan] += 1
+                    per_group[proposal.group] += 1
+                    kept.append(proposal)
+                    break
     order = list(Group)
     return sorted(kept, key=lambda p: (order.index(p.group), p.region_code, p.keluarga_id, p.sasaran_id or 0))

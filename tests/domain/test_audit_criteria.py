@@ -119,3 +119,12 @@ def test_trend() -> None:
     mother = Point(date(2026, 12, 1), lila_cm=22.0, hb=10.0)
     assert trend(mother, [Point(date(2027, 2, 1), lila_cm=24.0, hb=10.2)]) is Trend.MEMBAIK
     assert trend(Point(date(2026, 12, 1), lila_cm=24.0), [Point(date(2027, 2, 1), lila_cm=23.0)]) is Trend.MEMBURUK
+
+
+def test_groups_take_turns_so_a_severe_group_does_not_crowd_out_the_others() -> None:
+    severe = [family(Member(i, i, DESA, "ibu_hamil", flags=frozenset({"kek", "anaemia"})),
+                     factors=frozenset({"terlalu_muda"})) for i in range(1, 5)]
+    krs = [family(Member(i, i, DESA, "ibu_nifas"), factors=frozenset({"water", "latrine", "no_modern_kb"}))
+           for i in range(10, 12)]
+    chosen = shortlist(severe + krs, AuditCriteria(cap_per_kecamatan=2), TODAY)
+    assert Counter(p.group for p in chosen) == {Group.IBU_HAMIL: 1, Group.KELUARGA: 1}
