@@ -116,17 +116,28 @@ def _case(row: aiosqlite.Row) -> Case:
 # -- rounds --------------------------------------------------------------------------------
 
 
-async def open_round(db: Database, *, region_code: str, year: int, semester: int, actor_id: int,
-                     now: datetime) -> Round:
+async def open_round(db: Database, *, region_code: str, year: int, semester: int, proposals: list[Proposal],
+                     criteria: dict[str, Any], actor_id: int, now: datetime) -> Round:
+    """Open the round and store its shortlist (numbered in order) with the criteria used, in one
+    transaction: a round never exists without the shortlist it was opened with."""
     async with db.transaction() as tx:
         if await tx.fetch_one("SELECT id FROM audit_round WHERE region_code = ? AND year = ? AND semester = ? "
                               "AND closed_at IS NULL", (region_code, year, semester)):
             raise AlreadyOpen(region_code)
         new_id = await tx.insert(
-            "INSERT INTO audit_round (region_code, year, semester, opened_by, opened_at, stage_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (region_code, year, semester, actor_id, to_db(now), to_db(now)))
+            "INSERT INTO audit_round (region_code, year, semester, criteria_json, opened_by, opened_at, stage_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (region_code, year, semester, json.dumps(criteria, sort_keys=True),
+                                             actor_id, to_db(now), to_db(now)))
+        for number, p in enumerate(proposals, start=1):
+            await tx.execute(
+                "INSERT INTO audit_case (round_id, number, sasaran_id, keluarga_id, grp, region_code, reasons_json, "
+                "origin, tpk_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'usulan', ?, ?)",
+                (new_id, number, p.sasaran_id, p.keluarga_id, p.group.value, p.region_code,
+                 json.dumps([[r.value, text] for r, text in p.reasons], ensure_ascii=False),
+                 await _owner(tx, p.keluarga_id, p.sasaran_id), to_db(now)))
         await audit.record(tx, at=now, actor_id=actor_id, action="open", entity="audit_round", entity_id=new_id,
-                           after={"region_code": region_code, "year": year, "semester": semester})
+                           after={"region_code": region_code, "year": year, "semester": semester,
+                                  "cases": len(proposals), "criteria": criteria})
         row = await tx.fetch_one(f"SELECT {_ROUND_COLS} FROM audit_round WHERE id = ?", (new_id,))
         assert row is not None
         return _round(row)
@@ -225,26 +236,6 @@ async def _owner(tx: Transaction, keluarga_id: int, sasaran_id: int | None) -> i
     else:
         row = await tx.fetch_one("SELECT reporter_id FROM keluarga WHERE id = ?", (keluarga_id,))
     return row[0] if row else None
-
-
-async def save_shortlist(db: Database, round_: Round, proposals: list[Proposal], criteria: dict[str, Any], *,
-                         actor_id: int, now: datetime) -> int:
-    """Store the proposed cases (numbered in order) with the criteria used; once per round."""
-    async with db.transaction() as tx:
-        if await tx.fetch_one("SELECT 1 FROM audit_case WHERE round_id = ? AND origin = 'usulan'", (round_.id,)):
-            return 0
-        await tx.execute("UPDATE audit_round SET criteria_json = ? WHERE id = ?",
-                         (json.dumps(criteria, sort_keys=True), round_.id))
-        for number, p in enumerate(proposals, start=1):
-            await tx.execute(
-                "INSERT INTO audit_case (round_id, number, sasaran_id, keluarga_id, grp, region_code, reasons_json, "
-                "origin, tpk_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'usulan', ?, ?)",
-                (round_.id, number, p.sasaran_id, p.keluarga_id, p.group.value, p.region_code,
-                 json.dumps([[r.value, text] for r, text in p.reasons], ensure_ascii=False),
-                 await _owner(tx, p.keluarga_id, p.sasaran_id), to_db(now)))
-        await audit.record(tx, at=now, actor_id=actor_id, action="shortlist", entity="audit_round",
-                           entity_id=round_.id, after={"cases": len(proposals), "criteria": criteria})
-        return len(proposals)
 
 
 async def add_case(db: Database, round_: Round, *, sasaran_id: int, group: str, reason: str, actor_id: int,

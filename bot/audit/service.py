@@ -55,14 +55,12 @@ def round_label(services: Services, round_: Round) -> str:
 async def open_round(services: Services, caller: Caller, semester: Semester) -> tuple[Round, int]:
     """Open the round of the caller's area and store its shortlist; raises ``AlreadyOpen``."""
     assert caller.scope is not None
-    now = services.clock.now()
-    round_ = await store.open_round(services.db, region_code=caller.scope, year=semester.year,
-                                    semester=semester.half, actor_id=caller.user_id, now=now)
     criteria = services.settings.audit
-    families = await store.selection_input(services.db, round_.region_code)
-    proposals = shortlist(families, criteria, today(services))
-    count = await store.save_shortlist(services.db, round_, proposals, criteria.model_dump(mode="json"),
-                                       actor_id=caller.user_id, now=now)
+    proposals = shortlist(await store.selection_input(services.db, caller.scope), criteria, today(services))
+    round_ = await store.open_round(services.db, region_code=caller.scope, year=semester.year, semester=semester.half,
+                                    proposals=proposals, criteria=criteria.model_dump(mode="json"),
+                                    actor_id=caller.user_id, now=services.clock.now())
+    count = len(proposals)
     log.info("audit round %s opened with %d proposed cases", round_.id, count)
     return round_, count
 
