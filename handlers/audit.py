@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.access import for_command
 from bot.audit import callbacks as cb
-from bot.audit import files, kka, service
+from bot.audit import kka, replies, service
 from bot.audit.callbacks import AuditButton
 from bot.context import TpkContext
 from bot.domain.audit_criteria import Group
@@ -334,7 +334,7 @@ async def _read_kka(update: Update, context: TpkContext, button: AuditButton, ca
     query = update.callback_query
     assert query is not None
     services = context.services
-    sections = await _document(context, case)
+    sections = await replies.kka_sections(services, case)
     page = min(button.args[1], len(sections) - 1)
     await store.log_read(services.db, case_id=case.id, actor_id=context.caller.user_id, how=f"chat:{page}",
                          now=services.clock.now())
@@ -350,42 +350,16 @@ async def _read_kka(update: Update, context: TpkContext, button: AuditButton, ca
     await msg.reply_text(text, reply_markup=InlineKeyboardMarkup([nav]) if nav else None)
 
 
-async def _document(context: TpkContext, case: Case) -> list[kka.Section]:
-    services = context.services
-    sources = await store.kka_sources(services.db, case)
-    reviews = (await store.reviews(services.db, [case.id])).get(case.id, [])
-    return kka.document(case, sources, reviews, audit_day=service.today(services), regions=services.regions)
-
-
 async def _case_pdf(update: Update, context: TpkContext, button: AuditButton, case: Case, msg: Message) -> None:
     assert update.callback_query is not None
-    services = context.services
-    await store.log_read(services.db, case_id=case.id, actor_id=context.caller.user_id, how="pdf",
-                         now=services.clock.now())
     await update.callback_query.answer()
-    data = files.kka_pdf(f"Kasus no. {case.number}", [(case.number, await _document(context, case))])
-    await msg.reply_document(data, filename=f"kka-kasus-{case.number}.pdf",
-                             caption=f"KKA kasus no. {case.number}. Berisi data pribadi: jangan diteruskan.")
+    await replies.send_case_pdf(context.services, context.caller, case, msg)
 
 
 async def _round_pdf(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:
     assert update.callback_query is not None
     await update.callback_query.answer()
-    await _send_round_pdf(context, round_, msg)
-
-
-async def _send_round_pdf(context: TpkContext, round_: Round, msg: Message) -> None:
-    services, caller = context.services, context.caller
-    now = services.clock.now()
-    documents = []
-    for case in await store.cases(services.db, round_.id, include_dropped=False):
-        await store.log_read(services.db, case_id=case.id, actor_id=caller.user_id, how="pdf_putaran", now=now)
-        documents.append((case.number, await _document(context, case)))
-    await store.log_file(services.db, round_id=round_.id, actor_id=caller.user_id, kind="kka_pdf", now=now)
-    data = files.kka_pdf(service.round_label(services, round_), documents)
-    await msg.reply_document(data, filename=f"kka-{round_.year}-s{round_.semester}.pdf",
-                             caption="Semua KKA putaran ini. Berisi data pribadi: hanya untuk koordinator dan "
-                                     "tim pakar putaran.")
+    await replies.send_round_pdf(context.services, context.caller, round_, msg)
 
 
 async def _diseminasi(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:
@@ -398,25 +372,7 @@ async def _diseminasi(update: Update, context: TpkContext, button: AuditButton, 
         await query.answer("Berkas ini belum bisa dibuat pada tahap sekarang.", show_alert=True)
         return
     await query.answer("Menyiapkan berkas…")
-    services = context.services
-    cases = await store.cases(services.db, round_.id, include_dropped=False)
-    content = files.Round(
-        title=service.round_label(services, round_), part=part, rekap=await service.semester_figures(services, round_),
-        cases=cases, kecamatan={c.id: _kecamatan(context, c) for c in cases},
-        reviews=await store.reviews(services.db, [c.id for c in cases]),
-        rtl=await store.rtl_items(services.db, round_.id),
-        trends=await service.trends(services, round_) if part == 2 else {}, today=service.today(services))
-    now = services.clock.now()
-    slug = f"{round_.year}-s{round_.semester}-diseminasi-{part}"
-    await msg.reply_document(files.deck(content), filename=f"aks-{slug}.pptx",
-                             caption=f"Bahan paparan Diseminasi {'I' * part} (tanpa nama).")
-    await store.log_file(services.db, round_id=round_.id, actor_id=context.caller.user_id, kind=f"pptx:{part}",
-                         now=now)
-    await msg.reply_document(files.workbook(content), filename=f"aks-{slug}.xlsx",
-                             caption="Angka semester dan satu baris per kasus (tanpa nama).")
-    await store.log_file(services.db, round_id=round_.id, actor_id=context.caller.user_id, kind=f"xlsx:{part}",
-                         now=now)
-    await _send_round_pdf(context, round_, msg)
+    await replies.send_diseminasi(context.services, context.caller, round_, part, msg)
 
 
 async def _invite(update: Update, context: TpkContext, button: AuditButton, round_: Round, msg: Message) -> None:

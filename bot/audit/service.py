@@ -15,7 +15,7 @@ from datetime import date
 from bot.audit import callbacks
 from bot.domain.audit_criteria import Point, shift_months, shortlist
 from bot.domain.audit_round import Semester, Stage, Trend, trend
-from bot.domain.regions import Level, contains, level_of
+from bot.domain.regions import Level, level_of
 from bot.domain.roles import Caller, Role
 from bot.rekap.figures import Rekap
 from bot.rekap.periods import Period
@@ -178,10 +178,6 @@ async def progress(services: Services, round_: Round) -> Progress:
     live = [c for c in every if c.status != "batal"]
     return Progress(len(every), sum(c.status == "tetap" for c in every), sum(c.status == "batal" for c in every),
                     sum(c.kka is not None for c in live), sum(c.review_done for c in live))
-
-
-def in_area(round_: Round, region_code: str) -> bool:
-    return contains(round_.region_code, region_code)
 
 
 async def advance(services: Services, caller: Caller, round_: Round) -> Stage | None:
