@@ -48,16 +48,20 @@ def parse_audit(data: str) -> AuditButton | None:
     if len(parts) < 2 or parts[0] != AUDIT or parts[1] not in ACTIONS or len(parts) != 2 + ACTIONS[parts[1]]:
         return None
     args = parts[2:]
-    if not all(a.isascii() and a.isdigit() and len(a) <= 16 and int(a) < _MAX_ID for a in args):
+    if not all(_number(a) for a in args):
         return None
     return AuditButton(parts[1], tuple(int(a) for a in args))
 
 
+def _number(text: str) -> bool:
+    """ASCII digits only, no sign or leading zero, below 2**53: the ids the builders write."""
+    return (text.isascii() and text.isdigit() and len(text) <= 16 and (text == "0" or text[0] != "0")
+            and int(text) < _MAX_ID)
+
+
 def _one_id(prefix: str, data: str) -> int | None:
     head, _, rest = data.partition(":")
-    if head != prefix or not (rest.isascii() and rest.isdigit() and len(rest) <= 16):
-        return None
-    return int(rest)
+    return int(rest) if head == prefix and _number(rest) else None
 
 
 def kka_form(case_id: int) -> str:

@@ -285,6 +285,11 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     pakar_1 = bot.user(PAKAR_1, "dr. Anita")
     assert "Tim pakar" in await join(pakar_1, token)
     pakar_2 = await add_pakar(bot, PAKAR_2, "Nur Gizi", round_id, "Ahli gizi")
+    # /undang offers the round's tim pakar too, with the same speciality question.
+    await kota.send("/undang")
+    await kota.next_message()
+    await kota.press("Tim pakar: AKS 2026 semester 2")
+    assert "Apa keahliannya?" in (await kota.next_message()).plain_text
     await next_stage(kota, "Kajian tim pakar")
     budi = int(by_name["Budi Santoso"]["number"])  # type: ignore[arg-type]
     await review(pakar_1, budi, ["▫️ Asupan gizi kurang", "▫️ Lainnya"], "TPK", other="pengasuh berganti-ganti")
