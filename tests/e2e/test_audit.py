@@ -286,8 +286,9 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     assert "Tim pakar" in await join(pakar_1, token)
     pakar_2 = await add_pakar(bot, PAKAR_2, "Nur Gizi", round_id, "Ahli gizi")
     # /undang offers the round's tim pakar too, with the same speciality question.
+    assert "dr. Anita telah bergabung sebagai Tim pakar" in (await kota.next_message()).plain_text
     await kota.send("/undang")
-    await kota.next_message()
+    assert "Siapa yang ingin Anda undang?" in (await kota.next_message()).plain_text
     await kota.press("Tim pakar: AKS 2026 semester 2")
     assert "Apa keahliannya?" in (await kota.next_message()).plain_text
     await next_stage(kota, "Kajian tim pakar")
