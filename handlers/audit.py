@@ -3,7 +3,8 @@
 - a koordinator of a kab/kota (or the root) and the admin open a round for the semester, see the
   shortlist with why each case was picked, keep / drop (with a reason) / add cases
   (``/audit tambah <nama>``), move the round on, invite the tim pakar, mark reviews done, record
-  RTL outcomes and produce the Diseminasi I and II files; ``/audit akses`` lists who read which KKA;
+  RTL outcomes and produce the Diseminasi I and II files; ``/audit akses`` lists who read which KKA,
+  ``/audit arsip`` shows the last closed rounds (their files and access list stay available);
 - a pakar sees only the cases of the open rounds they are invited to; the KKA in chat and as PDF;
 - a TPK member sees their own cases and completes each KKA (``conversations/kka.py``).
 
@@ -98,6 +99,14 @@ async def audit(update: Update, context: TpkContext) -> None:
         rounds = [r for r in await store.rounds_in_scope(services.db, caller.scope or "") if r.open]
     if words[:1] == ["akses"] and rounds and _manages(context):
         await _access(message, context, rounds[0], edit=False)
+        return
+    if words[:1] == ["arsip"] and _manages(context):
+        closed = [r for r in await store.rounds_in_scope(services.db, caller.scope or "") if not r.open][:4]
+        for round_ in closed:
+            text, markup = await _round_text(context, round_)
+            await message.reply_text(text, reply_markup=markup)
+        if not closed:
+            await message.reply_text("Belum ada putaran audit yang selesai di wilayah Anda.")
         return
     if words[:1] == ["tambah"] and _manages(context):
         await _search(message, context, rounds, " ".join(words[1:]))

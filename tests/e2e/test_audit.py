@@ -400,6 +400,11 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     assert "Hasil pemantauan" in deck and f"Kasus {budi}: membaik" in deck
     assert next(r for r in book["Kasus"] if r[0] == budi)[9] == "membaik"
     await next_stage(kota, "Selesai")
+    kota.drain()
+    await kota.send("/audit arsip")
+    archived = await kota.next_message()
+    assert "Tahap: Selesai" in archived.plain_text
+    assert "📊 Berkas Diseminasi II" in [b.label for row in archived.buttons for b in row]
     await pakar_1.send("/audit")
     assert "Belum ada putaran audit" in (await pakar_1.next_message()).plain_text
     await pakar_1.send("/bantuan")
