@@ -1,51 +1,29 @@
 -- Audit Kasus Stunting (issue 18): the role `pakar`, audit rounds, their cases, the tim pakar,
 -- reviews and follow-up items (rencana tindak lanjut, RTL).
 --
--- `users.role` and `invitations.role` are CHECK-constrained, and SQLite cannot alter a CHECK:
--- both tables are rebuilt. `defer_foreign_keys` holds the rows that point at them (visits,
--- drafts, notices, …) until COMMIT, when the rebuilt tables hold every id again.
-PRAGMA defer_foreign_keys = ON;
+-- `users.role` and `invitations.role` are CHECK-constrained and SQLite cannot ALTER a CHECK. The
+-- CHECKs are only widened (one more allowed value, every existing row still satisfies them), so
+-- the table definitions are edited in place, the way SQLite documents for CHECK changes
+-- (https://sqlite.org/lang_altertable.html, "writable_schema"): no table is rebuilt, so every
+-- column, index and trigger other migrations gave these tables stays as it is. RESET makes this
+-- connection re-read the schema; the CREATE TABLEs below bump the schema cookie for the others.
+-- A check row fails the migration (and rolls it back) if either definition was not found as
+-- expected.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_master SET sql = replace(sql, '(''admin'', ''koordinator'', ''tpk'', ''ibu'')',
+                                            '(''admin'', ''koordinator'', ''tpk'', ''ibu'', ''pakar'')')
+    WHERE type = 'table' AND name = 'users';
+UPDATE sqlite_master SET sql = replace(sql, 'CHECK (role IN (''koordinator'', ''tpk'', ''ibu''))',
+                                            'CHECK (role IN (''koordinator'', ''tpk'', ''ibu'', ''pakar''))')
+    WHERE type = 'table' AND name = 'invitations';
+PRAGMA writable_schema = RESET;
+CREATE TEMP TABLE check_0015 (widened INTEGER NOT NULL CHECK (widened));
+INSERT INTO check_0015 SELECT count(*) = 2 FROM sqlite_master
+    WHERE type = 'table' AND name IN ('users', 'invitations') AND sql LIKE '%''ibu'', ''pakar''%';
+DROP TABLE check_0015;
 
-CREATE TEMP TABLE users_0015 AS SELECT * FROM users;
-DROP TABLE users;
-CREATE TABLE users (
-    id             INTEGER PRIMARY KEY,              -- Telegram user id
-    full_name      TEXT NOT NULL,
-    phone          TEXT,
-    role           TEXT NOT NULL CHECK (role IN ('admin', 'koordinator', 'tpk', 'ibu', 'pakar')),
-    region_code    TEXT NOT NULL REFERENCES regions (code),
-    team_position  TEXT CHECK (team_position IN ('bidan', 'kader_pkk', 'kader_kb')),
-    status         TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
-    invited_by     INTEGER REFERENCES users (id),
-    created_at     TEXT NOT NULL,
-    updated_at     TEXT NOT NULL,
-    last_active_at TEXT
-);
-INSERT INTO users SELECT * FROM users_0015;
-DROP TABLE users_0015;
-CREATE INDEX users_region_role ON users (region_code, role);
-
-CREATE TEMP TABLE invitations_0015 AS SELECT * FROM invitations;
-DROP TABLE invitations;
-CREATE TABLE invitations (
-    id          INTEGER PRIMARY KEY,
-    token_hash  TEXT NOT NULL UNIQUE,                -- SHA-256 of the token; the token itself is never stored
-    role        TEXT NOT NULL CHECK (role IN ('koordinator', 'tpk', 'ibu', 'pakar')),
-    sasaran_id  INTEGER,                             -- for 'ibu': the mother this link is for
-    region_code TEXT NOT NULL REFERENCES regions (code),
-    created_by  INTEGER NOT NULL REFERENCES users (id),
-    created_at  TEXT NOT NULL,
-    expires_at  TEXT NOT NULL,
-    used_by     INTEGER REFERENCES users (id),
-    used_at     TEXT,
-    audit_round_id INTEGER,                          -- for 'pakar': the round they are invited to
-    speciality  TEXT                                 -- for 'pakar': dokter anak, bidan/obgyn, gizi, …
-);
-INSERT INTO invitations (id, token_hash, role, sasaran_id, region_code, created_by, created_at, expires_at,
-                         used_by, used_at)
-    SELECT id, token_hash, role, sasaran_id, region_code, created_by, created_at, expires_at, used_by, used_at
-    FROM invitations_0015;
-DROP TABLE invitations_0015;
+ALTER TABLE invitations ADD COLUMN audit_round_id INTEGER;  -- for 'pakar': the round they are invited to
+ALTER TABLE invitations ADD COLUMN speciality TEXT;         -- for 'pakar': dokter anak, ahli gizi, …
 
 -- One round per area (kab/kota or the root) and semester while it is open.
 CREATE TABLE audit_round (

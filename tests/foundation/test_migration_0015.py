@@ -1,5 +1,6 @@
-"""Migration 0015 rebuilds ``users`` and ``invitations`` (their role CHECK gains 'pakar'): every
-row and every reference to them survives, and the constraints still hold afterwards."""
+"""Migration 0015 widens the role CHECK of ``users`` and ``invitations`` (they accept 'pakar') in
+place: every row, every reference, and every column, index and trigger another migration gave
+those tables survives, and the constraints still hold afterwards."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from storage.db import Database, bundled_migrations
 NOW = "2026-11-23T02:00:00Z"
 
 
-async def test_users_and_invitations_survive_the_rebuild_and_accept_pakar(tmp_path: Path) -> None:
+async def test_users_and_invitations_keep_everything_and_accept_pakar(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "t.sqlite3")
     try:
         await db.migrate([m for m in bundled_migrations() if m.version <= 6])
@@ -30,6 +31,11 @@ async def test_users_and_invitations_survive_the_rebuild_and_accept_pakar(tmp_pa
                              (NOW, NOW, NOW))
             await tx.execute("INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
                              "VALUES (2, 'keluarga', 'k1', '{}', ?, ?)", (NOW, NOW))
+            # what another branch's migration may have added meanwhile (issue 15 sealed the phones like this)
+            await tx.execute("ALTER TABLE users ADD COLUMN phone_enc TEXT")
+            await tx.execute("CREATE INDEX users_phone_enc ON users (phone_enc)")
+            await tx.execute("CREATE TRIGGER users_phone_sealed BEFORE INSERT ON users WHEN NEW.phone IS NOT NULL "
+                             "BEGIN SELECT RAISE(ABORT, 'sealed'); END")
         with pytest.raises(sqlite3.IntegrityError):
             await db.write("INSERT INTO users (id, full_name, role, region_code, created_at, updated_at) VALUES "
                            "(3, 'Pakar', 'pakar', '36.73', ?, ?)", (NOW, NOW))
@@ -37,6 +43,11 @@ async def test_users_and_invitations_survive_the_rebuild_and_accept_pakar(tmp_pa
         assert 15 in await db.migrate()
 
         users = await db.fetch_all("SELECT id, full_name, role, team_position, invited_by FROM users ORDER BY id")
+        assert await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE name IN ('users_phone_enc', "
+                                    "'users_phone_sealed')") == 2
+        with pytest.raises(sqlite3.IntegrityError, match="sealed"):
+            await db.write("INSERT INTO users (id, full_name, phone, role, region_code, created_at, updated_at) "
+                           "VALUES (5, 'P', '0812', 'pakar', '36.73', ?, ?)", (NOW, NOW))
         assert [tuple(r) for r in users] == [(1, "Admin", "admin", None, None), (2, "Siti", "tpk", "bidan", 1)]
         invitation = await db.fetch_one("SELECT role, used_by, audit_round_id FROM invitations WHERE id = 7")
         assert tuple(invitation) == ("tpk", 2, None)  # type: ignore[arg-type]
@@ -50,5 +61,15 @@ async def test_users_and_invitations_survive_the_rebuild_and_accept_pakar(tmp_pa
             await db.write("INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
                            "VALUES (99, 'keluarga', 'k2', '{}', ?, ?)", (NOW, NOW))
         assert await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE name = 'users_region_role'") == 1
+        assert await db.fetch_value("PRAGMA integrity_check") == "ok"
+        await db.write("INSERT INTO invitations (token_hash, role, region_code, created_by, created_at, expires_at, "
+                       "audit_round_id, speciality) VALUES ('h2', 'pakar', '36.73', 1, ?, ?, 1, 'Ahli gizi')",
+                       (NOW, NOW))
+    finally:
+        await db.close()
+    reopened = await Database.open(tmp_path / "t.sqlite3")  # a fresh connection reads the widened CHECK too
+    try:
+        await reopened.write("INSERT INTO users (id, full_name, role, region_code, created_at, updated_at) VALUES "
+                             "(6, 'Pakar Dua', 'pakar', '36.73', ?, ?)", (NOW, NOW))
     finally:
         await db.close()
