@@ -18,11 +18,10 @@ from pypdf import PdfReader
 
 from bot.dev.emulator import SimUser
 from bot.domain.risk import RiskCode, RiskFactor
-from bot.domain.roles import Role
-from bot.domain.tokens import new_token
 from bot.rekap.periods import Period
 from bot.rekap.service import build_rekap
-from storage import invitations
+from bot.reminders.planning import visit_markup
+from storage import audit_kasus
 from storage import keluarga as keluarga_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from tests.harness import BotUnderTest, Form, add_member, press_forged
@@ -183,13 +182,12 @@ async def cast(bot: BotUnderTest) -> dict[str, SimUser]:
 
 
 async def add_pakar(bot: BotUnderTest, user_id: int, name: str, round_id: int, speciality: str) -> SimUser:
-    token = new_token()
-    await invitations.create(bot.db, token=token, role=Role.PAKAR, region_code=CITY, created_by=KOTA,
-                             now=bot.clock.now(), valid_for=timedelta(days=1), audit_round_id=round_id,
-                             speciality=speciality)
-    await invitations.claim_membership(bot.db, token=token, user_id=user_id, full_name=name, phone=None,
-                                       team_position=None, now=bot.clock.now())
-    return bot.user(user_id, name)
+    """A pakar who joined the round through an invitation (made directly, like the harness's members)."""
+    pakar = await add_member(bot, user_id, name, "pakar", CITY)
+    async with bot.db.transaction() as tx:
+        await audit_kasus.add_pakar(tx, round_id=round_id, user_id=user_id, speciality=speciality,
+                                    now=bot.clock.now())
+    return pakar
 
 
 async def open_round(bot: BotUnderTest, coordinator: SimUser) -> int:
@@ -301,7 +299,9 @@ async def test_a_whole_audit_round(bot: BotUnderTest) -> None:
     await settle(bot)
     rtl_task = next(m for m in tpk_a.drain() if "Tindak lanjut audit" in m.plain_text)
     assert f"kasus no. {budi}" in rtl_task.plain_text and "mohon dikunjungi" in rtl_task.plain_text
-    assert rtl_task.buttons[0][0].callback_data == f"kj:new:{ids['stunted'][1]['Budi Santoso']}"
+    # the reminders' own visit button: it opens /kunjungan for the case's record
+    visit_button = visit_markup(ids["stunted"][1]["Budi Santoso"])[0][0]
+    assert rtl_task.buttons[0][0].callback_data == visit_button["callback_data"]
     # The KKA in chat, paged, for a pakar and for the case's own TPK member; then who read it.
     pakar_1.drain()
     await pakar_1.send("/audit")
@@ -522,7 +522,6 @@ async def test_authorisation_matrix(bot: BotUnderTest) -> None:
 
 async def test_the_subject_export_lists_the_case_and_erasure_takes_the_worksheet(bot: BotUnderTest) -> None:
     from bot.privacy.erasure import erase
-    from storage import audit_kasus
     from storage import privacy as privacy_store
 
     people = await cast(bot)
