@@ -38,9 +38,23 @@ from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
 from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
-from conversations import join, kunjungan, lapor, ubah
+from conversations import join, kajian, kka, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, ekspor_format, errors, growth, grup, ibu, keluarga, rekap, tugas, undang
+from handlers import (
+    anggota,
+    audit,
+    basics,
+    ekspor,
+    ekspor_format,
+    errors,
+    growth,
+    grup,
+    ibu,
+    keluarga,
+    rekap,
+    tugas,
+    undang,
+)
 from handlers import daftar as daftar_handlers
 from handlers import impor as impor_handlers
 from handlers import privacy as privacy_handlers
@@ -83,7 +97,8 @@ def _registrations() -> dict[Tier, tuple[Registration, ...]]:
         Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
                         keluarga.register, growth.register, privacy_handlers.register, ibu.register, tugas.register,
                         runner.register, rekap.register, impor_handlers.register, daftar_handlers.register,
-                        ekspor_format.register, ekspor.register, grup.register,
+                        ekspor_format.register, ekspor.register, grup.register, audit.register, kka.register,
+                        kajian.register,
                         partial(basics.register, pause_form=runner.pause)),
         Tier.FORM_ANSWERS: (runner.register_text,),
         Tier.CATCH_ALL: (basics.register_last,),

@@ -399,6 +399,42 @@ class AccessPage(NamedTuple):
     page: int
 
 
+class AuditPress(NamedTuple):
+    """/audit (``handlers/audit.py``): an action of :data:`AUDIT_ACTIONS` with its one number …"""
+
+    action: str
+    a: int
+
+
+class AuditPress2(NamedTuple):
+    """… or two …"""
+
+    action: str
+    a: int
+    b: int
+
+
+class AuditPress3(NamedTuple):
+    """… or three (ids, page numbers, indexes into a list of reasons)."""
+
+    action: str
+    a: int
+    b: int
+    c: int
+
+
+class KkaForm(NamedTuple):
+    """Complete a case's Kertas Kerja Audit (``conversations/kka.py``)."""
+
+    case_id: int
+
+
+class ReviewForm(NamedTuple):
+    """A pakar's review of a case (``conversations/kajian.py``)."""
+
+    case_id: int
+
+
 class FormPress(NamedTuple):
     """A form-engine button: ``f:<draft key>:<action>[:<field>[:<argument>]]``."""
 
@@ -441,6 +477,33 @@ IMPOR = Prefix("im", Family(ImporTemplate, "t"), Family(ImporList, "l"),
                Family(ImporUndo, "u", ID), Family(ImporAssign, "a", ID, SMALL),
                Family(ImporAssignTo, "as", ID, SMALL, ID))
 DAFTAR = Prefix("df", Family(DaftarPage, choice("d", "r"), choice("a", "b"), PAGE))
+#: The /audit actions and how many numbers each carries.
+AUDIT_ACTIONS = {
+    "open": 2,  # year, half
+    "round": 1, "next": 2,  # round, stage index
+    "list": 2,  # round, page
+    "case": 1, "keep": 1, "drop": 1, "dr": 2,  # case, reason index
+    "kka": 2,  # case, page
+    "kpdf": 1, "done": 1,
+    "add": 2, "ar": 3,  # round, sasaran, reason index
+    "inv": 1, "invs": 2,  # round, speciality index
+    "tim": 1, "rmp": 2,  # round, pakar user id
+    "dis": 2,  # round, 1 or 2
+    "pdf": 1, "rtl": 1, "rtlx": 2, "rtlok": 3,  # round, rtl, outcome index
+    "akses": 1, "trend": 1,
+}
+AUDIT_NUMBER = Int(0, 2**53 - 1)
+
+
+def _audit_actions(count: int) -> Word:
+    return choice(*sorted(a for a, n in AUDIT_ACTIONS.items() if n == count))
+
+
+AUDIT = Prefix("au", Family(AuditPress, _audit_actions(1), AUDIT_NUMBER),
+               Family(AuditPress2, _audit_actions(2), AUDIT_NUMBER, AUDIT_NUMBER),
+               Family(AuditPress3, _audit_actions(3), AUDIT_NUMBER, AUDIT_NUMBER, AUDIT_NUMBER))
+KKA_FORM = Prefix("kka", Family(KkaForm, AUDIT_NUMBER))
+REVIEW_FORM = Prefix("ap", Family(ReviewForm, AUDIT_NUMBER))
 JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinPosition, "pos", NAME),
               Family(JoinReturn, "back", choice("ok", "no")))
 FORM = Prefix(

@@ -48,6 +48,8 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("akses", "Siapa saja yang membuka data seseorang, dan kapan", MANAGERS),
     CommandSpec("persetujuan", "Lihat riwayat persetujuan data dan pengingat",
                 frozenset({Role.IBU, Role.KOORDINATOR, Role.ADMIN})),
+    CommandSpec("audit", "Audit kasus stunting: putaran, kasus, KKA dan kajian pakar",
+                frozenset({Role.ADMIN, Role.KOORDINATOR, Role.TPK, Role.PAKAR})),
     CommandSpec("batal", "Batalkan isian yang sedang berjalan", EVERYONE),
 ]
 

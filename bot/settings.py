@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.domain.audit_criteria import AuditCriteria
 from bot.domain.daytime import zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import is_valid_code
@@ -193,6 +194,7 @@ class Settings(BaseSettings):
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
     kunjungan: KunjunganSettings = Field(default_factory=KunjunganSettings)
+    audit: AuditCriteria = Field(default_factory=AuditCriteria)
     #: The file these settings were read from (not a setting: set by :func:`load_settings`).
     _source: Path | None = PrivateAttr(default=None)
 

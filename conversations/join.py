@@ -102,7 +102,7 @@ async def entry(update: Update, context: TpkContext, open_mother_invitation: Mot
         return ConversationHandler.END
     if invitation.role is Role.IBU:
         return await _ask_mother(update, context, token, invitation)
-    if invitation.role not in (Role.KOORDINATOR, Role.TPK):
+    if invitation.role not in (Role.KOORDINATOR, Role.TPK, Role.PAKAR):
         await message.reply_text(PROBLEM_TEXTS[Problem.UNKNOWN])
         return ConversationHandler.END
     mine = invitation.for_user == update.effective_user.id

@@ -16,13 +16,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import callbacks as cb
 from bot import refusals
 from bot.access import for_command
+from bot.audit import callbacks as audit_buttons
 from bot.context import TpkContext
 from bot.domain.regions import Level, level_of
 from bot.domain.roles import Role, has_authority, invitable_roles
 from bot.domain.tokens import new_token
 from bot.formatting import long_date
 from bot.widgets.region_picker import GO, region_keyboard, within_scope
-from storage import invitations
+from storage import audit_kasus, invitations
 from storage.access_log import Refusal
 
 _ROLE_CODES = {"k": Role.KOORDINATOR, "t": Role.TPK}
@@ -63,7 +64,10 @@ async def undang(update: Update, context: TpkContext) -> None:
         InlineKeyboardButton(role.label, callback_data=cb.data(cb.InviteArea(_CODE_OF_ROLE[role], GO, caller.scope)))
         for role in roles
     ]
-    await message.reply_text("Siapa yang ingin Anda undang?", reply_markup=InlineKeyboardMarkup([buttons]))
+    rows = [buttons] + [  # the tim pakar of each open audit round the caller coordinates (issue 18)
+        [InlineKeyboardButton(f"Tim pakar: AKS {r.year} semester {r.semester}", callback_data=audit_buttons.audit(
+            "inv", r.id))] for r in await audit_kasus.rounds_in_scope(context.services.db, caller.scope) if r.open]
+    await message.reply_text("Siapa yang ingin Anda undang?", reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _out_of_scope(query: CallbackQuery, context: TpkContext, code: str) -> None:

@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.domain.roles import Role, TeamPosition, has_authority
 from bot.domain.tokens import token_hash
-from storage import audit
+from storage import audit, audit_kasus
 from storage import users as users_store
 from storage.at_rest import seal
 from storage.crypto import USER_PHONE, IdentityCipher
@@ -114,13 +114,16 @@ async def create(
     valid_for: timedelta,
     sasaran_id: int | None = None,
     for_user: int | None = None,
+    audit_round_id: int | None = None,
+    speciality: str | None = None,
 ) -> Invitation:
+    """A link for a koordinator, TPK member or mother; for a pakar also the audit round and speciality."""
     async with db.transaction() as tx:
         new_id = await tx.insert(
             "INSERT INTO invitations (token_hash, role, region_code, created_by, created_at, "
-            "expires_at, sasaran_id, for_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "expires_at, sasaran_id, for_user, audit_round_id, speciality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (token_hash(token), role, region_code, created_by, to_db(now), to_db(now + valid_for),
-             sasaran_id, for_user),
+             sasaran_id, for_user, audit_round_id, speciality),
         )
         row = await tx.fetch_one(f"SELECT {_COLUMNS} FROM invitations WHERE id = ?", (new_id,))
         assert row is not None
@@ -173,7 +176,7 @@ async def claim_membership(
     A shared ``phone`` is sealed with ``cipher``."""
     async with db.transaction() as tx:
         invitation = await _find_in_tx(tx, token)
-        if invitation is None or invitation.role not in (Role.KOORDINATOR, Role.TPK):
+        if invitation is None or invitation.role not in (Role.KOORDINATOR, Role.TPK, Role.PAKAR):
             raise InvitationError(Problem.UNKNOWN)
         if (problem := invitation.problem(now)) is not None:
             raise InvitationError(problem)
@@ -211,6 +214,8 @@ async def claim_membership(
             "UPDATE invitations SET used_by = ?, used_at = ? WHERE id = ?",
             (user_id, to_db(now), invitation.id),
         )
+        if invitation.role is Role.PAKAR:
+            await _join_audit_round(tx, invitation.id, user_id, now)
         member = await users_store.get_in_tx(tx, user_id)
         assert member is not None
         await audit.record(
@@ -223,3 +228,10 @@ async def claim_membership(
             before=invitation.audit_view(),
         )
         return member, invitation
+
+
+async def _join_audit_round(tx: Transaction, invitation_id: int, user_id: int, now: datetime) -> None:
+    """A pakar's invitation names the audit round they review (issue 18)."""
+    row = await tx.fetch_one("SELECT audit_round_id, speciality FROM invitations WHERE id = ?", (invitation_id,))
+    if row is not None and row[0] is not None:
+        await audit_kasus.add_pakar(tx, round_id=row[0], user_id=user_id, speciality=row[1] or "", now=now)

@@ -39,7 +39,7 @@ import aiosqlite
 from cryptography.exceptions import InvalidTag
 
 from bot.domain.nik import mask_nik
-from storage import audit
+from storage import audit, audit_kasus
 from storage import ibu as ibu_store
 from storage.crypto import DRAFT_STATE, KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, USER_PHONE, IdentityCipher, opened
 from storage.db import Database, Transaction
@@ -392,6 +392,7 @@ async def anonymise_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id:
          status, ended_reason, _month(ended), stamp, int(erase), stamp, stamp, sasaran_id),
     )
     await tx.execute("UPDATE kunjungan SET answers_json = '{}' WHERE sasaran_id = ?", (sasaran_id,))
+    await audit_kasus.forget_worksheets(tx, sasaran_id)
     result.reminders_cancelled = await ibu_store.cancel_scheduled(tx, sasaran_id, reason="dihapus", now=now)
     await ibu_store.close_followups(tx, sasaran_id, now=now)
     await _notices_about(tx, result, names, now)
@@ -597,4 +598,5 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
         "log_audit": audit_rows,
         "dilaporkan_oleh": reporter,
         "anak_tercatat": children,
+        "audit_kasus": await audit_kasus.cases_about(db, sasaran_id),
     }

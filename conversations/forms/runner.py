@@ -25,6 +25,7 @@ from bot import reminders, texts
 from bot.access import allowed, refuse
 from bot.commands import MEMBERS
 from bot.context import TpkContext
+from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.transport.lean import edit_html, send_html
 from conversations.forms import engine, render
@@ -55,6 +56,9 @@ NOT_SAVED = ("Maaf, jawaban terakhir Anda belum tersimpan karena sistem sedang s
 #: A save slower than this (another process holds the database) is announced to the member.
 SLOW_SAVE_S = 3.0
 
+
+#: Who fills in forms: the members, and a pakar their review (conversations/kajian.py).
+FORM_USERS = MEMBERS | {Role.PAKAR}
 
 def register_form(form: Form) -> Form:
     FORMS[form.name] = form
@@ -209,7 +213,7 @@ async def lanjut(update: Update, context: TpkContext) -> None:
 async def pause(update: Update, context: TpkContext) -> bool:
     """/batal inside a form: keep the draft, stop routing messages to it."""
     chat = update.effective_chat
-    if chat is None or not allowed(context, MEMBERS):
+    if chat is None or not allowed(context, FORM_USERS):
         return False
     draft, _ = await active_draft(context, chat.id)
     if draft is None:
@@ -244,7 +248,7 @@ async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Noti
 async def on_text(update: Update, context: TpkContext) -> None:
     message = update.effective_message
     assert message is not None
-    if not allowed(context, MEMBERS):
+    if not allowed(context, FORM_USERS):
         await message.reply_text(texts.GREETING_UNKNOWN if context.caller.role is None else FOR_THE_MEMBER)
         return
     draft, expired = await active_draft(context, message.chat_id)
@@ -304,7 +308,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     if action == "noop":
         await query.answer()
         return
-    if not allowed(context, MEMBERS):
+    if not allowed(context, FORM_USERS):
         await query.answer(texts.NOT_ALLOWED, show_alert=True)
         return
     draft = await _drafts(context).by_key(key)

@@ -31,6 +31,8 @@ from conversations.forms.fields import (
     TextField,
 )
 from conversations.forms.model import Form, FormContext
+from conversations.kajian import KAJIAN
+from conversations.kka import KKA
 from conversations.kunjungan import KUNJUNGAN
 from conversations.lapor import KELUARGA, SASARAN, BirthDateField
 from storage.crypto import new_key
@@ -60,6 +62,8 @@ FORMS: dict[str, tuple[Form, dict[str, object]]] = {
     "sasaran": (SASARAN, {"keluarga_id": 1}),
     "kunjungan_hamil": (KUNJUNGAN, {"sasaran_id": 1, "kategori": "ibu_hamil", "jk": "P", "lahir": "1990-03-12"}),
     "kunjungan_anak": (KUNJUNGAN, {"sasaran_id": 2, "kategori": "baduta", "jk": "L", "lahir": "2026-05-01"}),
+    "audit_kka": (KKA, {"case_id": 1, "number": 1}),
+    "audit_kajian": (KAJIAN, {"case_id": 1, "number": 1}),
 }
 
 

@@ -41,14 +41,14 @@ async def join(client: TestClient, persona: str, link: str, position: str | None
     return chat
 
 
-async def test_state_names_the_bot_the_clock_and_five_personas(client: TestClient) -> None:
+async def test_state_names_the_bot_the_clock_and_six_personas(client: TestClient) -> None:
     state = await (await client.get("/api/state")).json()
     assert state["bot"]["username"] == "tpk_playground_bot"
     assert state["region"] == "Kota Serang"
     assert state["clock"] == {"iso": "2026-11-23T02:00:00+00:00", "date": "Senin, 23 November 2026",
                               "time": "09.00 WIB"}
     keys = [p["key"] for p in state["personas"]]
-    assert keys == ["admin", "koordinator-kota", "koordinator-kecamatan", "tpk", "ibu"]
+    assert keys == ["admin", "koordinator-kota", "koordinator-kecamatan", "tpk", "ibu", "pakar"]
     status = {p["key"]: p["status"] for p in state["personas"]}
     assert status["admin"] == "Admin · Kota Serang", "the admin persona is an admin from the start"
     assert status["tpk"] == "belum terdaftar", "everyone else joins through an invitation"
@@ -209,3 +209,22 @@ async def test_the_long_poll_wakes_when_the_bot_answers(client: TestClient) -> N
     woke = await admin.refresh(wait=5)
     assert woke["revision"] > first["revision"]
     await admin.until_text("Perintah yang bisa Anda pakai")
+
+
+async def test_the_pakar_persona_joins_an_audit_round(client: TestClient) -> None:
+    """The audit walk of the README: the admin opens a round and invites the pakar persona."""
+    admin = ChatApi(client, "admin")
+    await admin.send("/audit")
+    await admin.press("➕ Buka AKS Semester II 2026")
+    await admin.until_text("Putaran dibuka")
+    await admin.press("➡️ Lanjut: Kertas Kerja Audit (KKA)")
+    await admin.until_text("Tahap: Kertas Kerja Audit")
+    await admin.press("👥 Undang tim pakar")
+    await admin.press("Dokter spesialis anak")
+    link = start_link(await admin.until(lambda m: m["from"] == "bot" and bool(m["start_links"])))
+    pakar = await join(client, "pakar", link)
+    assert "Tim pakar" in pakar.bot_texts()[-1]
+    await pakar.send("/audit")
+    await pakar.until_text("AKS Semester II 2026 — Kota Serang")
+    menu = [c["command"] for c in (await pakar.refresh())["commands"]]
+    assert "audit" in menu and "lapor" not in menu and "rekap" not in menu
