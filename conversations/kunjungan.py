@@ -24,7 +24,7 @@ from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
 from bot.domain.pregnancy import gestational_age, hpht_from_hpl
 from bot.domain.risk import SasaranFacts, SasaranKind, birth_flags, member_flags
-from bot.labels import growth_summary, sasaran_label
+from bot.labels import growth_abbreviations, growth_summary, sasaran_label, under_two
 from bot.next_steps import next_steps
 from bot.reminders.planning import visit_markup
 from bot.reminders.texts import initial
@@ -172,8 +172,17 @@ VISIT_FIELDS: list[Field] = [
 ]
 
 
+def _young(answers: Answers, ctx: FormContext) -> bool:
+    born, visited = ctx.extra.get("lahir"), _day(answers, "tanggal")
+    return bool(born) and visited is not None and under_two(date.fromisoformat(born), visited)
+
+
 def _growth_text(answers: Answers, ctx: FormContext) -> str | None:
-    return growth_summary(_visit_growth(answers, ctx))
+    return growth_summary(_visit_growth(answers, ctx), _young(answers, ctx))
+
+
+def _growth_words(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_abbreviations(_young(answers, ctx)) if _visit_growth(answers, ctx) is not None else None
 
 
 def _kms(answers: Answers, ctx: FormContext) -> list[MonthlyReading]:
@@ -366,7 +375,8 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
 KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
     initial=_initial, after_submit=_after,
-    computed=[Computed("Status gizi", _growth_text), Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
+    computed=[Computed("Status gizi", _growth_text), Computed("Singkatan", _growth_words),
+              Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
               Computed("Tindak lanjut", _follow_up)],
 ))
 

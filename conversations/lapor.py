@@ -47,7 +47,7 @@ from bot.domain.risk import (
 )
 from bot.domain.roles import Role
 from bot.formatting import long_date
-from bot.labels import growth_summary
+from bot.labels import growth_abbreviations, growth_summary, under_two
 from bot.next_steps import next_steps
 from bot.reporting import reassess
 from conversations import options as opt
@@ -372,8 +372,17 @@ def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
     return "; ".join(flags) if flags else "tidak ada"
 
 
+def _young(answers: Answers, ctx: FormContext) -> bool:
+    born = _day(answers, "lahir")
+    return born is not None and under_two(born, ctx.today)
+
+
 def _growth(answers: Answers, ctx: FormContext) -> str | None:
-    return growth_summary(child_growth_now(answers, ctx))
+    return growth_summary(child_growth_now(answers, ctx), _young(answers, ctx))
+
+
+def _growth_words(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_abbreviations(_young(answers, ctx)) if child_growth_now(answers, ctx) is not None else None
 
 
 def _answer_facts(answers: Answers, ctx: FormContext) -> SasaranFacts | None:
@@ -511,6 +520,7 @@ SASARAN_COMPUTED = [
     Computed("IMT", _imt),
     Computed("Tanda risiko", _mother_flags),
     Computed("Status gizi", _growth),
+    Computed("Singkatan", _growth_words),
     Computed("Saat lahir", _at_birth),
     Computed("Tindak lanjut", _follow_up),
 ]
