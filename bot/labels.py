@@ -35,12 +35,12 @@ GROUP_LABELS = {**CATEGORY_LABELS_BY_VALUE, Group.PUS.value: "PUS (masa nifas se
 
 
 def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
-    """"Siti Aminah — Ibu hamil, 23 mg (Sukawana)" for lists and buttons; a child by its age
+    """"Siti Aminah — Ibu hamil, 23 minggu (Sukawana)" for lists and buttons; a child by its age
     today (a baduta of 25 months reads as balita), an ibu nifas past day 42 as PUS."""
     group = group_on(sasaran.category, sasaran.birth_date, sasaran.delivery_date, today)
     detail = GROUP_LABELS[group.value].split(" (")[0]
     if sasaran.category == "ibu_hamil" and sasaran.hpht:
-        detail += f", {gestational_age(sasaran.hpht, today).weeks} mg"
+        detail += f", {gestational_age(sasaran.hpht, today).weeks} minggu"
     elif sasaran.birth_date and sasaran.category in CHILDREN:
         detail += f", {age_label(sasaran.birth_date, today)}"
     area = regions.get(sasaran.region_code)

@@ -104,7 +104,8 @@ async def _growth_plausible(value: str, answers: Answers, ctx: FormContext) -> N
 
 VISIT_FIELDS: list[Field] = [
     DateField(key="tanggal", label="Tanggal kunjungan", prompt="Tanggal kunjungan?", earliest_days=-30,
-              latest_days=0, too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
+              latest_days=0, today_button=True,
+              too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
               too_late="Tanggal kunjungan tidak boleh di masa depan."),
     ChoiceField(key="hasil", label="Keadaan", prompt="Bagaimana keadaan kehamilan ibu?", choices=OUTCOMES,
                 ask_if=_cat("ibu_hamil")),
@@ -118,6 +119,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
                 ask_if=CHILD, depends_on=("tinggi", "berat", "tanggal"), check=_growth_plausible),
     DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", min_value=10, max_value=50,
+                 optional=True, missing="belum diukur", help="Lewati bila LiLA belum diukur.",
                  unit="cm", example="24,5", ask_if=lambda a: a.get("kategori") == "catin" or STILL_PREGNANT(a),
                  depends_on=("hasil",)),
     DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila diperiksa?", optional=True, min_value=3,
@@ -143,7 +145,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="penolong", label="Penolong", prompt="Siapa yang menolong persalinan?",
                 choices=opt.BIRTH_HELPER, ask_if=BORN, depends_on=("hasil",)),
     TextField(key="bayi_nama", label="Nama bayi", prompt="Nama bayi? (boleh «Bayi Ny. …» bila belum diberi nama)",
-              min_length=2, max_length=80, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
+              min_length=2, max_length=80, emoji=False, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
     ChoiceField(key="bayi_jk", label="Jenis kelamin bayi", prompt="Jenis kelamin bayi?", choices=opt.SEX,
                 ask_if=BORN, depends_on=("hasil",)),
     BirthWeightField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir? (seperti di buku KIA: "

@@ -20,6 +20,28 @@ FIRST_QUESTION = "Ini pertanyaan pertama."
 USE_BUTTONS_ON_REVIEW = "Periksa ringkasan di atas: tekan ✅ Kirim, atau pilih jawaban yang ingin diubah."
 CONFIRM_FIRST = "Mohon jawab dulu dengan tombol di bawah pesan sebelumnya."
 NOT_OPTIONAL = "Pertanyaan ini wajib dijawab."
+SKIPPED_UNKNOWN = "Dilewati karena belum diketahui; bisa diisi nanti lewat /ubah."
+#: Typed answers that mean "I don't know" (compared lower case, spaces squeezed, end punctuation off).
+DONT_KNOW = frozenset({"tidak tahu", "tidak tau", "tdk tahu", "tdk tau", "tdk tw", "gak tau", "ga tau", "gk tau",
+                       "nggak tahu", "nggak tau", "ngga tau", "belum tahu", "belum tau", "blm tau", "blm tahu",
+                       "tidak diketahui", "tak tahu", "entah", "lupa", "-", "--", "?", "??", "???"})
+
+
+def dont_know(text: str) -> bool:
+    cleaned = " ".join(text.casefold().split())
+    return cleaned in DONT_KNOW or cleaned.rstrip(".!") in DONT_KNOW
+
+
+def way_out(field: Field, answers: dict[str, Any], ctx: FormContext) -> str:
+    """What a member who does not know the answer can do, in the words of the buttons on screen."""
+    if field.optional:
+        return "Bila belum tahu, tekan «Lewati» (atau ketik «tidak tahu»)."
+    labels = [o.label for o in field.options(answers, ctx)] if not isinstance(field, MultiChoiceField) else []
+    unknown = next((label for label in labels if "tahu" in label.casefold()
+                    or label.casefold().startswith("tidak punya")), None)
+    if unknown:
+        return f"Bila belum tahu, tekan «{unknown}»."
+    return "Bila belum tahu, ketik /batal: jawaban tersimpan, dan bisa dilanjutkan dengan /lanjut setelah bertanya."
 
 
 @dataclass
@@ -28,6 +50,7 @@ class Step:
 
     error: str | None = None
     notice: Notice | None = None
+    note: str | None = None  # said above the next question (a typed "tidak tahu" skipped this one)
     stale: bool = False  # a button of a question that is no longer current
     refresh: bool = False  # the same question with updated buttons (toggles, calendar)
     answered: Field | None = None  # the field that just got its answer
@@ -97,10 +120,17 @@ async def on_text(form: Form, state: dict[str, Any], text: str, ctx: FormContext
         return Step(error=USE_BUTTONS_ON_REVIEW)
     if state["pending"] is not None:
         return Step(error=CONFIRM_FIRST)
+    if dont_know(text):
+        if not field.optional:
+            return Step(error=f"{NOT_OPTIONAL} {way_out(field, state['answers'], ctx)}")
+        step = _commit(form, state, field, None)
+        step.note = SKIPPED_UNKNOWN
+        return step
     try:
         value = field.parse(text, state["answers"], ctx)
     except Invalid as exc:
-        return Step(error=exc.message)
+        return Step(error=f"{exc.message} {way_out(field, state['answers'], ctx)}" if field.optional
+                    else exc.message)
     return await _accept(form, state, field, value, ctx)
 
 

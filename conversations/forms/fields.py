@@ -9,6 +9,7 @@ strings) because drafts are stored as JSON after every answer.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -101,14 +102,42 @@ def _parse(call: Callable[[], Any]) -> Any:
         raise Invalid(exc.message) from None
 
 
+#: Invisible characters that are dropped from typed text (a stray zero-width space from a copy).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_INVISIBLE_IN_NAMES = {**_INVISIBLE, ord("\u200d"): None, ord("\u200c"): None}  # joiners only join emoji
+#: Characters that reorder or hide text (bidi overrides, isolates, marks): a name must read as typed.
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+HIDDEN_CHARACTERS = "Teks ini berisi karakter tersembunyi atau karakter kontrol. Mohon ketik ulang dengan huruf biasa."
+NO_EMOJI = "Nama ditulis dengan huruf saja, tanpa emoji atau simbol."
+
+
+def clean_text(text: str, *, emoji: bool) -> str:
+    """Typed text with spaces squeezed and stray zero-width characters dropped; Invalid for
+    control characters (NUL included), direction overrides, text with nothing readable left,
+    and (``emoji=False``, for names) emoji and symbols."""
+    if any(ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") for ch in text):
+        raise Invalid(HIDDEN_CHARACTERS)
+    value = " ".join(text.translate(_INVISIBLE if emoji else _INVISIBLE_IN_NAMES).split())
+    if not value and text.strip():
+        raise Invalid(HIDDEN_CHARACTERS)  # nothing but zero-width characters
+    if value and not any(ch.isalnum() for ch in value):
+        visible = any(unicodedata.category(ch)[0] in "PS" for ch in value)
+        raise Invalid("Mohon tulis dengan huruf atau angka." if visible else HIDDEN_CHARACTERS)
+    if not emoji and any(unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") or ch in "\u200d\ufe0f"
+                         for ch in value):
+        raise Invalid(NO_EMOJI)
+    return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class TextField(Field):
     min_length: int = 1
     max_length: int = 100
     example: str = ""
+    emoji: bool = True  # names: False
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        value = " ".join(text.split())
+        value = clean_text(text, emoji=self.emoji)
         if not (self.min_length <= len(value) <= self.max_length):
             hint = f", misalnya {self.example}" if self.example else ""
             raise Invalid(f"Tulis {self.min_length}–{self.max_length} karakter{hint}.")
@@ -138,6 +167,7 @@ class DecimalField(Field):
     max_value: float
     unit: str | None = None
     example: str = "11,5"
+    missing: str = "–"  # how the review names a skipped value ("belum diukur")
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> float:
         return _parse(lambda: parsers.parse_decimal(text, unit=self.unit, min_value=self.min_value,
@@ -145,7 +175,7 @@ class DecimalField(Field):
 
     def show(self, value: Any, ctx: FormContext) -> str:
         if value is None:
-            return "–"
+            return self.missing
         number = parsers.format_decimal(value)
         return f"{number} {self.unit}" if self.unit else number
 
@@ -173,6 +203,7 @@ class DateField(Field):
     latest_days: int = 0
     too_early: str = "Tanggal ini terlalu lama. Mohon periksa lagi."
     too_late: str = "Tanggal ini tidak boleh di masa depan."
+    today_button: bool = False  # a «Hari ini» button: the answer is usually today (a visit, a measurement)
 
     def bounds(self, ctx: FormContext) -> tuple[date, date]:
         from datetime import timedelta
@@ -187,16 +218,24 @@ class DateField(Field):
             raise Invalid(self.too_late)
         return day.isoformat()
 
+    @property
+    def looks_ahead(self) -> bool:
+        """A question about what is coming (HPL, wedding): "15 juli" is the next 15 July."""
+        return self.latest_days > -self.earliest_days
+
+
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
         earliest, latest = self.bounds(ctx)
         future = max((latest - ctx.today).days, 0)
         try:
-            day = parsers.parse_date(text, on=ctx.today, max_future_days=future, earliest=earliest)
+            day = parsers.parse_date(text, on=ctx.today, max_future_days=future, earliest=earliest,
+                                     future=self.looks_ahead)
         except ParseError as exc:
             if exc.code != "date_range":
                 raise Invalid(exc.message) from None
             # A real date outside this question's range: say so in the question's words.
-            day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=36500))
+            day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=36500,
+                                                    future=self.looks_ahead))
         return self.validate(day, ctx)
 
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
@@ -215,6 +254,47 @@ class DateField(Field):
         return "–" if value is None else long_date(date.fromisoformat(value))
 
 
+_NO_MATCH = object()
+
+
+def _words_of(label: str) -> set[str]:
+    """What a member may type for a button: the label, without its emoji, the part before
+    "(", the part inside it, and its first word ("Berbaring (panjang badan)" → "berbaring")."""
+    plain = "".join(ch for ch in label if ch.isalnum() or ch in " -/()").strip().casefold()
+    head, _, rest = plain.partition("(")
+    names = {plain, head.strip(), rest.rstrip(")").strip()}
+    if head.split():
+        names.add(head.split()[0])
+    return {n for n in names if n}
+
+
+def typed_choice(text: str, options: Sequence[Option]) -> Any:
+    """The option a typed answer names (its label or an obvious word for it, "ya"/"tidak"
+    for a yes/no pair), or ``_NO_MATCH``. A word that fits several options is no answer."""
+    typed = " ".join(text.casefold().split()).strip(".!?,")
+    if not typed:
+        return _NO_MATCH
+    exact = [o for o in options if typed == "".join(ch for ch in o.label if ch.isalnum() or ch in " -/()")
+             .strip().casefold()]
+    if len(exact) == 1:
+        return exact[0].value
+    hits = [o for o in options if typed in _words_of(o.label)]
+    if len(hits) == 1:
+        return hits[0].value
+    try:
+        yes = parsers.parse_yes_no(typed)
+    except ParseError:
+        return _NO_MATCH
+    starts = ("ya", "sudah", "ada") if yes else ("tidak", "belum", "bukan")
+    hits = [o for o in options if o.label.casefold().split() and o.label.casefold().split()[0].strip(",") in starts]
+    return hits[0].value if len(hits) == 1 else _NO_MATCH
+
+
+def choose_from(options: Sequence[Option]) -> str:
+    names = ", ".join(f"«{o.label}»" for o in options[:6])
+    return f"Jawaban itu tidak ada di pilihan. Silakan pilih salah satu tombol, atau ketik pilihannya: {names}."
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChoiceField(Field):
     choices: tuple[Option, ...]
@@ -223,11 +303,10 @@ class ChoiceField(Field):
         return self.choices
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
-        typed = text.strip().casefold()
-        for option in self.choices:
-            if typed and typed == option.label.casefold():
-                return option.value
-        raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")
+        value = typed_choice(text, self.options(answers, ctx))
+        if value is _NO_MATCH:
+            raise Invalid(choose_from(self.options(answers, ctx)))
+        return value
 
     def show(self, value: Any, ctx: FormContext) -> str:
         return next((o.label for o in self.choices if o.value == value), "–")

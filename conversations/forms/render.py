@@ -62,9 +62,12 @@ def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -
     current = state["answers"].get(field_.key)
     anchor = date.fromisoformat(current) if current else min(max(ctx.today, earliest), latest)
     if not state.get("nav"):
-        return [[Button("📅 Pilih di kalender", "cal", field_.key, anchor.strftime("%Y%m"))]]
+        row = [Button("📅 Pilih di kalender", "cal", field_.key, anchor.strftime("%Y%m"))]
+        if field_.today_button and earliest <= ctx.today <= latest:
+            row.insert(0, Button("Hari ini", "v", field_.key, ctx.today.strftime("%Y%m%d")))
+        return [row]
     month = calendar.parse_month(state.get("nav"), anchor)
-    title, grid = calendar.month_grid(month, earliest, latest)
+    title, grid = calendar.month_grid(month, earliest, latest, ctx.today)
     rows: list[list[Button]] = []
     previous, following = calendar.shift(month, -1), calendar.shift(month, 1)
     nav = [Button("◀️", "cal", field_.key, previous.strftime("%Y%m")) if previous >= earliest.replace(day=1)
@@ -75,6 +78,13 @@ def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -
     for week in grid:
         rows.append([Button(label, "v", field_.key, arg) if arg else Button(label, "noop") for label, arg in week])
     return rows
+
+
+def date_hint(field_: DateField) -> str:
+    """How a date may be typed, with words that fit the question's direction."""
+    words = "15 Juli" if field_.looks_ahead else "kemarin, 2 hari lalu, 15 Juli"
+    today = ", tekan «Hari ini»" if field_.today_button else ""
+    return f"Ketik tanggalnya (mis. 12-03-2024, {words}){today} atau pilih di kalender."
 
 
 def _region_rows(field_: RegionField, state: dict[str, Any], ctx: FormContext) -> list[list[Button]]:
@@ -117,7 +127,7 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
         rows.extend(_option_rows(options, per_row))
     elif isinstance(field_, DateField):
         rows.extend(_calendar_rows(field_, state, ctx))
-        lines.append("<i>Ketik tanggalnya (mis. 12-03-2024 atau 12 Maret 2024) atau pilih di kalender.</i>")
+        lines.append(f"<i>{escape(date_hint(field_))}</i>")
     elif isinstance(field_, RegionField) and field_.level is Level.DESAKEL:
         rows.extend(_region_rows(field_, state, ctx))
     nav = _nav_row(field_, state)
