@@ -1,0 +1,69 @@
+"""Issue 16, "Kinder answers" and "Fewer actions" in the forms, through the emulator: "tidak tahu"
+skips an optional question and names the way out on a required one; typed words take the place
+of buttons; dates in words and the «Hari ini» button; approximate numbers; LiLA not measured."""
+
+from __future__ import annotations
+
+from tests.e2e.test_lapor import SUKAWANA, new_family
+from tests.e2e.test_records import register_mother
+from tests.harness import BotUnderTest, Form, add_member
+
+
+async def test_dont_know_skips_optional_questions_and_names_the_way_out_on_required_ones(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    await form.type("3")
+    await form.type("2")
+    skipped = await form.type("-")  # the address is optional
+    assert "Dilewati karena belum diketahui" in skipped.plain_text and "Nama kepala keluarga?" in skipped.plain_text
+    required = await form.type("tidak tahu")
+    assert "wajib dijawab" in required.plain_text and "/batal" in required.plain_text
+    assert "Nama kepala keluarga?" in required.plain_text
+    await form.type("Ahmad Yani")
+    bad_kk = await form.type("123")  # an optional question refused: the way out is named
+    assert "«Lewati»" in bad_kk.plain_text and "Kartu Keluarga" in bad_kk.plain_text
+    assert "Sumber air minum" in (await form.type("tdk tau")).plain_text
+    wrong = await form.type("sungai besar")
+    assert "tidak ada di pilihan" in wrong.plain_text and "Sumur tak terlindung" in wrong.plain_text
+    assert "Jamban" in (await form.type("sumur tak terlindung")).plain_text  # the label typed is the press
+    await form.type("Jamban sendiri tanpa tangki septik")
+    await form.type("iya")
+    await form.type("12-03-1990")
+    last_birth = await form.type("2 org")  # "3 org", "2 orang": people count in people
+    assert "Tanggal lahir anak terakhir?" in last_birth.plain_text
+    await form.type("1 Jan 2022")
+    await form.type("tidak")
+    review = await form.tap("Suntik")
+    assert "Jumlah anak: 2 anak" in review.plain_text and "Alamat: –" in review.plain_text
+
+
+async def test_a_visit_in_words_with_the_today_button(bot: BotUnderTest) -> None:
+    siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, siti)
+    await register_mother(siti, "Rina", "3673045203900001")
+    menu = await siti.start("/kunjungan")
+    question = await siti.tap(menu.button_labels()[0])
+    assert "Hari ini" in question.button_labels() and "kemarin" in question.plain_text
+    calendar = await siti.tap_in_place("📅 Pilih di kalender")
+    assert "[23]" in calendar.button_labels() and "Mg" not in calendar.button_labels()
+    typed = await siti.type("kemarin")
+    assert "Tanggal kunjungan: 22 November 2026" in typed.plain_text  # the full date shown back
+    back = await siti.tap_in_place("⬅️ Kembali")
+    assert "Jawaban sekarang: 22 November 2026" in back.plain_text
+    after = await siti.tap("Hari ini")
+    assert "Tanggal kunjungan: 23 November 2026" in after.plain_text
+    await siti.type("masih hamil")  # a choice typed
+    await siti.type("± 60 kg")
+    lila = await siti.tap("Lewati ➡️")
+    assert "Hb" in lila.plain_text
+    await siti.type("?")
+    await siti.type("sekitar 30 butir")
+    await siti.tap("Selesai ✔️")
+    await siti.type("ya")
+    review = await siti.tap("Lewati ➡️")
+    text = review.plain_text
+    assert "Tanggal kunjungan: 23 November 2026" in text and "Berat badan: 60 kg" in text, text
+    assert "LiLA: belum diukur" in text and "TTD sejak kunjungan lalu: 30 tablet" in text, text
+    await siti.tap("✅ Kirim")
+    visit = await bot.db.fetch_one("SELECT visited_on, weight_kg, lila_cm FROM kunjungan ORDER BY id DESC LIMIT 1")
+    assert tuple(visit) == ("2026-11-23", 60.0, None)
