@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.forms.fields import Field, Invalid, MultiChoiceField, Notice
+from conversations.forms.fields import ChoiceField, Field, IntegerField, Invalid, MultiChoiceField, Notice
 from conversations.forms.model import Form, FormContext
 
 REVIEW = "__review__"
@@ -79,6 +79,25 @@ def current_field(form: Form, state: dict[str, Any]) -> Field | None:
 
 def answered_count(form: Form, state: dict[str, Any]) -> int:
     return sum(1 for f in form.relevant_fields(state["answers"]) if f.key in state["answers"])
+
+
+def projected_total(form: Form, answers: dict[str, Any], ctx: FormContext) -> int:
+    """How many questions this record may still ask in all: the relevant ones, plus those an
+    unanswered choice or count could open (each such question is assumed to take the answer
+    that opens most). The count only shrinks as answers come: never "9/9" and then "10/12"."""
+    assumed = dict(answers)
+    for field in form.fields:
+        if field.key in assumed or not field.relevant(assumed):
+            continue
+        if isinstance(field, IntegerField):
+            candidates: list[Any] = [field.min_value, field.max_value]
+        elif isinstance(field, ChoiceField):
+            candidates = [o.value for o in field.options(assumed, ctx)]
+        else:
+            continue
+        if candidates:
+            assumed[field.key] = max(candidates, key=lambda v: len(form.relevant_fields({**assumed, field.key: v})))
+    return len(form.relevant_fields(assumed))
 
 
 def _clear_dependents(form: Form, answers: dict[str, Any], changed: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.regions import Level
 from conversations.forms import calendar
-from conversations.forms.engine import REVIEW, answered_count, current_field, review_items
+from conversations.forms.engine import REVIEW, answered_count, current_field, projected_total, review_items
 from conversations.forms.fields import (
     ChoiceField,
     DateField,
@@ -106,7 +106,7 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     field_ = current_field(form, state)
     assert field_ is not None
     answers = state["answers"]
-    total = len(form.relevant_fields(answers))
+    total = projected_total(form, answers, ctx)
     number = min(answered_count(form, state) + (0 if field_.key in answers else 1), total)
     lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", "", f"<b>{escape(field_.prompt)}</b>"]
     if field_.help:

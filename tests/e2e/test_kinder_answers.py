@@ -67,3 +67,21 @@ async def test_a_visit_in_words_with_the_today_button(bot: BotUnderTest) -> None
     await siti.tap("✅ Kirim")
     visit = await bot.db.fetch_one("SELECT visited_on, weight_kg, lila_cm FROM kunjungan ORDER BY id DESC LIMIT 1")
     assert tuple(visit) == ("2026-11-23", 60.0, None)
+
+
+async def test_the_progress_line_never_grows(bot: BotUnderTest) -> None:
+    """Answering "Ya" to the PUS question opens four more questions: the count said so before."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    shown = [await form.start("/lapor")]
+    for answer in ("3", "2", "Jl. Melati", "Ahmad Yani"):
+        shown.append(await form.type(answer))
+    shown.append(await form.tap("Lewati ➡️"))
+    shown.append(await form.tap("Sumur tak terlindung"))
+    shown.append(await form.tap("Jamban sendiri tanpa tangki septik"))
+    for answer in ("ya", "12-03-1990", "2", "1 Jan 2022", "tidak"):
+        shown.append(await form.type(answer))
+    totals = [int(m.plain_text.split(" · ")[1].split("/")[1].split()[0]) for m in shown]
+    numbers = [int(m.plain_text.split(" · ")[1].split("/")[0]) for m in shown]
+    assert totals == sorted(totals, reverse=True), totals
+    assert numbers == list(range(numbers[0], numbers[0] + len(shown))), numbers
+    assert all(n <= t for n, t in zip(numbers, totals, strict=True))
