@@ -424,6 +424,13 @@ MEASURED_ADULT = _in("catin", "ibu_hamil")
 BY_CATEGORY = ("kategori",)
 
 
+def _due_immunisations(answers: Answers, ctx: FormContext) -> list[str]:
+    born = _day(answers, "lahir")
+    if born is None or born > ctx.today:
+        return []
+    return opt.due_immunisations(born, ctx.today, ctx.services.settings.pengingat.immunisation.doses)
+
+
 def _dating(way: str) -> Any:
     return lambda a: a.get("kategori") == "ibu_hamil" and a.get("cara_hamil") == way
 
@@ -512,7 +519,7 @@ SASARAN_FIELDS: list[Field] = [
     YesNoField(key="posyandu", label="Ke posyandu bulan ini", prompt="Apakah anak ditimbang di posyandu bulan ini?",
                ask_if=CHILD),
     MultiChoiceField(key="imunisasi", label="Imunisasi", prompt="Imunisasi apa saja yang sudah didapat?",
-                     choices=opt.IMMUNISATIONS, ask_if=_in("baduta")),
+                     choices=opt.IMMUNISATIONS, ask_if=_in("baduta"), preset=_due_immunisations),
 ]
 
 SASARAN_COMPUTED = [

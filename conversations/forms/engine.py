@@ -181,6 +181,25 @@ def on_multi_done(form: Form, state: dict[str, Any], key: str) -> Step:
     return _commit(form, state, field, sorted(chosen, key=order.index))
 
 
+def on_preset(form: Form, state: dict[str, Any], key: str, ctx: FormContext) -> Step:
+    """«Lengkap sesuai usia»: the usual answer in one tap (Back shows it to untick exceptions)."""
+    field = current_field(form, state)
+    if not isinstance(field, MultiChoiceField) or field.key != key or state["pending"] is not None:
+        return Step(stale=True)
+    values = field.preset_values(state["answers"], ctx)
+    if not values:
+        return Step(stale=True)
+    return _commit(form, state, field, values)
+
+
+def on_keep(form: Form, state: dict[str, Any], key: str) -> Step:
+    """«✅ Tetap» on a question gone back to: its answer stays, on to the next question."""
+    field = current_field(form, state)
+    if field is None or field.key != key or key not in state["answers"] or state["pending"] is not None:
+        return Step(stale=True)
+    return _commit(form, state, field, state["answers"][key])
+
+
 def on_skip(form: Form, state: dict[str, Any], key: str) -> Step:
     field = current_field(form, state)
     if field is None or field.key != key:

@@ -322,9 +322,15 @@ class YesNoField(ChoiceField):
 
 @dataclass(frozen=True, kw_only=True)
 class MultiChoiceField(Field):
-    """Toggle buttons plus "Selesai"; the value is the list of chosen values."""
+    """Toggle buttons plus "Selesai"; the value is the list of chosen values. ``preset`` gives
+    the usual answer (all immunisations due for the age) for a one-tap button."""
 
     choices: tuple[Option, ...]
+    preset: Callable[[Answers, FormContext], list[Any]] | None = None
+    preset_label: str = "✅ Lengkap sesuai usia"
+
+    def preset_values(self, answers: Answers, ctx: FormContext) -> list[Any]:
+        return list(self.preset(answers, ctx)) if self.preset is not None else []
 
     def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
         return self.choices

@@ -44,8 +44,11 @@ def _nav_row(field_: Field, state: dict[str, Any]) -> list[Button]:
     row = []
     if state.get("editing") and field_.key in state["answers"]:
         row.append(Button("↩️ Ke ringkasan", "rv", field_.key))
-    elif state["history"]:
-        row.append(Button("⬅️ Kembali", "bk", field_.key))
+    else:
+        if state["history"]:
+            row.append(Button("⬅️ Kembali", "bk", field_.key))
+        if field_.key in state["answers"]:
+            row.append(Button("✅ Tetap", "kp", field_.key))
     if field_.optional:
         row.append(Button("Lewati ➡️", "sk", field_.key))
     return row
@@ -119,6 +122,8 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
         toggles = [Button(("✅ " if o.value in chosen else "▫️ ") + o.label, "v", field_.key, str(i))
                    for i, o in enumerate(field_.choices)]
         rows.extend(_option_rows(toggles, 2))
+        if field_.preset_values(answers, ctx):
+            rows.append([Button(field_.preset_label, "all", field_.key)])
         rows.append([Button("Selesai ✔️", "ok", field_.key)])
         lines.append("<i>Pilih semua yang sesuai, lalu tekan Selesai.</i>")
     elif isinstance(field_, ChoiceField | NikField):

@@ -359,6 +359,10 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
         return engine.on_multi_done(form, state, field_key)
     if action == "sk":
         return engine.on_skip(form, state, field_key)
+    if action == "all":
+        return engine.on_preset(form, state, field_key, ctx)
+    if action == "kp":
+        return engine.on_keep(form, state, field_key)
     if action == "bk":
         return engine.on_back(form, state, field_key)
     if action in ("cal", "rg"):

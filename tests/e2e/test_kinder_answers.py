@@ -85,3 +85,22 @@ async def test_the_progress_line_never_grows(bot: BotUnderTest) -> None:
     assert totals == sorted(totals, reverse=True), totals
     assert numbers == list(range(numbers[0], numbers[0] + len(shown))), numbers
     assert all(n <= t for n, t in zip(numbers, totals, strict=True))
+
+
+async def test_immunisation_complete_for_age_in_one_tap_and_keep_after_going_back(bot: BotUnderTest) -> None:
+    from tests.e2e.test_lapor import _child
+
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    text = await _child(form, "➕ Anak 0–23 bulan (baduta)", "23-05-2026", "64", "6,9", "Berbaring (panjang badan)")
+    assert "ASI eksklusif" in text
+    posyandu = await form.tap("Ya")
+    back = await form.tap_in_place("⬅️ Kembali")  # back to the ASI question: its answer is kept in one tap
+    assert "Jawaban sekarang: Ya" in back.plain_text and "✅ Tetap" in back.button_labels()
+    again = await form.tap("✅ Tetap")
+    assert "posyandu" in again.plain_text and again.plain_text.split("\n")[-3:] == posyandu.plain_text.split("\n")[-3:]
+    question = await form.tap("Ya")
+    assert "✅ Lengkap sesuai usia" in question.button_labels()
+    review = await form.tap("✅ Lengkap sesuai usia")  # six months old: everything due up to month 4
+    assert "Imunisasi: HB-0, BCG, Polio, DPT-HB-Hib, IPV, PCV, Rotavirus" in review.plain_text, review.plain_text
+    assert "Campak" not in review.plain_text
