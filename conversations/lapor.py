@@ -73,7 +73,7 @@ from conversations.forms.fields import (
 )
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.growth_text import recheck_notice
-from conversations.parsers import format_decimal, parse_nik_number
+from conversations.parsers import ParseError, format_decimal, parse_nik_number
 from storage import keluarga as store
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
@@ -424,6 +424,26 @@ MEASURED_ADULT = _in("catin", "ibu_hamil")
 BY_CATEGORY = ("kategori",)
 
 
+def _family_knows(key: str) -> Any:
+    """A value the family form recorded (``ctx.extra["keluarga"]``), offered as one tap instead of typing."""
+    return lambda answers, ctx: (ctx.extra.get("keluarga") or {}).get(key)
+
+
+def _known_birth_date(answers: Answers, ctx: FormContext) -> str | None:
+    """The birth date the NIK carries, else the family form's: the wife's for a mother, the last
+    birth for a child (the field's own range decides whether it fits)."""
+    nik = answers.get("nik") or answers.get("nik_anak")
+    if nik and nik != NikField.NONE:
+        try:
+            return parse_nik_number(nik, on=ctx.today, region_listed=ctx.region_listed).birth_date.isoformat()
+        except ParseError:
+            pass
+    family = ctx.extra.get("keluarga") or {}
+    if answers.get("kategori") in opt.MOTHERS:
+        return family.get("istri_lahir")
+    return family.get("anak_terakhir") if answers.get("kategori") in opt.CHILDREN else None
+
+
 def _due_immunisations(answers: Answers, ctx: FormContext) -> list[str]:
     born = _day(answers, "lahir")
     if born is None or born > ctx.today:
@@ -448,7 +468,7 @@ SASARAN_FIELDS: list[Field] = [
     ChoiceField(key="jk", label="Jenis kelamin", prompt="Jenis kelamin?", choices=opt.SEX,
                 ask_if=_in("catin", "baduta", "balita"), depends_on=BY_CATEGORY),
     BirthDateField(key="lahir", label="Tanggal lahir", prompt="Tanggal lahir?", depends_on=BY_CATEGORY,
-                   check=_birth_checks),
+                   check=_birth_checks, suggest=_known_birth_date, suggest_note="dari NIK atau data keluarga"),
     PhoneField(key="hp", label="Nomor HP", prompt="Nomor HP ibu (untuk dihubungi TPK)?", ask_if=MOTHER,
                optional=True, help="Contoh: 0812-3456-7890. Boleh dilewati."),
     DateField(key="nikah", label="Rencana menikah", prompt="Tanggal rencana menikah?", ask_if=CATIN,
@@ -471,10 +491,12 @@ SASARAN_FIELDS: list[Field] = [
               too_early="HPL sudah lewat lebih dari 4 minggu — apakah ibu sudah bersalin?",
               too_late="HPL paling lama 40 minggu dari sekarang. Mohon periksa lagi."),
     IntegerField(key="anak", label="Jumlah anak", prompt="Berapa jumlah anak ibu yang masih hidup?", ask_if=MOTHER,
-                 min_value=0, max_value=20, words=("anak",), example="2"),
+                 min_value=0, max_value=20, words=("anak",), example="2", suggest=_family_knows("anak"),
+                 suggest_note="menurut data keluarga"),
     DateField(key="anak_terakhir", label="Lahir anak sebelumnya", prompt="Tanggal lahir anak sebelumnya?",
               ask_if=lambda a: a.get("kategori") == "ibu_hamil" and (a.get("anak") or 0) > 0, optional=True,
-              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0),
+              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0,
+              suggest=_family_knows("anak_terakhir"), suggest_note="menurut data keluarga"),
     DateField(key="persalinan", label="Tanggal persalinan", prompt="Tanggal persalinan?", ask_if=NIFAS,
               earliest_days=-42, latest_days=0, too_early="Masa nifas hanya sampai 42 hari setelah bersalin.",
               too_late="Tanggal persalinan tidak boleh di masa depan."),
@@ -639,7 +661,10 @@ async def on_button(update: Update, context: TpkContext) -> None:
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
                                                for label, data in _add_member_buttons(keluarga.id)]))
     else:
-        await runner.start(update, context, SASARAN, {"keluarga_id": keluarga.id, "kategori": press.kategori})
+        known = {k: keluarga.answers.get(k) for k in ("istri_lahir", "anak", "anak_terakhir")
+                 if keluarga.answers.get(k) is not None}
+        await runner.start(update, context, SASARAN,
+                           {"keluarga_id": keluarga.id, "kategori": press.kategori, "keluarga": known})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

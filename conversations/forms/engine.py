@@ -192,12 +192,18 @@ def on_preset(form: Form, state: dict[str, Any], key: str, ctx: FormContext) -> 
     return _commit(form, state, field, values)
 
 
-def on_keep(form: Form, state: dict[str, Any], key: str) -> Step:
-    """«✅ Tetap» on a question gone back to: its answer stays, on to the next question."""
+async def on_keep(form: Form, state: dict[str, Any], key: str, ctx: FormContext) -> Step:
+    """«✅ Tetap» on a question gone back to: its answer stays, on to the next question. On a
+    question not yet answered, the same button takes what the bot already knows (its suggestion)."""
     field = current_field(form, state)
-    if field is None or field.key != key or key not in state["answers"] or state["pending"] is not None:
+    if field is None or field.key != key or state["pending"] is not None:
         return Step(stale=True)
-    return _commit(form, state, field, state["answers"][key])
+    if key in state["answers"]:
+        return _commit(form, state, field, state["answers"][key])
+    value = field.suggestion(state["answers"], ctx)
+    if value is None:
+        return Step(stale=True)
+    return await _accept(form, state, field, value, ctx)
 
 
 def on_skip(form: Form, state: dict[str, Any], key: str) -> Step:

@@ -66,9 +66,24 @@ class Field:
     ask_if: Callable[[Answers], bool] | None = None
     depends_on: tuple[str, ...] = ()  # re-ask this field when one of these changes
     check: Check | None = None
+    #: What the bot already knows for this question (a birth date in the NIK, the family form's
+    #: count of children), offered as one «✅ …» tap instead of typing it again.
+    suggest: Callable[[Answers, FormContext], Any] | None = None
+    suggest_note: str = "sudah tercatat"
 
     def relevant(self, answers: Answers) -> bool:
         return self.ask_if is None or bool(self.ask_if(answers))
+
+    def suggestion(self, answers: Answers, ctx: FormContext) -> Any:
+        """The known value, read back through ``parse`` so it obeys this question's rules; None if
+        there is none or it does not fit (a family's last birth too old for a baduta)."""
+        raw = self.suggest(answers, ctx) if self.suggest is not None else None
+        if raw is None:
+            return None
+        try:
+            return self.parse(str(raw), answers, ctx)
+        except Invalid:
+            return None
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
         raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")

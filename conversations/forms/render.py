@@ -114,9 +114,14 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", "", f"<b>{escape(field_.prompt)}</b>"]
     if field_.help:
         lines.append(f"<i>{escape(field_.help)}</i>")
+    rows: list[list[Button]] = []
     if field_.key in answers:
         lines.append(f"Jawaban sekarang: {escape(field_.show(answers[field_.key], ctx))}")
-    rows: list[list[Button]] = []
+    elif (known := field_.suggestion(answers, ctx)) is not None:
+        shown = field_.show(known, ctx)
+        lines.append(f"<i>{escape(field_.suggest_note.capitalize())}: {escape(shown)}. Tekan «✅ {escape(shown)}» "
+                     "bila benar, atau ketik yang lain.</i>")
+        rows.append([Button(f"✅ {shown}", "kp", field_.key)])
     if isinstance(field_, MultiChoiceField):
         chosen = state["multi"] if state["multi"] is not None else answers.get(field_.key) or []
         toggles = [Button(("✅ " if o.value in chosen else "▫️ ") + o.label, "v", field_.key, str(i))

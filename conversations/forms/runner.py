@@ -362,7 +362,7 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
     if action == "all":
         return engine.on_preset(form, state, field_key, ctx)
     if action == "kp":
-        return engine.on_keep(form, state, field_key)
+        return await engine.on_keep(form, state, field_key, ctx)
     if action == "bk":
         return engine.on_back(form, state, field_key)
     if action in ("cal", "rg"):
