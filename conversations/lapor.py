@@ -20,7 +20,7 @@ from bot import callbacks as cb
 from bot import texts
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.age import age_label
+from bot.domain.age import age_in_years, age_label
 from bot.domain.anthropometry import imt, imt_category, is_kek, is_short_mother
 from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.nik import kecamatan_code_of, nik_conflicts, unlisted_region_notice
@@ -347,9 +347,21 @@ def _imt(answers: Answers, ctx: FormContext) -> str | None:
     return f"{format_decimal(value)} ({imt_category(value, ctx.services.settings.klinis.imt).label})"
 
 
+def too_young(answers: Answers, ctx: FormContext) -> str | None:
+    """"usia 19 tahun: terlalu muda untuk hamil (di bawah 20 tahun)" for a pregnant woman under the
+    configured age: her own review and saved message say it, not only the family's risks."""
+    born, rules = _day(answers, "lahir"), ctx.services.settings.klinis.terlalu
+    if answers.get("kategori") != "ibu_hamil" or born is None or born > ctx.today:
+        return None
+    age = age_in_years(born, ctx.today)
+    if not rules.is_muda(age):
+        return None
+    return f"usia {age} tahun: terlalu muda untuk hamil (di bawah {rules.muda_below_age} tahun)"
+
+
 def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
     thresholds = ctx.services.settings.klinis
-    flags = []
+    flags = [young] if (young := too_young(answers, ctx)) else []
     if answers.get("lila") is not None and is_kek(answers["lila"], thresholds):
         cutoff_lila = format_decimal(thresholds.lila_kek_below_cm)
         flags.append(f"KEK (LiLA {format_decimal(answers['lila'])} cm < {cutoff_lila})")
@@ -602,13 +614,20 @@ async def _submit_sasaran(answers: Answers, ctx: FormContext, key: str, tx: Tran
     assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                                 boundaries=services.settings.trimester.boundaries)
     flags = [f.reason.rstrip(".") for f in assessment.member_flags if f.member_ref == str(sasaran_id)]
+    if (young := too_young(answers, ctx)) is not None:
+        flags.insert(0, young[:1].upper() + young[1:])
     lines = [f"✅ <b>{html.escape(data.name)}</b> tersimpan sebagai {opt.CATEGORY_LABELS_BY_VALUE[data.category]}."]
     if flags:
         lines.append("⚠️ Perlu perhatian: " + html.escape("; ".join(flags)) + ".")
         steps = next_steps(f.code.value for f in assessment.member_flags if f.member_ref == str(sasaran_id))
         lines.extend(f"– {html.escape(step)}" for step in steps)
-    family = "berisiko stunting" if assessment.is_berisiko else "belum berisiko"
-    lines.append(f"Status keluarga: {family}.")
+    if assessment.is_berisiko:
+        lines.append("Status keluarga: berisiko stunting.")
+    elif flags:
+        lines.append(f"Status keluarga: belum termasuk keluarga berisiko stunting (KRS) menurut kriteria BKKBN — "
+                     f"tetapi {html.escape(data.name)} tetap perlu perhatian, lihat di atas.")
+    else:
+        lines.append("Status keluarga: belum berisiko stunting (bukan KRS menurut kriteria BKKBN).")
     buttons = [("➕ Tambah sasaran lain", cb.data(cb.ReportMore(keluarga_id))),
                ("Selesai", cb.data(cb.ReportDone(keluarga_id)))]
     if data.category in opt.MOTHERS:

@@ -104,3 +104,37 @@ async def test_immunisation_complete_for_age_in_one_tap_and_keep_after_going_bac
     review = await form.tap("✅ Lengkap sesuai usia")  # six months old: everything due up to month 4
     assert "Imunisasi: HB-0, BCG, Polio, DPT-HB-Hib, IPV, PCV, Rotavirus" in review.plain_text, review.plain_text
     assert "Campak" not in review.plain_text
+
+
+async def test_a_pregnant_woman_of_19_is_told_too_young_and_the_family_status_is_explained(bot: BotUnderTest) -> None:
+    from tests.e2e.test_lapor import _child
+
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    for answer in ("3", "2", "-", "Ahmad Yani", "-"):
+        await form.type(answer)
+    await form.tap("Ledeng / PAM")
+    await form.tap("Jamban sendiri (leher angsa) dengan tangki septik")
+    await form.tap("Tidak")  # no PUS recorded: the family's own 4 Terlalu cannot see her age
+    await form.tap("✅ Kirim")
+    await form.tap("➕ Ibu hamil")
+    await form.type("Rina")
+    await form.tap("Tidak punya NIK")
+    await form.type("1 Januari 2007")  # 19 on 23 November 2026
+    await form.tap("Lewati ➡️")
+    await form.tap("Tahu usia kehamilan (minggu)")
+    for answer in ("20", "0", "155", "55", "26", "-", "30"):
+        await form.type(answer)
+    review = await form.tap("Tidak")
+    assert "usia 19 tahun: terlalu muda untuk hamil" in review.plain_text, review.plain_text
+    saved = (await form.tap("✅ Kirim")).plain_text
+    assert "Usia 19 tahun: terlalu muda untuk hamil" in saved, saved
+    assert "belum termasuk keluarga berisiko stunting (KRS) menurut kriteria BKKBN" in saved, saved
+
+    await form.tap("➕ Tambah sasaran lain")
+    await _child(form, "➕ Anak 0–23 bulan (baduta)", "23-11-2025", "66", "7,5", "Berbaring (panjang badan)")
+    await form.tap("Ya")
+    await form.tap("Ya")
+    await form.tap("Selesai ✔️")
+    saved = (await form.tap("✅ Kirim")).plain_text
+    assert "pendek" in saved and "Budi tetap perlu perhatian" in saved, saved
