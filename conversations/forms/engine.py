@@ -117,7 +117,7 @@ def _commit(form: Form, state: dict[str, Any], field: Field, value: Any) -> Step
     if field.key in history:
         history.remove(field.key)
     history.append(field.key)
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     state["current"] = _next(form, answers)
     if state["current"] == REVIEW:
         state["editing"] = False
@@ -148,6 +148,7 @@ async def on_text(form: Form, state: dict[str, Any], text: str, ctx: FormContext
     try:
         value = field.parse(text, state["answers"], ctx)
     except Invalid as exc:
+        state["offered"] = [list(choice) for choice in exc.choices] or None
         return Step(error=f"{exc.message} {way_out(field, state['answers'], ctx)}" if field.optional
                     else exc.message)
     return await _accept(form, state, field, value, ctx)
@@ -224,7 +225,7 @@ def on_back(form: Form, state: dict[str, Any], key: str) -> Step:
         return Step(error=FIRST_QUESTION)
     state["history"] = history[:-1]
     state["current"] = history[-1]
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     return Step(refresh=True)
 
 
@@ -246,7 +247,7 @@ def on_review(form: Form, state: dict[str, Any], key: str) -> Step:
         return Step(stale=True)
     state["current"] = REVIEW
     state["editing"] = False
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     return Step(refresh=True)
 
 

@@ -29,11 +29,13 @@ Answers = dict[str, Any]
 
 
 class Invalid(Exception):
-    """A rejected answer; ``message`` says what is expected."""
+    """A rejected answer; ``message`` says what is expected, ``choices`` (label, button argument)
+    are answers the member probably meant, offered as buttons (a misspelt kelurahan)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, choices: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.choices = choices
 
 
 @dataclass(frozen=True)
@@ -403,10 +405,15 @@ class RegionField(Field):
     level: Level = Level.DESAKEL
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        hits = [r for r in ctx.regions.search(text, within=ctx.scope) if r.level == self.level]
-        if len(hits) == 1:
-            return hits[0].code
-        raise Invalid("Pilih kelurahan/desa dengan tombol di bawah pertanyaan.")
+        hits = [r for r in ctx.regions.search(text, within=ctx.scope, limit=50) if r.level == self.level]
+        exact = [r for r in hits if r.name.casefold() == " ".join(text.split()).casefold()]
+        if len(exact) == 1 or len(hits) == 1:
+            return (exact or hits)[0].code
+        near = hits[:4] or ctx.regions.closest(text, within=ctx.scope, level=self.level)
+        if near:
+            choices = tuple((ctx.regions.disambiguated_name(r.code), r.code) for r in near)
+            raise Invalid("Maksud Anda salah satu ini? Tekan namanya, atau pilih dari daftar di bawah.", choices)
+        raise Invalid("Nama itu tidak ditemukan di wilayah Anda. Pilih kelurahan/desa dengan tombol di bawah.")
 
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
         if arg not in ctx.regions or not ctx.in_scope(arg) or ctx.regions[arg].level != self.level:

@@ -94,7 +94,8 @@ def _region_rows(field_: RegionField, state: dict[str, Any], ctx: FormContext) -
     at = state.get("nav") or ctx.scope
     if at not in ctx.regions or not ctx.in_scope(at):
         at = ctx.scope
-    rows: list[list[Button]] = []
+    rows: list[list[Button]] = [[Button(label, "v", field_.key, code)] for label, code in state.get("offered") or []
+                                if code in ctx.regions and ctx.in_scope(code)]
     children = ctx.regions.children(at)
     buttons = [Button(child.name, "v" if child.level == field_.level else "rg", field_.key, child.code)
                for child in children]

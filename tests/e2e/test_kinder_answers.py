@@ -138,3 +138,14 @@ async def test_a_pregnant_woman_of_19_is_told_too_young_and_the_family_status_is
     await form.tap("Selesai ✔️")
     saved = (await form.tap("✅ Kirim")).plain_text
     assert "pendek" in saved and "Budi tetap perlu perhatian" in saved, saved
+
+
+async def test_a_misspelt_kelurahan_gets_the_closest_as_buttons(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 2001, "Rina", "koordinator", "36.73.04"))  # Kec. Curug
+    first = await form.start("/lapor")
+    assert "kelurahan/desa" in first.plain_text
+    near = await form.type("sukawna")
+    labels = near.button_labels()
+    assert "Maksud Anda" in near.plain_text and labels[0] == "Sukawana (Kec. Curug)", labels
+    rt = await form.tap("Sukawana (Kec. Curug)")
+    assert "Nomor RT?" in rt.plain_text and "Kelurahan/desa: Sukawana" in rt.plain_text
