@@ -47,6 +47,24 @@ def sasaran_label(sasaran: Sasaran, today: date, regions: Any) -> str:
     return f"{sasaran.name} — {detail}" + (f" ({area.name})" if area else "")
 
 
+#: The longest label the bot gives a button of a list (names and areas); longer ones are cut here, at
+#: a word, rather than by Telegram in the middle of one.
+BUTTON_WIDTH = 60
+
+
+def fit_button(text: str, width: int = BUTTON_WIDTH) -> str:
+    """``text`` as a button label: whole when it fits, else cut at a word boundary with "…"
+    (a single word longer than the button is cut inside it, as nothing else fits). Callers put
+    the whole text in the message when a label was shortened."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    if text[width - 1] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:—–-·(") + "…"
+
+
 def under_two(born: date, on: date) -> bool:
     """Whether a child measured on ``on`` is under 24 months: WHO's length (PB) indices apply."""
     return age_in_days(born, on) < LENGTH_AGE_LIMIT_DAYS

@@ -24,7 +24,7 @@ from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
 from bot.domain.pregnancy import gestational_age, hpht_from_hpl
 from bot.domain.risk import SasaranFacts, SasaranKind, birth_flags, member_flags
-from bot.labels import growth_abbreviations, growth_summary, sasaran_label, under_two
+from bot.labels import fit_button, growth_abbreviations, growth_summary, sasaran_label, under_two
 from bot.next_steps import next_steps
 from bot.reminders.planning import visit_markup
 from bot.reminders.texts import initial
@@ -417,10 +417,12 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
                                  "atau daftarkan dulu lewat /lapor.")
         return
     today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+    labels = [sasaran_label(s, today, services.regions) for s in found]
+    if any(fit_button(label) != label for label in labels):  # the whole names stay readable in the message
+        heading += "\n" + "\n".join(f"• {html.escape(label)}" for label in labels)
     await message.reply_text(heading, reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60],
-                               callback_data=cb.data(cb.VisitNew(s.id)))]
-         for s in found]))
+        [[InlineKeyboardButton(fit_button(label), callback_data=cb.data(cb.VisitNew(s.id)))]
+         for label, s in zip(labels, found, strict=True)]))
 
 
 @for_command("kunjungan")

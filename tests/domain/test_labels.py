@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.growth import GrowthAssessment, HeightStatus, NutritionStatus, WeightForAgeStatus
-from bot.labels import growth_summary, under_two
+from bot.labels import fit_button, growth_summary, under_two
 
 
 def _growth(haz: float, waz: float, whz: float) -> GrowthAssessment:
@@ -36,3 +36,24 @@ def test_the_boundary_is_24_months() -> None:
 def test_never_minus_zero(z: float) -> None:
     text = growth_summary(_growth(z, z, z), True)
     assert text is not None and "-0" not in text and "(0)" in text
+
+
+@given(st.text(alphabet=st.sampled_from("abc defgh,—"), max_size=120), st.integers(8, 60))
+def test_a_button_label_is_cut_at_a_word_boundary(text: str, width: int) -> None:
+    label = fit_button(text, width)
+    whole = " ".join(text.split())
+    assert len(label) <= width
+    if label == whole:
+        return
+    assert label.endswith("…")
+    kept = label[:-1]
+    cut_inside_a_word = " " not in whole[:width - 1]
+    assert whole.startswith(kept) and (cut_inside_a_word or whole[len(kept):][:1] in (" ", ",", "—", "")
+                                       or not kept or kept[-1] in " ,—")
+
+
+def test_a_long_sasaran_label() -> None:
+    assert fit_button("Siti Aminah Nurhayati — Ibu hamil, 23 minggu (Sukawana)", 36) == \
+        "Siti Aminah Nurhayati — Ibu hamil…"
+    assert fit_button("Siti Aminah Nurhayati binti Abdullah Syarifuddin — Ibu hamil, 23 minggu (Sukawana)") == \
+        "Siti Aminah Nurhayati binti Abdullah Syarifuddin — Ibu…"
