@@ -20,6 +20,7 @@ from bot.domain.regions import Level
 from bot.formatting import long_date
 from conversations import parsers
 from conversations.forms import calendar
+from conversations.forms.examples import example_for
 from conversations.parsers import ParseError
 
 if TYPE_CHECKING:
@@ -187,8 +188,9 @@ class DecimalField(Field):
     missing: str = "–"  # how the review names a skipped value ("belum diukur")
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> float:
+        example = example_for(self.key, answers, self.example)
         return _parse(lambda: parsers.parse_decimal(text, unit=self.unit, min_value=self.min_value,
-                                                    max_value=self.max_value, example=self.example))
+                                                    max_value=self.max_value, example=example))
 
     def show(self, value: Any, ctx: FormContext) -> str:
         if value is None:

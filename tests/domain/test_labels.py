@@ -57,3 +57,18 @@ def test_a_long_sasaran_label() -> None:
         "Siti Aminah Nurhayati — Ibu hamil…"
     assert fit_button("Siti Aminah Nurhayati binti Abdullah Syarifuddin — Ibu hamil, 23 minggu (Sukawana)") == \
         "Siti Aminah Nurhayati binti Abdullah Syarifuddin — Ibu…"
+
+
+def test_each_question_has_an_example_that_fits_its_subject() -> None:
+    from conversations.forms.fields import DecimalField, Invalid
+
+    height = DecimalField(key="tinggi", label="Tinggi", prompt="?", min_value=40, max_value=200, unit="cm",
+                          example="85,5")
+    said = {}
+    for kind in ("ibu_hamil", "baduta", "balita"):
+        try:
+            height.parse("tinggi sekali", {"kategori": kind}, None)  # type: ignore[arg-type]
+        except Invalid as exc:
+            said[kind] = exc.message
+    assert said == {"ibu_hamil": "Tulis angka, misalnya 152 cm.", "baduta": "Tulis angka, misalnya 68,5 cm.",
+                    "balita": "Tulis angka, misalnya 92 cm."}
