@@ -355,5 +355,6 @@ FORM = Prefix(
     Family(FormPress, DRAFT_KEY, choice("v"), NAME, DAY),  # a calendar day
     Family(FormPress, DRAFT_KEY, choice("v"), NAME, REGION),
     Family(FormPress, DRAFT_KEY, choice("cal"), NAME, MONTH),
+    Family(FormPress, DRAFT_KEY, choice("yr"), NAME, Word(YEAR)),  # the calendar's month-and-year picker
     Family(FormPress, DRAFT_KEY, choice("rg"), NAME, REGION),
 )

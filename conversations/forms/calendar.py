@@ -19,6 +19,16 @@ def month_of(text: str | None) -> date | None:
     return None
 
 
+def year_of(text: str | None) -> int | None:
+    """``YYYY`` (the month-and-year picker of that year, ``bot.callbacks`` checks the digits) → the year."""
+    if text and len(text) == 4 and text.isascii() and text.isdigit() and callbacks.MONTH.parse(f"{text}01"):
+        return int(text)
+    return None
+
+
+MONTH_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
 def parse_month(text: str | None, fallback: date) -> date:
     """``YYYYMM`` → the first of that month; anything else → ``fallback``'s month."""
     return month_of(text) or fallback.replace(day=1)

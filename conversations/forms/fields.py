@@ -266,6 +266,8 @@ class DateField(Field):
 
     def may_show(self, where: str, ctx: FormContext) -> bool:
         earliest, latest = self.bounds(ctx)
+        if (year := calendar.year_of(where)) is not None:
+            return earliest.year <= year <= latest.year
         month = calendar.month_of(where)
         return month is not None and earliest.replace(day=1) <= month <= latest
 

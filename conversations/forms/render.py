@@ -69,18 +69,39 @@ def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -
         if field_.today_button and earliest <= ctx.today <= latest:
             row.insert(0, Button("Hari ini", "v", field_.key, ctx.today.strftime("%Y%m%d")))
         return [row]
+    if (year := calendar.year_of(state.get("nav"))) is not None:
+        return _year_rows(field_, year, earliest, latest)
     month = calendar.parse_month(state.get("nav"), anchor)
     title, grid = calendar.month_grid(month, earliest, latest, ctx.today)
     rows: list[list[Button]] = []
     previous, following = calendar.shift(month, -1), calendar.shift(month, 1)
     nav = [Button("◀️", "cal", field_.key, previous.strftime("%Y%m")) if previous >= earliest.replace(day=1)
-           else Button(" ", "noop"), Button(title, "noop"),
+           else Button(" ", "noop"), Button(title, "yr", field_.key, str(month.year)),
            Button("▶️", "cal", field_.key, following.strftime("%Y%m")) if following <= latest
            else Button(" ", "noop")]
     rows.append(nav)
     for week in grid:
         rows.append([Button(label, "v", field_.key, arg) if arg else Button(label, "noop") for label, arg in week])
     return rows
+
+
+def _year_rows(field_: DateField, year: int, earliest: date, latest: date) -> list[list[Button]]:
+    """The month-and-year picker (a tap on the calendar's title): years by the arrows, a month
+    by its button; months the question forbids are dots, as days are in the month grid."""
+    nav = [Button(f"◀️ {year - 1}", "yr", field_.key, str(year - 1)) if year - 1 >= earliest.year
+           else Button(" ", "noop"), Button(str(year), "noop"),
+           Button(f"{year + 1} ▶️", "yr", field_.key, str(year + 1)) if year + 1 <= latest.year
+           else Button(" ", "noop")]
+    jumps = [Button(f"⏪ {year - 10}", "yr", field_.key, str(year - 10)) if year - 10 >= earliest.year
+             else Button(" ", "noop"),
+             Button(f"{year + 10} ⏩", "yr", field_.key, str(year + 10)) if year + 10 <= latest.year
+             else Button(" ", "noop")]
+    months = []
+    for number, name in enumerate(calendar.MONTH_SHORT, start=1):
+        first = date(year, number, 1)
+        allowed = earliest.replace(day=1) <= first <= latest
+        months.append(Button(name, "cal", field_.key, first.strftime("%Y%m")) if allowed else Button("·", "noop"))
+    return [nav, jumps, *_option_rows(months, 4)]
 
 
 def date_hint(field_: DateField) -> str:
@@ -119,8 +140,8 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     if field_.key in answers:
         lines.append(f"Jawaban sekarang: {escape(field_.show(answers[field_.key], ctx))}")
     elif (known := field_.suggestion(answers, ctx)) is not None:
-        shown = field_.show(known, ctx)
-        lines.append(f"<i>{escape(field_.suggest_note.capitalize())}: {escape(shown)}. Tekan «✅ {escape(shown)}» "
+        shown, note = field_.show(known, ctx), field_.suggest_note
+        lines.append(f"<i>{escape(note[:1].upper() + note[1:])}: {escape(shown)}. Tekan «✅ {escape(shown)}» "
                      "bila benar, atau ketik yang lain.</i>")
         rows.append([Button(f"✅ {shown}", "kp", field_.key)])
     if isinstance(field_, MultiChoiceField):

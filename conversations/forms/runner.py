@@ -312,7 +312,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await _submit(context, query, form, draft)
         return
     step = await _apply(form, state, action, field_key, arg, ctx)
-    if step.stale and state["pending"] is None:
+    if step.stale and state["pending"] is None and field_key != state["current"] and form.field(field_key):
         # A button of an earlier question of a draft that is still open: the member is brought
         # back to the question actually waiting for them, not told the button expired.
         await query.answer(OLD_BUTTON)
@@ -320,7 +320,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await _deliver(context, chat_id, form, key, state, ctx, engine.Step(), f"↩️ {OLD_BUTTON}")
         return
     if step.stale:
-        await query.answer(engine.CONFIRM_FIRST, show_alert=True)
+        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     state["paused"] = False
     if step.error:
@@ -365,7 +365,7 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
         return await engine.on_keep(form, state, field_key, ctx)
     if action == "bk":
         return engine.on_back(form, state, field_key)
-    if action in ("cal", "rg"):
+    if action in ("cal", "rg", "yr"):
         return engine.set_nav(form, state, field_key, arg, ctx)
     if action == "ed":
         return engine.on_edit(form, state, field_key)

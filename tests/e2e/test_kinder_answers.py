@@ -149,3 +149,26 @@ async def test_a_misspelt_kelurahan_gets_the_closest_as_buttons(bot: BotUnderTes
     assert "Maksud Anda" in near.plain_text and labels[0] == "Sukawana (Kec. Curug)", labels
     rt = await form.tap("Sukawana (Kec. Curug)")
     assert "Nomor RT?" in rt.plain_text and "Kelurahan/desa: Sukawana" in rt.plain_text
+
+
+async def test_the_calendar_title_picks_month_and_year_within_the_questions_range(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    for answer in ("3", "2", "-", "Ahmad Yani", "-"):
+        await form.type(answer)
+    await form.tap("Ledeng / PAM")
+    await form.tap("Tidak ada jamban")
+    await form.tap("Ya")  # the wife's birth date: 10 to 70 years ago
+    month = await form.tap_in_place("📅 Pilih di kalender")
+    assert "November 2016" in month.button_labels(), month.button_labels()
+    years = await form.tap_in_place("November 2016")  # the title opens the month-and-year picker
+    labels = years.button_labels()
+    assert "2016" in labels and "2017 ▶️" not in labels and "Des" not in labels  # after the latest allowed month
+    assert "Nov" in labels and "⏪ 2006" in labels
+    years = await form.tap_in_place("⏪ 2006")
+    years = await form.tap_in_place("⏪ 1996")
+    years = await form.tap_in_place("◀️ 1995")
+    grid = await form.tap_in_place("Mar")
+    assert "Maret 1995" in grid.button_labels(), grid.button_labels()
+    picked = await form.tap("12")
+    assert "Tanggal lahir istri: 12 Maret 1995" in picked.plain_text
