@@ -9,6 +9,17 @@ from tests.e2e.test_records import register_mother
 from tests.harness import BotUnderTest, Form, add_member
 
 
+async def _family_up_to_pus(bot: BotUnderTest, latrine: str) -> Form:
+    """A TPK member's family form typed through to the PUS question, with "-" for the optional ones."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await form.start("/lapor")
+    for answer in ("3", "2", "-", "Ahmad Yani", "-"):
+        await form.type(answer)
+    await form.tap("Ledeng / PAM")
+    await form.tap(latrine)
+    return form
+
+
 async def test_dont_know_skips_optional_questions_and_names_the_way_out_on_required_ones(bot: BotUnderTest) -> None:
     form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
     await form.start("/lapor")
@@ -109,12 +120,7 @@ async def test_immunisation_complete_for_age_in_one_tap_and_keep_after_going_bac
 async def test_a_pregnant_woman_of_19_is_told_too_young_and_the_family_status_is_explained(bot: BotUnderTest) -> None:
     from tests.e2e.test_lapor import _child
 
-    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
-    await form.start("/lapor")
-    for answer in ("3", "2", "-", "Ahmad Yani", "-"):
-        await form.type(answer)
-    await form.tap("Ledeng / PAM")
-    await form.tap("Jamban sendiri (leher angsa) dengan tangki septik")
+    form = await _family_up_to_pus(bot, "Jamban sendiri (leher angsa) dengan tangki septik")
     await form.tap("Tidak")  # no PUS recorded: the family's own 4 Terlalu cannot see her age
     await form.tap("✅ Kirim")
     await form.tap("➕ Ibu hamil")
@@ -152,12 +158,7 @@ async def test_a_misspelt_kelurahan_gets_the_closest_as_buttons(bot: BotUnderTes
 
 
 async def test_the_calendar_title_picks_month_and_year_within_the_questions_range(bot: BotUnderTest) -> None:
-    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
-    await form.start("/lapor")
-    for answer in ("3", "2", "-", "Ahmad Yani", "-"):
-        await form.type(answer)
-    await form.tap("Ledeng / PAM")
-    await form.tap("Tidak ada jamban")
+    form = await _family_up_to_pus(bot, "Tidak ada jamban")
     await form.tap("Ya")  # the wife's birth date: 10 to 70 years ago
     month = await form.tap_in_place("📅 Pilih di kalender")
     assert "November 2016" in month.button_labels(), month.button_labels()
