@@ -9,6 +9,7 @@ strings) because drafts are stored as JSON after every answer.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -352,6 +353,19 @@ class MultiChoiceField(Field):
 
     def preset_values(self, answers: Answers, ctx: FormContext) -> list[Any]:
         return list(self.preset(answers, ctx)) if self.preset is not None else []
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> list[Any]:
+        """Typed instead of toggled: "tidak ada" is none; labels or their words, separated by commas
+        or "dan", are those choices ("BCG, polio"). Anything else names the buttons."""
+        typed = " ".join(text.casefold().split()).strip(".!")
+        if typed in ("tidak ada", "tidak", "belum", "belum ada", "tdk ada", "ga ada", "gak ada", "nggak ada"):
+            return []
+        parts = [p for p in re.split(r"\s*(?:,|;|\bdan\b|&)\s*", typed) if p]
+        values = [typed_choice(part, self.choices) for part in parts]
+        if not values or any(v is _NO_MATCH for v in values):
+            raise Invalid(f"{choose_from(self.choices)} Bisa beberapa, dipisah koma; «tidak ada» bila tidak ada.")
+        order = [o.value for o in self.choices]
+        return sorted(set(values), key=order.index)
 
     def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
         return self.choices

@@ -69,12 +69,13 @@ async def test_a_visit_in_words_with_the_today_button(bot: BotUnderTest) -> None
     assert "Hb" in lila.plain_text
     await siti.type("?")
     await siti.type("sekitar 30 butir")
-    await siti.tap("Selesai ✔️")
+    await siti.type("tidak ada")  # danger signs typed instead of toggled
     await siti.type("ya")
     review = await siti.tap("Lewati ➡️")
     text = review.plain_text
     assert "Tanggal kunjungan: 23 November 2026" in text and "Berat badan: 60 kg" in text, text
     assert "LiLA: belum diukur" in text and "TTD sejak kunjungan lalu: 30 tablet" in text, text
+    assert "Tanda bahaya: tidak ada" in text, text
     await siti.tap("✅ Kirim")
     visit = await bot.db.fetch_one("SELECT visited_on, weight_kg, lila_cm FROM kunjungan ORDER BY id DESC LIMIT 1")
     assert tuple(visit) == ("2026-11-23", 60.0, None)
@@ -112,6 +113,9 @@ async def test_immunisation_complete_for_age_in_one_tap_and_keep_after_going_bac
     assert "posyandu" in again.plain_text and again.plain_text.split("\n")[-3:] == posyandu.plain_text.split("\n")[-3:]
     question = await form.tap("Ya")
     assert "✅ Lengkap sesuai usia" in question.button_labels()
+    typed = await form.type("BCG, polio")  # typed instead of toggled; then back for the one tap
+    assert "Imunisasi: BCG, Polio" in typed.plain_text, typed.plain_text
+    question = await form.tap("✏️ Imunisasi")
     review = await form.tap("✅ Lengkap sesuai usia")  # six months old: everything due up to month 4
     assert "Imunisasi: HB-0, BCG, Polio, DPT-HB-Hib, IPV, PCV, Rotavirus" in review.plain_text, review.plain_text
     assert "Campak" not in review.plain_text
