@@ -509,10 +509,11 @@ JOIN = Prefix("jn", Family(JoinName, "name", choice("ok", "edit")), Family(JoinP
 FORM = Prefix(
     "f",
     Family(FormPress, DRAFT_KEY, choice("noop", "resume", "new", "del", "send", "cy", "cn")),
-    Family(FormPress, DRAFT_KEY, choice("ok", "sk", "bk", "ed", "rv"), NAME),
+    Family(FormPress, DRAFT_KEY, choice("ok", "sk", "bk", "ed", "rv", "all", "kp"), NAME),
     Family(FormPress, DRAFT_KEY, choice("v"), NAME, Word(r"\d{1,3}")),  # an option's index
     Family(FormPress, DRAFT_KEY, choice("v"), NAME, DAY),  # a calendar day
     Family(FormPress, DRAFT_KEY, choice("v"), NAME, REGION),
     Family(FormPress, DRAFT_KEY, choice("cal"), NAME, MONTH),
+    Family(FormPress, DRAFT_KEY, choice("yr"), NAME, Word(YEAR)),  # the calendar's month-and-year picker
     Family(FormPress, DRAFT_KEY, choice("rg"), NAME, REGION),
 )

@@ -44,7 +44,7 @@ from bot.domain.tokens import is_well_formed
 from bot.menu import show_menu
 from bot.reminders import mothers
 from bot.reminders import texts as rtexts
-from conversations.parsers import ParseError, parse_date, parse_phone
+from conversations.parsers import ParseError, parse_date, parse_phone, parse_yes_no
 from storage import invitations
 from storage.invitations import Invitation, InvitationError, Problem
 
@@ -209,12 +209,7 @@ async def _welcome(update: Update, context: TpkContext, invitation: Invitation) 
         return TYPE_NAME
     _answers(context)["name"] = name
     await message.reply_text(
-        f"{intro}\n\nApakah nama Anda <b>{html.escape(name)}</b>?",
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Ya, benar", callback_data=cb.data(cb.JoinName("ok"))),
-              InlineKeyboardButton("Ganti nama", callback_data=cb.data(cb.JoinName("edit")))]]
-        ),
-    )
+        f"{intro}\n\nApakah nama Anda <b>{html.escape(name)}</b>?", reply_markup=_name_buttons())
     return CONFIRM_NAME
 
 
@@ -231,6 +226,36 @@ async def name_button(update: Update, context: TpkContext) -> int:
         await query.message.reply_text("Tulis nama lengkap Anda:")  # type: ignore[union-attr]
         return TYPE_NAME
     return await _ask_phone(update)
+
+
+NAME_WORDS = "Tekan «Ya, benar» (atau ketik «ya») bila nama itu benar, atau «Ganti nama» (ketik «ganti»)."
+
+
+async def name_word(update: Update, context: TpkContext) -> int:
+    """A typed answer to "Apakah nama Anda …?": "ya" is the «Ya, benar» button, "tidak" or
+    "ganti" the «Ganti nama» one; anything else repeats the question with the way out."""
+    message = update.effective_message
+    assert message is not None
+    typed = " ".join((message.text or "").casefold().split()).strip(".!,")
+    try:
+        keep = typed in ("ya, benar", "ya benar") or parse_yes_no(typed)
+    except ParseError:
+        keep = None if typed not in ("ganti", "ganti nama", "ubah", "salah") else False
+    if keep is None:
+        name = html.escape(_answers(context).get("name", ""))
+        await message.reply_text(f"Apakah nama Anda <b>{name}</b>? {NAME_WORDS}", reply_markup=_name_buttons())
+        return CONFIRM_NAME
+    if not keep:
+        await message.reply_text("Tulis nama lengkap Anda:")
+        return TYPE_NAME
+    return await _ask_phone(update)
+
+
+def _name_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Ya, benar", callback_data=cb.data(cb.JoinName("ok"))),
+          InlineKeyboardButton("Ganti nama", callback_data=cb.data(cb.JoinName("edit")))]]
+    )
 
 
 async def name_typed(update: Update, context: TpkContext) -> int:
@@ -279,9 +304,19 @@ async def phone_skipped(update: Update, context: TpkContext) -> int:
 
 
 async def phone_other(update: Update, context: TpkContext) -> int:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        f"Tekan tombol «{SHARE}» di bawah, atau «{SKIP}» bila tidak ingin membagikannya."
+    """A typed number is as good as the contact button (normalised to +62…); other text
+    repeats the way out."""
+    message = update.effective_message
+    assert message is not None
+    if message.text and any(ch.isdigit() for ch in message.text):
+        try:
+            _answers(context)["phone"] = parse_phone(message.text)
+        except ParseError as exc:
+            await message.reply_text(f"{exc.message} Atau tekan «{SHARE}» di bawah, atau «{SKIP}».")
+            return PHONE
+        return await _after_phone(update, context)
+    await message.reply_text(
+        f"Tekan tombol «{SHARE}» di bawah, ketik nomor HP Anda, atau tekan «{SKIP}» bila tidak ingin membagikannya."
     )
     return PHONE
 
@@ -292,13 +327,38 @@ async def _after_phone(update: Update, context: TpkContext) -> int:
     if Role(_answers(context)["role"]) is not Role.TPK:
         return await _finish(update, context)
     await chat.send_message("Terima kasih.", reply_markup=ReplyKeyboardRemove())
-    await chat.send_message(
-        "Apa posisi Anda di tim?",
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(p.label, callback_data=cb.data(cb.JoinPosition(p.value)))] for p in TeamPosition]
-        ),
-    )
+    await chat.send_message("Apa posisi Anda di tim?", reply_markup=_position_buttons())
     return POSITION
+
+
+def _position_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(p.label, callback_data=cb.data(cb.JoinPosition(p.value)))] for p in TeamPosition]
+    )
+
+
+def typed_position(text: str) -> TeamPosition | None:
+    """"bidan", "Kader PKK", "pkk", "kader kb", "KB" → the position; anything else None."""
+    typed = " ".join(text.casefold().replace("_", " ").split()).strip(".!,")
+    for position in TeamPosition:
+        label = position.label.casefold()
+        if typed in (label, position.value.replace("_", " "), label.removeprefix("kader ")):
+            return position
+    return None
+
+
+async def position_word(update: Update, context: TpkContext) -> int:
+    message = update.effective_message
+    assert message is not None
+    position = typed_position(message.text or "")
+    if position is None:
+        names = ", ".join(f"«{p.label}»" for p in TeamPosition)
+        await message.reply_text(f"Apa posisi Anda di tim? Tekan salah satu tombol atau ketik {names}.",
+                                 reply_markup=_position_buttons())
+        return POSITION
+    await message.reply_text(f"Posisi: <b>{position.label}</b>")
+    _answers(context)["position"] = position.value
+    return await _finish(update, context)
 
 
 async def position_button(update: Update, context: TpkContext) -> int:
@@ -376,14 +436,16 @@ def build(open_mother_invitation: MotherInvitationOpener) -> ConversationHandler
         entry_points=[CommandHandler("start", partial(entry, open_mother_invitation=open_mother_invitation),
                                      filters=filters.Regex(r"^/start\s+\S"))],
         states={
-            CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=cb.JOIN.pattern)],
+            CONFIRM_NAME: [CallbackQueryHandler(name_button, pattern=cb.JOIN.pattern),
+                           MessageHandler(filters.TEXT & ~filters.COMMAND, name_word)],
             TYPE_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_typed)],
             PHONE: [
                 MessageHandler(filters.CONTACT, phone_shared),
                 MessageHandler(filters.Regex(rf"^{SKIP}$"), phone_skipped),
                 MessageHandler(~filters.COMMAND, phone_other),
             ],
-            POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern)],
+            POSITION: [CallbackQueryHandler(position_button, pattern=cb.JOIN.pattern),
+                       MessageHandler(filters.TEXT & ~filters.COMMAND, position_word)],
             REJOIN: [CallbackQueryHandler(rejoin_button, pattern=cb.JOIN.pattern)],
             MOTHER_CHECK: [MessageHandler(filters.TEXT & ~filters.COMMAND,
                                           partial(mother_typed, open_mother_invitation=open_mother_invitation))],

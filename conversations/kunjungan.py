@@ -24,7 +24,7 @@ from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
 from bot.domain.pregnancy import gestational_age, hpht_from_hpl
 from bot.domain.risk import SasaranFacts, SasaranKind, birth_flags, member_flags
-from bot.labels import growth_summary, sasaran_label
+from bot.labels import fit_button, growth_abbreviations, growth_summary, sasaran_label, under_two
 from bot.next_steps import next_steps
 from bot.reminders.planning import visit_markup
 from bot.reminders.texts import initial
@@ -105,7 +105,8 @@ async def _growth_plausible(value: str, answers: Answers, ctx: FormContext) -> N
 
 VISIT_FIELDS: list[Field] = [
     DateField(key="tanggal", label="Tanggal kunjungan", prompt="Tanggal kunjungan?", earliest_days=-30,
-              latest_days=0, too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
+              latest_days=0, today_button=True,
+              too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
               too_late="Tanggal kunjungan tidak boleh di masa depan."),
     ChoiceField(key="hasil", label="Keadaan", prompt="Bagaimana keadaan kehamilan ibu?", choices=OUTCOMES,
                 ask_if=_cat("ibu_hamil")),
@@ -119,6 +120,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
                 ask_if=CHILD, depends_on=("tinggi", "berat", "tanggal"), check=_growth_plausible),
     DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", min_value=10, max_value=50,
+                 optional=True, missing="belum diukur", help="Lewati bila LiLA belum diukur.",
                  unit="cm", example="24,5", ask_if=lambda a: a.get("kategori") == "catin" or STILL_PREGNANT(a),
                  depends_on=("hasil",)),
     DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila diperiksa?", optional=True, min_value=3,
@@ -144,7 +146,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="penolong", label="Penolong", prompt="Siapa yang menolong persalinan?",
                 choices=opt.BIRTH_HELPER, ask_if=BORN, depends_on=("hasil",)),
     TextField(key="bayi_nama", label="Nama bayi", prompt="Nama bayi? (boleh «Bayi Ny. …» bila belum diberi nama)",
-              min_length=2, max_length=80, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
+              min_length=2, max_length=80, emoji=False, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
     ChoiceField(key="bayi_jk", label="Jenis kelamin bayi", prompt="Jenis kelamin bayi?", choices=opt.SEX,
                 ask_if=BORN, depends_on=("hasil",)),
     BirthWeightField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir? (seperti di buku KIA: "
@@ -173,8 +175,17 @@ VISIT_FIELDS: list[Field] = [
 ]
 
 
+def _young(answers: Answers, ctx: FormContext) -> bool:
+    born, visited = ctx.extra.get("lahir"), _day(answers, "tanggal")
+    return bool(born) and visited is not None and under_two(date.fromisoformat(born), visited)
+
+
 def _growth_text(answers: Answers, ctx: FormContext) -> str | None:
-    return growth_summary(_visit_growth(answers, ctx))
+    return growth_summary(_visit_growth(answers, ctx), _young(answers, ctx))
+
+
+def _growth_words(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_abbreviations(_young(answers, ctx)) if _visit_growth(answers, ctx) is not None else None
 
 
 def _kms(answers: Answers, ctx: FormContext) -> list[MonthlyReading]:
@@ -367,7 +378,8 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
 KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
     initial=_initial, after_submit=_after,
-    computed=[Computed("Status gizi", _growth_text), Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
+    computed=[Computed("Status gizi", _growth_text), Computed("Singkatan", _growth_words),
+              Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
               Computed("Tindak lanjut", _follow_up)],
 ))
 
@@ -407,10 +419,12 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
                                  "atau daftarkan dulu lewat /lapor.")
         return
     today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+    labels = [sasaran_label(s, today, services.regions) for s in found]
+    if any(fit_button(label) != label for label in labels):  # the whole names stay readable in the message
+        heading += "\n" + "\n".join(f"• {html.escape(label)}" for label in labels)
     await message.reply_text(heading, reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60],
-                               callback_data=cb.data(cb.VisitNew(s.id)))]
-         for s in found]))
+        [[InlineKeyboardButton(fit_button(label), callback_data=cb.data(cb.VisitNew(s.id)))]
+         for label, s in zip(labels, found, strict=True)]))
 
 
 @for_command("kunjungan")

@@ -21,12 +21,13 @@ from bot import callbacks as cb
 from bot import growth_chart, reads
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.age import age_in_days, age_label
+from bot.domain.age import age_label
 from bot.domain.anthropometry import format_decimal
-from bot.domain.growth import LENGTH_AGE_LIMIT_DAYS, GrowthAssessment
 from bot.domain.kms import MonthlyReading, kms_readings
 from bot.domain.thresholds import ClinicalThresholds
 from bot.formatting import long_date
+from bot.labels import growth_summary
+from bot.labels import under_two as young
 from bot.reporting import child_growth, child_weighings
 from storage import keluarga as store
 from storage.access_log import Read
@@ -46,24 +47,10 @@ def _today(context: TpkContext) -> date:
     return services.clock.now().astimezone(services.settings.wilayah.zone).date()
 
 
-def status_line(growth: GrowthAssessment | None, under_two: bool) -> str | None:
-    """"PB/U pendek (−2,31) · BB/U normal (−1,02) · BB/PB gizi baik (0,12)"; the length
-    names follow the age: PB (lying length) under 24 months, TB (standing height) after."""
-    if growth is None:
-        return None
-    length, ratio = ("PB/U", "BB/PB") if under_two else ("TB/U", "BB/TB")
-    parts = [f"{name} {status.label} ({format_decimal(z, 2)})"
-             for name, status, z in ((length, growth.height_status, growth.haz),
-                                     ("BB/U", growth.weight_for_age_status, growth.waz),
-                                     (ratio, growth.nutrition_status, growth.whz))
-             if status is not None and z is not None]
-    return " · ".join(parts) or None
-
-
 def _entry(child: Sasaran, visit: Kunjungan, reading: MonthlyReading | None) -> str:
     m = visit.measurement
     assert child.birth_date is not None
-    under_two = age_in_days(child.birth_date, visit.visited_on) < LENGTH_AGE_LIMIT_DAYS
+    under_two = young(child.birth_date, visit.visited_on)
     age = age_label(child.birth_date, visit.visited_on) if visit.visited_on > child.birth_date else "lahir"
     lines = [f"<b>{long_date(visit.visited_on)}</b> · umur {age}"]
     sizes = []
@@ -73,7 +60,7 @@ def _entry(child: Sasaran, visit: Kunjungan, reading: MonthlyReading | None) -> 
         how = {True: " (berbaring)", False: " (berdiri)"}.get(m.measured_lying, "")  # type: ignore[arg-type]
         sizes.append(f"{'PB' if under_two else 'TB'} {format_decimal(m.height_cm)} cm{how}")
     lines.append(" · ".join(sizes) if sizes else "tidak diukur")
-    status = status_line(child_growth(child.sex, child.birth_date, m), under_two)
+    status = growth_summary(child_growth(child.sex, child.birth_date, m), under_two)
     if status:
         lines.append(status)
     if reading is not None:

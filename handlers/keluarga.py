@@ -23,7 +23,7 @@ from bot.domain.categories import Group, group_on
 from bot.domain.risk import MetodeKb
 from bot.domain.roles import Role
 from bot.formatting import long_date
-from bot.labels import growth_summary, sasaran_label
+from bot.labels import growth_summary, sasaran_label, under_two
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
@@ -70,16 +70,17 @@ def _measurement_line(sasaran: Sasaran, visit: Kunjungan | None) -> str | None:
     if visit is None:
         return None
     m = visit.measurement
+    young = sasaran.birth_date is not None and under_two(sasaran.birth_date, visit.visited_on)
     parts = []
     if m.weight_kg is not None:
         parts.append(f"BB {format_decimal(m.weight_kg)} kg")
     if m.height_cm is not None:
-        parts.append(f"TB {format_decimal(m.height_cm)} cm")
+        parts.append(f"{'PB' if young else 'TB'} {format_decimal(m.height_cm)} cm")
     if m.lila_cm is not None:
         parts.append(f"LiLA {format_decimal(m.lila_cm)} cm")
     if m.hb is not None:
         parts.append(f"Hb {format_decimal(m.hb)}")
-    status = growth_summary(child_growth(sasaran.sex, sasaran.birth_date, m))
+    status = growth_summary(child_growth(sasaran.sex, sasaran.birth_date, m), young)
     if status:
         parts.append(status)
     if not parts:

@@ -85,9 +85,8 @@ def has_authority(actor_role: Role | None, actor_scope: str | None, role: Role, 
         return level_of(region) is Level.DESAKEL
     if role is Role.KOORDINATOR:
         return actor_role is Role.ADMIN or region != actor_scope
-    if role is Role.PAKAR:  # the tim pakar of an audit round of the actor's own area or one inside it
-        return True
-    return False
+    # A pakar: the tim pakar of an audit round of the actor's own area or one inside it.
+    return role is Role.PAKAR
 
 
 def invitable_roles(actor_role: Role | None, actor_scope: str | None) -> list[Role]:

@@ -29,7 +29,7 @@ from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.transport.lean import edit_html, send_html
 from conversations.forms import engine, render
-from conversations.forms.fields import Notice, escape
+from conversations.forms.fields import DateField, Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
@@ -48,6 +48,7 @@ ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
 ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
 TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
+OLD_BUTTON = "Tombol lama — ini pertanyaan yang sedang berjalan."
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
 SAVING_SLOWLY = ("⏳ Sistem sedang sibuk. Jawaban Anda sedang disimpan — mohon tunggu sebentar, "
                  "tidak perlu mengetik ulang.")
@@ -229,6 +230,8 @@ async def _show_step(context: TpkContext, chat_id: int, form: Form, draft_key: s
     if step.notice is not None:
         await _send_notice(context, chat_id, draft_key, step.notice)
         return
+    if step.note:
+        prefix = f"{prefix}\n\nℹ️ {escape(step.note)}".strip()
     if step.error:
         prefix = f"{prefix}\n\n⚠️ {escape(step.error)}".strip()
     await _send(chat_id, context, draft_key, render.screen(form, state, ctx), prefix)
@@ -281,6 +284,9 @@ async def on_text(update: Update, context: TpkContext) -> None:
     else:
         step = await engine.on_text(form, state, message.text, ctx)
     prefix = render.summary_line(form, state, ctx) if resumed else ""
+    if isinstance(step.answered, DateField):  # "kemarin", "15 juli": the full date shown back
+        shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
+        prefix = f"{prefix}\n\n✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>".strip()
     await _deliver(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
 
 
@@ -344,6 +350,13 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await _submit(context, query, form, draft)
         return
     step = await _apply(form, state, action, field_key, arg, ctx)
+    if step.stale and state["pending"] is None and field_key != state["current"] and form.field(field_key):
+        # A button of an earlier question of a draft that is still open: the member is brought
+        # back to the question actually waiting for them, not told the button expired.
+        await query.answer(OLD_BUTTON)
+        state["paused"] = False
+        await _deliver(context, chat_id, form, key, state, ctx, engine.Step(), f"↩️ {OLD_BUTTON}")
+        return
     if step.stale:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -384,9 +397,13 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
         return engine.on_multi_done(form, state, field_key)
     if action == "sk":
         return engine.on_skip(form, state, field_key)
+    if action == "all":
+        return engine.on_preset(form, state, field_key, ctx)
+    if action == "kp":
+        return await engine.on_keep(form, state, field_key, ctx)
     if action == "bk":
         return engine.on_back(form, state, field_key)
-    if action in ("cal", "rg"):
+    if action in ("cal", "rg", "yr"):
         return engine.set_nav(form, state, field_key, arg, ctx)
     if action == "ed":
         return engine.on_edit(form, state, field_key)

@@ -145,7 +145,9 @@ async def test_a_baduta_who_is_stunted(bot: BotUnderTest) -> None:
     await form.tap("Ya")
     await form.tap_in_place("▫️ BCG")
     review = await form.tap("Selesai ✔️")
-    assert "TB/U pendek" in review.plain_text or "TB/U sangat pendek" in review.plain_text, review.plain_text
+    assert "PB/U pendek" in review.plain_text or "PB/U sangat pendek" in review.plain_text, review.plain_text
+    assert "TB/U" not in review.plain_text and "BB/TB" not in review.plain_text
+    assert "PB/U = panjang badan menurut umur" in review.plain_text  # explained once
     await form.tap("✅ Kirim")
     stunted = await bot.db.fetch_value("SELECT stunted FROM kunjungan JOIN sasaran s ON s.id = sasaran_id "
                                        "WHERE s.category = 'baduta'")

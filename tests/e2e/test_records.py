@@ -54,7 +54,7 @@ async def test_a_birth_recorded_at_a_visit(bot: BotUnderTest) -> None:
     mother_id = await bot.db.fetch_value("SELECT id FROM sasaran")
 
     menu = await siti.start("/kunjungan")
-    assert any(label.startswith("Rina — Ibu hamil, 38 mg") for label in menu.button_labels()), menu.button_labels()
+    assert any(label.startswith("Rina — Ibu hamil, 38 minggu") for label in menu.button_labels()), menu.button_labels()
     await siti.tap(menu.button_labels()[0])
     await siti.type("23-11-2026")
     await siti.tap("Sudah melahirkan")
