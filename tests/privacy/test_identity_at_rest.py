@@ -128,7 +128,8 @@ def test_a_missing_key_stops_every_command_before_anything_is_stored(
     assert not (tmp_path / "tpk.sqlite3").exists(), "nothing may be written without a key"
 
 
-@pytest.mark.parametrize("key", ["abc", "tidak-base64-!!", new_key()[:20]])
+@pytest.mark.parametrize("key", ["abc", "tidak-base64-!!", "eHh4eHh4eHh4eHh4eHh4"],  # valid base64, 15 bytes: too short
+                         ids=["short", "not-base64", "truncated"])
 def test_a_malformed_key_is_refused(tmp_path: Path, key: str, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TPK_PRIVACY_KEY", raising=False)
