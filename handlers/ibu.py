@@ -45,6 +45,7 @@ from bot.reminders import mothers, planning, tablets
 from bot.reminders import texts as rtexts
 from bot.reminders.invite import CannotInvite
 from bot.reminders.invite import create as create_invitation
+from bot.reminders.messages import day_span
 from storage import ibu as ibu_store
 from storage import users as users_store
 from storage.invitations import Invitation, InvitationError, Problem
@@ -236,8 +237,9 @@ async def tablet_button(update: Update, context: TpkContext, press: cb.TabletAns
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
+    span = day_span(report.start, report.end) if report.days > 1 else ""
     await context.bot.send_message(context.caller.user_id,
-                                   rtexts.tablet_thanks(report.tablets, report.days, done.taken, done.goal))
+                                   rtexts.tablet_thanks(report.tablets, report.days, done.taken, done.goal, span))
 
 
 async def fewer_button(update: Update, context: TpkContext, press: cb.TabletFewer) -> None:

@@ -199,8 +199,10 @@ def _birth_preparation(hpht: date, config: ReminderConfig) -> Iterator[PlannedRe
 
 #: How many kind daily tablet texts rotate (bot.reminders.messages holds them).
 TTD_DAILY_VARIANTS = 5
-#: The weekly check-in is still worth sending this many days after its evening.
-TTD_CHECKIN_GRACE_DAYS = 2
+#: The weekly check-in is worth sending on its own evening only (like the daily text): a
+#: late one would ask a mother who just joined about a week before she joined, and the
+#: next week's comes anyway.
+TTD_CHECKIN_GRACE_DAYS = 0
 
 
 def _ttd(hpht: date, config: ReminderConfig, first: date, last: date) -> Iterator[PlannedReminder]:

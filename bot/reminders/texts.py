@@ -167,14 +167,15 @@ def tablet_progress(taken: int, goal: int) -> str:
     return f"Sudah {taken} dari {goal} tablet. Terus ya, Bunda!"
 
 
-def tablet_thanks(tablets: int, days: int, taken: int, goal: int) -> str:
-    """What she reads after answering a tablet reminder."""
+def tablet_thanks(tablets: int, days: int, taken: int, goal: int, span: str = "") -> str:
+    """What she reads after answering a tablet reminder (``span``: the week's days)."""
     progress = tablet_progress(taken, goal)
     if days == 1:
         return f"Terima kasih, Bunda! 1 tablet hari ini tercatat. {progress}"
+    when = f"untuk {span}" if span else "minggu ini"
     if tablets >= days:
-        return f"Terima kasih, Bunda! 7 tablet minggu ini tercatat. {progress}"
-    return (f"Terima kasih sudah memberi tahu, Bunda. {tablets} tablet minggu ini tercatat. {progress} "
+        return f"Terima kasih, Bunda! 7 tablet {when} tercatat. {progress}"
+    return (f"Terima kasih sudah memberi tahu, Bunda. {tablets} tablet {when} tercatat. {progress} "
             "Minum 1 tablet tiap malam ya; anggota TPK Bunda akan menghubungi untuk membantu.")
 
 
