@@ -199,9 +199,6 @@ _SWITCHED = {"on": rtexts.TTD_ON, "off": rtexts.TTD_OFF, "harian": rtexts.TTD_DA
 async def ttd_button(update: Update, context: TpkContext, press: cb.IronSwitch) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
     user_id = context.caller.user_id
     if press.state in ("harian", "mingguan"):
         link = await mothers.set_ttd_mode(context.services, user_id, mode=press.state)
@@ -223,9 +220,6 @@ async def tablet_button(update: Update, context: TpkContext, press: cb.TabletAns
     """«Sudah minum 7», a number after «Kurang dari 7», or the daily «Sudah minum»."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
     done = await tablets.answer(context.services, context.caller.user_id, press.reminder_id, press.tablets)
     if done is None:  # not hers, not sent to her, or a number its buttons never offer
         await cb.refuse(query, context)
@@ -246,9 +240,6 @@ async def fewer_button(update: Update, context: TpkContext, press: cb.TabletFewe
     """«Kurang dari 7»: how many, 0–6, by buttons (nothing is stored until she picks)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
     span = await tablets.week_of(context.services, context.caller.user_id, press.reminder_id)
     if span is None:
         await cb.refuse(query, context)
@@ -262,9 +253,6 @@ async def fewer_button(update: Update, context: TpkContext, press: cb.TabletFewe
 async def ack_button(update: Update, context: TpkContext, press: cb.ReminderAnswer) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
     done = press.choice == "y"
     answered = await mothers.answer(context.services, context.caller.user_id, press.reminder_id, done=done)
     if answered is None:  # answered before, or not her reminder: change nothing
@@ -325,12 +313,20 @@ _BUTTONS: dict[type, Any] = {cb.MotherConsent: consent_button, cb.ReminderAnswer
                              cb.TabletFewer: fewer_button, cb.MotherInvite: invite_button_pressed}
 
 
+#: Buttons only a mother may press (on reminders she received, on her /jadwal).
+_HERS = (cb.ReminderAnswer, cb.IronSwitch, cb.TabletAnswer, cb.TabletFewer)
+
+
 async def _on_button(update: Update, context: TpkContext) -> None:
-    """Every ``ibu`` button, routed by its shape; one that cannot be read is refused."""
+    """Every ``ibu`` button, routed by its shape; one that cannot be read is refused, and a
+    mother's button pressed by anyone else is answered with "not allowed"."""
     assert update.callback_query is not None
     press = cb.IBU.parse(update.callback_query.data)
     if press is None:
         await cb.refuse(update.callback_query, context)
+        return
+    if isinstance(press, _HERS) and context.caller.role is not Role.IBU:
+        await update.callback_query.answer(common_texts.NOT_ALLOWED, show_alert=True)
         return
     await _BUTTONS[type(press)](update, context, press)
 
