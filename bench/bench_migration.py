@@ -66,21 +66,29 @@ async def database(sasaran: int, fresh: bool) -> Path:
     return path
 
 
-async def timed_migrations(source: Path) -> dict[int, float]:
-    """Seconds for each timed migration, applied in order on a copy of ``source``."""
+async def timed_migrations(source: Path, keep: Path | None) -> dict[int, float]:
+    """Seconds for each timed migration, applied in order on a copy of ``source``. With
+    ``keep``, the migrated copy becomes bench_rekap's cached database of the same size
+    (same seed and clock, every migration applied: what bench_rekap would build)."""
     target = source.with_name(source.stem + ".timed.sqlite3")
     copy_database(source, target)
     db = await Database.open(target)
     out: dict[int, float] = {}
     try:
-        for migration in bundled_migrations():
+        every = bundled_migrations()
+        for migration in every:
             if migration.version not in TIMED:
                 continue
             started = time.perf_counter()
-            await db.migrate([migration])
+            # the others are applied already; listed so the database is not "newer than the program"
+            await db.migrate([m for m in every if m.version not in TIMED or m.version <= migration.version])
             out[migration.version] = time.perf_counter() - started
+        await db.fetch_value("PRAGMA optimize")
     finally:
         await db.close()
+        if keep is not None and len(out) == len(TIMED):
+            os.replace(target, keep)
+            keep.with_suffix(".ready").write_text("ok")
         for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
             leftover.unlink(missing_ok=True)
     return out
@@ -92,11 +100,16 @@ async def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--build-only", action="store_true", help="only build the cached databases")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the migrated copies as bench_rekap's cached databases (saves building them)")
     args = parser.parse_args()
     small, large = await database(args.small, args.fresh), await database(args.large, args.fresh)
     if args.build_only:
         return
-    base, big = await timed_migrations(small), await timed_migrations(large)
+    def kept(size: int) -> Path | None:
+        return OUT / f"rekap-{size}.sqlite3" if args.keep else None
+
+    base, big = await timed_migrations(small, kept(args.small)), await timed_migrations(large, kept(args.large))
     print(f"{'migration':<40}{args.small:>12,}{args.large:>12,}   ratio")
     for version in TIMED:
         if version in big:

@@ -28,7 +28,8 @@ async def report(services: Services, answers: dict[str, object], member: NewSasa
     now = services.clock.now()
     async with services.db.transaction() as tx:
         await tx.execute("INSERT OR IGNORE INTO users (id, full_name, role, region_code, status, created_at,"
-                         " updated_at) VALUES (?, 'Siti', 'tpk', ?, 'active', ?, ?)", (TPK_ID, DESA, to_db(now), to_db(now)))
+                         " updated_at) VALUES (?, 'Siti', 'tpk', ?, 'active', ?, ?)",
+                         (TPK_ID, DESA, to_db(now), to_db(now)))
         keluarga = await records.create_keluarga(
             tx, services.cipher, NewKeluarga(region_code=DESA, head_name="K", water_source="ledeng",
                                              latrine="sendiri_septik", answers=answers),
