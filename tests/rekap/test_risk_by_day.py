@@ -40,6 +40,16 @@ async def report(services: Services, answers: dict[str, object], member: NewSasa
     return keluarga, sasaran
 
 
+async def visit(services: Services, keluarga: int, sasaran: int, *, lila_cm: float) -> None:
+    """A visit measuring the mother today, and the reassessment /kunjungan makes."""
+    async with services.db.transaction() as tx:
+        await records.add_kunjungan(tx, sasaran_id=sasaran, reporter_id=TPK_ID, kind="kunjungan", answers={},
+                                    now=services.clock.now(), outcome=None,
+                                    measurement=Measurement(visited_on=today(services), lila_cm=lila_cm))
+        await reassess(tx, keluarga, today=today(services), thresholds=services.settings.klinis,
+                       boundaries=services.settings.trimester.boundaries)
+
+
 async def figures(services: Services, period: Period, *keys: str) -> list[int | None]:
     shown = (await build_rekap(services, scope=ROOT, area=ROOT, period=period, live=True)).figures
     return [shown.value(key) for key in keys]
@@ -79,19 +89,9 @@ async def test_a_kek_mother_stays_counted_in_the_months_before_her_flag_cleared(
     assert isinstance(clock, FakeClock)
     keluarga, mother = await report(services, {}, NewSasaran(category="ibu_hamil", name="S",
                                                              hpht=today(services) - timedelta(days=60)))
-    async with services.db.transaction() as tx:
-        await records.add_kunjungan(tx, sasaran_id=mother, reporter_id=TPK_ID, kind="kunjungan", answers={},
-                                    now=clock.now(), outcome=None,
-                                    measurement=Measurement(visited_on=today(services), lila_cm=21.0))
-        await reassess(tx, keluarga, today=today(services), thresholds=services.settings.klinis,
-                       boundaries=services.settings.trimester.boundaries)
+    await visit(services, keluarga, mother, lila_cm=21.0)
     clock.advance(timedelta(days=40))  # January: a visit finds her LiLA recovered
-    async with services.db.transaction() as tx:
-        await records.add_kunjungan(tx, sasaran_id=mother, reporter_id=TPK_ID, kind="kunjungan", answers={},
-                                    now=clock.now(), outcome=None,
-                                    measurement=Measurement(visited_on=today(services), lila_cm=25.0))
-        await reassess(tx, keluarga, today=today(services), thresholds=services.settings.klinis,
-                       boundaries=services.settings.trimester.boundaries)
+    await visit(services, keluarga, mother, lila_cm=25.0)
     assert await figures(services, Period.month(2026, 11), "flag_kek") == [1]
     assert await figures(services, Period.month(2026, 12), "flag_kek") == [1]
     assert await figures(services, Period.month(2027, 1), "flag_kek") == [0]
