@@ -45,6 +45,7 @@ outside the scope (:class:`OutsideScope`), and filters SQL with
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,10 @@ def _inside(scope: str, area: str, column: str = "region_code") -> tuple[str, tu
     a BINARY column cannot); it never widens the condition."""
     if not contains(scope, area):
         raise OutsideScope(area)
+    if len(area) == CODE_LENGTH[DESA_LEVEL]:
+        # Nothing lies below a desa/kelurahan: an equality lets SQLite seek on the next key
+        # column too (a counter's month), where a range on region_code stops the seek there.
+        return f"{column} = ?", (area,)
     condition, params = within(column, area)
     return f"{condition} AND {column} >= ? AND {column} < ?", (*params, area, area + "/")
 
@@ -389,14 +394,18 @@ async def area_counts(
 
 async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level: int, days: tuple[date, date],
                  of: Any) -> None:
-    """Members in each span on the two reference days. On day R of month M: the running
-    total, minus the month buckets from M on, plus the day buckets of M up to R — a
-    row per month still to come and per day of one month, never one per member."""
+    """Members in each span on the two reference days, from counters: a row per month
+    still to come and per day of one month, never one per member. On day R of month M,
+    either the running total minus the month buckets from M on plus the day buckets of M
+    up to R, or — when fewer days of M follow R — the total minus the month buckets
+    after M minus the day buckets after R. The day rows read are at most half a month's
+    (none on a month's last day, the day a closed month is counted on)."""
     cut = CODE_LENGTH[group_level]
     counters = _counters_at(group_level)
     months = [f"{d:%Y-%m}" for d in days]
+    # From the month's end back when that reads fewer days: R is past the month's middle.
+    backward = [(calendar.monthrange(d.year, d.month)[1] - d.day) < d.day for d in days]
     monthly = tuple(f"inm:{n}" for n in DAY_SPAN_NAMES)
-    daily = tuple(dict.fromkeys(f"in:{n}:{month}" for month in months for n in DAY_SPAN_NAMES))
     found: dict[tuple[str, str], list[int]] = {}
 
     def add(code: str, metric: str, values: Iterable[int]) -> None:
@@ -409,19 +418,25 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
             f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
             f" WHERE metric IN ({_marks(monthly)}) AND {inside} GROUP BY a, metric", (*monthly, *params)):
         add(code, metric, (total, total))
+    after = [">" if back else ">=" for back in backward]
     for code, metric, cur, prev in await db.fetch_all(
             f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
-            " -sum(CASE WHEN month >= ? THEN value ELSE 0 END), -sum(CASE WHEN month >= ? THEN value ELSE 0 END)"
+            f" -sum(CASE WHEN month {after[0]} ? THEN value ELSE 0 END),"
+            f" -sum(CASE WHEN month {after[1]} ? THEN value ELSE 0 END)"
             f" FROM {counters} AND metric IN ({_marks(monthly)}) AND {inside} AND month >= ? GROUP BY a, metric",
             (months[0], months[1], *monthly, *params, min(months))):
         add(code, metric, (cur, prev))
-    for code, metric, cur, prev in await db.fetch_all(
-            f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
-            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
-            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
-            f" FROM {counters} AND metric IN ({_marks(daily)}) AND {inside} GROUP BY a, metric",
-            (f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat(), *daily, *params)):
-        add(code, metric, (cur, prev))
+    # The day buckets each reference day adds (+1) or takes off (-1), one query per day so
+    # that each reads only its own days: (sign, first day, last day).
+    for index, (day, month, back) in enumerate(zip(days, months, backward, strict=True)):
+        sign, first, last = (-1, (day + timedelta(days=1)).isoformat(), f"{month}-31") if back \
+            else (1, f"{month}-01", day.isoformat())
+        metrics = tuple(f"in:{n}:{month}" for n in DAY_SPAN_NAMES)
+        for code, metric, value in await db.fetch_all(
+                f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value)"
+                f" FROM {counters} AND metric IN ({_marks(metrics)}) AND {inside} AND month >= ? AND month <= ?"
+                " GROUP BY a, metric", (*metrics, *params, first, last)):
+            add(code, metric, [0, sign * value] if index else [sign * value])
     for (code, name), (cur, prev) in found.items():
         counts = of(code)
         group, key = SPAN_TARGETS[name]
