@@ -101,7 +101,8 @@ async def rekap_command(update: Update, context: TpkContext) -> None:
         else:
             await send_rekap(target, services, scope, request.area, request.period, context)
 
-    await answer_request(update, context, show, skip=RECLOSE_WORDS if reclosing else "")
+    await answer_request(update, context, show, skip=RECLOSE_WORDS if reclosing else "",
+                         pick=kb.RECLOSE if reclosing else GO)
 
 
 @for_command("rekap")
