@@ -61,9 +61,10 @@ async def send_chart(target: Message, services: Services, scope: str, area: str,
     await target.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=1)
     png = await asyncio.to_thread(chart.render_png, rekap)
-    await target.reply_photo(png, filename=chart.filename(rekap),
-                             caption=f"📈 Rekap <b>{html.escape(rekap.area_label)}</b> — "
-                                     f"{html.escape(period.label())}")
+    caption = f"📈 Rekap <b>{html.escape(rekap.area_label)}</b> — {html.escape(period.label())}"
+    if note := chart.caption_note(chart.chart_data(rekap)):
+        caption += f"\n{html.escape(note)}"
+    await target.reply_photo(png, filename=chart.filename(rekap), caption=caption)
 
 
 RECLOSE_WORDS = "tutup ulang"

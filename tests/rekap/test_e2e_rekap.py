@@ -177,7 +177,10 @@ async def test_chart_is_a_png_for_the_area_and_period(bot: BotUnderTest) -> None
     assert photo.photo is not None and photo.photo.startswith(PNG)
     image = Image.open(io.BytesIO(photo.photo))
     image.verify()
-    assert image.format == "PNG" and image.size[0] >= 800
+    assert image.format == "PNG" and image.size[1] > image.size[0] >= 540  # portrait, for a phone
+    # Curug has 10 kelurahan: the 8 with the most cases are drawn, the caption names the rest.
+    assert len(bot.services.regions.children(CURUG)) == 10
+    assert "Grafik memuat 8 wilayah dengan kasus terbanyak; 2 wilayah lain ada di 📥 Excel." in photo.plain_text
     assert "Curug" in photo.plain_text and "November 2026" in photo.plain_text
 
     await rina.send("/rekap grafik bulan lalu")
