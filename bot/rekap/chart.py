@@ -1,9 +1,9 @@
 """The "Grafik" PNG, drawn for a phone: families at risk and stunted children by
 sub-area on top, risk factors below.
 
-Coordinators open it in Telegram on a phone (issue 16), so it is portrait, 600 × 1100 px,
-with fonts of at least 14 pt: shown 390 px wide (65 %) the smallest text is about 12 px,
-and still about 10 px in a chat bubble 320 px wide, without zooming. Count axes have
+Coordinators open it in Telegram on a phone (issue 16), so it is portrait, 600 × 1200 px,
+with fonts of at least 16 pt: shown 390 px wide (65 %) the smallest text is about 14 px,
+and still about 12 px in a chat bubble 320 px wide, without zooming. Count axes have
 whole-number ticks, numbers are written the Indonesian way ("1.234", "27,6%"), and only
 the :data:`MAX_AREAS` sub-areas with the most cases are drawn; the caption names how many
 more there are, and the workbook has every one.
@@ -34,9 +34,9 @@ _KRS_COLOUR = "#d95f02"
 _STUNTED_COLOUR = "#7570b3"
 _RISK_COLOUR = "#1b9e77"
 _FLAG_COLOUR = "#e7298a"
-WIDTH_PX, HEIGHT_PX, DPI = 600, 1100, 100
-#: The smallest font anywhere on the chart (points; 14 pt is 19 px in the PNG).
-MIN_FONT_PT = 14
+WIDTH_PX, HEIGHT_PX, DPI = 600, 1200, 100
+#: The smallest font anywhere on the chart (points; 16 pt is 22 px in the PNG).
+MIN_FONT_PT = 16
 #: Sub-areas drawn at most: two bars each still leave a readable row at this height.
 MAX_AREAS = 8
 #: Characters per line of a bar's label before it wraps (the labels share the width with the bars).
@@ -157,7 +157,7 @@ def _draw_factors(ax: Axes, data: ChartData) -> None:
     for index, (_, value, _) in enumerate(factors):
         ax.text(value, index, f" {number(value)}", va="center", fontsize=MIN_FONT_PT)
     _count_axis(ax, max((f[1] for f in factors), default=0))
-    ax.set_title("Faktor risiko keluarga, KEK & anemia", fontsize=MIN_FONT_PT + 1, loc="left", fontweight="bold")
+    ax.set_title("Faktor risiko, KEK, anemia", fontsize=MIN_FONT_PT, loc="left", fontweight="bold")
 
 
 def build_figure(data: ChartData) -> Figure:
@@ -172,13 +172,13 @@ def build_figure(data: ChartData) -> Figure:
     _draw_factors(bottom, data)
     figure.suptitle(data.title, fontsize=MIN_FONT_PT + 3, fontweight="bold")
     # Above the bars, never over them: the legend gets its own band under the title.
-    top.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=MIN_FONT_PT, frameon=False,
-               borderaxespad=0.2, handlelength=1.2, columnspacing=1.0)
+    top.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1, fontsize=MIN_FONT_PT, frameon=False,
+               borderaxespad=0.2, handlelength=1.2)
     return figure
 
 
 def render_png(rekap: Rekap) -> bytes:
-    """The PNG (600 × 1100 px, portrait) of :func:`chart_data`."""
+    """The PNG (600 × 1200 px, portrait) of :func:`chart_data`."""
     buffer = io.BytesIO()
     build_figure(chart_data(rekap)).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
