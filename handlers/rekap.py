@@ -169,7 +169,7 @@ async def show_in_place(target: Message, context: TpkContext, scope: str, action
             markup = kb.period_keyboard(area=action.area, period=action.period, today=today(services),
                                         extra_rows=extra)
         elif action.action == kb.AREAS:
-            markup = kb.area_keyboard(services.regions, scope=scope, area=action.area, period=action.period,
+            markup = kb.area_keyboard(services.regions, area=action.area, period=action.period,
                                       extra_rows=extra)
         else:
             assert action.action == GO

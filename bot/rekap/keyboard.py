@@ -88,7 +88,7 @@ def summary_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period,
     caller's scope, chart and workbook. The header names the period shown."""
     now, before = this_month(today), last_month(today)
     rows = _page_rows(period, area)
-    quick = ("Bulan ini", now) if period == before else ("Bulan lalu", before) if period == now else ("Bulan ini", now)
+    quick = ("Bulan lalu", before) if period == now else ("Bulan ini", now)
     rows.append([InlineKeyboardButton(quick[0], callback_data=data(quick[1], GO, area)),
                  InlineKeyboardButton(OTHER_PERIODS_LABEL, callback_data=page_data(period, PERIODS, area))])
     places: list[InlineKeyboardButton] = []
@@ -121,11 +121,12 @@ def period_keyboard(*, area: str, period: Period, today: date,
     return InlineKeyboardMarkup([*rows, *(extra_rows or [])])
 
 
-def area_keyboard(tree: RegionTree, *, scope: str, area: str, period: Period,
+def area_keyboard(tree: RegionTree, *, area: str, period: Period,
                   extra_rows: list[list[InlineKeyboardButton]] | None = None) -> InlineKeyboardMarkup:
-    """The sub-area picker: each sub-area's summary, and the way back."""
+    """The sub-area picker: each sub-area's summary, and the way back (going up is the
+    summary's own button, so the picker is drawn as if ``area`` were the scope)."""
     back = [[InlineKeyboardButton(SUMMARY_LABEL, callback_data=data(period, GO, area))], *(extra_rows or [])]
-    return region_keyboard(tree, at=area, scope=area if contains(scope, area) else scope,
+    return region_keyboard(tree, at=area, scope=area,
                            data=lambda action, code: data(period, action, code),
                            selectable=lambda _code: False, extra_rows=back)
 

@@ -53,7 +53,7 @@ async def answer_request(update: Update, context: TpkContext, act: Act, skip: st
     default), answer a bad one in Indonesian, and refuse one outside the scope.
     ``skip``: leading words that are not part of the request ("tutup ulang"); ``pick``:
     the :mod:`bot.rekap.keyboard` action of the buttons offered when the typed name is
-    shared by several areas (the handler of ``rk:`` re-checks each against the scope)."""
+    shared by several areas (the /rekap button handler re-checks each against the scope)."""
     target = update.effective_message
     assert target is not None
     services = context.services
