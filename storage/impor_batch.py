@@ -31,10 +31,8 @@ from storage.keluarga import (
     sasaran_values,
 )
 
-_EXTRA = ("id", "impor_id")
-_KELUARGA_SQL = insert_sql("keluarga", (*KELUARGA_INSERT_COLUMNS, *_EXTRA, "no_kk_enc", "no_kk_hash"))
-_SASARAN_SQL = insert_sql("sasaran", (*SASARAN_INSERT_COLUMNS, *_EXTRA, "nik_enc", "nik_hash", "phone_enc",
-                                      "phone_hash"))
+_KELUARGA_SQL = insert_sql("keluarga", KELUARGA_INSERT_COLUMNS, "id, impor_id, no_kk_enc, no_kk_hash")
+_SASARAN_SQL = insert_sql("sasaran", SASARAN_INSERT_COLUMNS, "id, impor_id, nik_enc, nik_hash, phone_enc, phone_hash")
 
 
 class NewRecords:

@@ -214,17 +214,17 @@ def _json(value: dict[str, Any]) -> str:
 
 
 #: The columns a new family's row is written with (``create_keluarga`` and the import's
-#: batch, :class:`storage.impor.NewRecords`, write the same values).
-KELUARGA_INSERT_COLUMNS = ("region_code", "rt", "rw", "address", "head_name", "no_kk_masked", "water_source",
-                           "latrine", "answers_json", "reporter_id", "draft_key", "created_at", "updated_at")
-SASARAN_INSERT_COLUMNS = ("keluarga_id", "region_code", "category", "name", "nik_masked", "sex", "birth_date",
-                          "hpht", "hpl", "delivery_date", "mother_id", "answers_json", "reporter_id", "created_at",
-                          "updated_at")
+#: batch, :class:`storage.impor_batch.NewRecords`, write the same values).
+KELUARGA_INSERT_COLUMNS = ("region_code, rt, rw, address, head_name, no_kk_masked, water_source, latrine, "
+                           "answers_json, reporter_id, draft_key, created_at, updated_at")
+SASARAN_INSERT_COLUMNS = ("keluarga_id, region_code, category, name, nik_masked, sex, birth_date, hpht, hpl, "
+                          "delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at")
 
 
-def insert_sql(table: str, columns: Iterable[str]) -> str:
-    names = tuple(columns)
-    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+def insert_sql(table: str, *columns: str) -> str:
+    """``INSERT INTO table (…) VALUES (?, …)`` for comma-separated column lists."""
+    names = ", ".join(columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in names.split(','))})"
 
 
 def keluarga_values(data: NewKeluarga, *, reporter_id: int, draft_key: str | None, now: datetime) -> tuple[Any, ...]:

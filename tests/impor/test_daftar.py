@@ -124,7 +124,8 @@ async def _two_families_of_siti(bot: BotUnderTest) -> list[tuple[int, int]]:
     async with bot.db.transaction() as tx:
         for head in ("Keluarga Audit", "Keluarga Biasa"):
             family = await create_keluarga(tx, bot.services.cipher, NewKeluarga(
-                region_code=SUKAWANA, head_name=head, water_source="ledeng", latrine="septik", rt="1", rw="2"),
+                region_code=SUKAWANA, head_name=head, water_source="ledeng", latrine="sendiri_septik", rt="1",
+                rw="2"),
                 reporter_id=3001, draft_key=None, now=bot.clock.now())
             member = await add_sasaran(tx, bot.services.cipher, family, NewSasaran(
                 category="baduta", name=f"Anak {head}", sex="L", birth_date=date(2025, 6, 1)),
