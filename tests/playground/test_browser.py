@@ -53,7 +53,7 @@ async def status_of(screen: Screen, key: str) -> str:
 async def fill_lapor_for_a_pregnant_mother(screen: Screen) -> None:
     """The family and its pregnant mother, by typing and tapping as a TPK member does."""
     await screen.type("/lapor")
-    await expect_visible(screen.bot_says("Nomor RT?"))
+    await expect_visible(screen.bot_says("Nomor RT/RW?"))
     for answer in ("3", "2", "Jl. Melati No. 5", "Ahmad Yani"):
         await screen.type(answer)
     for label in ("Lewati ➡️", "Sumur tak terlindung", "Jamban sendiri tanpa tangki septik", "Ya"):
