@@ -489,10 +489,7 @@ def _known_birth_date(answers: Answers, ctx: FormContext) -> str | None:
 
 
 def _due_immunisations(answers: Answers, ctx: FormContext) -> list[str]:
-    born = _day(answers, "lahir")
-    if born is None or born > ctx.today:
-        return []
-    return opt.due_immunisations(born, ctx.today, ctx.services.settings.pengingat.immunisation.doses)
+    return opt.due_for_age(answers.get("lahir"), ctx.today, ctx)
 
 
 def _dating(way: str) -> Any:

@@ -127,13 +127,19 @@ def _region_rows(field_: RegionField, state: dict[str, Any], ctx: FormContext) -
     return rows
 
 
+def _subject(form: Form, ctx: FormContext) -> list[str]:
+    subject = form.subject(ctx)
+    return [f"Untuk: <b>{escape(subject)}</b>"] if subject else []
+
+
 def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     field_ = current_field(form, state)
     assert field_ is not None
     answers = state["answers"]
     total = projected_total(form, answers, ctx, state.get("auto") or ())
     number = min(answered_count(form, state) + (0 if field_.key in answers else 1), total)
-    lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", "", f"<b>{escape(field_.prompt)}</b>"]
+    lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", *_subject(form, ctx), "",
+             f"<b>{escape(field_.prompt)}</b>"]
     if field_.help:
         lines.append(f"<i>{escape(field_.help)}</i>")
     rows: list[list[Button]] = []
@@ -170,7 +176,7 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
 
 
 def review(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
-    lines = [f"<b>{escape(form.title)} — periksa dulu</b>", ""]
+    lines = [f"<b>{escape(form.title)} — periksa dulu</b>", *_subject(form, ctx), ""]
     for field_, shown in review_items(form, state, ctx):
         lines.append(f"• {escape(field_.label)}: <b>{escape(shown)}</b>")
     computed = [(c.label, c.compute(state["answers"], ctx)) for c in form.computed]
