@@ -94,7 +94,8 @@ async def _kk_checks(value: str, answers: Answers, ctx: FormContext) -> Notice |
 
 FAMILY_FIELDS: list[Field] = [
     RegionField(key="wilayah", label="Kelurahan/desa", prompt="Di kelurahan/desa mana keluarga ini tinggal?"),
-    IntegerField(key="rt", label="RT", prompt="Nomor RT?", min_value=1, max_value=999, example="3"),
+    IntegerField(key="rt", label="RT", prompt="Nomor RT/RW?", min_value=1, max_value=999, example="003/005",
+                 together="rw", help="Ketik keduanya dengan garis miring, misalnya 003/005."),
     IntegerField(key="rw", label="RW", prompt="Nomor RW?", min_value=1, max_value=999, example="2"),
     TextField(key="alamat", label="Alamat", prompt="Alamat rumah (jalan, gang, nomor)?", optional=True,
               min_length=3, max_length=200, example="Jl. Melati No. 5"),
@@ -106,7 +107,8 @@ FAMILY_FIELDS: list[Field] = [
     ChoiceField(key="jamban", label="Jamban", prompt="Jamban (tempat buang air besar) keluarga?",
                 choices=opt.LATRINE),
     YesNoField(key="pus", label="Ada PUS",
-               prompt="Apakah ada pasangan suami-istri dengan istri berusia 15–49 tahun?"),
+               prompt="Apakah ada pasangan suami-istri dengan istri berusia 15–49 tahun?",
+               help="Bila ada, boleh langsung ketik tanggal lahir istri.", leads=((True, "istri_lahir"),)),
     DateField(key="istri_lahir", label="Tanggal lahir istri", prompt="Tanggal lahir istri?",
               ask_if=lambda a: a.get("pus") is True, earliest_days=-70 * YEAR, latest_days=-10 * YEAR,
               too_late="Istri harus berusia minimal 10 tahun. Mohon periksa tanggalnya.",
@@ -251,15 +253,37 @@ def _family_knows(key: str) -> Any:
     return lambda answers, ctx: (ctx.extra.get("keluarga") or {}).get(key)
 
 
+def _wife_knows(key: str) -> Any:
+    """The family form's answer about the wife's children (``ctx.extra["keluarga"]``), taken without
+    asking when this mother is that wife (the same birth date) and, for the last birth, has the
+    number of children the family form recorded; otherwise it stays a one-tap suggestion."""
+    def known(answers: Answers, ctx: FormContext) -> Any:
+        family = ctx.extra.get("keluarga") or {}
+        if answers.get("kategori") not in opt.MOTHERS or not family.get("istri_lahir") \
+                or answers.get("lahir") != family["istri_lahir"]:
+            return None
+        if key != "anak" and answers.get("anak") != family.get("anak"):
+            return None
+        return family.get(key)
+    return known
+
+
+def _nik_birth_date(answers: Answers, ctx: FormContext) -> str | None:
+    """The birth date a NIK carries: certain, so not asked again (the field's range still decides)."""
+    nik = answers.get("nik") or answers.get("nik_anak")
+    if not nik or nik == NikField.NONE:
+        return None
+    try:
+        return parse_nik_number(nik, on=ctx.today, region_listed=ctx.region_listed).birth_date.isoformat()
+    except ParseError:
+        return None
+
+
 def _known_birth_date(answers: Answers, ctx: FormContext) -> str | None:
     """The birth date the NIK carries, else the family form's: the wife's for a mother, the last
     birth for a child (the field's own range decides whether it fits)."""
-    nik = answers.get("nik") or answers.get("nik_anak")
-    if nik and nik != NikField.NONE:
-        try:
-            return parse_nik_number(nik, on=ctx.today, region_listed=ctx.region_listed).birth_date.isoformat()
-        except ParseError:
-            pass
+    if (from_nik := _nik_birth_date(answers, ctx)) is not None:
+        return from_nik
     family = ctx.extra.get("keluarga") or {}
     if answers.get("kategori") in opt.MOTHERS:
         return family.get("istri_lahir")
@@ -291,14 +315,16 @@ SASARAN_FIELDS: list[Field] = [
     ChoiceField(key="jk", label="Jenis kelamin", prompt="Jenis kelamin?", choices=opt.SEX,
                 ask_if=_in("catin", "baduta", "balita"), depends_on=BY_CATEGORY),
     BirthDateField(key="lahir", label="Tanggal lahir", prompt="Tanggal lahir?", depends_on=BY_CATEGORY,
-                   check=_birth_checks, suggest=_known_birth_date, suggest_note="dari NIK atau data keluarga"),
+                   check=_birth_checks, suggest=_known_birth_date, suggest_note="dari NIK atau data keluarga",
+                   known=_nik_birth_date, known_note="dari NIK"),
     PhoneField(key="hp", label="Nomor HP", prompt="Nomor HP ibu (untuk dihubungi TPK)?", ask_if=MOTHER,
                optional=True, help="Contoh: 0812-3456-7890. Boleh dilewati."),
     DateField(key="nikah", label="Rencana menikah", prompt="Tanggal rencana menikah?", ask_if=CATIN,
               earliest_days=0, latest_days=YEAR, too_early="Tanggal menikah sudah lewat. Mohon periksa lagi.",
               too_late="Catin didampingi 3 bulan sebelum menikah; tanggal ini lebih dari setahun lagi."),
     ChoiceField(key="cara_hamil", label="Usia kehamilan dari", prompt="Apa yang ibu ketahui tentang kehamilannya?",
-                choices=opt.PREGNANCY_DATING, ask_if=PREGNANT),
+                choices=opt.PREGNANCY_DATING, ask_if=PREGNANT, leads=DATING_LEADS,
+                help="Boleh langsung ketik, misalnya «20 minggu», «5 bulan», atau tanggal HPHT/HPL."),
     DateField(key="hpht", label="HPHT", prompt="Hari pertama haid terakhir (HPHT)?", ask_if=_dating("hpht"),
               depends_on=("cara_hamil",), earliest_days=-7 * MAX_GESTATION_WEEKS, latest_days=0,
               too_early=f"Kehamilan lebih dari {MAX_GESTATION_WEEKS} minggu — mohon periksa lagi HPHT-nya.",
@@ -315,11 +341,12 @@ SASARAN_FIELDS: list[Field] = [
               too_late="HPL paling lama 40 minggu dari sekarang. Mohon periksa lagi."),
     IntegerField(key="anak", label="Jumlah anak", prompt="Berapa jumlah anak ibu yang masih hidup?", ask_if=MOTHER,
                  min_value=0, max_value=20, words=("anak",), example="2", suggest=_family_knows("anak"),
-                 suggest_note="menurut data keluarga"),
+                 suggest_note="menurut data keluarga", known=_wife_knows("anak"), known_note="menurut data keluarga"),
     DateField(key="anak_terakhir", label="Lahir anak sebelumnya", prompt="Tanggal lahir anak sebelumnya?",
               ask_if=lambda a: a.get("kategori") == "ibu_hamil" and (a.get("anak") or 0) > 0, optional=True,
               depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0,
-              suggest=_family_knows("anak_terakhir"), suggest_note="menurut data keluarga"),
+              suggest=_family_knows("anak_terakhir"), suggest_note="menurut data keluarga",
+              known=_wife_knows("anak_terakhir"), known_note="menurut data keluarga"),
     DateField(key="persalinan", label="Tanggal persalinan", prompt="Tanggal persalinan?", ask_if=NIFAS,
               earliest_days=-42, latest_days=0, too_early="Masa nifas hanya sampai 42 hari setelah bersalin.",
               too_late="Tanggal persalinan tidak boleh di masa depan."),
@@ -336,7 +363,8 @@ SASARAN_FIELDS: list[Field] = [
     IntegerField(key="anak_ke", label="Anak ke-", prompt="Anak ke berapa?", ask_if=CHILD, min_value=1,
                  max_value=20, example="2"),
     BirthWeightField(key="berat_lahir", label="Berat lahir", prompt="Berat badan waktu lahir? (seperti di buku KIA: "
-                     "gram atau kg, misalnya 2800 atau 2,8 kg)", ask_if=CHILD, optional=True),
+                     "gram atau kg, misalnya 2800 atau 2,8 kg)", ask_if=CHILD, optional=True, together="panjang_lahir",
+                     help="Boleh sekaligus dengan panjang lahir, misalnya 2800/49."),
     DecimalField(key="panjang_lahir", label="Panjang lahir", prompt="Panjang badan waktu lahir (cm)?",
                  ask_if=CHILD, optional=True, min_value=30, max_value=60, unit="cm", example="49"),
     DecimalField(key="tinggi", label="Tinggi/panjang", prompt="Tinggi atau panjang badan sekarang (cm)?",
