@@ -21,6 +21,7 @@ from bot.settings import ConfigError, Settings, load_settings
 from storage import seed as seed_store
 from storage.crypto import new_key
 from storage.db import MigrationError
+from storage.url import Engine
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
@@ -120,6 +121,9 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     """One line: where the copy is, how big, what it holds; 1 when it could not be made."""
     from storage.backup import BackupError, backup
 
+    if settings.storage.target.engine is not Engine.SQLITE:
+        print("cadangan untuk PostgreSQL belum didukung perintah ini — pakai pg_dump -Fc", file=sys.stderr)
+        return EXIT_NOT_FOUND
     try:
         print(backup(settings.storage.path, args.path).line())
     except BackupError as exc:
@@ -147,7 +151,7 @@ async def _migrate(settings: Settings) -> None:
     db = await prepare_database(settings, SystemClock())
     version = await db.schema_version()
     await db.close()
-    print(f"basis data {settings.storage.path} siap (versi skema {version})")
+    print(f"basis data {settings.storage.target.display()} siap (versi skema {version})")
 
 
 async def _run(settings: Settings) -> None:

@@ -15,14 +15,17 @@ from storage import meta
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
-from storage.db import Database
+from storage.db import Database, StorageUnavailable
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
     """Open the database, apply migrations, load the region list and sync admins."""
-    db = await Database.open(settings.storage.path)
+    db = await open_storage(settings)
     try:
-        await db.migrate()
+        try:
+            await db.migrate()
+        except StorageUnavailable as exc:
+            raise _storage_error(settings, exc) from None
         await _check_identity_key(db, identity_cipher(settings), settings)
         await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
         await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
@@ -30,6 +33,18 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
         await db.close()
         raise
     return db
+
+
+async def open_storage(settings: Settings) -> Database:
+    """The configured engine; a server that cannot be used is a configuration error naming the setting."""
+    try:
+        return await Database.open(settings.storage.target, settings.storage.password)
+    except StorageUnavailable as exc:
+        raise _storage_error(settings, exc) from None
+
+
+def _storage_error(settings: Settings, exc: StorageUnavailable) -> ConfigError:
+    return ConfigError(f"setelan 'storage.url' ({settings.storage.target.display()}): {exc}")
 
 
 def identity_cipher(settings: Settings) -> IdentityCipher:
@@ -44,7 +59,8 @@ async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Se
             await meta.put(tx, meta.IDENTITY_KEY_CHECK, cipher.check_value)
     elif stored != cipher.check_value:
         raise ConfigError(
-            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
+            "setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di "
+            f"{settings.storage.target.display()} "
             "— pakai kunci yang lama (dari cadangan konfigurasi)"
         )
 

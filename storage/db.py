@@ -20,14 +20,24 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import SQLITE
+from storage.url import Engine, StorageURL
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+#: What one engine needs before a shared migration: ``0001_foundation.postgresql.sql``.
+_ENGINE_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(postgresql)\.sql$")
 
 
 class MigrationError(RuntimeError):
     """A migration could not be applied; the database is left at the previous version."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The configured server cannot be used (unreachable, no such database, no right); the
+    message is one Indonesian sentence for the operator."""
 
 
 @dataclass(frozen=True)
@@ -37,18 +47,45 @@ class Migration:
     sql: str
 
 
-def bundled_migrations() -> list[Migration]:
-    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order."""
+def bundled_migrations(engine: Engine = Engine.SQLITE) -> list[Migration]:
+    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order.
+
+    On PostgreSQL each is ported mechanically (:mod:`storage.sqlite_to_postgresql`), after
+    its ``NNNN_name.postgresql.sql`` if there is one (what SQLite has built in): the same
+    numbers and names, so both engines record the same history.
+    """
     found: list[Migration] = []
+    own: dict[int, str] = {}
     for entry in resources.files("storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+        match = _ENGINE_MIGRATION_NAME.match(entry.name)
+        if match and match[3] == engine.value:
+            own[int(match[1])] = entry.read_text(encoding="utf-8")
     found.sort(key=lambda m: m.version)
+    if engine is Engine.POSTGRESQL:
+        found = _ported(found, own)
+    if own:
+        raise MigrationError(f"{engine.value} migrations without a shared file: {sorted(own)}")
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"duplicate migration numbers: {versions}")
     return found
+
+
+def _ported(migrations: list[Migration], own: dict[int, str]) -> list[Migration]:
+    """Each migration's SQLite text ported, after its PostgreSQL prelude if any; primary keys
+    declared by earlier migrations serve later upserts."""
+    from storage.sqlite_to_postgresql import port_script, primary_keys_of
+
+    keys: dict[str, tuple[str, ...]] = {}
+    ported = []
+    for m in migrations:
+        sql = own.pop(m.version, "") + "\n" + port_script(m.sql, keys)
+        keys.update(primary_keys_of(m.sql))
+        ported.append(Migration(m.version, m.name, sql))
+    return ported
 
 
 async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
@@ -63,7 +100,14 @@ async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
 
 
 class Database:
-    """Async access to one SQLite file. Use :meth:`open` and :meth:`close`."""
+    """Async access to one SQLite file. Use :meth:`open` and :meth:`close`.
+
+    :meth:`open` given a ``postgresql://`` :class:`~storage.url.StorageURL` returns the same
+    API on PostgreSQL (:class:`storage.postgres.PostgresDatabase`); :attr:`dialect` says
+    what differs (:mod:`storage.dialect`).
+    """
+
+    dialect = SQLITE
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
@@ -76,7 +120,13 @@ class Database:
         self._read_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(cls, path: str | Path | StorageURL, password: str = "") -> Database:
+        if isinstance(path, StorageURL):
+            if path.engine is Engine.POSTGRESQL:
+                from storage.postgres import PostgresDatabase
+
+                return await PostgresDatabase.open(path, password)  # type: ignore[return-value]
+            path = path.path or Path()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.

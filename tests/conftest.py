@@ -10,6 +10,8 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.logs import quiet_libraries
+from storage.url import StorageURL
+from tests.engines import ENGINES, storage_for
 from tests.harness import START, BotUnderTest, bot_under_test
 from tests.privacy import logscan
 
@@ -23,6 +25,19 @@ def clock() -> FakeClock:
 async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
     async with bot_under_test(tmp_path, clock) as harness:
         yield harness
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Parametrises a test over both storage engines (``[sqlite]`` / ``[postgresql]``)."""
+    return request.param
+
+
+@pytest.fixture
+async def storage_url(engine: str, tmp_path: Path) -> AsyncIterator[StorageURL]:
+    """Where the test's database lives: a SQLite file, or a PostgreSQL database of its own."""
+    async with storage_for(engine, tmp_path) as url:
+        yield url
 
 
 # -- personal data never reaches the log (issue 8) ------------------------------------------

@@ -65,7 +65,7 @@ def playground_settings(base: Settings, *, db_path: Path, base_url: str, base_fi
         )
     values: dict[str, Any] = {
         "telegram": TelegramSettings(token=TOKEN, base_url=base_url, base_file_url=base_file_url),
-        "storage": base.storage.model_copy(update={"path": db_path}),
+        "storage": base.storage.model_copy(update={"path": db_path, "url": ""}),  # always its own SQLite file
         "access": base.access.model_copy(update={"admins": sorted({*base.access.admins, ADMIN.user_id})}),
         "privacy": base.privacy.model_copy(update={"key": base.privacy.key or _own_key(db_path)}),
     }

@@ -1,0 +1,89 @@
+-- Foundation: deployment metadata, regions, users, invitations, audit log.
+-- Timestamps are ISO-8601 UTC strings written by the application's injectable clock.
+--
+-- On PostgreSQL this file runs first, in the same transaction as 0001_foundation.sql ported by
+-- storage/sqlite_to_postgresql.py (INTEGER -> BIGINT, REAL -> DOUBLE PRECISION, id INTEGER
+-- PRIMARY KEY -> identity; times stay ISO-8601 text, flags 0/1 integers). It provides what
+-- SQLite has built in and the storage modules' SQL uses, so that SQL stays as it is:
+
+-- COLLATE NOCASE: case-insensitive, as an ICU collation (SQLite folds ASCII only; ICU folds
+-- every letter, accents still count).
+CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
+-- SQLite's time strings: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS', with 'T' and a final 'Z' allowed.
+CREATE FUNCTION tpk_time(t text, modifiers text[]) RETURNS timestamp
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    result timestamp := rtrim(replace(t, 'T', ' '), 'Z')::timestamp;
+    modifier text;
+BEGIN
+    FOREACH modifier IN ARRAY coalesce(modifiers, '{}') LOOP
+        IF modifier ~ '^\s*[-+]?\d+(\.\d+)?\s+(second|minute|hour|day|month|year)s?\s*$' THEN
+            result := result + modifier::interval;
+        ELSIF modifier = 'start of month' THEN
+            result := date_trunc('month', result);
+        ELSIF modifier = 'start of day' THEN
+            result := date_trunc('day', result);
+        ELSE
+            RAISE EXCEPTION 'date modifier % is not supported on PostgreSQL (storage/dialect.py)', modifier;
+        END IF;
+    END LOOP;
+    RETURN result;
+END $$;
+
+-- strftime(format, time, modifiers...) for the conversions SQLite's format takes.
+CREATE FUNCTION strftime(format text, t text, VARIADIC modifiers text[] DEFAULT '{}') RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    instant timestamp;
+    out text := '';
+    i int := 1;
+    c text;
+BEGIN
+    IF t IS NULL OR format IS NULL THEN
+        RETURN NULL;
+    END IF;
+    instant := tpk_time(t, modifiers);
+    WHILE i <= length(format) LOOP
+        c := substr(format, i, 1);
+        IF c = '%' AND i < length(format) THEN
+            i := i + 1;
+            c := substr(format, i, 1);
+            out := out || CASE c
+                WHEN 'Y' THEN to_char(instant, 'YYYY') WHEN 'm' THEN to_char(instant, 'MM')
+                WHEN 'd' THEN to_char(instant, 'DD') WHEN 'H' THEN to_char(instant, 'HH24')
+                WHEN 'M' THEN to_char(instant, 'MI') WHEN 'S' THEN to_char(instant, 'SS')
+                WHEN 'j' THEN to_char(instant, 'DDD') WHEN 'w' THEN (extract(dow FROM instant))::int::text
+                WHEN '%' THEN '%'
+                ELSE NULL END;
+            IF out IS NULL THEN
+                RAISE EXCEPTION 'strftime conversion "%" is not supported on PostgreSQL (storage/dialect.py)', c;
+            END IF;
+        ELSE
+            out := out || c;
+        END IF;
+        i := i + 1;
+    END LOOP;
+    RETURN out;
+END $$;
+
+-- date(time, modifiers...) -> 'YYYY-MM-DD'. PostgreSQL adds months by clamping to the month's
+-- last day (SQLite overflows into the next month: 31 Jan + 1 month is 2 or 3 March there).
+CREATE FUNCTION date(t text, VARIADIC modifiers text[] DEFAULT '{}') RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT to_char(tpk_time(t, modifiers), 'YYYY-MM-DD')
+$$;
+
+-- group_concat(x): SQLite's comma-joined aggregate.
+CREATE FUNCTION tpk_concat_comma(state text, value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN value IS NULL THEN state WHEN state IS NULL THEN value ELSE state || ',' || value END
+$$;
+CREATE AGGREGATE group_concat(text) (SFUNC = tpk_concat_comma, STYPE = text);
+
+-- sum(boolean): SQLite's comparisons are 0/1 integers, so sum(a <= b) counts.
+CREATE FUNCTION tpk_sum_bool(state bigint, value boolean) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN value IS NULL THEN state ELSE coalesce(state, 0) + value::int END
+$$;
+CREATE AGGREGATE sum(boolean) (SFUNC = tpk_sum_bool, STYPE = bigint);

@@ -1,0 +1,361 @@
+"""The mechanical port of the storage layer's SQLite SQL to PostgreSQL.
+
+The SQLite text stays the one definition of every table, trigger and query: migrations
+``0002``–``0006`` (the ~700 lines of /rekap counter triggers included) are translated when
+they are applied on PostgreSQL, and the storage modules' statements when they first run
+(:mod:`storage.dialect`). A hand-written ``NNNN_name.postgresql.sql`` runs before a ported
+migration where PostgreSQL needs more (``0001``'s adds the functions SQLite has built in).
+
+What is rewritten, and why:
+
+* ``CREATE TRIGGER … BEGIN … END`` → a PL/pgSQL function with the same statements and a
+  ``FOR EACH ROW`` trigger with the same event, ``OF`` columns and ``WHEN``.
+* Column types: ``INTEGER`` → ``BIGINT`` (SQLite's integers are 64-bit), an ``id INTEGER
+  PRIMARY KEY`` → an identity column, ``REAL`` → ``DOUBLE PRECISION``; ``WITHOUT ROWID`` goes.
+* ``a IS b`` / ``a IS NOT b`` (SQLite's null-safe comparison) → ``IS [NOT] DISTINCT FROM``.
+* 0/1 flag columns (:data:`FLAG_COLUMNS`) read as a truth value (``WHERE NEW.berisiko``)
+  → ``(… <> 0)``, and a truth value stored into one (``live = k.erased_at IS NULL``) →
+  ``(…)::int``: SQLite has no boolean type, PostgreSQL does not mix them.
+* A subquery in ``FROM`` without a name gets one (PostgreSQL 15 requires it).
+* In ``ON CONFLICT … DO UPDATE``, the existing row's columns are qualified with the table
+  (``value = value + excluded.value`` is ambiguous there), and a missing conflict target
+  becomes the table's primary key.
+
+Anything outside this subset fails loudly when its migration is applied or its statement
+runs, and ``tests/foundation/test_engines.py`` applies every migration on both engines and
+compares their catalogues. ``python -m storage.sqlite_to_postgresql 0004`` prints a
+migration's PostgreSQL text for review.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+
+#: Columns holding 0/1 that SQL reads as truth values.
+FLAG_COLUMNS = frozenset({"berisiko", "live", "tbu", "stunted", "wasted", "underweight", "needs_ack",
+                          "ttd_enabled", "measured_lying"})
+
+PrimaryKey = Callable[[str], Sequence[str]]
+
+_STRING = "\x00"
+_STOP_WORDS = {"WHERE", "GROUP", "ORDER", "LIMIT", "UNION", "ON", "JOIN", "LEFT", "INNER", "CROSS", "HAVING",
+               "WINDOW", "EXCEPT", "INTERSECT", "RETURNING"}
+_FLAGS = "|".join(sorted(FLAG_COLUMNS))
+
+
+class PortError(ValueError):
+    """SQLite SQL outside the subset this module ports (the message names the construct)."""
+
+
+# -- masking: string literals and comments out of the way of the rewrites -------------
+
+
+def _mask(sql: str) -> tuple[str, list[str]]:
+    """Strings become ``\\0N\\0`` (kept aside), comments disappear."""
+    out: list[str] = []
+    strings: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c == "'":
+            end = i + 1
+            while end < n:
+                if sql[end] == "'":
+                    if end + 1 < n and sql[end + 1] == "'":
+                        end += 2
+                        continue
+                    break
+                end += 1
+            strings.append(sql[i:end + 1])
+            out.append(f"{_STRING}{len(strings) - 1}{_STRING}")
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), strings
+
+
+def _unmask(sql: str, strings: list[str]) -> str:
+    return re.sub(f"{_STRING}(\\d+){_STRING}", lambda m: strings[int(m[1])], sql)
+
+
+def _closing(sql: str, open_at: int) -> int:
+    """Index of the parenthesis closing the one at ``open_at``."""
+    depth = 0
+    for i in range(open_at, len(sql)):
+        if sql[i] == "(":
+            depth += 1
+        elif sql[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise PortError("unbalanced parentheses")
+
+
+def _split_top(text: str, sep: str = ",") -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _top_level_end(sql: str, start: int, words: Sequence[str]) -> int:
+    """Where the clause starting at ``start`` ends: the first of ``words`` (or ``;`` / ``)``)
+    at parenthesis depth 0."""
+    pattern = re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE)
+    depth = 0
+    i = start
+    while i < len(sql):
+        c = sql[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif c == ";" and depth == 0:
+            return i
+        elif depth == 0 and (m := pattern.match(sql, i)) and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+            return m.start()
+        i += 1
+    return len(sql)
+
+
+# -- expression rules ---------------------------------------------------------------------
+
+
+def _null_safe_is(sql: str) -> str:
+    sql = re.sub(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS DISTINCT FROM ", sql, flags=re.I)
+    return re.sub(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS NOT DISTINCT FROM ", sql, flags=re.I)
+
+
+def _flags_as_truth(sql: str) -> str:
+    return re.sub(
+        rf"\b(WHEN|WHERE|AND|OR|NOT)(\s+)((?:\w+\.)?(?:{_FLAGS}))\b(?!\s*(?:=|<>|!=|<|>|\+|-|\*|/|\|\||IS\b|IN\b))",
+        r"\1\2(\3 <> 0)", sql, flags=re.I)
+
+
+def _wrap_flag(item: str) -> str:
+    match = re.match(r"^(\s*)(.*?)(\s+AS\s+\w+)?(\s*)$", item, re.S | re.I)
+    assert match
+    lead, expr, alias, trail = match[1], match[2], match[3] or "", match[4]
+    return f"{lead}({expr})::int{alias}{trail}"
+
+
+def _truth_into_flags(sql: str) -> str:
+    """``INSERT INTO t (…, live) SELECT …, <truth>`` and ``SET live = <truth>`` as integers."""
+    insert = re.match(r"\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)\s*SELECT\b", sql, re.I)
+    if insert:
+        columns = [c.strip().lower() for c in insert[1].split(",")]
+        if FLAG_COLUMNS & set(columns):
+            start = insert.end()
+            end = _top_level_end(sql, start, ("FROM", "WHERE", "GROUP", "ORDER", "LIMIT", "UNION", "ON"))
+            items = _split_top(sql[start:end])
+            if len(items) == len(columns):
+                items = [_wrap_flag(item) if col in FLAG_COLUMNS else item
+                         for item, col in zip(items, columns, strict=True)]
+                sql = sql[:start] + ",".join(items) + sql[end:]
+    for match in list(re.finditer(r"\bUPDATE\s+\w+\s+SET\b", sql, re.I))[::-1]:
+        start = match.end()
+        end = _top_level_end(sql, start, ("WHERE", "RETURNING", "FROM"))
+        items = _split_top(sql[start:end])
+        changed = []
+        for item in items:
+            lhs, eq, rhs = item.partition("=")
+            if eq and lhs.strip().lower() in FLAG_COLUMNS and re.search(r"\bIS\b|[<>]|\bAND\b|\bOR\b", rhs, re.I):
+                item = f"{lhs}= ({rhs.strip()})::int "
+            changed.append(item)
+        sql = sql[:start] + ",".join(changed) + sql[end:]
+    return sql
+
+
+def _name_subqueries(sql: str) -> str:
+    counter = 0
+    i = 0
+    while True:
+        match = re.compile(r"\b(FROM|JOIN)\s*\(", re.I).search(sql, i)
+        if not match:
+            return sql
+        open_at = match.end() - 1
+        close = _closing(sql, open_at)
+        rest = sql[close + 1:]
+        word = re.match(r"\s*(\w+|[,);]|$)", rest)
+        token = word[1].upper() if word and word[1] else ""
+        if token in ("", ",", ")", ";") or token in _STOP_WORDS:
+            counter += 1
+            sql = sql[:close + 1] + f" AS tpk_sub{counter}" + rest
+        i = open_at + 1
+
+
+def _qualify_upsert(sql: str, primary_key: PrimaryKey | None) -> str:
+    insert = re.match(r"\s*INSERT\s+INTO\s+(\w+)", sql, re.I)
+    conflict = re.search(r"\bON\s+CONFLICT\s*(\([^)]*\))?\s*DO\s+UPDATE\s+SET\b", sql, re.I)
+    if not insert or not conflict:
+        return sql
+    table = insert[1]
+    head = sql[:conflict.start()]
+    if conflict[1] is None:
+        key = list(primary_key(table)) if primary_key else []
+        if not key:
+            raise PortError(f"ON CONFLICT DO UPDATE on {table} without a conflict target and no primary key known")
+        head += f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET"
+    else:
+        head += conflict[0]
+    tail = sql[conflict.end():]
+    end = _top_level_end(tail, 0, ("RETURNING",))
+    action, after = tail[:end], tail[end:]
+    names = {m.lower() for m in re.findall(r"\bexcluded\.(\w+)", action, re.I)}
+    set_part_end = _top_level_end(action, 0, ("WHERE",))
+    items = _split_top(action[:set_part_end])
+    names |= {item.partition("=")[0].strip().lower() for item in items if "=" in item}
+
+    def qualify(text: str) -> str:
+        return re.sub(r"(?<![.\w])(\w+)\b(?!\s*\()",
+                      lambda m: f"{table}.{m[1]}" if m[1].lower() in names else m[1], text)
+
+    items = [f"{lhs}={qualify(rhs)}" for lhs, _, rhs in (item.partition("=") for item in items)]
+    where = action[set_part_end:]
+    return head + ",".join(items) + qualify(where) + after
+
+
+def port_statement(sql: str, primary_key: PrimaryKey | None = None) -> str:
+    """One DML statement (placeholders are not rewritten here: see :mod:`storage.dialect`)."""
+    masked, strings = _mask(sql)
+    return _unmask(_port_masked(masked, primary_key), strings)
+
+
+def _port_masked(masked: str, primary_key: PrimaryKey | None) -> str:
+    masked = _null_safe_is(masked)
+    masked = _flags_as_truth(masked)
+    masked = _truth_into_flags(masked)
+    masked = _name_subqueries(masked)
+    return _qualify_upsert(masked, primary_key)
+
+
+# -- scripts: migrations ---------------------------------------------------------------------
+
+
+def _statements(masked: str) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(masked):
+        rest = masked[i:]
+        if not rest.strip():
+            break
+        if re.match(r"\s*CREATE\s+TRIGGER\b", rest, re.I):
+            end = re.search(r"\bEND\s*;", rest, re.I)
+            if not end:
+                raise PortError("CREATE TRIGGER without END;")
+            out.append(rest[:end.end() - 1])
+            i += end.end()
+        else:
+            end = rest.find(";")
+            end = len(rest) if end < 0 else end
+            out.append(rest[:end])
+            i += end + 1
+    return [s.strip() for s in out if s.strip()]
+
+
+_TRIGGER = re.compile(
+    r"CREATE\s+TRIGGER\s+(\w+)\s+(AFTER|BEFORE)\s+(INSERT|DELETE|UPDATE(?:\s+OF\s+[\w\s,]+?)?)\s+ON\s+(\w+)"
+    r"(?:\s+FOR\s+EACH\s+ROW)?(?:\s+WHEN\s+(.*?))?\s+BEGIN\b(.*)\bEND$", re.I | re.S)
+
+
+def _port_trigger(statement: str, primary_key: PrimaryKey) -> str:
+    match = _TRIGGER.match(statement)
+    if not match:
+        raise PortError(f"trigger not understood: {statement[:80]}")
+    name, timing, event, table, when, body = match.groups()
+    event = re.sub(r"\s+", " ", event.strip())
+    if timing.upper() != "AFTER":
+        raise PortError(f"trigger {name}: only AFTER triggers are ported")
+    statements = [_port_masked(s, primary_key) for s in _statements(body)]
+    condition = f"\n    WHEN ({_flags_as_truth(_null_safe_is('WHEN ' + when.strip()))[5:]})" if when else ""
+    joined = ";\n    ".join(statements)
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $tpk$\nBEGIN\n    {joined};\n"
+            f"    RETURN NULL;\nEND $tpk$;\n"
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition}\n"
+            f"    EXECUTE FUNCTION {name}()")
+
+
+def _port_ddl(statement: str) -> str:
+    statement = re.sub(r"\b(\w+)(\s+)INTEGER\s+PRIMARY\s+KEY\b(?!\s*\()", _identity, statement, flags=re.I)
+    statement = re.sub(r"\bINTEGER\b", "BIGINT", statement, flags=re.I)
+    statement = re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement, flags=re.I)
+    return re.sub(r"\)\s*WITHOUT\s+ROWID\s*$", ")", statement, flags=re.I)
+
+
+def _identity(match: re.Match[str]) -> str:
+    if match[1].lower() == "id":
+        return f"{match[1]}{match[2]}BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    return f"{match[1]}{match[2]}BIGINT PRIMARY KEY"
+
+
+def primary_keys_of(script: str) -> dict[str, tuple[str, ...]]:
+    """The primary keys a SQLite script declares (for upserts without a target)."""
+    masked, _ = _mask(script)
+    keys: dict[str, tuple[str, ...]] = {}
+    for statement in _statements(masked):
+        table = re.match(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\((.*)\)", statement, re.I | re.S)
+        if not table:
+            continue
+        body = table[2]
+        composite = re.search(r"PRIMARY\s+KEY\s*\(([^)]*)\)", body, re.I)
+        if composite:
+            keys[table[1]] = tuple(c.strip() for c in composite[1].split(","))
+            continue
+        for column in _split_top(body):
+            if re.search(r"\bPRIMARY\s+KEY\b", column, re.I):
+                keys[table[1]] = (column.split()[0],)
+    return keys
+
+
+def port_script(script: str, primary_keys: dict[str, tuple[str, ...]] | None = None) -> str:
+    """A whole SQLite migration as PostgreSQL, statement by statement."""
+    keys = dict(primary_keys or {})
+    keys.update(primary_keys_of(script))
+    masked, strings = _mask(script)
+    out = []
+    for statement in _statements(masked):
+        head = statement.split(None, 2)[:2]
+        verb = " ".join(head).upper()
+        if verb == "CREATE TRIGGER":
+            ported = _port_trigger(statement, lambda t: keys.get(t, ()))
+        elif verb in ("CREATE TABLE", "ALTER TABLE"):
+            ported = _port_ddl(statement)
+        elif verb in ("CREATE INDEX", "CREATE UNIQUE", "CREATE VIEW", "DROP INDEX", "DROP TABLE", "DROP VIEW"):
+            ported = statement
+        else:
+            ported = _port_masked(statement, lambda t: keys.get(t, ()))
+        out.append(ported + ";")
+    return _unmask("\n\n".join(out), strings) + "\n"
+
+
+def main(argv: Sequence[str]) -> int:
+    from storage.db import bundled_migrations
+    from storage.url import Engine
+
+    wanted = {int(a) for a in argv}
+    for migration in bundled_migrations(Engine.POSTGRESQL):
+        if not wanted or migration.version in wanted:
+            print(f"-- {migration.version:04d}_{migration.name} on PostgreSQL\n{migration.sql}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
