@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -65,6 +66,11 @@ class _IsoDate(Dumper):
 
     def dump(self, obj: Any) -> bytes:
         return obj.isoformat().encode()
+
+
+_EXPLICIT_IDS = re.compile(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+(\w+)\s*\(\s*id\s*,", re.I)
+_SYNC_IDENTITY = ("SELECT setval(pg_get_serial_sequence('{table}', 'id'), m) "
+                  "FROM (SELECT max(id) AS m FROM {table}) AS x WHERE m IS NOT NULL")
 
 
 class Row(tuple):  # type: ignore[type-arg]
@@ -264,6 +270,9 @@ class PostgresTransaction:
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self._conn.cursor() as cursor:
             await cursor.executemany(self._db._sql(sql), rows)
+            explicit = _EXPLICIT_IDS.match(sql)
+            if explicit:  # SQLite's next rowid follows max(id); an identity column must be told
+                await cursor.execute(_SYNC_IDENTITY.format(table=explicit[1]))
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         cursor = await self._conn.execute(self._db._sql(sql), params)

@@ -16,7 +16,8 @@ What is rewritten, and why:
 * 0/1 flag columns (:data:`FLAG_COLUMNS`) read as a truth value (``WHERE NEW.berisiko``)
   → ``(… <> 0)``, and a truth value stored into one (``live = k.erased_at IS NULL``) →
   ``(…)::int``: SQLite has no boolean type, PostgreSQL does not mix them.
-* A subquery in ``FROM`` without a name gets one (PostgreSQL 15 requires it).
+* A subquery in ``FROM`` without a name gets one (PostgreSQL 15 requires it); ``CROSS JOIN t
+  ON …`` (SQLite's join-order hint) becomes ``JOIN t ON …``.
 * In ``ON CONFLICT … DO UPDATE``, the existing row's columns are qualified with the table
   (``value = value + excluded.value`` is ambiguous there), and a missing conflict target
   becomes the table's primary key.
@@ -239,7 +240,13 @@ def port_statement(sql: str, primary_key: PrimaryKey | None = None) -> str:
     return _unmask(_port_masked(masked, primary_key), strings)
 
 
+def _cross_join_on(sql: str) -> str:
+    """SQLite's ``CROSS JOIN t ON …`` (a join order hint) is an inner join."""
+    return re.sub(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?(?!ON\b)\w+)?)\s+ON\b", r"JOIN \1 ON", sql, flags=re.I)
+
+
 def _port_masked(masked: str, primary_key: PrimaryKey | None) -> str:
+    masked = _cross_join_on(masked)
     masked = _null_safe_is(masked)
     masked = _flags_as_truth(masked)
     masked = _truth_into_flags(masked)

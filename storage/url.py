@@ -50,6 +50,14 @@ class StorageURL:
         """The same server and role, another database (tests make one per test)."""
         return StorageURL(self.engine, params=(*((k, v) for k, v in self.params if k != "dbname"), ("dbname", name)))
 
+    def as_setting(self) -> str:
+        """The ``[storage] url`` that names this place (never with a password)."""
+        if self.engine is Engine.SQLITE:
+            return f"sqlite:///{self.path}"
+        p = dict(self.params)
+        query = "&".join(f"{k}={v}" for k, v in self.params if k in _PG_OPTIONS)
+        return f"postgresql://{self.display()}" + (f"?{query}" if query else "") if "dbname" in p else ""
+
     def display(self) -> str:
         """For messages: the file, or ``user@host:port/db`` (never a password)."""
         if self.engine is Engine.SQLITE:

@@ -91,9 +91,7 @@ def _config(tmp_path: Path, storage: str) -> Path:
 
 
 def _pg_config(tmp_path: Path, url: StorageURL) -> Path:
-    user = f"{url.param('user')}@" if url.param("user") else ""
-    return _config(tmp_path, f'url = "postgresql://{user}{url.param("host")}:{url.param("port")}/'
-                             f'{url.param("dbname")}"')
+    return _config(tmp_path, f'url = "{url.as_setting()}"')
 
 
 def test_migrate_on_postgresql_applies_everything_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

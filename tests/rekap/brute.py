@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
+from storage import catalogue
 from storage.db import Database
 
 MAX_WEEKS = 44
@@ -42,8 +43,7 @@ def _utc_end(day: date, zone: ZoneInfo) -> str:
 
 
 async def _rows(db: Database, table: str) -> list[dict[str, Any]]:
-    exists = await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (table,))
-    if not exists:
+    if table not in await catalogue.table_names(db):
         return []
     return [dict(r) for r in await db.fetch_all(f"SELECT * FROM {table}")]
 
