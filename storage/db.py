@@ -244,6 +244,8 @@ class Database:
 class Transaction:
     """The writer connection inside one open transaction."""
 
+    dialect = SQLITE
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 

@@ -10,8 +10,8 @@ are dropped. Functions SQLite has and PostgreSQL lacks (``strftime``, ``date``,
 ``0001_foundation.postgresql.sql``, so the statements themselves stay as they are.
 
 What a statement cannot say the same way on both is a property here, used by the module that
-needs it: the row-lock suffix of a claim (``FOR UPDATE SKIP LOCKED``), ``RETURNING id`` of an
-insert, the catalogue queries.
+needs it: the row lock of a claim (:meth:`Dialect.lock`, ``FOR UPDATE [SKIP LOCKED]``) and
+``RETURNING id`` of an insert; the catalogue queries are :mod:`storage.catalogue`.
 """
 
 from __future__ import annotations
@@ -38,10 +38,20 @@ class DialectError(RuntimeError):
 @dataclass(frozen=True)
 class Dialect:
     engine: Engine
-    #: Appended to a claim's ``SELECT … ORDER BY … LIMIT n``: rows another dispatcher holds are skipped.
-    skip_locked: str
     #: Appended to an ``INSERT`` whose new id is wanted (SQLite reads ``lastrowid`` instead).
     returning_id: str
+
+    def lock(self, of: str | None = None, *, skip_locked: bool = False) -> str:
+        """Appended to a ``SELECT`` inside a transaction that will change the rows it read.
+
+        SQLite: nothing (``BEGIN IMMEDIATE`` already holds the database's one write lock).
+        PostgreSQL: ``FOR UPDATE`` (``OF`` the table alias whose rows are taken, not the joined
+        ones), with ``SKIP LOCKED`` for claims: two dispatchers never take the same row, and
+        neither waits for the other.
+        """
+        if self.engine is Engine.SQLITE:
+            return ""
+        return " FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
 
     def translate(self, sql: str, primary_key: Callable[[str], Sequence[str]] | None = None) -> str:
         """The statement as this engine takes it; SQLite's is the source, returned unchanged."""
@@ -50,8 +60,8 @@ class Dialect:
         return _to_postgresql(sql, primary_key)
 
 
-SQLITE = Dialect(Engine.SQLITE, skip_locked="", returning_id="")
-POSTGRESQL = Dialect(Engine.POSTGRESQL, skip_locked=" FOR UPDATE SKIP LOCKED", returning_id=" RETURNING id")
+SQLITE = Dialect(Engine.SQLITE, returning_id="")
+POSTGRESQL = Dialect(Engine.POSTGRESQL, returning_id=" RETURNING id")
 
 
 def for_engine(engine: Engine) -> Dialect:

@@ -9,7 +9,7 @@ asyncpg demands the exact Python type of every inferred parameter type.
 Writes are serialised per process by an asyncio lock, exactly as on SQLite: the storage
 modules were written for one writer and rely on it (read, decide, write inside one
 transaction). Between processes PostgreSQL's own locks decide: the dispatcher's claims take
-``FOR UPDATE SKIP LOCKED`` (:attr:`storage.dialect.Dialect.skip_locked`). Reads take any
+``FOR UPDATE SKIP LOCKED`` (:meth:`storage.dialect.Dialect.lock`). Reads take any
 pooled connection and see committed data only, like SQLite's read-only WAL connection.
 """
 
@@ -252,6 +252,8 @@ class PostgresDatabase:
 
 class PostgresTransaction:
     """One pooled connection inside one open transaction."""
+
+    dialect = POSTGRESQL
 
     def __init__(self, conn: psycopg.AsyncConnection[Any], db: PostgresDatabase) -> None:
         self._conn = conn

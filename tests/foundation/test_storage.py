@@ -148,6 +148,26 @@ async def test_two_people_racing_for_one_link_make_one_member(db: Database) -> N
     assert await db.fetch_value("SELECT count(*) FROM users WHERE id IN (401, 402, 403)") == 1
 
 
+async def test_two_processes_racing_for_one_link_make_one_member(db: Database, storage_url: StorageURL) -> None:
+    """Each process has its own connections: the claim locks the invitation row (PostgreSQL's
+    FOR UPDATE; SQLite's BEGIN IMMEDIATE), so the second claim reads it used."""
+    token = await _invite(db)
+    others = [await Database.open(storage_url) for _ in range(3)]
+    try:
+        results = await asyncio.gather(
+            *(invitations.claim_membership(other, token=token, user_id=uid, full_name="X", phone=None,
+                                           team_position=None, now=NOW) for other, uid in zip(others, (411, 412, 413),
+                                                                                             strict=True)),
+            return_exceptions=True,
+        )
+    finally:
+        for other in others:
+            await other.close()
+    assert sum(not isinstance(r, Exception) for r in results) == 1, results
+    assert all(r.problem is Problem.USED for r in results if isinstance(r, InvitationError))
+    assert await db.fetch_value("SELECT count(*) FROM users WHERE id IN (411, 412, 413)") == 1
+
+
 @pytest.mark.parametrize(
     ("valid", "token_of", "problem"),
     [(timedelta(days=7), lambda t: "x" * 32, Problem.UNKNOWN),
