@@ -16,6 +16,8 @@ What is rewritten, and why:
 * 0/1 flag columns (:data:`FLAG_COLUMNS`) read as a truth value (``WHERE NEW.berisiko``)
   → ``(… <> 0)``, and a truth value stored into one (``live = k.erased_at IS NULL``) →
   ``(…)::int``: SQLite has no boolean type, PostgreSQL does not mix them.
+* ``LIKE`` → ``ILIKE`` (SQLite's LIKE ignores case), without a ``COLLATE NOCASE`` after it.
+* ``rowid`` (only ever a tie-breaker in an ``ORDER BY``) → ``ctid``, the row version's place.
 * A subquery in ``FROM`` without a name gets one (PostgreSQL 15 requires it); ``CROSS JOIN t
   ON …`` (SQLite's join-order hint) becomes ``JOIN t ON …``.
 * In ``ON CONFLICT … DO UPDATE``, the existing row's columns are qualified with the table
@@ -245,7 +247,16 @@ def _cross_join_on(sql: str) -> str:
     return re.sub(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?(?!ON\b)\w+)?)\s+ON\b", r"JOIN \1 ON", sql, flags=re.I)
 
 
+def _like(sql: str) -> str:
+    """SQLite's ``LIKE`` ignores (ASCII) case; PostgreSQL's ``ILIKE`` does. A ``COLLATE NOCASE``
+    after the pattern goes: PostgreSQL 15 refuses LIKE under a nondeterministic collation."""
+    sql = re.sub(r"\bLIKE\b", "ILIKE", sql, flags=re.I)
+    return re.sub(r"(\bILIKE\s+\S+(?:\s+ESCAPE\s+\S+)?)\s+COLLATE\s+NOCASE\b", r"\1", sql, flags=re.I)
+
+
 def _port_masked(masked: str, primary_key: PrimaryKey | None) -> str:
+    masked = re.sub(r"\browid\b", "ctid", masked, flags=re.I)
+    masked = _like(masked)
     masked = _cross_join_on(masked)
     masked = _null_safe_is(masked)
     masked = _flags_as_truth(masked)

@@ -22,8 +22,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock) as harness:
+async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    """The bot on each engine in turn (the test runs as ``[sqlite]`` and ``[postgresql]``)."""
+    async with bot_under_test(tmp_path, clock, storage={"url": storage_url.as_setting()}) as harness:
         yield harness
 
 
