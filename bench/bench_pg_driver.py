@@ -4,9 +4,9 @@ Three calls, each timed alone, as a form step makes them (storage/drafts.py, sto
 storage/keluarga.py): a draft write (one upsert, committed by itself), a scoped read (the
 members inside a kecamatan, filtered in SQL as storage/scope.py writes it) and a small
 transaction (BEGIN, INSERT … RETURNING id, an audit row, COMMIT). psycopg runs through the
-storage layer itself (``storage.postgres``: translation cache, write lock, row factory),
-asyncpg through a bare pool with the same statements in its ``$n`` spelling — so any cost of
-our layer counts against psycopg. SQLite (``storage.db``) is the baseline. Each figure is
+storage layer itself (``storage.postgres``: translation cache, write lock, row factory) and on
+a bare pool (what the layer costs), asyncpg on a bare pool with the same statements in its
+``$n`` spelling. SQLite (``storage.db``) is the baseline. Each figure is
 the median of ``--rounds`` rounds of ``--calls`` calls: calls per second and the process CPU
 per call (what the bot pays), on one fresh database per engine.
 
@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from storage import regions as regions_store  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.engine import open_database  # noqa: E402
 from storage.url import StorageURL, parse  # noqa: E402
 
 NOW = "2026-11-23T02:00:00Z"
@@ -59,7 +60,7 @@ def dollar(sql: str) -> str:
 
 
 async def prepare_schema(url: StorageURL | Path) -> None:
-    db = await Database.open(url)
+    db = await open_database(url)
     await db.migrate()
     await regions_store.load_root(db, regions_store.DEFAULT_CSV, "36.73")
     async with db.transaction() as tx:
@@ -81,6 +82,28 @@ def storage_calls(db: Database) -> dict[str, Callable[[int], Awaitable[object]]]
         async with db.transaction() as tx:
             new_id = await tx.insert(FAMILY, (DESA, "Kepala", 1001, NOW, NOW))
             await tx.execute(AUDIT, (NOW, 1001, str(new_id)))
+        return new_id
+
+    return {"draft write": draft, "scoped read": read, "small transaction": transaction}
+
+
+def psycopg_calls(pool) -> dict[str, Callable[[int], Awaitable[object]]]:  # type: ignore[no-untyped-def]
+    """psycopg on a bare pool, without the storage layer: what the layer itself costs."""
+    draft_sql, read_sql = DRAFT.replace("?", "%s"), READ.replace("?", "%s")
+    family_sql, audit_sql = FAMILY.replace("?", "%s") + " RETURNING id", AUDIT.replace("?", "%s")
+
+    async def draft(n: int) -> object:
+        async with pool.connection() as conn:
+            return await conn.execute(draft_sql, (1000 + n % 300, "lapor", f"k{n % 300}", STATE, NOW, NOW))
+
+    async def read(n: int) -> object:
+        async with pool.connection() as conn:
+            return await (await conn.execute(read_sql, (SCOPE, SCOPE + ".", SCOPE + "/"))).fetchall()
+
+    async def transaction(n: int) -> object:
+        async with pool.connection() as conn, conn.transaction():
+            new_id = (await (await conn.execute(family_sql, (DESA, "Kepala", 1001, NOW, NOW))).fetchone())[0]
+            await conn.execute(audit_sql, (NOW, 1001, str(new_id)))
         return new_id
 
     return {"draft write": draft, "scoped read": read, "small transaction": transaction}
@@ -140,10 +163,16 @@ async def main() -> None:
     try:
         url = server.with_database(name)
         await prepare_schema(url)
-        db = await Database.open(url)
+        db = await open_database(url)
         results["psycopg 3 + psycopg-pool (storage.postgres)"] = await measure(storage_calls(db), args.calls,
                                                                                 args.rounds)
         await db.close()
+        from psycopg_pool import AsyncConnectionPool
+
+        async with AsyncConnectionPool(url.conninfo(), min_size=1, max_size=8,
+                                       kwargs={"autocommit": True}) as bare:
+            results["psycopg 3 + psycopg-pool (bare pool)"] = await measure(psycopg_calls(bare), args.calls,
+                                                                             args.rounds)
         p = dict(url.params)
         pool = await asyncpg.create_pool(host=p["host"], port=int(p["port"]), database=name, user=p.get("user"),
                                          min_size=1, max_size=8)
@@ -152,7 +181,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "bench.sqlite3"
             await prepare_schema(path)
-            db = await Database.open(path)
+            db = await open_database(path)
             results["SQLite (storage.db, baseline)"] = await measure(storage_calls(db), args.calls, args.rounds)
             await db.close()
     finally:
@@ -162,7 +191,7 @@ async def main() -> None:
     for engine, figures in results.items():
         cells = " ".join(f"{rate:>9,.0f}/s {cpu:>7.0f} µs CPU" for rate, cpu in figures.values())
         print(f"{engine:48} {cells}")
-    psy, apg = (results[k] for k in list(results)[:2])
+    psy, apg = results["psycopg 3 + psycopg-pool (storage.postgres)"], results["asyncpg (bare pool)"]
     for call in psy:
         print(f"pg_driver_{call.replace(' ', '_')}: psycopg {psy[call][0]:,.0f}/s (asyncpg {apg[call][0]:,.0f}/s, "
               f"ratio {psy[call][0] / apg[call][0]:.2f})")

@@ -99,12 +99,12 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
             print(f"--root {root}: bukan wilayah di dalam {settings.wilayah.root}", file=sys.stderr)
             return EXIT_CONFIG
         if await seed_store.holds_keluarga(services.db):
-            print(f"{settings.storage.path} sudah berisi keluarga: data contoh hanya untuk basis data kosong",
-                  file=sys.stderr)
+            print(f"{settings.storage.target.display()} sudah berisi keluarga: data contoh hanya untuk basis data "
+                  "kosong", file=sys.stderr)
             return EXIT_CONFIG
         summary = await seed_demo(services.db, services.cipher, root=root, sasaran=args.sasaran, seed=args.seed,
                                   now=services.clock.now())
-        print(f"{settings.storage.path}: {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
+        print(f"{settings.storage.target.display()}: {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
               f"{summary.kunjungan:,} kunjungan dibuat di {root}")
         return 0
     finally:
@@ -125,7 +125,7 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
         print("cadangan untuk PostgreSQL belum didukung perintah ini — pakai pg_dump -Fc", file=sys.stderr)
         return EXIT_NOT_FOUND
     try:
-        print(backup(settings.storage.path, args.path).line())
+        print(backup(settings.storage.target.path or Path(), args.path).line())
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NOT_FOUND

@@ -16,6 +16,7 @@ from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
 from storage.db import Database, StorageUnavailable
+from storage.engine import open_database
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
@@ -38,7 +39,7 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
 async def open_storage(settings: Settings) -> Database:
     """The configured engine; a server that cannot be used is a configuration error naming the setting."""
     try:
-        return await Database.open(settings.storage.target, settings.storage.password)
+        return await open_database(settings.storage.target, settings.storage.password)
     except StorageUnavailable as exc:
         raise _storage_error(settings, exc) from None
 

@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 
 from storage.dialect import SQLITE
-from storage.url import Engine, StorageURL
+from storage.url import Engine
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,9 @@ async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
 class Database:
     """Async access to one SQLite file. Use :meth:`open` and :meth:`close`.
 
-    :meth:`open` given a ``postgresql://`` :class:`~storage.url.StorageURL` returns the same
-    API on PostgreSQL (:class:`storage.postgres.PostgresDatabase`); :attr:`dialect` says
-    what differs (:mod:`storage.dialect`).
+    :func:`storage.engine.open_database` opens the configured engine: this, or the same API on
+    PostgreSQL (:class:`storage.postgres.PostgresDatabase`); :attr:`dialect` says what differs
+    (:mod:`storage.dialect`).
     """
 
     dialect = SQLITE
@@ -120,13 +120,7 @@ class Database:
         self._read_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path | StorageURL, password: str = "") -> Database:
-        if isinstance(path, StorageURL):
-            if path.engine is Engine.POSTGRESQL:
-                from storage.postgres import PostgresDatabase
-
-                return await PostgresDatabase.open(path, password)  # type: ignore[return-value]
-            path = path.path or Path()
+    async def open(cls, path: str | Path) -> Database:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.

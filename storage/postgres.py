@@ -16,10 +16,12 @@ pooled connection and see committed data only, like SQLite's read-only WAL conne
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -87,15 +89,17 @@ class Row(tuple):  # type: ignore[type-arg]
         return list(self._names)
 
 
+@lru_cache(maxsize=1024)
+def _row_type(names: tuple[str, ...]) -> type[Row]:
+    """One row class per column list (a statement's), made once."""
+    return type("Row", (Row,), {"_names": {name: i for i, name in enumerate(names)}})
+
+
 def _row_factory(cursor: psycopg.AsyncCursor[Any]) -> Any:
-    names = {col.name: i for i, col in enumerate(cursor.description or ())}
-    row_type = type("Row", (Row,), {"_names": names})
-    return lambda values: row_type(values)
+    return _row_type(tuple(col.name for col in cursor.description or ()))
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
-    import datetime
-
     conn.adapters.register_dumper(int, _UnknownTypeText)
     conn.adapters.register_dumper(bool, _UnknownTypeText)
     conn.adapters.register_dumper(datetime.date, _IsoDate)

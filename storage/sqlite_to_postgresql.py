@@ -26,14 +26,13 @@ What is rewritten, and why:
 
 Anything outside this subset fails loudly when its migration is applied or its statement
 runs, and ``tests/foundation/test_engines.py`` applies every migration on both engines and
-compares their catalogues. ``python -m storage.sqlite_to_postgresql 0004`` prints a
-migration's PostgreSQL text for review.
+compares their catalogues. ``python -m storage.migrations 4`` prints a migration's
+PostgreSQL text for review.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Sequence
 
 #: Columns holding 0/1 that SQL reads as truth values.
@@ -363,17 +362,3 @@ def port_script(script: str, primary_keys: dict[str, tuple[str, ...]] | None = N
         out.append(ported + ";")
     return _unmask("\n\n".join(out), strings) + "\n"
 
-
-def main(argv: Sequence[str]) -> int:
-    from storage.db import bundled_migrations
-    from storage.url import Engine
-
-    wanted = {int(a) for a in argv}
-    for migration in bundled_migrations(Engine.POSTGRESQL):
-        if not wanted or migration.version in wanted:
-            print(f"-- {migration.version:04d}_{migration.name} on PostgreSQL\n{migration.sql}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

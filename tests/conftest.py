@@ -30,7 +30,11 @@ async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> Asyn
 
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
-    """Parametrises a test over both storage engines (``[sqlite]`` / ``[postgresql]``)."""
+    """Parametrises a test over both storage engines (``[sqlite]`` / ``[postgresql]``).
+    ``@pytest.mark.sqlite_only("why")`` keeps a test that reads SQLite's own files on SQLite."""
+    only = request.node.get_closest_marker("sqlite_only")
+    if only is not None and request.param != "sqlite":
+        pytest.skip(f"SQLite only: {only.args[0] if only.args else ''}")
     return request.param
 
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.settings import ConfigError, load_settings
 from storage import catalogue
-from storage.db import Database, bundled_migrations
+from storage.db import bundled_migrations
 from storage.dialect import POSTGRESQL, SQLITE
+from storage.engine import open_database
 from storage.sqlite_to_postgresql import port_statement
 from storage.url import Engine, StorageURL, parse
 from tests.engines import fresh_postgres, server_url
@@ -151,7 +152,7 @@ def test_postgresql_gets_its_own_spelling_of_each_sqlite_construct() -> None:
     keys = {"keluarga_risk": ("keluarga_id", "code")}.get
     cases = {
         "SELECT strftime('%Y-%m', x) FROM t WHERE a = ? AND b LIKE '?%'":
-            "SELECT strftime('%%Y-%%m', x) FROM t WHERE a = %s AND b LIKE '?%%'",
+            "SELECT strftime('%%Y-%%m', x) FROM t WHERE a = %s AND b ILIKE '?%%'",
         "INSERT OR IGNORE INTO users (id, name) VALUES (?, ?)":
             "INSERT INTO users (id, name) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         "INSERT OR REPLACE INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)":
@@ -198,7 +199,7 @@ async def test_both_engines_build_the_same_tables_columns_keys_and_indexes(tmp_p
     schemas = {}
     with fresh_postgres() as pg_url:
         for url in (StorageURL.sqlite(tmp_path / "t.sqlite3"), pg_url):
-            db = await Database.open(url)
+            db = await open_database(url)
             try:
                 await db.migrate()
                 schemas[url.engine] = await catalogue.describe(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,9 +15,11 @@ from bot.domain.tokens import is_well_formed, new_token, token_hash
 from storage import audit, catalogue, invitations, users
 from storage import regions as regions_store
 from storage.db import Database, Migration, MigrationError, bundled_migrations
+from storage.engine import open_database
 from storage.invitations import InvitationError, Problem
 from storage.timefmt import from_db, to_db
 from storage.url import Engine, StorageURL
+from tests.engines import storage_for
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ADMIN = 111
@@ -24,7 +27,7 @@ ADMIN = 111
 
 @pytest.fixture
 async def db(storage_url: StorageURL):
-    database = await Database.open(storage_url)
+    database = await open_database(storage_url)
     await database.migrate()
     await regions_store.load_root(database, regions_store.DEFAULT_CSV, "36.73")
     await users.ensure_admin(database, ADMIN, "Admin Kota", "36.73", NOW)
@@ -44,8 +47,13 @@ def test_stored_instants_read_back_as_the_same_instant_in_utc(instant: datetime)
     assert to_db(back) == stored and stored.endswith("Z") and len(stored) == 20
 
 
-async def test_fresh_database_gets_every_migration_once(storage_url: StorageURL) -> None:
-    database = await Database.open(storage_url)
+async def test_fresh_database_gets_every_migration_once(engine: str, tmp_path: Path) -> None:
+    async with storage_for(engine, tmp_path, migrated=False) as storage_url:
+        await _every_migration_once(storage_url)
+
+
+async def _every_migration_once(storage_url: StorageURL) -> None:
+    database = await open_database(storage_url)
     try:
         applied = await database.migrate()
         assert applied == [m.version for m in bundled_migrations(storage_url.engine)]
@@ -152,7 +160,7 @@ async def test_two_processes_racing_for_one_link_make_one_member(db: Database, s
     """Each process has its own connections: the claim locks the invitation row (PostgreSQL's
     FOR UPDATE; SQLite's BEGIN IMMEDIATE), so the second claim reads it used."""
     token = await _invite(db)
-    others = [await Database.open(storage_url) for _ in range(3)]
+    others = [await open_database(storage_url) for _ in range(3)]
     try:
         results = await asyncio.gather(
             *(invitations.claim_membership(other, token=token, user_id=uid, full_name="X", phone=None,

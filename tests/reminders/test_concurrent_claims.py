@@ -14,6 +14,7 @@ from storage import notices as notices_store
 from storage import outbox
 from storage import reminders as reminders_store
 from storage.db import Database
+from storage.engine import open_database
 from storage.timefmt import to_db
 from storage.url import StorageURL
 from tests.reminders.test_storage import ADMIN, mother, services  # noqa: F401 -- the fixture, on both engines
@@ -64,7 +65,7 @@ async def test_two_dispatchers_never_claim_the_same_row(services: Services, stor
             await outbox.claim(tx, table, ids, run_id=run_id, now=now)  # type: ignore[arg-type]
             return ids
 
-    one, two = await Database.open(storage_url), await Database.open(storage_url)
+    one, two = await open_database(storage_url), await open_database(storage_url)
     try:
         a, b = await asyncio.gather(dispatcher(one, "a", first=True), dispatcher(two, "b", first=False))
     finally:

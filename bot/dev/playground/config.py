@@ -58,8 +58,8 @@ def has_token(config: Path) -> bool:
 def playground_settings(base: Settings, *, db_path: Path, base_url: str, base_file_url: str,
                         overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
     """``base`` with the emulator, the playground database, the admin persona and a key."""
-    production = base.storage.path
-    if _same_file(db_path, production):
+    production = base.storage.target.path  # None on PostgreSQL: nothing the playground's file could clash with
+    if production is not None and _same_file(db_path, production):
         raise ConfigError(
             f"playground tidak boleh memakai basis data produksi {production} — pilih file lain dengan --db"
         )
