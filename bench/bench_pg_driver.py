@@ -59,7 +59,7 @@ def dollar(sql: str) -> str:
     return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
 
 
-async def prepare_schema(url: StorageURL | Path) -> None:
+async def prepare_schema(url: StorageURL) -> None:
     db = await open_database(url)
     await db.migrate()
     await regions_store.load_root(db, regions_store.DEFAULT_CSV, "36.73")
@@ -179,7 +179,7 @@ async def main() -> None:
         results["asyncpg (bare pool)"] = await measure(asyncpg_calls(pool), args.calls, args.rounds)
         await pool.close()
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bench.sqlite3"
+            path = StorageURL.sqlite(Path(folder) / "bench.sqlite3")
             await prepare_schema(path)
             db = await open_database(path)
             results["SQLite (storage.db, baseline)"] = await measure(storage_calls(db), args.calls, args.rounds)

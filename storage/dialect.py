@@ -40,6 +40,8 @@ class Dialect:
     engine: Engine
     #: Appended to an ``INSERT`` whose new id is wanted (SQLite reads ``lastrowid`` instead).
     returning_id: str
+    #: Makes the connection overwrite deleted content (erasure); PostgreSQL has no such switch.
+    secure_delete: str | None
 
     def lock(self, of: str | None = None, *, skip_locked: bool = False) -> str:
         """Appended to a ``SELECT`` inside a transaction that will change the rows it read.
@@ -60,8 +62,8 @@ class Dialect:
         return _to_postgresql(sql, primary_key)
 
 
-SQLITE = Dialect(Engine.SQLITE, returning_id="")
-POSTGRESQL = Dialect(Engine.POSTGRESQL, returning_id=" RETURNING id")
+SQLITE = Dialect(Engine.SQLITE, returning_id="", secure_delete="PRAGMA secure_delete = ON")
+POSTGRESQL = Dialect(Engine.POSTGRESQL, returning_id=" RETURNING id", secure_delete=None)
 
 
 def for_engine(engine: Engine) -> Dialect:

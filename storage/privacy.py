@@ -154,11 +154,12 @@ class Anonymised:
 
 
 async def secure_delete(tx: Transaction) -> None:
-    """From now on this (writer) connection overwrites deleted content with zeros."""
-    await tx.execute("PRAGMA secure_delete = ON")
+    """From now on this (writer) connection overwrites deleted content with zeros (SQLite)."""
+    if tx.dialect.secure_delete:
+        await tx.execute(tx.dialect.secure_delete)
 
 
-async def compact(path: Path) -> bool:
+async def compact(path: Path | None) -> bool:
     """Rebuild the database file (VACUUM) and empty the WAL, on a connection of its own.
 
     ``secure_delete`` zeroes what a statement deletes, but pages SQLite reorganised earlier
@@ -167,7 +168,12 @@ async def compact(path: Path) -> bool:
     checkpoint drops the WAL's old frames. Erasures are rare, and the retention job runs
     once a day, so the cost (a pass over the file, writers wait) is paid seldom. Returns
     False when the database stayed busy (the next erasure or sweep tries again).
+
+    On PostgreSQL (no file: ``path`` is None) there is nothing to do here yet: the erased values
+    stay in dead row versions until ``VACUUM FULL`` of the touched tables (README § PostgreSQL).
     """
+    if path is None:
+        return True
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
         # Every statement is finished before the next: VACUUM refuses to run while one is open.

@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.logs import quiet_libraries
 from storage.url import StorageURL
-from tests.engines import ENGINES, storage_for
+from tests.engines import ENGINES, skipped_summary, storage_for
 from tests.harness import START, BotUnderTest, bot_under_test
 from tests.privacy import logscan
 
@@ -43,6 +43,13 @@ async def storage_url(engine: str, tmp_path: Path) -> AsyncIterator[StorageURL]:
     """Where the test's database lives: a SQLite file, or a PostgreSQL database of its own."""
     async with storage_for(engine, tmp_path) as url:
         yield url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line when the PostgreSQL half of the storage tests was skipped (no server)."""
+    line = skipped_summary()
+    if line:
+        terminalreporter.write_line(line, yellow=True)
 
 
 # -- personal data never reaches the log (issue 8) ------------------------------------------

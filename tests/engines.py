@@ -40,8 +40,19 @@ def unreachable_reason() -> str | None:
     try:
         psycopg.connect(url.conninfo(), connect_timeout=3).close()
     except psycopg.Error as exc:
-        return f"PostgreSQL tidak terjangkau di {url.display()} (TPK_TEST_POSTGRES_URL): {str(exc).strip()[:120]}"
+        detail = " ".join(str(exc).split())[:160]
+        return f"PostgreSQL tidak terjangkau di {url.display()} (TPK_TEST_POSTGRES_URL): {detail}"
     return None
+
+
+def skipped_summary() -> str | None:
+    """The one line ``make test`` ends with when the PostgreSQL half did not run."""
+    if unreachable_reason.cache_info().currsize == 0:
+        return None  # no test asked for the server
+    reason = unreachable_reason()
+    if reason is None:
+        return None
+    return f"{reason} — tes PostgreSQL dilewati; TPK_POSTGRES_TESTS=required membuatnya gagal"
 
 
 def skip_unless_reachable() -> None:
@@ -49,7 +60,7 @@ def skip_unless_reachable() -> None:
     if reason is not None:
         if required():
             pytest.fail(f"{reason} — TPK_POSTGRES_TESTS=required", pytrace=False)
-        pytest.skip(reason)
+        pytest.skip(f"PostgreSQL tidak terjangkau di {server_url().display()}")
 
 
 @contextmanager
