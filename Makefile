@@ -29,7 +29,7 @@ test: $(VENV)/.installed
 
 # Every benchmark at its full size; each ends with `name: value (baseline …, ratio …)`.
 # One alone: .venv/bin/python bench/bench_<name>.py --help (each takes a size argument).
-BENCHES := bench_conversation bench_dispatch bench_rekap bench_ekspor bench_reminders_memory
+BENCHES := bench_conversation bench_dispatch bench_rekap bench_ekspor bench_reminders_memory bench_fairness
 bench: $(VENV)/.installed
 	@mkdir -p bench/out
 	@for b in $(BENCHES); do echo "== $$b"; $(PY) bench/$$b.py || exit 1; done 2>&1 | tee bench/out/latest.txt

@@ -127,6 +127,7 @@ async def populate(path: Path, *, mothers: int, per_mother: int) -> str:
                                      now=now, valid_for=timedelta(days=7), sasaran_id=sasaran)
         async with db.transaction() as tx:
             for n, (sasaran, token) in enumerate(tokens):
+                await ibu_store.mark_checked(tx, token=token, telegram_id=FIRST_MOTHER + n)
                 await ibu_store.decide(tx, token=token, telegram_id=FIRST_MOTHER + n, decision=Decision.SETUJU,
                                        text_version="bench", now=now, ttd_default=False)
                 await ibu_store.set_next_plan(tx, sasaran, NEXT_PLAN)

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot import jobs
-from bot.access import load_caller
+from bot.access import load_caller, private_chats_only
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
@@ -38,9 +38,25 @@ from bot.transport import lean as telegram_lean
 from bot.transport import retry as telegram_retry
 from bot.transport.bot import TpkBot
 from bot.updates import PerUserUpdateProcessor
-from conversations import join, kunjungan, lapor, ubah
+from conversations import join, kajian, kka, kunjungan, lapor, ubah
 from conversations.forms import runner
-from handlers import anggota, basics, ekspor, errors, growth, ibu, keluarga, rekap, tugas, undang
+from handlers import (
+    anggota,
+    audit,
+    basics,
+    ekspor,
+    ekspor_format,
+    errors,
+    growth,
+    grup,
+    ibu,
+    keluarga,
+    rekap,
+    tugas,
+    undang,
+)
+from handlers import daftar as daftar_handlers
+from handlers import impor as impor_handlers
 from handlers import privacy as privacy_handlers
 
 log = logging.getLogger(__name__)
@@ -48,6 +64,8 @@ log = logging.getLogger(__name__)
 #: PTB groups run in ascending order and every group gets each update; within one group only
 #: the first matching handler answers. Flood control comes first, so a flood costs no database read;
 THROTTLE_GROUP = -200
+#: then a group chat gets one line for anything that would show personal data (no database read);
+CHAT_GROUP = -150
 #: then the caller is loaded (role, scope) for every handler after it.
 ACCESS_GROUP = -100
 #: Everything that answers an update shares PTB's default group, in the tiers below.
@@ -78,7 +96,9 @@ def _registrations() -> dict[Tier, tuple[Registration, ...]]:
         Tier.JOIN_DIALOGUE: (partial(join.register, open_mother_invitation=ibu.open_invitation),),
         Tier.COMMANDS: (undang.register, anggota.register, lapor.register, kunjungan.register, ubah.register,
                         keluarga.register, growth.register, privacy_handlers.register, ibu.register, tugas.register,
-                        runner.register, rekap.register, ekspor.register,
+                        runner.register, rekap.register, impor_handlers.register, daftar_handlers.register,
+                        ekspor_format.register, ekspor.register, grup.register, audit.register, kka.register,
+                        kajian.register,
                         partial(basics.register, pause_form=runner.pause)),
         Tier.FORM_ANSWERS: (runner.register_text,),
         Tier.CATCH_ALL: (basics.register_last,),
@@ -126,6 +146,7 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     access = settings.access
     app.add_handler(TypeHandler(Update, Throttle(burst=access.flood_burst, per_second=access.flood_per_second)),
                     group=THROTTLE_GROUP)
+    app.add_handler(TypeHandler(Update, private_chats_only), group=CHAT_GROUP)
     app.add_handler(TypeHandler(Update, load_caller), group=ACCESS_GROUP)
     registrations = _registrations()
     for tier in Tier:

@@ -1,6 +1,11 @@
 """``python -m bot``: run the bot, check the configuration, apply migrations.
 
-Configuration mistakes end with one line and exit status 2, never a traceback.
+Configuration mistakes end with one line and exit status 2, never a traceback. So does
+everything else that stops a start or a running bot for a reason the operator must fix
+(status 1): a database that cannot be used, another bot on the same database (an OS
+lock next to it) or on the same token (Telegram's 409), a token Telegram refuses (401,
+also when it is revoked while the bot runs: the process ends instead of staying up
+without polling).
 """
 
 from __future__ import annotations
@@ -15,17 +20,33 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot import logs
 from bot.clock import SystemClock
+from bot.impor import cli as impor_cli
 from bot.settings import ConfigError, Settings, load_settings
+from bot.transport import http as telegram_http
 from storage import seed as seed_store
 from storage.crypto import new_key
-from storage.db import MigrationError
+from storage.db import DatabaseUnavailable, EngineError, MigrationError, unavailable
+from storage.instance import AlreadyRunning, instance_lock_for
 from storage.url import Engine
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 EXIT_NOT_FOUND = 1
+EXIT_FAILURE = 1
+REFUSED = {
+    401: "Telegram menolak token bot (401 Unauthorized): token salah atau sudah dicabut — minta token dari "
+         "@BotFather (/token), isi telegram.token atau TPK_TELEGRAM_TOKEN, lalu jalankan lagi",
+    409: "Telegram: proses lain sedang mengambil pesan dengan token ini (409 Conflict) — hanya satu bot boleh "
+         "berjalan per token; hentikan yang lain atau pakai token lain, lalu jalankan lagi",
+}
+
+
+class Refused(Exception):
+    """Telegram refused this process (401 or 409): the line to print."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_export_parser(commands)
     _add_seed_parser(commands)
     _add_backup_parser(commands)
+    _add_rotate_parser(commands)
+    impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
 
@@ -132,6 +155,42 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_rotate_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    rotate = commands.add_parser("rotate-key", help="enkripsi ulang semua NIK, No. KK, nomor HP dan draf dengan "
+                                                    "kunci baru (bot dihentikan dulu; bisa dilanjutkan)")
+    rotate.add_argument("--config", type=Path, default=Path("config.toml"))
+    rotate.add_argument("--new-key", help="kunci baru (dari `new-key`), tulis --new-key=KUNCI (kunci bisa diawali "
+                                           "'-'); default: TPK_NEW_PRIVACY_KEY")
+
+
+async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-encrypt everything under the new key; one line either way."""
+    from bot.startup import open_storage
+    from storage import rotation
+    from storage.crypto import CipherKeyError, IdentityCipher, decode_key
+
+    text = args.new_key or os.environ.get("TPK_NEW_PRIVACY_KEY", "")
+    try:
+        new = IdentityCipher(decode_key(text))
+    except CipherKeyError as exc:
+        problem = "tidak ada" if not text.strip() else str(exc)
+        print(f"kunci baru {problem} — buat dengan `python -m bot new-key`, berikan dengan --new-key atau "
+              "TPK_NEW_PRIVACY_KEY", file=sys.stderr)
+        return EXIT_CONFIG
+    old = IdentityCipher(decode_key(settings.privacy.key))
+    db = await open_storage(settings)
+    try:
+        await db.migrate()
+        report = await rotation.rotate(db, old, new)
+    except rotation.RotationError as exc:
+        print(f"rotate-key: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    finally:
+        await db.close()
+    print(report.line())
+    return 0
+
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
@@ -141,7 +200,9 @@ def init_config(path: Path) -> str:
     if path.exists():
         return f"{path} sudah ada, tidak diubah"
     text = EXAMPLE.read_text(encoding="utf-8").replace('key = ""', f'key = "{new_key()}"', 1)
-    path.write_text(text, encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds the master key
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
     return f"{path} dibuat dari config.example.toml dengan kunci enkripsi baru — isi token dan admins di sana"
 
 
@@ -156,12 +217,31 @@ async def _migrate(settings: Settings) -> None:
 
 async def _run(settings: Settings) -> None:
     from bot.app import serve
+    from bot.rekap import chart
+
+    chart.warm_up()  # the first /rekap chart of a fresh install need not wait for the font cache
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve(settings, SystemClock(), stop)
+    refused: list[int] = []
+
+    def on_refusal(status: int) -> None:
+        refused.append(status)
+        stop.set()
+
+    try:
+        lock = instance_lock_for(settings.storage.target, settings.storage.password)
+        with lock, telegram_http.watch_refusals(on_refusal):
+            try:
+                await serve(settings, SystemClock(), stop)
+            except InvalidToken:  # getMe at start; the watch has seen the 401 too
+                refused.append(401)
+    finally:
+        await telegram_http.close_all()
+    if refused:
+        raise Refused(REFUSED[refused[0]])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,10 +272,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "rotate-key":
+            return asyncio.run(_rotate_key(settings, args))
+        elif args.command == "impor":
+            return asyncio.run(impor_cli.main(settings, args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except MigrationError as exc:
-        print(f"basis data: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    except (DatabaseUnavailable, AlreadyRunning, Refused) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
+    except EngineError as exc:  # the file turned out unusable past opening it
+        print(unavailable(settings.storage.target.path or Path(), exc), file=sys.stderr)
+        return EXIT_FAILURE
+    except NetworkError as exc:  # getMe at start: Telegram unreachable
+        print(f"Telegram tidak bisa dihubungi ({type(exc).__name__}) — periksa koneksi internet dan "
+              "telegram.base_url, lalu jalankan lagi", file=sys.stderr)
+        return EXIT_FAILURE
     return 0

@@ -15,7 +15,11 @@ retensi            hourly, works once per local day              anonymises reco
 rekap-zone         once, at start                                makes the /rekap counters bucket by the
                                                                  deployment's zone before the first /rekap
 rekap-digest       every ``[rekap] digest_check_seconds``        last month's /rekap to each koordinator on the
-                                                                 1st from ``digest_hour`` (once per month)
+                                                                 1st from ``digest_hour`` (once per month), and
+                                                                 the anonymous one to TPPS groups (``/grup``)
+rekap-close        every ``[rekap] digest_check_seconds``        closes each month that ended (and the quarter,
+                                                                 semester, year it completes): its figures are
+                                                                 kept as they stood (:mod:`bot.rekap.closing`)
 rekap-tidy         daily at 03:00 local                          drops counter rows that fell to zero
 expire_drafts      hourly, first a minute after start            deletes drafts untouched ``[formulir]
                                                                  draft_days`` and tells their owners
@@ -32,7 +36,7 @@ from telegram.ext import Application, ContextTypes
 from bot import reminders
 from bot.context import SERVICES_KEY
 from bot.privacy import retention
-from bot.rekap import monthly_digest
+from bot.rekap import closing, group_digest, monthly_digest
 from bot.rekap.service import ensure_ready
 from bot.services import Services
 from conversations.forms.runner import expire_drafts
@@ -52,6 +56,13 @@ async def _rekap_zone(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _rekap_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     await monthly_digest.send_monthly_digests(_services(context), context.bot)
+    await group_digest.send_group_digests(_services(context), context.bot)
+
+
+async def _rekap_close(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = _services(context)
+    await ensure_ready(services)
+    await closing.close_due(services)
 
 
 async def _rekap_tidy(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,5 +81,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], services: Services)
     queue.run_once(_rekap_zone, when=0, name="rekap-zone")
     queue.run_repeating(_rekap_digest, interval=rekap.digest_check_seconds, first=rekap.digest_check_seconds,
                         name="rekap-digest")
+    queue.run_repeating(_rekap_close, interval=rekap.digest_check_seconds, first=rekap.digest_check_seconds,
+                        name="rekap-close", job_kwargs=_ONE_AT_A_TIME)
     queue.run_daily(_rekap_tidy, time=time(3, 0, tzinfo=services.settings.wilayah.zone), name="rekap-tidy")
     queue.run_repeating(expire_drafts, interval=3600, first=60, name="expire_drafts")

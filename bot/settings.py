@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -19,12 +20,14 @@ from pydantic import (
     Field,
     PositiveFloat,
     PositiveInt,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.domain.audit_criteria import AuditCriteria
 from bot.domain.daytime import zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import is_valid_code
@@ -36,6 +39,8 @@ from storage.url import StorageURL
 from storage.url import parse as parse_storage_url
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+#: Hosts a plain-http Bot API address may name: this machine only.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 ZONE_ALIASES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
@@ -59,6 +64,21 @@ class TelegramSettings(_Section):
     #: arrives during the pause waits at most this long; one from a person typing after
     #: reading the question finds the next request already waiting. 0: ask again at once.
     poll_interval: float = Field(0.005, ge=0, le=1)
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _https_unless_local(cls, value: str | None) -> str | None:
+        """The token travels in every URL: only TLS, or this machine itself (a self-hosted
+        Bot API server or the emulator on loopback), may carry it."""
+        if value is None:
+            return None
+        address = urlsplit(value.strip())
+        if address.scheme == "https" and address.hostname:
+            return value.strip()
+        if address.scheme == "http" and address.hostname in LOOPBACK:
+            return value.strip()
+        raise ValueError("harus https:// (token dikirim di alamat ini); http:// hanya untuk 127.0.0.1, "
+                         "localhost atau ::1")
 
     @property
     def file_url(self) -> str:
@@ -149,11 +169,21 @@ class RekapSettings(_Section):
     export_max_rows: PositiveInt = 100_000  # rows of the "Sasaran" sheet in one workbook
 
 
+class KunjunganSettings(_Section):
+    """The TPK member's visit tasks (/tugas and the daily list)."""
+
+    #: A task late this many days is listed by name in the weekly summary of the area's
+    #: coordinators (it stays on the member's list either way until visited or closed).
+    escalate_after_days: int = Field(7, ge=1, le=60)
+
+
 class PrivacySettings(_Section):
     key: str = ""  # base64 of 32 random bytes; `python -m bot init-config` writes one
     # Ended records (status selesai, children past balita age, families with no active member)
     # are anonymised this many days after they ended; 0 keeps them (bot/privacy/retention.py).
     retention_days: int = Field(1825, ge=0)
+    # /hapus: at most this many erasures per coordinator (or admin) in 24 hours; 0 = no limit.
+    erase_per_day: int = Field(10, ge=0)
 
 
 class Settings(BaseSettings):
@@ -174,6 +204,14 @@ class Settings(BaseSettings):
     trimester: TrimesterSettings = Field(default_factory=TrimesterSettings)
     pengingat: ReminderConfig = Field(default_factory=ReminderConfig)
     rekap: RekapSettings = Field(default_factory=RekapSettings)
+    kunjungan: KunjunganSettings = Field(default_factory=KunjunganSettings)
+    audit: AuditCriteria = Field(default_factory=AuditCriteria)
+    #: The file these settings were read from (not a setting: set by :func:`load_settings`).
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
 
     @model_validator(mode="before")
     @classmethod
@@ -253,6 +291,7 @@ def load_settings(path: Path, *, require_token: bool = True) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], str(path))) from None
     check_settings(settings, str(path), require_token=require_token)
+    settings._source = path
     return settings
 
 

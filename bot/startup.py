@@ -8,15 +8,20 @@ code can open the database without importing the Application wiring.
 
 from __future__ import annotations
 
+import logging
+
+from bot import file_modes
 from bot.clock import Clock
 from bot.services import Services
 from bot.settings import ConfigError, Settings
-from storage import meta
+from storage import at_rest, meta, rotation
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
 from storage.db import Database, StorageUnavailable
 from storage.engine import open_database
+
+log = logging.getLogger(__name__)
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
@@ -27,12 +32,20 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
             await db.migrate()
         except StorageUnavailable as exc:
             raise _storage_error(settings, exc) from None
-        await _check_identity_key(db, identity_cipher(settings), settings)
+        cipher = identity_cipher(settings)
+        if await rotation.unfinished(db):
+            raise ConfigError(f"rotasi kunci untuk {settings.storage.target.display()} belum selesai — jalankan lagi "
+                              "`python -m bot rotate-key` dengan kunci baru yang sama sebelum menjalankan bot")
+        await _check_identity_key(db, cipher, settings)
+        await at_rest.upgrade(db, cipher)
         await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
         await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
     except BaseException:
         await db.close()
         raise
+    path = settings.storage.target.path  # None on PostgreSQL: the server's files are its own
+    if path is not None and (wide := file_modes.warning(settings.source, path)) is not None:
+        log.warning(wide)
     return db
 
 

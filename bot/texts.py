@@ -8,11 +8,15 @@ NOT_ALLOWED = "Maaf, perintah ini tidak tersedia untuk Anda. Ketik /bantuan untu
 DEACTIVATED = (
     "Akun Anda sedang dinonaktifkan. Hubungi koordinator Anda bila ini keliru."
 )
+PRIVATE_CHAT_ONLY = (
+    "Demi menjaga data pribadi, perintah dan tombol ini hanya bisa dipakai di chat pribadi dengan bot. "
+    "Silakan buka chat pribadi dengan bot."
+)
 INTERNAL_ERROR = (
     "Maaf, terjadi gangguan di sistem kami. Jawaban yang sudah tersimpan tidak hilang. "
     "Silakan coba lagi sebentar lagi, atau ketik /bantuan."
 )
-EXPIRED_BUTTON = "Tombol ini sudah kedaluwarsa. Silakan mulai lagi dari perintahnya."
+EXPIRED_BUTTON = "Tombol ini tidak dikenal atau sudah kedaluwarsa. Silakan mulai lagi dari perintahnya."
 CANCELLED = "Baik, dibatalkan. Ketik /bantuan untuk melihat perintah lain."
 NOTHING_TO_CANCEL = "Tidak ada isian yang sedang berjalan."
 

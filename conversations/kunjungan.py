@@ -1,7 +1,7 @@
 """/kunjungan: a follow-up visit to a registered sasaran.
 
 The sasaran is chosen first (by name within scope, from the member's own list, or
-from a button elsewhere: ``kj:new:<sasaran id>``); its category decides the
+from a button elsewhere: ``bot.callbacks.VisitNew``); its category decides the
 questions. A visit to a pregnant woman may record a birth — she becomes ibu nifas
 and the baby a new baduta — or, handled gently, a pregnancy loss.
 """
@@ -15,7 +15,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import growth_buttons, reminders, texts
+from bot import callbacks as cb
+from bot import reads, reminders, texts
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.anthropometry import format_decimal
@@ -23,7 +24,7 @@ from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.kms import MonthlyReading, Weighing, is_2t, kms_readings, monthly_weighings, referral_reasons
 from bot.domain.pregnancy import gestational_age, hpht_from_hpl
 from bot.domain.risk import SasaranFacts, SasaranKind, birth_flags, member_flags
-from bot.labels import growth_summary, sasaran_label
+from bot.labels import fit_button, growth_abbreviations, growth_summary, sasaran_label, under_two
 from bot.next_steps import next_steps
 from bot.reminders.planning import visit_markup
 from bot.reminders.texts import initial
@@ -50,6 +51,7 @@ from conversations.forms.model import Form, FormContext, Submitted
 from conversations.growth_text import recheck_notice
 from storage import keluarga as store
 from storage import notices
+from storage.access_log import Read
 from storage.db import Transaction
 from storage.keluarga import Measurement, NewSasaran, Sasaran
 
@@ -103,7 +105,8 @@ async def _growth_plausible(value: str, answers: Answers, ctx: FormContext) -> N
 
 VISIT_FIELDS: list[Field] = [
     DateField(key="tanggal", label="Tanggal kunjungan", prompt="Tanggal kunjungan?", earliest_days=-30,
-              latest_days=0, too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
+              latest_days=0, today_button=True,
+              too_early="Kunjungan lebih dari 30 hari lalu tidak bisa dicatat di sini.",
               too_late="Tanggal kunjungan tidak boleh di masa depan."),
     ChoiceField(key="hasil", label="Keadaan", prompt="Bagaimana keadaan kehamilan ibu?", choices=OUTCOMES,
                 ask_if=_cat("ibu_hamil")),
@@ -117,6 +120,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
                 ask_if=CHILD, depends_on=("tinggi", "berat", "tanggal"), check=_growth_plausible),
     DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", min_value=10, max_value=50,
+                 optional=True, missing="belum diukur", help="Lewati bila LiLA belum diukur.",
                  unit="cm", example="24,5", ask_if=lambda a: a.get("kategori") == "catin" or STILL_PREGNANT(a),
                  depends_on=("hasil",)),
     DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila diperiksa?", optional=True, min_value=3,
@@ -142,7 +146,7 @@ VISIT_FIELDS: list[Field] = [
     ChoiceField(key="penolong", label="Penolong", prompt="Siapa yang menolong persalinan?",
                 choices=opt.BIRTH_HELPER, ask_if=BORN, depends_on=("hasil",)),
     TextField(key="bayi_nama", label="Nama bayi", prompt="Nama bayi? (boleh «Bayi Ny. …» bila belum diberi nama)",
-              min_length=2, max_length=80, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
+              min_length=2, max_length=80, emoji=False, example="Bayi Ny. Siti", ask_if=BORN, depends_on=("hasil",)),
     ChoiceField(key="bayi_jk", label="Jenis kelamin bayi", prompt="Jenis kelamin bayi?", choices=opt.SEX,
                 ask_if=BORN, depends_on=("hasil",)),
     BirthWeightField(key="bayi_berat", label="Berat lahir", prompt="Berat bayi waktu lahir? (seperti di buku KIA: "
@@ -171,8 +175,17 @@ VISIT_FIELDS: list[Field] = [
 ]
 
 
+def _young(answers: Answers, ctx: FormContext) -> bool:
+    born, visited = ctx.extra.get("lahir"), _day(answers, "tanggal")
+    return bool(born) and visited is not None and under_two(date.fromisoformat(born), visited)
+
+
 def _growth_text(answers: Answers, ctx: FormContext) -> str | None:
-    return growth_summary(_visit_growth(answers, ctx))
+    return growth_summary(_visit_growth(answers, ctx), _young(answers, ctx))
+
+
+def _growth_words(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_abbreviations(_young(answers, ctx)) if _visit_growth(answers, ctx) is not None else None
 
 
 def _kms(answers: Answers, ctx: FormContext) -> list[MonthlyReading]:
@@ -316,9 +329,9 @@ async def _submit(answers: Answers, ctx: FormContext, key: str, tx: Transaction)
         text += "\nTindak lanjut:\n" + "\n".join(f"– {html.escape(line)}" for line in steps)
     if answers.get("kategori") in opt.CHILDREN:
         await _refer_if_needed(tx, ctx, sasaran_id, row.name, growth, answers)
-        buttons = (("📈 Grafik pertumbuhan", growth_buttons.chart_data(sasaran_id)),)
+        buttons = (("📈 Grafik pertumbuhan", cb.data(cb.GrowthChart(sasaran_id))),)
     elif outcome == "lahir":
-        buttons = (("📈 Grafik pertumbuhan bayi", growth_buttons.chart_data(changed[-1])),)
+        buttons = (("📈 Grafik pertumbuhan bayi", cb.data(cb.GrowthChart(changed[-1]))),)
     return Submitted(text=text, buttons=buttons, sasaran_ids=tuple(changed))
 
 
@@ -365,7 +378,8 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
 KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
     initial=_initial, after_submit=_after,
-    computed=[Computed("Status gizi", _growth_text), Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
+    computed=[Computed("Status gizi", _growth_text), Computed("Singkatan", _growth_words),
+              Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
               Computed("Tindak lanjut", _follow_up)],
 ))
 
@@ -395,6 +409,7 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
     query = " ".join(context.args or []).strip()[:60]
     if query:
         found = await store.search_sasaran(services.db, scope, query)
+        await reads.record(context, [s.id for s in found], Read.SEARCH)
         heading = f"Sasaran bernama «{html.escape(query)}»:"
     else:
         found = await store.recent_sasaran(services.db, scope, reporter_id=context.caller.user_id)
@@ -404,21 +419,24 @@ async def kunjungan(update: Update, context: TpkContext) -> None:
                                  "atau daftarkan dulu lewat /lapor.")
         return
     today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
+    labels = [sasaran_label(s, today, services.regions) for s in found]
+    if any(fit_button(label) != label for label in labels):  # the whole names stay readable in the message
+        heading += "\n" + "\n".join(f"• {html.escape(label)}" for label in labels)
     await message.reply_text(heading, reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(sasaran_label(s, today, services.regions)[:60], callback_data=f"kj:new:{s.id}")]
-         for s in found]))
+        [[InlineKeyboardButton(fit_button(label), callback_data=cb.data(cb.VisitNew(s.id)))]
+         for label, s in zip(labels, found, strict=True)]))
 
 
 @for_command("kunjungan")
 async def on_button(update: Update, context: TpkContext) -> None:
-    """``kj:new:<sasaran id>``: start a visit form for it (re-checked against the scope)."""
+    """``VisitNew``: start a visit form for the sasaran (re-checked against the scope)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    press = cb.KUNJUNGAN.parse(query.data)
     sasaran = None
-    if len(parts) == 3 and parts[1] == "new" and parts[2].isdigit():
+    if press is not None:
         scope = context.caller.scope or context.services.regions.root.code
-        sasaran = await store.get_sasaran(context.services.db, scope, int(parts[2]))
+        sasaran = await store.get_sasaran(context.services.db, scope, press.sasaran_id)
     if sasaran is None or sasaran.status != "aktif":
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -428,7 +446,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("kunjungan", kunjungan))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^kj:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.KUNJUNGAN.pattern))
 
 
 __all__ = ["KUNJUNGAN", "register", "start_visit"]

@@ -16,10 +16,11 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks as cb
+from bot import duplicates, texts
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.age import age_label
+from bot.domain.age import age_in_years, age_label
 from bot.domain.anthropometry import imt, imt_category, is_kek, is_short_mother
 from bot.domain.growth import GrowthAssessment, Position, assess_growth_on
 from bot.domain.nik import kecamatan_code_of, nik_conflicts, unlisted_region_notice
@@ -46,7 +47,7 @@ from bot.domain.risk import (
 )
 from bot.domain.roles import Role
 from bot.formatting import long_date
-from bot.labels import growth_summary
+from bot.labels import growth_abbreviations, growth_summary, under_two
 from bot.next_steps import next_steps
 from bot.reporting import reassess
 from conversations import options as opt
@@ -72,10 +73,10 @@ from conversations.forms.fields import (
 )
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.growth_text import recheck_notice
-from conversations.parsers import format_decimal, parse_nik_number
+from conversations.parsers import ParseError, format_decimal, parse_nik_number
 from storage import keluarga as store
 from storage.db import Transaction
-from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+from storage.keluarga import Elsewhere, Measurement, NewKeluarga, NewSasaran, SasaranOwner
 
 YEAR = 365
 
@@ -129,9 +130,12 @@ def _unlisted_region(number: str, label: str, ctx: FormContext) -> str | None:
 async def _kk_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
     unlisted = _unlisted_region(value, "No. KK", ctx)
     problems = [unlisted] if unlisted else []
-    region = await store.kk_region(ctx.services.db, ctx.services.cipher, value)
-    if region is not None:
-        where = ctx.regions.path_label(region) if region in ctx.regions else region
+    found = await store.find_kk(ctx.services.db, ctx.services.cipher, value, ctx.scope)
+    if isinstance(found, Elsewhere):
+        await duplicates.tell_keepers(ctx.services, ctx.caller, found)
+        problems.append(duplicates.KK_ELSEWHERE)
+    elif found is not None:
+        where = ctx.regions.path_label(found.region_code) if found.region_code in ctx.regions else found.region_code
         problems.append(f"No. KK ini sudah pernah dilaporkan ({html.escape(where)}). Lanjutkan bila ini memang "
                         "keluarga yang berbeda atau laporan baru yang disengaja.")
     return Notice("\n".join(problems)) if problems else None
@@ -144,7 +148,7 @@ FAMILY_FIELDS: list[Field] = [
     TextField(key="alamat", label="Alamat", prompt="Alamat rumah (jalan, gang, nomor)?", optional=True,
               min_length=3, max_length=200, example="Jl. Melati No. 5"),
     TextField(key="kepala", label="Kepala keluarga", prompt="Nama kepala keluarga?", min_length=2, max_length=80,
-              example="Ahmad Yani"),
+              emoji=False, example="Ahmad Yani"),
     KkField(key="no_kk", label="No. KK", prompt="Nomor Kartu Keluarga (16 angka)?", optional=True,
             help="Boleh dilewati bila belum ada.", check=_kk_checks),
     ChoiceField(key="air", label="Air minum", prompt="Sumber air minum utama keluarga?", choices=opt.WATER),
@@ -202,8 +206,9 @@ async def _submit_family(answers: Answers, ctx: FormContext, key: str, tx: Trans
 
 
 def _add_member_buttons(keluarga_id: int) -> tuple[tuple[str, str], ...]:
-    return (*((f"➕ {label}", f"lp:add:{keluarga_id}:{kind.value}") for kind, label in opt.CATEGORY_LABELS.items()),
-            ("Selesai", f"lp:done:{keluarga_id}"))
+    return (*((f"➕ {label}", cb.data(cb.ReportAdd(keluarga_id, kind.value)))
+              for kind, label in opt.CATEGORY_LABELS.items()),
+            ("Selesai", cb.data(cb.ReportDone(keluarga_id))))
 
 
 async def _family_done(key: str, ctx: FormContext) -> Submitted | None:
@@ -252,22 +257,27 @@ class BirthDateField(DateField):
         return day.isoformat()
 
 
+def owner_id(owner: SasaranOwner | Elsewhere) -> int:
+    return owner.record_id if isinstance(owner, Elsewhere) else owner.sasaran_id
+
+
 async def _nik_checks(value: str, answers: Answers, ctx: FormContext) -> Notice | None:
     """A NIK registered before (blocking: one person, one record) or from an unlisted
     kecamatan (to confirm)."""
     if value == NikField.NONE:
         return None
-    owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value)
-    if owner is None or owner.sasaran_id == ctx.extra.get("sasaran_id"):
+    owner = await store.find_by_nik(ctx.services.db, ctx.services.cipher, value, ctx.scope)
+    if owner is None or owner_id(owner) == ctx.extra.get("sasaran_id"):
         unlisted = _unlisted_region(value, "NIK", ctx)
         return Notice(unlisted) if unlisted else None
+    if isinstance(owner, Elsewhere):
+        await duplicates.tell_keepers(ctx.services, ctx.caller, owner)
+        return Notice(duplicates.NIK_ELSEWHERE, blocking=True)
     where = ctx.regions.path_label(owner.region_code) if owner.region_code in ctx.regions else owner.region_code
     text = (f"NIK {owner.nik_masked} sudah terdaftar sebagai {opt.CATEGORY_LABELS_BY_VALUE[owner.category]} di "
             f"{html.escape(where)}, dilaporkan oleh {html.escape(owner.reporter_name)}. Satu orang cukup "
             "didaftarkan sekali.")
-    actions: tuple[tuple[str, str], ...] = ()
-    if ctx.in_scope(owner.region_code):
-        actions = (("📝 Catat kunjungan untuk sasaran itu", f"kj:new:{owner.sasaran_id}"),)
+    actions = (("📝 Catat kunjungan untuk sasaran itu", cb.data(cb.VisitNew(owner.sasaran_id))),)
     return Notice(text, blocking=True, actions=actions)
 
 
@@ -345,9 +355,21 @@ def _imt(answers: Answers, ctx: FormContext) -> str | None:
     return f"{format_decimal(value)} ({imt_category(value, ctx.services.settings.klinis.imt).label})"
 
 
+def too_young(answers: Answers, ctx: FormContext) -> str | None:
+    """"usia 19 tahun: terlalu muda untuk hamil (di bawah 20 tahun)" for a pregnant woman under the
+    configured age: her own review and saved message say it, not only the family's risks."""
+    born, rules = _day(answers, "lahir"), ctx.services.settings.klinis.terlalu
+    if answers.get("kategori") != "ibu_hamil" or born is None or born > ctx.today:
+        return None
+    age = age_in_years(born, ctx.today)
+    if not rules.is_muda(age):
+        return None
+    return f"usia {age} tahun: terlalu muda untuk hamil (di bawah {rules.muda_below_age} tahun)"
+
+
 def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
     thresholds = ctx.services.settings.klinis
-    flags = []
+    flags = [young] if (young := too_young(answers, ctx)) else []
     if answers.get("lila") is not None and is_kek(answers["lila"], thresholds):
         cutoff_lila = format_decimal(thresholds.lila_kek_below_cm)
         flags.append(f"KEK (LiLA {format_decimal(answers['lila'])} cm < {cutoff_lila})")
@@ -370,8 +392,17 @@ def _mother_flags(answers: Answers, ctx: FormContext) -> str | None:
     return "; ".join(flags) if flags else "tidak ada"
 
 
+def _young(answers: Answers, ctx: FormContext) -> bool:
+    born = _day(answers, "lahir")
+    return born is not None and under_two(born, ctx.today)
+
+
 def _growth(answers: Answers, ctx: FormContext) -> str | None:
-    return growth_summary(child_growth_now(answers, ctx))
+    return growth_summary(child_growth_now(answers, ctx), _young(answers, ctx))
+
+
+def _growth_words(answers: Answers, ctx: FormContext) -> str | None:
+    return growth_abbreviations(_young(answers, ctx)) if child_growth_now(answers, ctx) is not None else None
 
 
 def _answer_facts(answers: Answers, ctx: FormContext) -> SasaranFacts | None:
@@ -413,6 +444,33 @@ MEASURED_ADULT = _in("catin", "ibu_hamil")
 BY_CATEGORY = ("kategori",)
 
 
+def _family_knows(key: str) -> Any:
+    """A value the family form recorded (``ctx.extra["keluarga"]``), offered as one tap instead of typing."""
+    return lambda answers, ctx: (ctx.extra.get("keluarga") or {}).get(key)
+
+
+def _known_birth_date(answers: Answers, ctx: FormContext) -> str | None:
+    """The birth date the NIK carries, else the family form's: the wife's for a mother, the last
+    birth for a child (the field's own range decides whether it fits)."""
+    nik = answers.get("nik") or answers.get("nik_anak")
+    if nik and nik != NikField.NONE:
+        try:
+            return parse_nik_number(nik, on=ctx.today, region_listed=ctx.region_listed).birth_date.isoformat()
+        except ParseError:
+            pass
+    family = ctx.extra.get("keluarga") or {}
+    if answers.get("kategori") in opt.MOTHERS:
+        return family.get("istri_lahir")
+    return family.get("anak_terakhir") if answers.get("kategori") in opt.CHILDREN else None
+
+
+def _due_immunisations(answers: Answers, ctx: FormContext) -> list[str]:
+    born = _day(answers, "lahir")
+    if born is None or born > ctx.today:
+        return []
+    return opt.due_immunisations(born, ctx.today, ctx.services.settings.pengingat.immunisation.doses)
+
+
 def _dating(way: str) -> Any:
     return lambda a: a.get("kategori") == "ibu_hamil" and a.get("cara_hamil") == way
 
@@ -421,7 +479,7 @@ SASARAN_FIELDS: list[Field] = [
     ChoiceField(key="kategori", label="Kategori", prompt="Sasaran ini termasuk kelompok mana?",
                 choices=opt.CATEGORIES),
     TextField(key="nama", label="Nama", prompt="Nama lengkap sasaran?", min_length=2, max_length=80,
-              example="Siti Aminah"),
+              emoji=False, example="Siti Aminah"),
     NikField(key="nik", label="NIK", prompt="NIK (16 angka, lihat KTP atau KK)?", ask_if=ADULT, allow_none=True,
              depends_on=BY_CATEGORY, check=_nik_checks,
              help="Bila belum punya NIK, tekan «Tidak punya NIK»."),
@@ -430,7 +488,7 @@ SASARAN_FIELDS: list[Field] = [
     ChoiceField(key="jk", label="Jenis kelamin", prompt="Jenis kelamin?", choices=opt.SEX,
                 ask_if=_in("catin", "baduta", "balita"), depends_on=BY_CATEGORY),
     BirthDateField(key="lahir", label="Tanggal lahir", prompt="Tanggal lahir?", depends_on=BY_CATEGORY,
-                   check=_birth_checks),
+                   check=_birth_checks, suggest=_known_birth_date, suggest_note="dari NIK atau data keluarga"),
     PhoneField(key="hp", label="Nomor HP", prompt="Nomor HP ibu (untuk dihubungi TPK)?", ask_if=MOTHER,
                optional=True, help="Contoh: 0812-3456-7890. Boleh dilewati."),
     DateField(key="nikah", label="Rencana menikah", prompt="Tanggal rencana menikah?", ask_if=CATIN,
@@ -453,10 +511,12 @@ SASARAN_FIELDS: list[Field] = [
               too_early="HPL sudah lewat lebih dari 4 minggu — apakah ibu sudah bersalin?",
               too_late="HPL paling lama 40 minggu dari sekarang. Mohon periksa lagi."),
     IntegerField(key="anak", label="Jumlah anak", prompt="Berapa jumlah anak ibu yang masih hidup?", ask_if=MOTHER,
-                 min_value=0, max_value=20, words=("anak",), example="2"),
+                 min_value=0, max_value=20, words=("anak",), example="2", suggest=_family_knows("anak"),
+                 suggest_note="menurut data keluarga"),
     DateField(key="anak_terakhir", label="Lahir anak sebelumnya", prompt="Tanggal lahir anak sebelumnya?",
               ask_if=lambda a: a.get("kategori") == "ibu_hamil" and (a.get("anak") or 0) > 0, optional=True,
-              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0),
+              depends_on=("anak",), earliest_days=-40 * YEAR, latest_days=0,
+              suggest=_family_knows("anak_terakhir"), suggest_note="menurut data keluarga"),
     DateField(key="persalinan", label="Tanggal persalinan", prompt="Tanggal persalinan?", ask_if=NIFAS,
               earliest_days=-42, latest_days=0, too_early="Masa nifas hanya sampai 42 hari setelah bersalin.",
               too_late="Tanggal persalinan tidak boleh di masa depan."),
@@ -485,7 +545,8 @@ SASARAN_FIELDS: list[Field] = [
     ChoiceField(key="cara_ukur", label="Cara ukur", prompt="Anak diukur dengan cara apa?", choices=opt.POSITION,
                 ask_if=CHILD, depends_on=("tinggi", "berat", "lahir", "jk"), check=_growth_plausible),
     DecimalField(key="lila", label="LiLA", prompt="Lingkar lengan atas (LiLA), cm?", ask_if=MEASURED_ADULT,
-                 min_value=10, max_value=50, unit="cm", example="24,5"),
+                 min_value=10, max_value=50, optional=True, missing="belum diukur",
+                 help="Lewati bila LiLA belum diukur.", unit="cm", example="24,5"),
     DecimalField(key="hb", label="Hb", prompt="Kadar Hb (g/dL), bila sudah diperiksa?", ask_if=MEASURED_ADULT,
                  optional=True, min_value=3, max_value=20, unit="g/dL", example="11,5"),
     IntegerField(key="ttd", label="TTD diminum", prompt="Berapa tablet tambah darah (TTD) yang sudah diminum "
@@ -500,7 +561,7 @@ SASARAN_FIELDS: list[Field] = [
     YesNoField(key="posyandu", label="Ke posyandu bulan ini", prompt="Apakah anak ditimbang di posyandu bulan ini?",
                ask_if=CHILD),
     MultiChoiceField(key="imunisasi", label="Imunisasi", prompt="Imunisasi apa saja yang sudah didapat?",
-                     choices=opt.IMMUNISATIONS, ask_if=_in("baduta")),
+                     choices=opt.IMMUNISATIONS, ask_if=_in("baduta"), preset=_due_immunisations),
 ]
 
 SASARAN_COMPUTED = [
@@ -509,6 +570,7 @@ SASARAN_COMPUTED = [
     Computed("IMT", _imt),
     Computed("Tanda risiko", _mother_flags),
     Computed("Status gizi", _growth),
+    Computed("Singkatan", _growth_words),
     Computed("Saat lahir", _at_birth),
     Computed("Tindak lanjut", _follow_up),
 ]
@@ -560,16 +622,24 @@ async def _submit_sasaran(answers: Answers, ctx: FormContext, key: str, tx: Tran
     assessment = await reassess(tx, keluarga_id, today=ctx.today, thresholds=services.settings.klinis,
                                 boundaries=services.settings.trimester.boundaries)
     flags = [f.reason.rstrip(".") for f in assessment.member_flags if f.member_ref == str(sasaran_id)]
+    if (young := too_young(answers, ctx)) is not None:
+        flags.insert(0, young[:1].upper() + young[1:])
     lines = [f"✅ <b>{html.escape(data.name)}</b> tersimpan sebagai {opt.CATEGORY_LABELS_BY_VALUE[data.category]}."]
     if flags:
         lines.append("⚠️ Perlu perhatian: " + html.escape("; ".join(flags)) + ".")
         steps = next_steps(f.code.value for f in assessment.member_flags if f.member_ref == str(sasaran_id))
         lines.extend(f"– {html.escape(step)}" for step in steps)
-    family = "berisiko stunting" if assessment.is_berisiko else "belum berisiko"
-    lines.append(f"Status keluarga: {family}.")
-    buttons = [("➕ Tambah sasaran lain", f"lp:more:{keluarga_id}"), ("Selesai", f"lp:done:{keluarga_id}")]
+    if assessment.is_berisiko:
+        lines.append("Status keluarga: berisiko stunting.")
+    elif flags:
+        lines.append(f"Status keluarga: belum termasuk keluarga berisiko stunting (KRS) menurut kriteria BKKBN — "
+                     f"tetapi {html.escape(data.name)} tetap perlu perhatian, lihat di atas.")
+    else:
+        lines.append("Status keluarga: belum berisiko stunting (bukan KRS menurut kriteria BKKBN).")
+    buttons = [("➕ Tambah sasaran lain", cb.data(cb.ReportMore(keluarga_id))),
+               ("Selesai", cb.data(cb.ReportDone(keluarga_id)))]
     if data.category in opt.MOTHERS:
-        buttons.insert(0, ("📲 Buat undangan pengingat untuk ibu", f"ibu:inv:{sasaran_id}"))
+        buttons.insert(0, ("📲 Buat undangan pengingat untuk ibu", cb.data(cb.MotherInvite(sasaran_id))))
     return Submitted(text="\n".join(lines), buttons=tuple(buttons), sasaran_ids=(sasaran_id,))
 
 
@@ -594,37 +664,39 @@ async def lapor(update: Update, context: TpkContext) -> None:
 
 @for_command("lapor")
 async def on_button(update: Update, context: TpkContext) -> None:
-    """``lp:add:<keluarga>:<kategori>``, ``lp:more:<keluarga>``, ``lp:done:<keluarga>``."""
+    """``bot.callbacks.LAPOR``: add a member of a category, offer the categories again, or finish."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    keluarga = None
-    if len(parts) >= 3 and parts[2].isdigit():
-        scope = context.caller.scope or context.services.regions.root.code
-        keluarga = await store.get_keluarga(context.services.db, scope, int(parts[2]))
+    press = cb.LAPOR.parse(query.data)
+    if press is None or (isinstance(press, cb.ReportAdd) and press.kategori not in opt.CATEGORY_LABELS_BY_VALUE):
+        await cb.refuse(query, context)
+        return
+    scope = context.caller.scope or context.services.regions.root.code
+    keluarga = await store.get_keluarga(context.services.db, scope, press.keluarga_id)
     if keluarga is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
     # The press is acknowledged while its buttons are removed: one round trip to Telegram, not two.
     await asyncio.gather(query.answer(), query.edit_message_reply_markup(None))
-    if parts[1] == "done":
+    if isinstance(press, cb.ReportDone):
         await context.bot.send_message(query.message.chat.id, "Terima kasih! Laporan keluarga selesai. "  # type: ignore[union-attr]
                                        "Ketik /keluarga untuk melihat daftar keluarga Anda.")
-    elif parts[1] == "more":
+    elif isinstance(press, cb.ReportMore):
         await context.bot.send_message(
             query.message.chat.id,  # type: ignore[union-attr]
             f"Tambah sasaran untuk keluarga <b>{html.escape(keluarga.head_name)}</b>:",
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]
                                                for label, data in _add_member_buttons(keluarga.id)]))
-    elif parts[1] == "add" and len(parts) == 4 and parts[3] in opt.CATEGORY_LABELS_BY_VALUE:
-        await runner.start(update, context, SASARAN, {"keluarga_id": keluarga.id, "kategori": parts[3]})
     else:
-        await context.bot.send_message(query.message.chat.id, texts.EXPIRED_BUTTON)  # type: ignore[union-attr]
+        known = {k: keluarga.answers.get(k) for k in ("istri_lahir", "anak", "anak_terakhir")
+                 if keluarga.answers.get(k) is not None}
+        await runner.start(update, context, SASARAN,
+                           {"keluarga_id": keluarga.id, "kategori": press.kategori, "keluarga": known})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("lapor", lapor))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^lp:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.LAPOR.pattern))
 
 
 __all__ = ["KELUARGA", "SASARAN", "Role", "register"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 
+from bot.domain.age import age_in_days, completed_months
 from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
+from bot.domain.schedule_config import ImmunisationDose
 from bot.labels import CATEGORY_LABELS as CATEGORY_LABELS  # the names live with the labels, for /keluarga too
 from bot.labels import CATEGORY_LABELS_BY_VALUE as CATEGORY_LABELS_BY_VALUE
 from bot.labels import CHILDREN as CHILDREN
@@ -43,3 +47,22 @@ SMOKE = (Option("tidak", "Tidak merokok"), Option("merokok", "Merokok"),
 IMMUNISATIONS = (Option("hb0", "HB-0"), Option("bcg", "BCG"), Option("polio", "Polio"),
                  Option("dpt", "DPT-HB-Hib"), Option("ipv", "IPV"), Option("pcv", "PCV"),
                  Option("rota", "Rotavirus"), Option("mr", "Campak-Rubela (MR)"))
+
+
+#: The schedule's vaccine names (``[pengingat.immunisation]``) → the form's immunisation options.
+_VACCINE_OPTION = (("HB-0", "hb0"), ("BCG", "bcg"), ("IPV", "ipv"), ("Polio", "polio"), ("DPT", "dpt"),
+                   ("PCV", "pcv"), ("Rota", "rota"), ("MR", "mr"))
+
+
+def due_immunisations(born: date, on: date, doses: Sequence[ImmunisationDose]) -> list[str]:
+    """The immunisation options a child of this age has had if complete for age (the configured
+    2024 schedule): the «Lengkap sesuai usia» answer, so only the exceptions need a tap."""
+    days, months = age_in_days(born, on), completed_months(born, on)
+    due = set()
+    for dose in doses:
+        if (dose.age_days is not None and dose.age_days <= days) or (
+                dose.age_months is not None and dose.age_months <= months):
+            for vaccine in dose.vaccines:
+                due.update(value for name, value in _VACCINE_OPTION
+                           if name in vaccine and not (name == "Polio" and "IPV" in vaccine))
+    return [o.value for o in IMMUNISATIONS if o.value in due]

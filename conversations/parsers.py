@@ -66,9 +66,22 @@ def _normalise_unit(text: str) -> str:
     return re.sub(r"\s+", "", text.lower()).rstrip(".")
 
 
+#: "± 30", "sekitar 30", "kurang lebih 30", "kira-kira 30", "kl. 30", "~30" are 30: people round,
+#: and the field takes the number they give.
+_ROUGHLY = re.compile(
+    r"^(?:±|\+/?-|~|(?:sekitar|kurang\s*lebih|lebih\s*kurang|kira[\s-]*kira|kira2|kurleb|kl|kr)\b\.?)\s*",
+    re.IGNORECASE,
+)
+
+
+def strip_roughly(text: str) -> str:
+    """The number part of an approximate answer ("± 30" → "30"); other text unchanged."""
+    return _ROUGHLY.sub("", text.strip(), count=1)
+
+
 def _split_number(text: str, what: str) -> tuple[str, str | None, str | None]:
     """(integer digits, fraction digits, unit text) or ParseError."""
-    match = _NUMBER_WITH_UNIT.fullmatch(text.strip())
+    match = _NUMBER_WITH_UNIT.fullmatch(strip_roughly(text))
     if match is None:
         raise ParseError(f"Tulis angka, misalnya {what}.", "number")
     if len(match["int"]) > _MAX_DIGITS or len(match["frac"] or "") > _MAX_DIGITS:
@@ -109,6 +122,9 @@ def parse_decimal(
     unit_text = f" {unit}" if unit else ""
     what = f"{example}{unit_text}"
     whole, fraction, typed_unit = _split_number(text, what)
+    if unit == "cm" and (metres := _metres(whole, fraction, typed_unit, min_value)) is not None:
+        _check_range(metres, min_value, max_value, unit)
+        return metres
     if typed_unit is not None:
         accepted = _UNIT_SPELLINGS.get(unit or "", frozenset())
         if _normalise_unit(typed_unit) not in accepted:
@@ -123,6 +139,29 @@ def parse_decimal(
     return value
 
 
+_METRE_SPELLINGS = frozenset({"m", "meter", "mtr", "metre"})
+
+
+def _metres(whole: str, fraction: str | None, typed_unit: str | None, min_value: float | None) -> float | None:
+    """An adult's height written in metres ("1,52 m", "1.52 meter", or a bare "1,52" where
+    centimetres start far above 3) → centimetres; None when the answer is not in metres."""
+    value = float(f"{whole}.{fraction}" if fraction else whole)
+    if typed_unit is not None:
+        return round(value * 100, 1) if _normalise_unit(typed_unit) in _METRE_SPELLINGS else None
+    if fraction is not None and value < 3 and (min_value or 0) >= 10:
+        return round(value * 100, 1)
+    return None
+
+
+#: Words people put after a count, by the field's own word: "3 org" and "3 orang" are 3 anak.
+_COUNT_WORDS: dict[str, frozenset[str]] = {
+    "anak": frozenset({"anak", "ank", "orang", "org"}),
+    "tablet": frozenset({"tablet", "tab", "tbl", "butir", "btr", "biji"}),
+    "bulan": frozenset({"bulan", "bln"}),
+    "minggu": frozenset({"minggu", "mgg"}),
+}
+
+
 def parse_int(
     text: str,
     *,
@@ -132,8 +171,9 @@ def parse_int(
     example: str = "3",
 ) -> int:
     """A whole number, optionally followed by one of ``words`` ("3 anak")."""
-    allowed = {w.lower() for w in words}
-    what = f"{example} {next(iter(sorted(allowed)))}" if allowed else example
+    named = sorted(w.lower() for w in words)
+    what = f"{example} {named[0]}" if named else example
+    allowed = {spelling for w in named for spelling in _COUNT_WORDS.get(w, frozenset({w}))}
     whole, fraction, word = _split_number(text, what)
     if fraction is not None:
         raise ParseError(f"Tulis angka bulat, misalnya {what}.", "integer")
@@ -187,7 +227,7 @@ def _month_lookup() -> dict[str, int]:
 
 
 MONTHS = _month_lookup()
-_MONTH_NAMES = {n: name for n, name in get_month_names("wide", locale="id").items()}
+MONTH_NAMES = {n: name for n, name in get_month_names("wide", locale="id").items()}
 
 _ISO = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})", re.ASCII)
 _NUMERIC = re.compile(
@@ -197,7 +237,51 @@ _NAMED = re.compile(
     r"(?P<d>[0-9]{1,2})[\s\-/.]*(?P<name>[a-z]+)\.?[\s\-/.,]*(?P<y>[0-9]{4}|[0-9]{2})",
     re.ASCII,
 )
+_NO_YEAR = re.compile(
+    r"(?P<d>[0-9]{1,2})(?:[\s\-/.]*(?P<name>[a-z]+)\.?|\s*[-/.]\s*(?P<m>[0-9]{1,2}))", re.ASCII
+)
 _DATE_HELP = "Tulis tanggal seperti 12-03-2024 atau 12 Maret 2024."
+
+#: Days before today, as people say them ("kemarin", "2 hari lalu", "minggu lalu").
+_TODAY_WORDS = {"hari ini": 0, "hr ini": 0, "sekarang": 0, "skrg": 0, "skrang": 0, "tadi": 0,
+                "kemarin": 1, "kemaren": 1, "kmrn": 1, "kmarin": 1, "kemarin lusa": 2,
+                "minggu lalu": 7, "seminggu lalu": 7, "seminggu yang lalu": 7, "minggu kemarin": 7,
+                "besok": -1, "bsk": -1, "lusa": -2}
+_AGO = re.compile(r"(?P<n>[0-9]{1,3})\s*(?P<unit>hari|hr|minggu|mgg)\s*(?:yang\s*|yg\s*)?lalu", re.ASCII)
+_AGO_DAYS = {"hari": 1, "hr": 1, "minggu": 7, "mgg": 7}
+
+
+def _relative_day(cleaned: str, on: date) -> date | None:
+    """"hari ini", "kemarin", "3 hari lalu", "2 minggu yang lalu", "besok" → the date; else None."""
+    phrase = cleaned.strip(".!")
+    if phrase in _TODAY_WORDS:
+        return on - timedelta(days=_TODAY_WORDS[phrase])
+    if match := _AGO.fullmatch(phrase):
+        return on - timedelta(days=int(match["n"]) * _AGO_DAYS[match["unit"]])
+    return None
+
+
+def _without_year(cleaned: str, on: date, future: bool) -> date | None:
+    """"15 juli" or "15/7": the nearest such date on or before ``on`` (a past question),
+    or on or after it (a future question: HPL, wedding); None when the text is not that."""
+    match = _NO_YEAR.fullmatch(cleaned)
+    if match is None:
+        return None
+    month = MONTHS.get(match["name"]) if match["name"] else int(match["m"])
+    if month is None:
+        raise ParseError(f"Nama bulan tidak dikenal. {_DATE_HELP}", "date_month")
+    if not 1 <= month <= 12:
+        raise ParseError(f"Bulan harus 1 sampai 12. {_DATE_HELP}", "date_month")
+    day = int(match["d"])
+    step = 1 if future else -1
+    for year in (on.year, on.year + step, on.year + 2 * step, on.year + 3 * step, on.year + 4 * step):
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue  # 29 Februari outside a leap year: the next leap year
+        if (value >= on) if future else (value <= on):
+            return value
+    raise ParseError(f"Tanggal {day} {MONTH_NAMES[month]} tidak ada. Mohon periksa lagi.", "date_invalid")
 
 
 def _date_parts(text: str) -> tuple[int, int, str]:
@@ -222,6 +306,7 @@ def parse_date(
     on: date,
     max_future_days: int = 0,
     earliest: date | None = None,
+    future: bool = False,
 ) -> date:
     """A date as people write it: 12-03-2024, 12/3/24, 12.3.2024, 2024-03-12,
     12 Maret 2024, 12 mar 24, 12 Agt 2024.
@@ -230,7 +315,15 @@ def parse_date(
     date, about 300 for an HPL). A two-digit year is put in the latest century that
     keeps the date within that allowance: on 2025-06-01, "12/3/24" is 2024 and
     "12/3/30" is 1930 for a birth date.
+
+    Also "hari ini", "kemarin", "2 hari lalu", "minggu lalu", and a day and month without
+    a year ("15 juli", "15/7"): the nearest past date, or the nearest future one when
+    ``future`` (a question about what is coming: HPL, wedding).
     """
+    cleaned = " ".join(text.lower().split())
+    relative = _relative_day(cleaned, on) or _without_year(cleaned, on, future)
+    if relative is not None:
+        return _within(relative, on, max_future_days, earliest)
     day, month, year_text = _date_parts(text)
     latest = on + timedelta(days=max_future_days)
     year = int(year_text)
@@ -244,9 +337,14 @@ def parse_date(
         value = date(year, month, day)
     except ValueError:
         raise ParseError(
-            f"Tanggal {day} {_MONTH_NAMES[month]} {year} tidak ada. Mohon periksa lagi.",
+            f"Tanggal {day} {MONTH_NAMES[month]} {year} tidak ada. Mohon periksa lagi.",
             "date_invalid",
         ) from None
+    return _within(value, on, max_future_days, earliest)
+
+
+def _within(value: date, on: date, max_future_days: int, earliest: date | None) -> date:
+    latest = on + timedelta(days=max_future_days)
     if value > latest:
         message = (
             "Tanggal ini masih di masa depan. Mohon periksa lagi."

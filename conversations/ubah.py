@@ -1,7 +1,7 @@
 """Correcting a registered sasaran after submit: the reporter, or a coordinator/admin
 whose scope holds it, opens the same questions pre-filled and lands on the review
 screen. Measurements are not edited here; a new visit records new ones.
-Callback data: ``ub:<sasaran id>``.
+Buttons: ``bot.callbacks.EditSasaran`` and ``EditKeluarga``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot import callbacks as cb
 from bot import texts
 from bot.access import allowed, may_edit
 from bot.commands import MANAGERS, MEMBERS
@@ -126,14 +127,14 @@ UBAH_KELUARGA = runner.register_form(Form(
 
 
 async def on_family_button(update: Update, context: TpkContext) -> None:
-    """``ubk:<keluarga id>``: correct a family (its reporter, or a coordinator in scope)."""
+    """``EditKeluarga``: correct a family (its reporter, or a coordinator in scope)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    press = cb.UBAH_KELUARGA.parse(query.data)
     keluarga = None
     scope = context.caller.scope or context.services.regions.root.code
-    if allowed(context, MEMBERS) and len(parts) == 2 and parts[1].isdigit():
-        keluarga = await store.get_keluarga(context.services.db, scope, int(parts[1]))
+    if allowed(context, MEMBERS) and press is not None:
+        keluarga = await store.get_keluarga(context.services.db, scope, press.keluarga_id)
     if keluarga is None:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -149,11 +150,11 @@ async def on_family_button(update: Update, context: TpkContext) -> None:
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    press = cb.UBAH.parse(query.data)
     sasaran = identity = None
-    if allowed(context, MEMBERS) and len(parts) == 2 and parts[1].isdigit():
+    if allowed(context, MEMBERS) and press is not None:
         scope = context.caller.scope or context.services.regions.root.code
-        sasaran = await store.get_sasaran(context.services.db, scope, int(parts[1]))
+        sasaran = await store.get_sasaran(context.services.db, scope, press.sasaran_id)
         if sasaran is not None:
             identity = await store.identity_for_edit(context.services.db, context.services.cipher, scope, sasaran.id)
     if sasaran is None or identity is None:
@@ -168,5 +169,5 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ub:"))
-    app.add_handler(CallbackQueryHandler(on_family_button, pattern=r"^ubk:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.UBAH.pattern))
+    app.add_handler(CallbackQueryHandler(on_family_button, pattern=cb.UBAH_KELUARGA.pattern))

@@ -1,28 +1,33 @@
 """/anggota: members in the caller's scope, grouped by area, with (de)activation.
 
-Callback data: ``ag:p:<page>`` (page), ``ag:ask:<user>:<status>`` (confirm screen),
-``ag:set:<user>:<status>`` (do it). Authority is re-checked against the stored member
-on every press, whatever the button said.
+Buttons (``bot.callbacks.ANGGOTA``): a page, the confirm screen for a member's new
+status, doing it, and a link for a deactivated member to join again (the only link they
+can use: issue 15 §4). Authority is re-checked against the stored member on every
+press, whatever the button said.
 """
 
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from itertools import groupby
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks as cb
+from bot import refusals
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.roles import Status, has_authority
-from bot.formatting import ago
+from bot.domain.tokens import new_token
+from bot.formatting import ago, long_date
 from bot.widgets.paging import page_row
+from storage import invitations
 from storage import users as users_store
+from storage.access_log import Refusal
 from storage.users import Member
 
-PREFIX = "ag"
 PAGE_SIZE = 15
 
 
@@ -64,8 +69,11 @@ async def _render(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMa
             target = Status.INACTIVE if member.active else Status.ACTIVE
             verb = "Nonaktifkan" if member.active else "Aktifkan"
             rows.append([InlineKeyboardButton(f"{verb} {member.full_name}"[:60],
-                                              callback_data=f"{PREFIX}:ask:{member.id}:{target.value}")])
-    nav = page_row(PREFIX, page, pages)
+                                              callback_data=cb.data(cb.MemberAsk(member.id, target.value)))])
+            if not member.active:
+                rows.append([InlineKeyboardButton(f"🔗 Tautan bergabung kembali: {member.full_name}"[:60],
+                                                  callback_data=cb.data(cb.MemberRelink(member.id)))])
+    nav = page_row(lambda n: cb.data(cb.MemberPage(n)), page, pages)
     if nav:
         rows.append(nav)
         lines.append(f"\nHalaman {page + 1} dari {pages}")
@@ -83,30 +91,33 @@ async def anggota(update: Update, context: TpkContext) -> None:
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    if len(parts) == 3 and parts[1] == "p" and parts[2].isdigit():
+    press = cb.ANGGOTA.parse(query.data)
+    if isinstance(press, cb.MemberPage):
         await query.answer()
-        text, markup = await _render(context, int(parts[2]))
+        text, markup = await _render(context, press.page)
         await query.edit_message_text(text, reply_markup=markup)
         return
-    statuses = {s.value for s in Status}
-    if len(parts) != 4 or parts[1] not in ("ask", "set") or not parts[2].isdigit() or parts[3] not in statuses:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    if press is None:
+        await cb.refuse(query, context)
         return
     services = context.services
-    member = await users_store.get(services.db, int(parts[2]))
+    member = await users_store.get(services.db, press.user_id)
     if member is None or not _may_manage(context, member):
+        await refusals.record(services, context.caller.user_id, Refusal.SCOPE, "anggota", press.user_id)
         await query.answer("Anggota itu di luar wewenang Anda.", show_alert=True)
         return
-    status = Status(parts[3])
+    if isinstance(press, cb.MemberRelink):
+        await _relink(update, context, member)
+        return
+    status = Status(press.status)
     verb = "menonaktifkan" if status is Status.INACTIVE else "mengaktifkan kembali"
-    if parts[1] == "ask":
+    if isinstance(press, cb.MemberAsk):
         await query.answer()
         await query.edit_message_text(
             f"Yakin {verb} <b>{html.escape(member.full_name)}</b>?",
             reply_markup=InlineKeyboardMarkup([[
-                InlineKeyboardButton("Ya", callback_data=f"{PREFIX}:set:{member.id}:{status.value}"),
-                InlineKeyboardButton("Tidak", callback_data=f"{PREFIX}:p:0"),
+                InlineKeyboardButton("Ya", callback_data=cb.data(cb.MemberSet(member.id, status.value))),
+                InlineKeyboardButton("Tidak", callback_data=cb.data(cb.MemberPage(0))),
             ]]),
         )
         return
@@ -118,6 +129,28 @@ async def on_button(update: Update, context: TpkContext) -> None:
     await query.edit_message_text(text, reply_markup=markup)
 
 
+async def _relink(update: Update, context: TpkContext, member: Member) -> None:
+    """A single-use link made for this one deactivated member, for their old role and area."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    if member.active:
+        await query.answer("Anggota itu sudah aktif.", show_alert=True)
+        return
+    await query.answer()
+    services = context.services
+    token = new_token()
+    invitation = await invitations.create(
+        services.db, token=token, role=member.role, region_code=member.region_code, created_by=context.caller.user_id,
+        now=services.clock.now(), valid_for=timedelta(days=services.settings.access.invitation_days),
+        for_user=member.id)
+    until = invitation.expires_at.astimezone(services.settings.wilayah.zone)
+    await query.message.reply_text(  # type: ignore[union-attr]
+        f"🔗 Tautan bergabung kembali untuk <b>{html.escape(member.full_name)}</b> "
+        f"({member.role.label}, {html.escape(services.regions.label(member.region_code))}). Hanya bisa dipakai "
+        f"oleh akun Telegram orang itu, sampai {long_date(until.date())} pukul {until:%H.%M}.\n\n"
+        f"Teruskan kepadanya:\n{services.deep_link(token)}")
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("anggota", anggota))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.ANGGOTA.pattern))

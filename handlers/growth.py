@@ -5,7 +5,7 @@ measurement is a ``kunjungan`` row with its own date, so the history is simply a
 them, newest first, each with the child's age on that day, weight and length/height,
 the three WHO statuses named for the age (PB/U and BB/PB under 24 months, TB/U and
 BB/TB from 24 months) and the KMS reading of the month. Button data is parsed by
-``bot.growth_buttons`` and the child looked up again within the caller's scope.
+``bot.callbacks`` and the child looked up again within the caller's scope.
 """
 
 from __future__ import annotations
@@ -17,18 +17,20 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot import growth_buttons, growth_chart, texts
+from bot import callbacks as cb
+from bot import growth_chart, reads
 from bot.access import for_command
 from bot.context import TpkContext
-from bot.domain.age import age_in_days, age_label
+from bot.domain.age import age_label
 from bot.domain.anthropometry import format_decimal
-from bot.domain.growth import LENGTH_AGE_LIMIT_DAYS, GrowthAssessment
 from bot.domain.kms import MonthlyReading, kms_readings
 from bot.domain.thresholds import ClinicalThresholds
 from bot.formatting import long_date
+from bot.labels import growth_summary
+from bot.labels import under_two as young
 from bot.reporting import child_growth, child_weighings
-from handlers.keluarga import PREFIX as KELUARGA_PREFIX
 from storage import keluarga as store
+from storage.access_log import Read
 from storage.keluarga import Kunjungan, Sasaran
 
 #: Measurements per page of the history (a page stays far below Telegram's 4,096 characters).
@@ -45,24 +47,10 @@ def _today(context: TpkContext) -> date:
     return services.clock.now().astimezone(services.settings.wilayah.zone).date()
 
 
-def status_line(growth: GrowthAssessment | None, under_two: bool) -> str | None:
-    """"PB/U pendek (−2,31) · BB/U normal (−1,02) · BB/PB gizi baik (0,12)"; the length
-    names follow the age: PB (lying length) under 24 months, TB (standing height) after."""
-    if growth is None:
-        return None
-    length, ratio = ("PB/U", "BB/PB") if under_two else ("TB/U", "BB/TB")
-    parts = [f"{name} {status.label} ({format_decimal(z, 2)})"
-             for name, status, z in ((length, growth.height_status, growth.haz),
-                                     ("BB/U", growth.weight_for_age_status, growth.waz),
-                                     (ratio, growth.nutrition_status, growth.whz))
-             if status is not None and z is not None]
-    return " · ".join(parts) or None
-
-
 def _entry(child: Sasaran, visit: Kunjungan, reading: MonthlyReading | None) -> str:
     m = visit.measurement
     assert child.birth_date is not None
-    under_two = age_in_days(child.birth_date, visit.visited_on) < LENGTH_AGE_LIMIT_DAYS
+    under_two = young(child.birth_date, visit.visited_on)
     age = age_label(child.birth_date, visit.visited_on) if visit.visited_on > child.birth_date else "lahir"
     lines = [f"<b>{long_date(visit.visited_on)}</b> · umur {age}"]
     sizes = []
@@ -72,7 +60,7 @@ def _entry(child: Sasaran, visit: Kunjungan, reading: MonthlyReading | None) -> 
         how = {True: " (berbaring)", False: " (berdiri)"}.get(m.measured_lying, "")  # type: ignore[arg-type]
         sizes.append(f"{'PB' if under_two else 'TB'} {format_decimal(m.height_cm)} cm{how}")
     lines.append(" · ".join(sizes) if sizes else "tidak diukur")
-    status = status_line(child_growth(child.sex, child.birth_date, m), under_two)
+    status = growth_summary(child_growth(child.sex, child.birth_date, m), under_two)
     if status:
         lines.append(status)
     if reading is not None:
@@ -112,14 +100,14 @@ def _history_markup(child: Sasaran, page: int, pages: int) -> InlineKeyboardMark
     rows = []
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=growth_buttons.history_data(child.id, page - 1)))
+        nav.append(InlineKeyboardButton("◀️ Sebelumnya", callback_data=cb.data(cb.GrowthHistory(child.id, page - 1))))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=growth_buttons.history_data(child.id, page + 1)))
+        nav.append(InlineKeyboardButton("Berikutnya ▶️", callback_data=cb.data(cb.GrowthHistory(child.id, page + 1))))
     if nav:
         rows.append(nav)
-    rows.append([InlineKeyboardButton("📈 Grafik pertumbuhan", callback_data=growth_buttons.chart_data(child.id))])
+    rows.append([InlineKeyboardButton("📈 Grafik pertumbuhan", callback_data=cb.data(cb.GrowthChart(child.id)))])
     rows.append([InlineKeyboardButton("⬅️ Kembali ke keluarga",
-                                      callback_data=f"{KELUARGA_PREFIX}:o:{child.keluarga_id}")])
+                                      callback_data=cb.data(cb.FamilyOpen(child.keluarga_id)))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -134,12 +122,13 @@ async def _child(context: TpkContext, sasaran_id: int) -> Sasaran | None:
 async def on_history(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    asked = growth_buttons.parse_history(query.data)
+    asked = cb.GROWTH_HISTORY.parse(query.data)
     child = await _child(context, asked.sasaran_id) if asked else None
     if asked is None or child is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query, context)
         return
     await query.answer()
+    await reads.record(context, [child.id], Read.HISTORY)
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
     text, pages = history_text(child, visits, asked.page, klinis=context.services.settings.klinis)
     await query.edit_message_text(text, reply_markup=_history_markup(child, min(asked.page, pages - 1), pages))
@@ -149,12 +138,13 @@ async def on_history(update: Update, context: TpkContext) -> None:
 async def on_chart(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    sasaran_id = growth_buttons.parse_chart(query.data)
-    child = await _child(context, sasaran_id) if sasaran_id else None
+    asked = cb.GROWTH_CHART.parse(query.data)
+    child = await _child(context, asked.sasaran_id) if asked else None
     if child is None or query.message is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query, context)
         return
     await query.answer("Menyiapkan grafik…")
+    await reads.record(context, [child.id], Read.HISTORY)
     visits = await store.measurement_history(context.services.db, _scope(context), child.id)
     measured = [growth_chart.Measured(v.visited_on, v.measurement.weight_kg, v.measurement.height_cm,
                                       v.measurement.measured_lying) for v in visits]
@@ -171,5 +161,5 @@ async def on_chart(update: Update, context: TpkContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_history, pattern=rf"^{growth_buttons.GROWTH_HISTORY}:"))
-    app.add_handler(CallbackQueryHandler(on_chart, pattern=rf"^{growth_buttons.GROWTH_CHART}:"))
+    app.add_handler(CallbackQueryHandler(on_history, pattern=cb.GROWTH_HISTORY.pattern))
+    app.add_handler(CallbackQueryHandler(on_chart, pattern=cb.GROWTH_CHART.pattern))

@@ -3,8 +3,8 @@ and the TPK side: the invitation (link + QR code). The TPK member's /tugas is :m
 
 Stateless: every button carries what it needs (the invitation token, the reminder id,
 the sasaran id) and every step re-checks it, so a restart between two taps costs
-nothing. Callback data: ``ibu:ya:<token>`` / ``ibu:tidak:<token>`` (consent),
-``ibu:ack:<reminder_id>:y|n``, ``ibu:ttd:on|off``, ``ibu:inv:<sasaran_id>``.
+nothing. Buttons (``bot.callbacks.IBU``): her consent, her answer to a reminder, the
+iron-tablet switch, and the member's "make an invitation".
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
+from bot import callbacks as cb
 from bot import texts as common_texts
 from bot.access import for_command
 from bot.commands import commands_for
@@ -49,14 +50,7 @@ from storage.invitations import Invitation, InvitationError, Problem
 
 log = logging.getLogger(__name__)
 
-PREFIX = "ibu"
-PROBLEMS = {
-    Problem.UNKNOWN: "Tautan ini tidak dikenal. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
-    Problem.USED: "Tautan ini sudah dipakai. Satu tautan hanya untuk satu kali — minta yang baru kepada anggota TPK.",
-    Problem.EXPIRED: "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
-    Problem.ALREADY_MEMBER: "Akun Telegram ini sudah terdaftar sebagai anggota TPK atau koordinator, "
-                            "jadi tidak bisa dipakai untuk pengingat ibu.",
-}
+PROBLEMS = rtexts.LINK_PROBLEMS
 
 
 def _window_label(context: TpkContext) -> str:
@@ -66,41 +60,46 @@ def _window_label(context: TpkContext) -> str:
 
 def invite_button(sasaran_id: int) -> InlineKeyboardButton:
     """The button the registration flows show under a new ibu hamil / ibu nifas."""
-    return InlineKeyboardButton(rtexts.INVITE_BUTTON, callback_data=f"{PREFIX}:inv:{sasaran_id}")
+    return InlineKeyboardButton(rtexts.INVITE_BUTTON, callback_data=cb.data(cb.MotherInvite(sasaran_id)))
 
 
 # -- joining ------------------------------------------------------------------------------
 
 
 async def open_invitation(update: Update, context: TpkContext, token: str, invitation: Invitation) -> int:
-    """``/start <token>`` for a mother's invitation (passed to conversations.join by bot.app): the
-    consent screen. Nothing is stored until she answers."""
-    message = update.effective_message
-    assert message is not None
-    inviter = await users_store.get(context.services.db, invitation.created_by)
-    await message.reply_text(
-        rtexts.consent_screen(inviter.full_name if inviter else "", _window_label(context)),
+    """A mother's invitation once she has confirmed who she is (passed to conversations.join by
+    bot.app): the consent screen, greeting her by her initial. Nothing is stored until she answers."""
+    chat = update.effective_chat
+    assert chat is not None
+    services = context.services
+    inviter = await users_store.get(services.db, invitation.created_by)
+    record = await ibu_store.record(services.db, invitation.sasaran_id or 0)
+    await chat.send_message(
+        rtexts.consent_screen(inviter.full_name if inviter else "", _window_label(context),
+                              services.settings.privacy.retention_days, record.name if record else ""),
         reply_markup=InlineKeyboardMarkup([[
-            InlineKeyboardButton(rtexts.AGREE, callback_data=f"{PREFIX}:ya:{token}"),
-            InlineKeyboardButton(rtexts.REFUSE, callback_data=f"{PREFIX}:tidak:{token}"),
+            InlineKeyboardButton(rtexts.AGREE, callback_data=cb.data(cb.MotherConsent("ya", token))),
+            InlineKeyboardButton(rtexts.REFUSE, callback_data=cb.data(cb.MotherConsent("tidak", token))),
         ]]),
     )
     return ConversationHandler.END
 
 
-async def consent_button(update: Update, context: TpkContext) -> None:
+async def consent_button(update: Update, context: TpkContext, press: cb.MotherConsent) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
-    _, choice, token = query.data.split(":", 2)
-    if not is_well_formed(token):
-        await query.answer(common_texts.EXPIRED_BUTTON, show_alert=True)
+    if not is_well_formed(press.token):
+        await cb.refuse(query, context)
         return
-    agreed = choice == "ya"
+    token, agreed = press.token, press.choice == "ya"
     try:
         await mothers.consent(context.services, token=token, telegram_id=update.effective_user.id, agreed=agreed)
     except InvitationError as exc:
         if exc.problem is Problem.USED and await ibu_store.link_for_user(context.services.db, update.effective_user.id):
             await query.answer(rtexts.ALREADY_ANSWERED)  # a second tap on "Setuju"
+            return
+        if exc.problem is Problem.UNCHECKED:  # a token taken from the QR code, pressed by another account
+            await query.answer(PROBLEMS[exc.problem], show_alert=True)
             return
         await query.answer()
         await query.edit_message_reply_markup(None)
@@ -156,9 +155,9 @@ def _ttd_markup(ttd: bool | None) -> InlineKeyboardMarkup | None:
         return None
     if ttd:
         return InlineKeyboardMarkup([[InlineKeyboardButton("Matikan pengingat tablet tambah darah",
-                                                           callback_data=f"{PREFIX}:ttd:off")]])
+                                                           callback_data=cb.data(cb.IronSwitch("off")))]])
     return InlineKeyboardMarkup([[InlineKeyboardButton("Nyalakan pengingat tablet tambah darah",
-                                                       callback_data=f"{PREFIX}:ttd:on")]])
+                                                       callback_data=cb.data(cb.IronSwitch("on")))]])
 
 
 @for_command("jadwal")
@@ -174,20 +173,21 @@ async def jadwal(update: Update, context: TpkContext) -> None:
         await message.reply_text(rtexts.paused_schedule())
         return
     items, ttd = await planning.upcoming(services, link.sasaran_id)
-    lines = [(day, rtexts.item_label(key, payload)) for day, key, payload in items]
+    lines = [rtexts.schedule_line(item.day, rtexts.item_label(item.text_key, item.payload), until=item.until,
+                                  overdue=item.overdue) for item in items]
     await message.reply_text(
         rtexts.schedule(context.caller.name, lines, ttd=ttd, window=_window_label(context)),
         reply_markup=_ttd_markup(ttd),
     )
 
 
-async def ttd_button(update: Update, context: TpkContext) -> None:
+async def ttd_button(update: Update, context: TpkContext, press: cb.IronSwitch) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     if context.caller.role is not Role.IBU:
         await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
         return
-    enabled = query.data.endswith(":on")
+    enabled = press.state == "on"
     link = await mothers.set_ttd(context.services, context.caller.user_id, enabled=enabled)
     if link is None:
         await query.answer(rtexts.NOT_LINKED, show_alert=True)
@@ -196,15 +196,14 @@ async def ttd_button(update: Update, context: TpkContext) -> None:
     await query.edit_message_reply_markup(_ttd_markup(enabled))
 
 
-async def ack_button(update: Update, context: TpkContext) -> None:
+async def ack_button(update: Update, context: TpkContext, press: cb.ReminderAnswer) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     if context.caller.role is not Role.IBU:
         await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
         return
-    _, _, reminder_id, choice = query.data.split(":")
-    done = choice == "y"
-    answered = await mothers.answer(context.services, context.caller.user_id, int(reminder_id), done=done)
+    done = press.choice == "y"
+    answered = await mothers.answer(context.services, context.caller.user_id, press.reminder_id, done=done)
     if answered is None:  # answered before, or not her reminder: change nothing
         await query.answer(rtexts.ALREADY_ANSWERED)
         return
@@ -248,22 +247,33 @@ async def send_invitation(context: TpkContext, chat_id: int, sasaran_id: int) ->
     return True
 
 
-async def invite_button_pressed(update: Update, context: TpkContext) -> None:
+async def invite_button_pressed(update: Update, context: TpkContext, press: cb.MotherInvite) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
     if context.caller.role not in (Role.TPK, Role.KOORDINATOR, Role.ADMIN):
         await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
         return
     await query.answer()
-    await send_invitation(context, update.effective_chat.id, int(query.data.rsplit(":", 1)[1]))
+    await send_invitation(context, update.effective_chat.id, press.sasaran_id)
+
+
+_BUTTONS: dict[type, Any] = {cb.MotherConsent: consent_button, cb.ReminderAnswer: ack_button,
+                             cb.IronSwitch: ttd_button, cb.MotherInvite: invite_button_pressed}
+
+
+async def _on_button(update: Update, context: TpkContext) -> None:
+    """Every ``ibu`` button, routed by its shape; one that cannot be read is refused."""
+    assert update.callback_query is not None
+    press = cb.IBU.parse(update.callback_query.data)
+    if press is None:
+        await cb.refuse(update.callback_query, context)
+        return
+    await _BUTTONS[type(press)](update, context, press)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("berhenti", berhenti))
     app.add_handler(CommandHandler("mulai", mulai))
     app.add_handler(CommandHandler("jadwal", jadwal))
-    app.add_handler(CallbackQueryHandler(consent_button, pattern=rf"^{PREFIX}:(ya|tidak):"))
-    app.add_handler(CallbackQueryHandler(ack_button, pattern=rf"^{PREFIX}:ack:\d+:[yn]$"))
-    app.add_handler(CallbackQueryHandler(ttd_button, pattern=rf"^{PREFIX}:ttd:(on|off)$"))
-    app.add_handler(CallbackQueryHandler(invite_button_pressed, pattern=rf"^{PREFIX}:inv:\d+$"))
+    app.add_handler(CallbackQueryHandler(_on_button, pattern=cb.IBU.pattern))
     app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -1,7 +1,7 @@
 """/keluarga: the families in the caller's scope, their risk status and members.
 
 TPK members see the families of their own kelurahan/desa, coordinators those in
-their area. Callback data: ``kl:p:<page>`` (list page), ``kl:o:<keluarga id>`` (open);
+their area. Buttons (``bot.callbacks.KELUARGA``): a list page or one family to open;
 every id is looked up again within the caller's scope.
 """
 
@@ -13,7 +13,8 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import growth_buttons, texts
+from bot import callbacks as cb
+from bot import reads, refusals
 from bot.access import allowed, for_command, may_edit
 from bot.commands import MANAGERS
 from bot.context import TpkContext
@@ -22,13 +23,13 @@ from bot.domain.categories import Group, group_on
 from bot.domain.risk import MetodeKb
 from bot.domain.roles import Role
 from bot.formatting import long_date
-from bot.labels import growth_summary, sasaran_label
+from bot.labels import growth_summary, sasaran_label, under_two
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
+from storage.access_log import Read, Refusal
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 
-PREFIX = "kl"
 PAGE = 8
 
 
@@ -50,9 +51,9 @@ async def _list(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMark
     if total == 0:
         return f"Belum ada keluarga {whose}. Ketik /lapor untuk melaporkan keluarga.", None
     pages = -(-total // PAGE)
-    rows = [[InlineKeyboardButton(_family_button(services.regions, k), callback_data=f"{PREFIX}:o:{k.id}")]
+    rows = [[InlineKeyboardButton(_family_button(services.regions, k), callback_data=cb.data(cb.FamilyOpen(k.id)))]
             for k in families]
-    nav = page_row(PREFIX, page, pages)
+    nav = page_row(lambda n: cb.data(cb.FamilyPage(n)), page, pages)
     if nav:
         rows.append(nav)
     text = f"<b>Keluarga {whose}</b>: {total} (halaman {page + 1}/{pages}).\n⚠️ = berisiko stunting. Pilih satu:"
@@ -69,16 +70,17 @@ def _measurement_line(sasaran: Sasaran, visit: Kunjungan | None) -> str | None:
     if visit is None:
         return None
     m = visit.measurement
+    young = sasaran.birth_date is not None and under_two(sasaran.birth_date, visit.visited_on)
     parts = []
     if m.weight_kg is not None:
         parts.append(f"BB {format_decimal(m.weight_kg)} kg")
     if m.height_cm is not None:
-        parts.append(f"TB {format_decimal(m.height_cm)} cm")
+        parts.append(f"{'PB' if young else 'TB'} {format_decimal(m.height_cm)} cm")
     if m.lila_cm is not None:
         parts.append(f"LiLA {format_decimal(m.lila_cm)} cm")
     if m.hb is not None:
         parts.append(f"Hb {format_decimal(m.hb)}")
-    status = growth_summary(child_growth(sasaran.sex, sasaran.birth_date, m))
+    status = growth_summary(child_growth(sasaran.sex, sasaran.birth_date, m), young)
     if status:
         parts.append(status)
     if not parts:
@@ -99,6 +101,7 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
     services = context.services
     today = _today(context)
     members = await store.members(services.db, _scope(context), keluarga.id)
+    await reads.record(context, [m.id for m in members], Read.CARD)
     risks = await store.family_risks(services.db, keluarga.id)
     flags = await store.flags(services.db, [m.id for m in members])
     lines = [f"<b>Keluarga {html.escape(keluarga.head_name)}</b>",
@@ -134,22 +137,24 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
             lines.append(f"   ⚠️ {html.escape(reason)}")
         if member.status == "aktif":
             buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
-                                                 callback_data=f"kj:new:{member.id}")])
+                                                 callback_data=cb.data(cb.VisitNew(member.id)))])
         if member.category in ("baduta", "balita") and member.birth_date and member.sex in ("L", "P"):
             first = member.name.split()[0][:20]
             buttons.append([
-                InlineKeyboardButton(f"📋 Riwayat ukur {first}", callback_data=growth_buttons.history_data(member.id)),
+                InlineKeyboardButton(f"📋 Riwayat ukur {first}", callback_data=cb.data(cb.GrowthHistory(member.id, 0))),
                 InlineKeyboardButton(f"📈 Grafik pertumbuhan {first}",
-                                     callback_data=growth_buttons.chart_data(member.id))])
+                                     callback_data=cb.data(cb.GrowthChart(member.id)))])
         if may_edit(context, member):
-            buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60], callback_data=f"ub:{member.id}")])
+            buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60],
+                                                 callback_data=cb.data(cb.EditSasaran(member.id)))])
             if member.category in ("ibu_hamil", "ibu_nifas"):
                 buttons.append([InlineKeyboardButton(f"📲 Undang {member.name} ke pengingat"[:60],
-                                                     callback_data=f"ibu:inv:{member.id}")])
-    buttons.append([InlineKeyboardButton("➕ Tambah sasaran", callback_data=f"lp:more:{keluarga.id}")])
+                                                     callback_data=cb.data(cb.MotherInvite(member.id)))])
+    buttons.append([InlineKeyboardButton("➕ Tambah sasaran", callback_data=cb.data(cb.ReportMore(keluarga.id)))])
     if context.caller.user_id == keluarga.reporter_id or allowed(context, MANAGERS):
-        buttons.append([InlineKeyboardButton("✏️ Ubah data keluarga", callback_data=f"ubk:{keluarga.id}")])
-    buttons.append([InlineKeyboardButton("⬅️ Daftar keluarga", callback_data=f"{PREFIX}:p:0")])
+        buttons.append([InlineKeyboardButton("✏️ Ubah data keluarga",
+                                             callback_data=cb.data(cb.EditKeluarga(keluarga.id)))])
+    buttons.append([InlineKeyboardButton("⬅️ Daftar keluarga", callback_data=cb.data(cb.FamilyPage(0)))])
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
@@ -164,17 +169,18 @@ async def keluarga(update: Update, context: TpkContext) -> None:
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    if len(parts) != 3 or parts[1] not in ("p", "o") or not parts[2].isdigit():
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    press = cb.KELUARGA.parse(query.data)
+    if press is None:
+        await cb.refuse(query, context)
         return
-    if parts[1] == "p":
+    if isinstance(press, cb.FamilyPage):
         await query.answer()
-        text, markup = await _list(context, int(parts[2]))
+        text, markup = await _list(context, press.page)
         await query.edit_message_text(text, reply_markup=markup)
         return
-    found = await store.get_keluarga(context.services.db, _scope(context), int(parts[2]))
+    found = await store.get_keluarga(context.services.db, _scope(context), press.keluarga_id)
     if found is None:
+        await refusals.record(context.services, context.caller.user_id, Refusal.SCOPE, "keluarga", press.keluarga_id)
         await query.answer("Keluarga itu tidak ada di wilayah Anda.", show_alert=True)
         return
     await query.answer()
@@ -184,4 +190,4 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("keluarga", keluarga))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.KELUARGA.pattern))

@@ -20,30 +20,41 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks as cb
+from bot import refusals, texts
 from bot.access import allowed, for_command, refuse
 from bot.commands import spec
 from bot.context import TpkContext
 from bot.domain.roles import Role
-from bot.rekap import chart, message
+from bot.rekap import chart, closing, message
 from bot.rekap import keyboard as kb
-from bot.rekap.periods import Period, this_month
+from bot.rekap.figures import Rekap
+from bot.rekap.periods import Period, PeriodError, check
 from bot.rekap.replies import answer_request, send_workbook
-from bot.rekap.request import OUT_OF_SCOPE, Request
+from bot.rekap.request import OUT_OF_SCOPE, Request, command_arguments
 from bot.rekap.service import build_rekap, today
 from bot.services import Services
 from bot.widgets.region_picker import GO, within_scope
 from storage import rekap as store
+from storage.access_log import Refusal
 
 log = logging.getLogger(__name__)
 
 HINT = "Ketuk nama wilayah untuk rinciannya; 📈 Grafik dan 📥 Excel untuk dibagikan."
 
 
-async def send_rekap(target: Message, services: Services, scope: str, area: str, period: Period) -> None:
+def _reclose_rows(context: TpkContext, rekap: Rekap) -> list[list[InlineKeyboardButton]]:
+    if rekap.revision and closing.may_reclose(context.caller.role is Role.ADMIN, context.caller.scope):
+        return [[kb.reclose_button(rekap.period, rekap.area)]]
+    return []
+
+
+async def send_rekap(target: Message, services: Services, scope: str, area: str, period: Period,
+                     context: TpkContext | None = None) -> None:
     rekap = await build_rekap(services, scope=scope, area=area, period=period)
     parts = message.split(message.render(rekap, hint=HINT if services.regions.children(area) else None))
-    markup = kb.rekap_keyboard(services.regions, scope=scope, area=area, period=period, today=today(services))
+    markup = kb.rekap_keyboard(services.regions, scope=scope, area=area, period=period, today=today(services),
+                               extra_rows=_reclose_rows(context, rekap) if context else None)
     for index, part in enumerate(parts):
         await target.reply_text(part, reply_markup=markup if index == len(parts) - 1 else None)
 
@@ -57,35 +68,66 @@ async def send_chart(target: Message, services: Services, scope: str, area: str,
                                      f"{html.escape(period.label())}")
 
 
+RECLOSE_WORDS = "tutup ulang"
+RECLOSE_REFUSED = "Tutup ulang hanya untuk admin dan koordinator kabupaten/kota."
+NOT_CLOSED = "Periode itu belum ditutup, jadi belum ada revisi untuk dimasukkan."
+
+
+async def reclose_and_show(target: Message, context: TpkContext, scope: str, area: str, period: Period) -> None:
+    """Re-close ``period`` for the caller's scope (audited), then show it again."""
+    services = context.services
+    if not closing.may_reclose(context.caller.role is Role.ADMIN, scope):
+        await target.reply_text(RECLOSE_REFUSED)
+        return
+    rekap = await build_rekap(services, scope=scope, area=area, period=period)
+    if rekap.closed is None:
+        await target.reply_text(NOT_CLOSED)
+        return
+    version = await closing.reclose(services, rekap, scope=scope, actor_id=context.caller.user_id)
+    text = message.revision_text(rekap) or "tidak ada revisi"
+    await target.reply_text(f"✅ {html.escape(period.label())} ditutup ulang (versi {version}); "
+                            f"{html.escape(text)} kini masuk angka.")
+    await send_rekap(target, services, scope, area, period, context)
+
+
 @for_command("rekap")
 async def rekap_command(update: Update, context: TpkContext) -> None:
+    reclosing = command_arguments(update.effective_message.text if update.effective_message else None
+                                  ).casefold().startswith(RECLOSE_WORDS)
+
     async def show(target: Message, services: Services, scope: str, request: Request) -> None:
-        if request.chart:
+        if reclosing:
+            await reclose_and_show(target, context, scope, request.area, request.period)
+        elif request.chart:
             await send_chart(target, services, scope, request.area, request.period)
         else:
-            await send_rekap(target, services, scope, request.area, request.period)
+            await send_rekap(target, services, scope, request.area, request.period, context)
 
-    await answer_request(update, context, show)
+    await answer_request(update, context, show, skip=RECLOSE_WORDS if reclosing else "")
 
 
 @for_command("rekap")
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if query.data.startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
-        await on_digest_switch(update, context)
+    press = cb.REKAP.parse(query.data)
+    if isinstance(press, cb.DigestSwitch):
+        await on_digest_switch(update, context, press)
         return
-    action = kb.parse(query.data)
+    action = kb.action_of(press) if isinstance(press, cb.RekapAction) else None
     services = context.services
     scope = context.caller.scope
     if action is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+        await cb.refuse(query, context)
         return
     if not within_scope(services.regions, scope, action.area):
+        await refusals.record(services, context.caller.user_id, Refusal.SCOPE, "rekap", action.area)
         await query.answer(OUT_OF_SCOPE, show_alert=True)
         return
     assert scope is not None
-    if action.period.last > this_month(today(services)).first:
+    try:
+        check(action.period, today(services))
+    except PeriodError:
         await query.answer("Periode itu belum dimulai.", show_alert=True)
         return
     target = query.message if isinstance(query.message, Message) else None
@@ -98,10 +140,14 @@ async def on_button(update: Update, context: TpkContext) -> None:
         return
     if action.action == kb.EXCEL:
         if not allowed(context, spec("ekspor").roles):
-            await refuse(update, context)
+            await refuse(update, context, "ekspor")
             return
         await query.answer("Menyiapkan file Excel…")
         await send_workbook(target, services, scope, action.area, action.period)
+        return
+    if action.action == kb.RECLOSE:
+        await query.answer()
+        await reclose_and_show(target, context, scope, action.area, action.period)
         return
     assert action.action == GO
     await query.answer()
@@ -110,7 +156,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     parts = message.split(message.render(rekap, hint=hint))
     extra = _digest_row(target.reply_markup)
     markup = kb.rekap_keyboard(services.regions, scope=scope, area=action.area, period=action.period,
-                               today=today(services), extra_rows=extra)
+                               today=today(services), extra_rows=[*(extra or []), *_reclose_rows(context, rekap)])
     try:
         await target.edit_text(parts[0], reply_markup=markup if len(parts) == 1 else None)
     except BadRequest as exc:
@@ -126,22 +172,18 @@ def _digest_row(markup: InlineKeyboardMarkup | None) -> list[list[InlineKeyboard
         return None
     for row in markup.inline_keyboard:
         for button in row:
-            if (button.callback_data or "").startswith(f"{kb.PREFIX}:{kb.DIGEST}:"):
+            if kb.is_digest_switch(button):
                 return [[button]]
     return None
 
 
-async def on_digest_switch(update: Update, context: TpkContext) -> None:
+async def on_digest_switch(update: Update, context: TpkContext, press: cb.DigestSwitch) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    choice = {f"{kb.PREFIX}:{kb.DIGEST}:on:-": True, f"{kb.PREFIX}:{kb.DIGEST}:off:-": False}.get(query.data)
-    if choice is None:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
-        return
+    assert query is not None
     if context.caller.role is not Role.KOORDINATOR:
         await query.answer("Rekap bulanan dikirim untuk koordinator.", show_alert=True)
         return
-    enabled = choice
+    enabled = press.state == "on"
     services = context.services
     await store.set_digest(services.db, context.caller.user_id, enabled=enabled, now=services.clock.now())
     await query.answer("Rekap bulanan akan dikirim tiap tanggal 1." if enabled
@@ -157,4 +199,4 @@ async def on_digest_switch(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("rekap", rekap_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{kb.PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.REKAP.pattern))

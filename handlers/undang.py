@@ -2,7 +2,7 @@
 
 Stateless: every step's callback data carries the role and the area, and every step
 re-checks authority, so a restart mid-way costs nothing and forged data achieves
-nothing. Data: ``ud:<role>:go:<code>`` (walk the tree), ``ud:<role>:pick:<code>``.
+nothing. Data: ``bot.callbacks.InviteArea`` (role, walk the tree or pick, area code).
 """
 
 from __future__ import annotations
@@ -10,20 +10,22 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callbacks as cb
+from bot import refusals
 from bot.access import for_command
+from bot.audit import callbacks as audit_buttons
 from bot.context import TpkContext
 from bot.domain.regions import Level, level_of
 from bot.domain.roles import Role, has_authority, invitable_roles
 from bot.domain.tokens import new_token
 from bot.formatting import long_date
-from bot.widgets.region_picker import GO, PICK, region_keyboard, within_scope
-from storage import invitations
+from bot.widgets.region_picker import GO, region_keyboard, within_scope
+from storage import audit_kasus, invitations
+from storage.access_log import Refusal
 
-PREFIX = "ud"
 _ROLE_CODES = {"k": Role.KOORDINATOR, "t": Role.TPK}
 _CODE_OF_ROLE = {role: code for code, role in _ROLE_CODES.items()}
 OUT_OF_SCOPE = "Wilayah itu di luar wewenang Anda."
@@ -42,7 +44,7 @@ def _picker(context: TpkContext, role: Role, at: str) -> InlineKeyboardMarkup:
         context.services.regions,
         at=at,
         scope=caller.scope,
-        prefix=f"{PREFIX}:{_CODE_OF_ROLE[role]}",
+        data=lambda action, code: cb.data(cb.InviteArea(_CODE_OF_ROLE[role], action, code)),
         selectable=lambda code: has_authority(caller.role, caller.scope, role, code),
     )
 
@@ -59,10 +61,18 @@ async def undang(update: Update, context: TpkContext) -> None:
                                  reply_markup=_picker(context, roles[0], caller.scope))
         return
     buttons = [
-        InlineKeyboardButton(role.label, callback_data=f"{PREFIX}:{_CODE_OF_ROLE[role]}:{GO}:{caller.scope}")
+        InlineKeyboardButton(role.label, callback_data=cb.data(cb.InviteArea(_CODE_OF_ROLE[role], GO, caller.scope)))
         for role in roles
     ]
-    await message.reply_text("Siapa yang ingin Anda undang?", reply_markup=InlineKeyboardMarkup([buttons]))
+    rows = [buttons] + [  # the tim pakar of each open audit round the caller coordinates (issue 18)
+        [InlineKeyboardButton(f"Tim pakar: AKS {r.year} semester {r.semester}", callback_data=audit_buttons.audit(
+            "inv", r.id))] for r in await audit_kasus.rounds_in_scope(context.services.db, caller.scope) if r.open]
+    await message.reply_text("Siapa yang ingin Anda undang?", reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _out_of_scope(query: CallbackQuery, context: TpkContext, code: str) -> None:
+    await refusals.record(context.services, context.caller.user_id, Refusal.SCOPE, "undang", code)
+    await query.answer(OUT_OF_SCOPE, show_alert=True)
 
 
 @for_command("undang")
@@ -70,21 +80,21 @@ async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     caller = context.caller
-    parts = query.data.split(":")
-    if len(parts) != 4 or parts[1] not in _ROLE_CODES or parts[2] not in (GO, PICK):
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    press = cb.UNDANG.parse(query.data)
+    if press is None or press.role not in _ROLE_CODES:
+        await cb.refuse(query, context)
         return
-    role, action, code = _ROLE_CODES[parts[1]], parts[2], parts[3]
+    role, action, code = _ROLE_CODES[press.role], press.action, press.code
     regions = context.services.regions
     if role not in invitable_roles(caller.role, caller.scope) or not within_scope(regions, caller.scope, code):
-        await query.answer(OUT_OF_SCOPE, show_alert=True)
+        await _out_of_scope(query, context, code)
         return
     if action == GO:
         await query.answer()
         await query.edit_message_text(_picker_text(context, role, code), reply_markup=_picker(context, role, code))
         return
     if not has_authority(caller.role, caller.scope, role, code):
-        await query.answer(OUT_OF_SCOPE, show_alert=True)
+        await _out_of_scope(query, context, code)
         return
     await query.answer()
     services = context.services
@@ -109,4 +119,4 @@ async def on_button(update: Update, context: TpkContext) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("undang", undang))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.UNDANG.pattern))

@@ -2,21 +2,29 @@
 
 One writer connection guarded by an asyncio lock (SQLite has one writer anyway, and
 a shared connection would let one coroutine's uncommitted rows leak into another's
-read) and one read-only connection for queries, which in WAL mode sees only
-committed data and never blocks the writer.
+read) and a few read-only connections for queries (:data:`READERS`), which in WAL mode
+see only committed data and never block the writer.
+
+Another process may hold SQLite's write lock for a while (a backup tool, an operator's
+``sqlite3`` shell, a long VACUUM). A write then does not fail after the busy time-out:
+it is tried again with a growing pause until :data:`WRITE_PATIENCE_S` has passed, so
+what a member typed is stored once the lock is released. Only after that does it raise
+:class:`DatabaseBusy`, and nothing was written. Reads never take the write lock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -24,11 +32,25 @@ from storage.dialect import SQLITE
 from storage.url import Engine
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+#: How long SQLite itself waits for another connection's lock, per attempt.
 BUSY_TIMEOUT_MS = 10_000
+#: How long a write keeps trying while another process holds the lock, in all.
+WRITE_PATIENCE_S = 90.0
+#: The first pause between attempts; it doubles up to :data:`RETRY_PAUSE_MAX_S`.
+RETRY_PAUSE_S = 0.25
+RETRY_PAUSE_MAX_S = 5.0
+#: Read-only connections: a long read on one leaves the others to everyone else.
+READERS = 3
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 #: What one engine needs before a shared migration: ``0001_foundation.postgresql.sql``.
 _ENGINE_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(postgresql)\.sql$")
+
+
+#: What the database engine raises when a file or statement fails past opening (the CLI turns
+#: it into one line): callers outside ``storage/`` catch this, never the driver's own classes.
+EngineError = sqlite3.Error
 
 
 class MigrationError(RuntimeError):
@@ -38,6 +60,58 @@ class MigrationError(RuntimeError):
 class StorageUnavailable(RuntimeError):
     """The configured server cannot be used (unreachable, no such database, no right); the
     message is one Indonesian sentence for the operator."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be used at all (read-only, unwritable folder, not a
+    database): one Indonesian line for the operator, naming the file and the fix."""
+
+
+def unavailable(path: Path, error: BaseException) -> DatabaseUnavailable:
+    """The operator's line for an error opening or first writing ``path``."""
+    text = str(error).lower()
+    if isinstance(error, PermissionError) or "readonly" in text or "read-only" in text:
+        fix = (f"hanya bisa dibaca — beri pengguna yang menjalankan bot izin tulis untuk file itu, "
+               f"file -wal dan -shm-nya, dan folder {path.parent}")
+    elif isinstance(error, OSError) or "unable to open" in text:
+        fix = f"tidak bisa dibuka atau dibuat — periksa bahwa folder {path.parent} ada dan bisa ditulis"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        fix = ("bukan basis data SQLite atau rusak — pulihkan dari cadangan "
+               "(README, \"Cadangan dan pemulihan\")")
+    else:
+        fix = f"tidak bisa dipakai ({type(error).__name__})"
+    return DatabaseUnavailable(f"basis data {path} {fix}")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process held the write lock for longer than :data:`WRITE_PATIENCE_S`;
+    the write was not made (the caller must say so, not that it was saved)."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY / SQLITE_LOCKED and their variants)."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+
+
+async def patiently(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run ``attempt`` until it does not fail with a locked database, pausing longer each
+    time, for at most :data:`WRITE_PATIENCE_S`; then :class:`DatabaseBusy`. ``attempt``
+    must change nothing when it fails that way (one statement, or a ``BEGIN``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WRITE_PATIENCE_S
+    pause = RETRY_PAUSE_S
+    while True:
+        try:
+            return await attempt()
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+            if loop.time() + pause > deadline:
+                raise DatabaseBusy(f"the database stayed locked for {WRITE_PATIENCE_S:g} s") from error
+        log.warning("database locked by another process; writing again in %.2f s", pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, RETRY_PAUSE_MAX_S)
 
 
 @dataclass(frozen=True)
@@ -99,6 +173,16 @@ async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
         await conn.execute("PRAGMA synchronous = NORMAL")
 
 
+async def _probe_write(conn: aiosqlite.Connection) -> None:
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            raise
+    else:
+        await conn.execute("ROLLBACK")
+
+
 class Database:
     """Async access to one SQLite file. Use :meth:`open` and :meth:`close`.
 
@@ -109,41 +193,63 @@ class Database:
 
     dialect = SQLITE
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Sequence[aiosqlite.Connection]):
         self.path = path
         self._writer = writer
-        self._reader = reader
+        self._readers = list(readers)
         self._write_lock = asyncio.Lock()
-        # One statement at a time on the reader: two open cursors would share one read
+        # One statement at a time on each reader: two open cursors would share one read
         # transaction, and a long run of overlapping reads would keep seeing a snapshot
-        # from before the latest commits.
-        self._read_lock = asyncio.Lock()
+        # from before the latest commits. More than one reader, so that a long read (the
+        # rows of an /ekspor) does not make everyone else's short one wait behind it.
+        self._idle_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in self._readers:
+            self._idle_readers.put_nowait(reader)
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """Open ``path`` (created with its folder); :class:`DatabaseUnavailable` when the
+        file cannot be read and written or is not a database."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.
-        writer = await aiosqlite.connect(path, isolation_level=None)
+        opened: list[aiosqlite.Connection] = []
         try:
-            await _configure(writer, read_only=False)
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            await _configure(reader, read_only=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # Readable by the bot's account only; SQLite gives its -wal, -shm and -journal
+                # files the database file's mode.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            for number in range(1 + READERS):
+                conn = await aiosqlite.connect(path, isolation_level=None)
+                opened.append(conn)
+                await _configure(conn, read_only=number > 0)
+            # A read-only file opens and even reads; it only fails at the first write, so
+            # ask for the write lock once now (a lock held by someone else is fine).
+            await _probe_write(opened[0])
+        except (OSError, sqlite3.Error) as error:
+            for conn in opened:
+                await conn.close()
+            raise unavailable(path, error) from None
         except BaseException:
-            await writer.close()
+            for conn in opened:
+                await conn.close()
             raise
-        return cls(path, writer, reader)
+        return cls(path, opened[0], opened[1:])
 
     async def close(self) -> None:
-        await self._reader.close()
+        for reader in self._readers:
+            await reader.close()
         await self._writer.close()
 
     # -- reading ---------------------------------------------------------------------
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
         # execute_fetchall runs and exhausts the statement in one trip to the worker thread.
-        async with self._read_lock:
-            return list(await self._reader.execute_fetchall(sql, params))
+        reader = await self._idle_readers.get()
+        try:
+            return list(await reader.execute_fetchall(sql, params))
+        finally:
+            self._idle_readers.put_nowait(reader)
 
     async def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, params)
@@ -157,9 +263,10 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any exception. The ``BEGIN`` waits
+        for another process's lock (:func:`patiently`); once it succeeded the lock is ours."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await patiently(lambda: self._writer.execute("BEGIN IMMEDIATE"))
             try:
                 yield Transaction(self._writer)
             except BaseException:
@@ -174,11 +281,32 @@ class Database:
         The writer connection is in autocommit mode, so a lone statement commits by
         itself, atomically, in one trip to the worker thread instead of three (BEGIN,
         statement, COMMIT): the hot path of a form saves its draft twice per answer.
-        The write lock keeps it out of anyone else's open transaction.
+        The write lock keeps it out of anyone else's open transaction. A lone statement
+        that found the database locked changed nothing, so it is simply tried again
+        (:func:`patiently`).
         """
         async with self._write_lock:
-            cursor = await self._writer.execute(sql, params)
+            cursor = await patiently(lambda: self._writer.execute(sql, params))
             return cursor.rowcount
+
+    async def write_if_free(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> bool:
+        """Run one statement only if nobody holds the lock right now; False if skipped.
+
+        For bookkeeping that must never hold up a member (the last-activity stamp): it
+        waits neither for this process's other writers nor for another process."""
+        if self._write_lock.locked():
+            return False
+        async with self._write_lock:
+            await self._writer.execute("PRAGMA busy_timeout = 0")
+            try:
+                await self._writer.execute(sql, params)
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                return False
+            finally:
+                await self._writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return True
 
     # -- schema ----------------------------------------------------------------------
 
@@ -209,8 +337,8 @@ class Database:
             newest_known = max((m.version for m in todo), default=0)
             if done and max(done) > newest_known:
                 raise MigrationError(
-                    f"database schema version {max(done)} is newer than this program "
-                    f"({newest_known}); upgrade the program or restore a backup"
+                    f"skema basis data {self.path} versi {max(done)}, lebih baru dari program ini "
+                    f"({newest_known}) — pasang versi program yang lebih baru, atau pulihkan cadangan"
                 )
             for migration in todo:
                 if migration.version in done:
@@ -228,7 +356,8 @@ class Database:
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
                     raise MigrationError(
-                        f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+                        f"basis data {self.path}: migrasi {migration.version:04d}_{migration.name} gagal ({exc}) "
+                        "— basis data tetap di versi sebelumnya"
                     ) from exc
                 log.info("applied migration %04d_%s", migration.version, migration.name)
                 applied.append(migration.version)

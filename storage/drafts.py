@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.crypto import IdentityCipher
+from storage.crypto import DRAFT_STATE, IdentityCipher
 from storage.db import Database, Transaction
 from storage.timefmt import from_db, to_db
 
@@ -41,7 +41,7 @@ class Drafts:
     def _draft(self, row: Any) -> Draft:
         created, updated = from_db(row["created_at"]), from_db(row["updated_at"])
         assert created is not None and updated is not None
-        state = json.loads(self.cipher.decrypt(row["state_json"]))
+        state = json.loads(self.cipher.decrypt(row["state_json"], DRAFT_STATE, row["draft_key"]))
         return Draft(row["user_id"], row["form"], row["draft_key"], state, created, updated)
 
     async def get(self, user_id: int, form: str) -> Draft | None:
@@ -61,7 +61,7 @@ class Drafts:
 
     async def save(self, *, user_id: int, form: str, key: str, state: dict[str, Any], now: datetime) -> None:
         """Insert or replace the user's draft of ``form`` (one per form)."""
-        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
+        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False), DRAFT_STATE, key)
         await self.db.write(
             "INSERT INTO drafts (user_id, form, draft_key, state_json, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, form) DO UPDATE SET "
@@ -72,7 +72,7 @@ class Drafts:
     async def restate(self, key: str, state: dict[str, Any]) -> None:
         """Replace a draft's state without counting as activity (its age stays that of
         the last answer): for bookkeeping such as "this question was delivered"."""
-        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False))
+        sealed = self.cipher.encrypt(json.dumps(state, ensure_ascii=False), DRAFT_STATE, key)
         await self.db.write("UPDATE drafts SET state_json = ? WHERE draft_key = ?", (sealed, key))
 
     async def delete(self, key: str) -> None:

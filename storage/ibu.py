@@ -15,6 +15,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.domain.roles import Role
+from bot.domain.tokens import token_hash
 from storage import audit
 from storage import users as users_store
 from storage.db import Database, Transaction
@@ -158,6 +159,48 @@ async def record(db: Database | Transaction, sasaran_id: int) -> MotherRecord | 
     )
 
 
+@dataclass(frozen=True)
+class IdentityFacts:
+    """What her record holds to confirm who opened her link (never shown to whoever did)."""
+
+    name: str
+    birth_date: date | None
+
+
+async def identity_facts(db: Database | Transaction, sasaran_id: int) -> IdentityFacts | None:
+    row = await db.fetch_one("SELECT name, birth_date FROM sasaran WHERE id = ? AND erased_at IS NULL",
+                             (sasaran_id,))
+    return IdentityFacts(row["name"], _day(row["birth_date"])) if row else None
+
+
+async def mark_checked(tx: Transaction, *, token: str, telegram_id: int) -> None:
+    """Record that ``telegram_id`` confirmed who she is for this link (set-up paths that
+    skip the dialogue: benchmarks, seeded demo data and storage tests)."""
+    await tx.execute("UPDATE invitations SET checked_by = ? WHERE token_hash = ?", (telegram_id, token_hash(token)))
+
+
+async def _failed_checks(tx: Transaction, invitation_id: int) -> int:
+    row = await tx.fetch_one("SELECT failed_checks FROM invitations WHERE id = ?", (invitation_id,))
+    return int(row[0]) if row else 0
+
+
+async def note_identity_check(tx: Transaction, invitation_id: int, *, telegram_id: int, ok: bool, limit: int,
+                              now: datetime) -> int:
+    """Keep the account that confirmed who she is, or count a wrong answer; at ``limit``
+    wrong answers the link is spent (revoked). Returns the wrong answers so far."""
+    if ok:
+        await tx.execute("UPDATE invitations SET checked_by = ? WHERE id = ?", (telegram_id, invitation_id))
+        return await _failed_checks(tx, invitation_id)
+    await tx.execute("UPDATE invitations SET failed_checks = failed_checks + 1, "
+                     "revoked_at = CASE WHEN failed_checks + 1 >= ? THEN ? ELSE revoked_at END WHERE id = ?",
+                     (limit, to_db(now), invitation_id))
+    failed = await _failed_checks(tx, invitation_id)
+    if failed >= limit:
+        await audit.record(tx, at=now, actor_id=None, action="spend", entity="invitation", entity_id=invitation_id,
+                           after={"failed_checks": failed})
+    return failed
+
+
 async def mother_of(db: Database, sasaran_id: int) -> int | None:
     """The mother's sasaran id of a baby registered with one (``sasaran.mother_id``)."""
     return await db.fetch_value("SELECT mother_id FROM sasaran WHERE id = ?", (sasaran_id,))
@@ -200,6 +243,8 @@ async def decide(
         raise InvitationError(Problem.UNKNOWN)
     if (problem := invitation.problem(now)) is not None:
         raise InvitationError(problem)
+    if invitation.checked_by != telegram_id:
+        raise InvitationError(Problem.UNCHECKED)
     sasaran = await tx.fetch_one(
         "SELECT id, name, region_code, category, status FROM sasaran WHERE id = ? AND erased_at IS NULL",
         (invitation.sasaran_id,),

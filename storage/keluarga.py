@@ -18,7 +18,8 @@ import aiosqlite
 from bot.domain.nik import mask_nik
 from bot.domain.risk import RiskFactor
 from storage import audit
-from storage.crypto import IdentityCipher
+from storage.at_rest import seal
+from storage.crypto import KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, IdentityCipher, opened
 from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
@@ -123,13 +124,34 @@ class Kunjungan:
 
 @dataclass(frozen=True)
 class SasaranOwner:
-    """Who holds a NIK already: shown (masked) when someone registers it again."""
+    """Who holds a NIK already, inside the caller's scope: shown (masked) when someone
+    registers it again there."""
 
     sasaran_id: int
     nik_masked: str
     region_code: str
     category: str
     reporter_name: str
+
+
+@dataclass(frozen=True)
+class KkOwner:
+    """The family already reported with a No. KK, inside the caller's scope."""
+
+    keluarga_id: int
+    region_code: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A NIK or No. KK registered outside the caller's scope: only the ids, for telling the
+    record's own TPK member and coordinator (never shown to the caller, issue 15 §2)."""
+
+    entity: str  # "sasaran" / "keluarga"
+    record_id: int
+    region_code: str
+    reporter_id: int
+    masked: str | None
 
 
 def _day(text: str | None) -> date | None:
@@ -195,13 +217,13 @@ async def create_keluarga(tx: Transaction, cipher: IdentityCipher, data: NewKelu
                           draft_key: str | None, now: datetime) -> int:
     kk = data.no_kk
     new_id = await tx.insert(
-        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
+        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_masked, "
         "water_source, latrine, answers_json, reporter_id, draft_key, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data.region_code, data.rt, data.rw, data.address, data.head_name,
-         cipher.encrypt(kk) if kk else None, cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None,
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (data.region_code, data.rt, data.rw, data.address, data.head_name, mask_nik(kk) if kk else None,
          data.water_source, data.latrine, _json(data.answers), reporter_id, draft_key, to_db(now), to_db(now)),
     )
+    await seal(tx, cipher, KELUARGA_KK, new_id, kk)
     after = {k: v for k, v in asdict(data).items() if k != "no_kk"}
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="keluarga",
                        entity_id=new_id, after=after)
@@ -215,15 +237,16 @@ async def add_sasaran(tx: Transaction, cipher: IdentityCipher, keluarga_id: int,
         raise LookupError(keluarga_id)
     nik = data.nik
     new_id = await tx.insert(
-        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
-        "birth_date, phone, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_masked, sex, "
+        "birth_date, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (keluarga_id, row["region_code"], data.category, data.name,
-         cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
-         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), _iso(data.hpht),
          _iso(data.hpl), _iso(data.delivery_date), data.mother_id, _json(data.answers), reporter_id,
          to_db(now), to_db(now)),
     )
+    await seal(tx, cipher, SASARAN_NIK, new_id, nik)
+    await seal(tx, cipher, SASARAN_PHONE, new_id, data.phone)
     after = {k: v for k, v in asdict(data).items() if k not in ("nik", "phone")}
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="sasaran",
                        entity_id=new_id, after=after)
@@ -319,23 +342,37 @@ async def kunjungan_history_in_tx(tx: Transaction, sasaran_id: int) -> list[Kunj
 # -- reading, always within a scope ----------------------------------------------------
 
 
-async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> SasaranOwner | None:
-    """A NIK registered anywhere in the deployment (duplicates are deployment-wide);
-    only masked NIK, area, category and reporter are revealed."""
+async def find_by_nik(db: Database, cipher: IdentityCipher, nik: str, scope: str
+                      ) -> SasaranOwner | Elsewhere | None:
+    """A NIK registered anywhere in the deployment (duplicates are deployment-wide). Inside
+    ``scope`` the masked NIK, area, category and reporter; outside it only the ids."""
+    inside, params = within("s.region_code", scope)
     row = await db.fetch_one(
-        "SELECT s.id, s.nik_masked, s.region_code, s.category, u.full_name FROM sasaran s "
+        f"SELECT s.id, s.nik_masked, s.region_code, s.category, u.full_name, s.reporter_id, {inside} FROM sasaran s "
         "JOIN users u ON u.id = s.reporter_id WHERE s.nik_hash = ? AND s.erased_at IS NULL",
-        (cipher.lookup_hash(nik),),
+        (*params, cipher.lookup_hash(nik)),
     )
     if row is None:
         return None
+    if not row[6]:
+        return Elsewhere("sasaran", row[0], row[2], row[5], row[1])
     return SasaranOwner(row[0], row[1], row[2], row[3], row[4])
 
 
-async def kk_region(db: Database, cipher: IdentityCipher, no_kk: str) -> str | None:
-    """The area of a family already reported with this No. KK (found by its keyed hash), if any."""
-    return await db.fetch_value("SELECT region_code FROM keluarga WHERE no_kk_hash = ? AND erased_at IS NULL",
-                                (cipher.lookup_hash(no_kk),))
+async def find_kk(db: Database, cipher: IdentityCipher, no_kk: str, scope: str) -> KkOwner | Elsewhere | None:
+    """A family already reported with this No. KK (found by its keyed hash): its area inside
+    ``scope``, only the ids outside it."""
+    inside, params = within("region_code", scope)
+    row = await db.fetch_one(
+        f"SELECT id, region_code, reporter_id, no_kk_masked, {inside} FROM keluarga "
+        "WHERE no_kk_hash = ? AND erased_at IS NULL ORDER BY id LIMIT 1",
+        (*params, cipher.lookup_hash(no_kk)),
+    )
+    if row is None:
+        return None
+    if not row[4]:
+        return Elsewhere("keluarga", row[0], row[1], row[2], row[3])
+    return KkOwner(row[0], row[1])
 
 
 async def ended_reason(db: Database, sasaran_id: int) -> str | None:
@@ -454,11 +491,12 @@ async def identity_for_edit(db: Database, cipher: IdentityCipher, scope: str, sa
     """The decrypted NIK and phone of one sasaran in scope, to pre-fill a correction form
     (which keeps them in an encrypted draft)."""
     inside, params = within("region_code", scope)
-    row = await db.fetch_one(f"SELECT nik_enc, phone FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
+    row = await db.fetch_one(f"SELECT nik_enc, phone_enc FROM sasaran WHERE id = ? AND {inside} AND erased_at IS NULL",
                              (sasaran_id, *params))
     if row is None:
         return None
-    return {"nik": cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None, "phone": row["phone"]}
+    return {"nik": opened(cipher, SASARAN_NIK, sasaran_id, row["nik_enc"]),
+            "phone": opened(cipher, SASARAN_PHONE, sasaran_id, row["phone_enc"])}
 
 
 async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: int, data: NewSasaran, *,
@@ -469,13 +507,14 @@ async def correct_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id: i
         raise LookupError(sasaran_id)
     nik = data.nik
     await tx.execute(
-        "UPDATE sasaran SET category = ?, name = ?, nik_enc = ?, nik_hash = ?, nik_masked = ?, sex = ?, "
-        "birth_date = ?, phone = ?, hpht = ?, hpl = ?, delivery_date = ?, answers_json = ?, updated_at = ? "
+        "UPDATE sasaran SET category = ?, name = ?, nik_masked = ?, sex = ?, "
+        "birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, answers_json = ?, updated_at = ? "
         "WHERE id = ?",
-        (data.category, data.name, cipher.encrypt(nik) if nik else None, cipher.lookup_hash(nik) if nik else None,
-         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), data.phone, _iso(data.hpht),
+        (data.category, data.name, mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), _iso(data.hpht),
          _iso(data.hpl), _iso(data.delivery_date), _json(data.answers), to_db(now), sasaran_id),
     )
+    await seal(tx, cipher, SASARAN_NIK, sasaran_id, nik)
+    await seal(tx, cipher, SASARAN_PHONE, sasaran_id, data.phone)
     shown = ("category", "name", "nik_masked", "sex", "birth_date", "hpht", "hpl", "delivery_date", "answers_json")
     after = await tx.fetch_one(f"SELECT {_S_COLS} FROM sasaran WHERE id = ?", (sasaran_id,))
     assert after is not None
@@ -488,7 +527,7 @@ async def kk_for_edit(db: Database, cipher: IdentityCipher, scope: str, keluarga
     encrypted draft); None when it has none."""
     inside, params = within("region_code", scope)
     value = await db.fetch_value(f"SELECT no_kk_enc FROM keluarga WHERE id = ? AND {inside}", (keluarga_id, *params))
-    return cipher.decrypt(value) if value else None
+    return opened(cipher, KELUARGA_KK, keluarga_id, value)
 
 
 async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id: int, data: NewKeluarga, *,
@@ -501,15 +540,65 @@ async def correct_keluarga(tx: Transaction, cipher: IdentityCipher, keluarga_id:
         raise LookupError(keluarga_id)
     kk = data.no_kk
     await tx.execute(
-        "UPDATE keluarga SET region_code = ?, rt = ?, rw = ?, address = ?, head_name = ?, no_kk_enc = ?, "
-        "no_kk_hash = ?, no_kk_masked = ?, water_source = ?, latrine = ?, answers_json = ?, updated_at = ? "
+        "UPDATE keluarga SET region_code = ?, rt = ?, rw = ?, address = ?, head_name = ?, "
+        "no_kk_masked = ?, water_source = ?, latrine = ?, answers_json = ?, updated_at = ? "
         "WHERE id = ?",
-        (data.region_code, data.rt, data.rw, data.address, data.head_name, cipher.encrypt(kk) if kk else None,
-         cipher.lookup_hash(kk) if kk else None, mask_nik(kk) if kk else None, data.water_source, data.latrine,
+        (data.region_code, data.rt, data.rw, data.address, data.head_name,
+         mask_nik(kk) if kk else None, data.water_source, data.latrine,
          _json(data.answers), to_db(now), keluarga_id),
     )
+    await seal(tx, cipher, KELUARGA_KK, keluarga_id, kk)
     await tx.execute("UPDATE sasaran SET region_code = ? WHERE keluarga_id = ?", (data.region_code, keluarga_id))
     after = await tx.fetch_one(f"SELECT {', '.join(shown)} FROM keluarga WHERE id = ?", (keluarga_id,))
     assert after is not None
     await audit.record(tx, at=now, actor_id=actor_id, action="update", entity="keluarga", entity_id=keluarga_id,
                        before={k: before[k] for k in shown}, after={k: after[k] for k in shown})
+
+
+# -- many families at once (an import reassesses a chunk of families in a few trips) ----
+
+
+def _marks(values: list[int]) -> str:
+    return ",".join("?" for _ in values)
+
+
+async def keluarga_many_in_tx(tx: Transaction, ids: list[int]) -> list[Keluarga]:
+    rows = await tx.fetch_all(f"SELECT {_K_COLS} FROM keluarga WHERE id IN ({_marks(ids)})", ids) if ids else []
+    return [_keluarga(r) for r in rows]
+
+
+async def active_members_many_in_tx(tx: Transaction, keluarga_ids: list[int]) -> list[Sasaran]:
+    if not keluarga_ids:
+        return []
+    rows = await tx.fetch_all(f"SELECT {_S_COLS} FROM sasaran WHERE keluarga_id IN ({_marks(keluarga_ids)}) "
+                              "AND erased_at IS NULL AND status = 'aktif' ORDER BY id", keluarga_ids)
+    return [_sasaran(r) for r in rows]
+
+
+async def latest_measurements_in_tx(tx: Transaction, sasaran_ids: list[int]) -> dict[int, Kunjungan]:
+    """Each sasaran's latest visit or measurement (as :func:`latest_measurement_in_tx`)."""
+    if not sasaran_ids:
+        return {}
+    rows = await tx.fetch_all(
+        f"SELECT {_V_COLS} FROM (SELECT *, row_number() OVER (PARTITION BY sasaran_id ORDER BY visited_on DESC, "
+        f"id DESC) AS n FROM kunjungan WHERE sasaran_id IN ({_marks(sasaran_ids)})) WHERE n = 1", sasaran_ids)
+    return {r["sasaran_id"]: _kunjungan(r) for r in rows}
+
+
+async def replace_risks_many(tx: Transaction, assessed: list[tuple[int, list[RiskFactor],
+                                                                   dict[int, list[RiskFactor]], bool]]) -> None:
+    """:func:`replace_risks` for many families: (keluarga id, family factors, member flags, berisiko)."""
+    if not assessed:
+        return
+    ids = [a[0] for a in assessed]
+    members = [m for a in assessed for m in a[2]]
+    await tx.execute(f"DELETE FROM keluarga_risk WHERE keluarga_id IN ({_marks(ids)})", ids)
+    await tx.execute_many("INSERT OR REPLACE INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)",
+                          [(a[0], f.code.value, f.reason) for a in assessed for f in a[1]])
+    await tx.execute_many("UPDATE keluarga SET berisiko = ? WHERE id = ? AND berisiko <> ?",
+                          [(int(a[3]), a[0], int(a[3])) for a in assessed])
+    if members:
+        await tx.execute(f"DELETE FROM sasaran_flag WHERE sasaran_id IN ({_marks(members)})", members)
+        await tx.execute_many("INSERT OR REPLACE INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)",
+                              [(m, f.code.value, f.reason) for a in assessed for m, flags in a[2].items()
+                               for f in flags])

@@ -8,11 +8,15 @@ measurements and their flags, month-level dates) is kept.
 
 Two ways a record is anonymised, both through :func:`anonymise_sasaran`:
 
-* ``/hapus`` (the person asked): ``erased_at`` is set as well, so the record leaves
-  every list, search, duplicate check and export (the readers of ``storage.keluarga``
-  and the rekap counters treat an erased record as gone);
-* retention (the record ended long ago): only ``anonymised_at`` is set, so /rekap's
-  figures stay exactly as they were.
+* ``/hapus`` (the person asked): the record is also closed (status 'selesai', reason
+  'dihapus');
+* retention (the record ended long ago): it is anonymised only.
+
+Both leave ``erased_at`` unset (``erase=False``), so /rekap's anonymous counts stay
+exactly as they were, and both set ``anonymised_at``, which makes the record leave every
+list, search, duplicate check (its NIK hash is gone) and the /ekspor "Sasaran" sheet
+(:mod:`storage.rekap_rows`). ``erase=True`` would set ``erased_at`` as well, taking the
+record out of the counts too; no caller uses it today.
 
 Every write runs inside the caller's transaction, with one audit entry that names ids
 only. SQLite keeps deleted bytes in free space and in the WAL; :func:`secure_delete`
@@ -29,17 +33,16 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
 from cryptography.exceptions import InvalidTag
 
 from bot.domain.nik import mask_nik
-from storage import audit
+from storage import audit, audit_kasus
 from storage import ibu as ibu_store
-from storage.crypto import IdentityCipher
-from storage.db import BUSY_TIMEOUT_MS, Database, Transaction
+from storage.crypto import DRAFT_STATE, KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, USER_PHONE, IdentityCipher, opened
+from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
 
@@ -124,6 +127,12 @@ async def sasaran_by_nik(db: Database, cipher: IdentityCipher, nik: str) -> int 
     return await db.fetch_value("SELECT id FROM sasaran WHERE nik_hash = ?", (cipher.lookup_hash(nik),))
 
 
+async def erasures_since(db: Database, actor_id: int, since: datetime) -> int:
+    """How many records ``actor_id`` erased on request since ``since`` (the /hapus limit)."""
+    return int(await db.fetch_value("SELECT count(*) FROM audit_log WHERE action = 'hapus' AND actor_id = ? "
+                                    "AND at >= ?", (actor_id, to_db(since))) or 0)
+
+
 # -- anonymising -------------------------------------------------------------------------
 
 
@@ -157,36 +166,6 @@ async def secure_delete(tx: Transaction) -> None:
     """From now on this (writer) connection overwrites deleted content with zeros (SQLite)."""
     if tx.dialect.secure_delete:
         await tx.execute(tx.dialect.secure_delete)
-
-
-async def compact(path: Path | None) -> bool:
-    """Rebuild the database file (VACUUM) and empty the WAL, on a connection of its own.
-
-    ``secure_delete`` zeroes what a statement deletes, but pages SQLite reorganised earlier
-    (an index page split while the record was being written) can still hold stale copies
-    of a name in their unused space; VACUUM writes every page afresh and the TRUNCATE
-    checkpoint drops the WAL's old frames. Erasures are rare, and the retention job runs
-    once a day, so the cost (a pass over the file, writers wait) is paid seldom. Returns
-    False when the database stayed busy (the next erasure or sweep tries again).
-
-    On PostgreSQL (no file: ``path`` is None) there is nothing to do here yet: the erased values
-    stay in dead row versions until ``VACUUM FULL`` of the touched tables (README § PostgreSQL).
-    """
-    if path is None:
-        return True
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        # Every statement is finished before the next: VACUUM refuses to run while one is open.
-        for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", "PRAGMA secure_delete = ON", "VACUUM"):
-            async with conn.execute(pragma) as cursor:
-                await cursor.fetchall()
-        async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            busy = await cursor.fetchone()
-        return busy is not None and busy[0] == 0
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        await conn.close()
 
 
 def _month(text: str | None) -> str | None:
@@ -256,7 +235,7 @@ async def _draft_states(source: Database | Transaction, cipher: IdentityCipher) 
     out = []
     for row in await source.fetch_all("SELECT draft_key, state_json FROM drafts"):
         try:
-            state = json.loads(cipher.decrypt(row["state_json"]))
+            state = json.loads(cipher.decrypt(row["state_json"], DRAFT_STATE, row["draft_key"]))
         except (ValueError, InvalidTag):
             continue
         if isinstance(state, dict):
@@ -265,8 +244,9 @@ async def _draft_states(source: Database | Transaction, cipher: IdentityCipher) 
 
 
 async def _notice_owner(source: Database | Transaction, sasaran_id: int) -> Any:
-    """A test "does this notice exist only because of this record?" (its dedupe key or
-    its /kunjungan button name the record, one of its reminders or consent rows)."""
+    """A test "does this notice exist only because of this record?": its dedupe key names
+    the record, one of its reminders or consent rows (a digest's key names its recipient
+    and day, never the people it lists — those are redacted, not cancelled)."""
     reminder_ids = [r[0] for r in await source.fetch_all("SELECT id FROM reminders WHERE sasaran_id = ?",
                                                          (sasaran_id,))]
     consent_ids = [r[0] for r in await source.fetch_all("SELECT id FROM ibu_consent WHERE sasaran_id = ?",
@@ -274,11 +254,9 @@ async def _notice_owner(source: Database | Transaction, sasaran_id: int) -> Any:
     keys = {f"keguguran:{sasaran_id}", *(f"belum:{rid}" for rid in reminder_ids)}
     prefixes = (*(f"{kind}:{sasaran_id}:" for kind in ("berhenti", "mulai", "tak_terjangkau")),
                 *(f"persetujuan:{cid}:" for cid in consent_ids))
-    button = f'"kj:new:{sasaran_id}"'
-
     def owns(row: aiosqlite.Row) -> bool:
         key = row["dedupe_key"]
-        return key in keys or key.startswith(prefixes) or button in (row["markup_json"] or "")
+        return key in keys or key.startswith(prefixes)
 
     return owns
 
@@ -293,13 +271,46 @@ async def _notices_about(tx: Transaction, result: Anonymised, names: list[str], 
         text = row["text"]
         for pattern in patterns:
             text = pattern.sub(ERASED_NAME, text)
+        markup = _redacted_markup(row["markup_json"], names)
         if owns(row) and row["state"] == "scheduled":
             await tx.execute("UPDATE notices SET state = 'cancelled', text = ?, markup_json = NULL WHERE id = ?",
                              (text, row["id"]))
             result.notices_cancelled += 1
-        elif text != row["text"]:
-            await tx.execute("UPDATE notices SET text = ? WHERE id = ?", (text, row["id"]))
+        elif text != row["text"] or markup != row["markup_json"]:
+            await tx.execute("UPDATE notices SET text = ?, markup_json = ? WHERE id = ?", (text, markup, row["id"]))
             result.notices_redacted += 1
+
+
+def _in_labels(name: str) -> re.Pattern[str] | None:
+    """The name in a button label: plain text, and perhaps cut short to fit the button
+    (a long name is matched from its first 24 characters to wherever the label cut it)."""
+    name = " ".join(name.split())
+    if len(name) < 2 or name == ERASED_NAME:
+        return None
+    if len(name) <= 24:
+        return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    rest = ""
+    for char in reversed(name[24:]):
+        rest = f"(?:{re.escape(char)}{rest})?"
+    return re.compile(rf"(?<!\w){re.escape(name[:24])}{rest}(?<!\s)")
+
+
+def _redacted_markup(markup_json: str | None, names: list[str]) -> str | None:
+    """The stored keyboard with her name replaced in every button label (a digest's
+    buttons are labelled with the people it lists)."""
+    patterns = [p for p in (_in_labels(n) for n in names) if p is not None]
+    if not markup_json or not patterns:
+        return markup_json
+    rows = json.loads(markup_json)
+    changed = False
+    for row in rows:
+        for button in row:
+            label = button.get("text", "")
+            for pattern in patterns:
+                label = pattern.sub(ERASED_NAME, label)
+            changed |= label != button.get("text", "")
+            button["text"] = label
+    return json.dumps(rows) if changed else markup_json
 
 
 async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:
@@ -328,7 +339,8 @@ async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:
             result.accounts_removed += 1
         except sqlite3.IntegrityError:
             await tx.execute(
-                "UPDATE users SET full_name = ?, phone = NULL, status = 'inactive', updated_at = ? WHERE id = ?",
+                "UPDATE users SET full_name = ?, phone = NULL, phone_enc = NULL, phone_hash = NULL, "
+                "status = 'inactive', updated_at = ? WHERE id = ?",
                 (ERASED_NAME, to_db(now), uid))
             result.accounts_anonymised += 1
 
@@ -373,13 +385,15 @@ async def anonymise_sasaran(tx: Transaction, cipher: IdentityCipher, sasaran_id:
     stamp = to_db(now)
     await tx.execute(
         "UPDATE sasaran SET name = ?, nik_enc = NULL, nik_hash = NULL, nik_masked = NULL, phone = NULL, "
-        "birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, ended_reason = ?, ended_on = ?, "
+        "phone_enc = NULL, phone_hash = NULL, birth_date = ?, hpht = ?, hpl = ?, delivery_date = ?, status = ?, "
+        "ended_reason = ?, ended_on = ?, "
         "answers_json = '{}', anonymised_at = coalesce(anonymised_at, ?), "
         "erased_at = CASE WHEN ? THEN coalesce(erased_at, ?) ELSE erased_at END, updated_at = ? WHERE id = ?",
         (ERASED_NAME, _year(row["birth_date"]), _month(row["hpht"]), _month(row["hpl"]), _month(row["delivery_date"]),
          status, ended_reason, _month(ended), stamp, int(erase), stamp, stamp, sasaran_id),
     )
     await tx.execute("UPDATE kunjungan SET answers_json = '{}' WHERE sasaran_id = ?", (sasaran_id,))
+    await audit_kasus.forget_worksheets(tx, sasaran_id)
     result.reminders_cancelled = await ibu_store.cancel_scheduled(tx, sasaran_id, reason="dihapus", now=now)
     await ibu_store.close_followups(tx, sasaran_id, now=now)
     await _notices_about(tx, result, names, now)
@@ -502,13 +516,14 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     row = await db.fetch_one("SELECT * FROM sasaran WHERE id = ?", (sasaran_id,))
     if row is None:
         return None
-    person = _plain(row, drop=("nik_enc", "nik_hash"))
+    person = _plain(row, drop=("nik_enc", "nik_hash", "phone_enc", "phone_hash"))
     assert person is not None
-    person["nik"] = cipher.decrypt(row["nik_enc"]) if row["nik_enc"] else None
+    person["nik"] = opened(cipher, SASARAN_NIK, sasaran_id, row["nik_enc"])
+    person["phone"] = opened(cipher, SASARAN_PHONE, sasaran_id, row["phone_enc"])
     family_row = await db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (row["keluarga_id"],))
     family = _plain(family_row, drop=("no_kk_enc", "no_kk_hash", "draft_key"))
     if family is not None and family_row is not None:
-        family["no_kk"] = cipher.decrypt(family_row["no_kk_enc"]) if family_row["no_kk_enc"] else None
+        family["no_kk"] = opened(cipher, KELUARGA_KK, family_row["id"], family_row["no_kk_enc"])
         family["faktor_risiko"] = [
             _plain(r) for r in await db.fetch_all("SELECT code, reason FROM keluarga_risk WHERE keluarga_id = ?",
                                                   (row["keluarga_id"],))]
@@ -522,7 +537,9 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
     link = _plain(await db.fetch_one("SELECT * FROM ibu WHERE sasaran_id = ?", (sasaran_id,)))
     telegram_ids = sorted({c["telegram_id"] for c in consents if c and c["telegram_id"]}
                           | ({link["user_id"]} if link else set()))
-    accounts = [_plain(r) for r in await db.fetch_all(
+    accounts = [{**(_plain(r, drop=("phone_enc", "phone_hash")) or {}),
+                 "phone": opened(cipher, USER_PHONE, r["id"], r["phone_enc"])}
+                for r in await db.fetch_all(
         f"SELECT * FROM users WHERE id IN ({','.join('?' for _ in telegram_ids)})", telegram_ids)] \
         if telegram_ids else []
     invitations = [_plain(r) for r in await db.fetch_all(
@@ -582,4 +599,5 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
         "log_audit": audit_rows,
         "dilaporkan_oleh": reporter,
         "anak_tercatat": children,
+        "audit_kasus": await audit_kasus.cases_about(db, sasaran_id),
     }

@@ -12,9 +12,8 @@ metric              what is counted                                    bucket (m
 keluarga            families                                           created, local
 keluarga_berisiko   families with berisiko = 1 (current assessment)    created, local
 risk:<code>         families with that KRS factor (keluarga_risk)      created, local
-sasaran:<category>  active members, ibu hamil excepted                 created, local
-hamil_hpht          active ibu hamil with an HPHT                      the HPHT date
-hamil_tanpa_hpht    active ibu hamil without HPHT                      created, local
+inm:<span>          members entering (+1) / leaving (-1) a span        that month
+in:<span>:<month>   the same by day, one metric per month              that day
 hpl                 members whose HPL falls in the month               HPL
 flag:<code>         active members with that health flag               created, local
 kunjungan:<kind>    visits / registrations of members not erased       visited_on
@@ -25,9 +24,16 @@ pengingat_perlu     of those, asking for an answer (needs_ack)         sent_at, 
 pengingat_jawab     of those, answered (ack_at set)                    sent_at, local
 ==================  =================================================  ===============
 
-"Stock" figures (families, members, risk factors) are the buckets up to the end of a
-period: records registered by then, as they are now. "Flow" figures are the buckets
-inside the period. Reporting activity lives in ``rekap_activity``.
+"Stock" figures of families and risk factors are the buckets up to the end of a
+period: records registered by then, as they are now. Members by category (catin, ibu
+hamil by trimester, ibu nifas, baduta, balita) are counted by their state on the
+period's reference day from membership spans (migration 0011, :data:`SPAN_NAMES`): a
+member is counted from the day it was reported, a child is a baduta until the day
+before 24 months and a balita until 60, an ibu nifas to day 42, a pregnancy from HPHT
+to the birth or loss. "Flow" figures are the buckets inside the period. Reporting
+activity lives in ``rekap_activity``. (The 0004 metrics ``sasaran:<category>``,
+``hamil_hpht`` and ``hamil_tanpa_hpht`` are still kept by their triggers but no longer
+read.)
 
 Every reader takes the caller's ``scope`` and the ``area`` asked for, refuses an area
 outside the scope (:class:`OutsideScope`), and filters SQL with
@@ -58,11 +64,23 @@ RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat"
 FLAG_CODES = ("kek", "anaemia", "bblr", "short_birth_length", "kms_2t")
 CHILD_METRICS = ("anak_ukur", "anak_tbu", "anak_pendek", "anak_kurus", "anak_bbkurang")
 STOCK_METRICS = (
-    "keluarga", "keluarga_berisiko", "hamil_tanpa_hpht",
-    *(f"sasaran:{c}" for c in CATEGORIES if c != "ibu_hamil"),
+    "keluarga", "keluarga_berisiko",
     *(f"risk:{c}" for c in RISK_CODES),
     *(f"flag:{c}" for c in FLAG_CODES),
 )
+#: Membership spans (migration 0011): a member is in one of these on day R when R lies
+#: in its span; counted from its 'in:'/'inm:' counters on the reference day.
+SPAN_NAMES = ("catin", "ibu_nifas", "baduta", "balita", "hamil_tm1", "hamil_tm2", "hamil_tm3", "hamil_lewat",
+              "hamil_tanpa_hpht")
+#: The category each span belongs to (the trimesters and "lewat" are ibu hamil).
+SPAN_CATEGORY = {name: "ibu_hamil" if name.startswith("hamil_") else name for name in SPAN_NAMES}
+#: Where each span is kept in :class:`AreaCounts`: (counter group, key), as build_figures reads them.
+SPAN_TARGETS = {
+    "catin": ("stock", "sasaran:catin"), "ibu_nifas": ("stock", "sasaran:ibu_nifas"),
+    "baduta": ("stock", "sasaran:baduta"), "balita": ("stock", "sasaran:balita"),
+    "hamil_tm1": ("pregnant", "tm1"), "hamil_tm2": ("pregnant", "tm2"), "hamil_tm3": ("pregnant", "tm3"),
+    "hamil_lewat": ("pregnant", "lewat"), "hamil_tanpa_hpht": ("stock", "hamil_tanpa_hpht"),
+}
 FLOW_METRICS = ("keluarga", "hpl", "kunjungan:kunjungan", "kunjungan:pendaftaran", "outcome:lahir",
                 "outcome:keguguran", "pengingat_kirim", "pengingat_perlu", "pengingat_jawab")
 
@@ -104,6 +122,20 @@ async def ensure_zone(db: Database, modifier: str) -> bool:
     return True
 
 
+async def ensure_trimester(db: Database, tm2_day: int, tm3_day: int) -> bool:
+    """Make the pregnancy spans use the configured trimesters (their first day since
+    HPHT); rebuilds every counter when they change. Returns True if rebuilt."""
+    rows = dict(await db.fetch_all("SELECT key, value FROM rekap_settings WHERE key IN ('tm2_day', 'tm3_day')"))
+    if rows.get("tm2_day") == str(tm2_day) and rows.get("tm3_day") == str(tm3_day):
+        return False
+    async with db.transaction() as tx:
+        for key, value in (("tm2_day", tm2_day), ("tm3_day", tm3_day)):
+            await tx.execute("INSERT INTO rekap_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                             "SET value = excluded.value", (key, str(value)))
+        await rebuild_counts(tx)
+    return True
+
+
 _OFFSET = "(SELECT value FROM rekap_settings WHERE key = 'utc_offset')"
 _UPSERT = "ON CONFLICT (metric, region_code, month, until) DO UPDATE SET value = value + excluded.value"
 
@@ -112,9 +144,10 @@ async def rebuild_counts(tx: Transaction) -> None:
     """Recompute every counter from the raw tables, independently of the triggers
     (the tests compare both). Mirror and child-month rows are inserted and their own
     triggers add their counters."""
-    for table in ("rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals", "rekap_rollup",
-                  "rekap_activity"):
+    for table in ("rekap_span", "rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals",
+                  "rekap_rollup", "rekap_activity"):
         await tx.execute(f"DELETE FROM {table}")
+    await tx.execute("INSERT INTO rekap_span SELECT * FROM rekap_span_source")
     await tx.execute(
         "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
         f"SELECT metric, region_code, month, '', count(*) FROM ("
@@ -217,15 +250,9 @@ class Window:
     end_utc: datetime
     prev_start_utc: datetime
     prev_end_utc: datetime
-
-
-@dataclass(frozen=True)
-class Band:
-    """A named range of HPHT dates (inclusive; None = open) on one reference day."""
-
-    name: str
-    low: date | None
-    high: date
+    #: The local days members are counted on (the period's last day, or today while it runs).
+    reference_day: date
+    prev_reference_day: date
 
 
 @dataclass
@@ -267,8 +294,6 @@ async def area_counts(
     area: str,
     group_level: int,
     window: Window,
-    bands: Sequence[Band],
-    prev_bands: Sequence[Band],
 ) -> dict[str, AreaCounts]:
     """Counts inside ``area`` grouped by the region code cut at ``group_level`` (the
     area's own level for its total, the next level for the breakdown)."""
@@ -330,42 +355,51 @@ async def area_counts(
         of(code).children[metric] += cur
         of(code).children_prev[metric] += prev
 
-    await _pregnancies(db, inside, params, group_level, bands, prev_bands, of)
+    await _spans(db, inside, params, group_level, (w.reference_day, w.prev_reference_day), of)
     await _activity(db, inside, params, scope, area, cut, window, of)
     return out
 
 
-async def _pregnancies(db: Database, inside: str, params: tuple[str, ...], group_level: int, bands: Sequence[Band],
-                       prev_bands: Sequence[Band], of: Any) -> None:
-    """Active ibu hamil by HPHT band. A band open towards the past ("lewat") is the
-    running total minus everything after it, so only recent HPHT days are read."""
-    every = (*bands, *prev_bands)
-    if not every:
-        return
-    cases, args = [], []
-    for band in every:
-        if band.low is None:
-            cases.append("sum(CASE WHEN month > ? THEN value ELSE 0 END)")
-        else:
-            cases.append("sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)")
-            args.append(band.low.isoformat())
-        args.append(band.high.isoformat())
-    floor = min(b.low if b.low is not None else b.high + timedelta(days=1) for b in every).isoformat()
+async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level: int, days: tuple[date, date],
+                 of: Any) -> None:
+    """Members in each span on the two reference days. On day R of month M: the running
+    total, minus the month buckets from M on, plus the day buckets of M up to R — a
+    row per month still to come and per day of one month, never one per member."""
     cut = CODE_LENGTH[group_level]
-    totals = {row[0]: row[1] for row in await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, sum(value) FROM rekap_totals"
-        f" WHERE metric = 'hamil_hpht' AND {inside} GROUP BY a", params)}
-    found = {row[0]: list(row)[1:] for row in await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, {', '.join(cases)} FROM {_counters_at(group_level)}"
-        f" AND metric = 'hamil_hpht' AND {inside} AND month >= ? GROUP BY a",
-        (*args, *params, floor))}
-    for code in totals.keys() | found.keys():
+    counters = _counters_at(group_level)
+    months = [f"{d:%Y-%m}" for d in days]
+    monthly = tuple(f"inm:{n}" for n in SPAN_NAMES)
+    daily = tuple(dict.fromkeys(f"in:{n}:{month}" for month in months for n in SPAN_NAMES))
+    found: dict[tuple[str, str], list[int]] = {}
+
+    def add(code: str, metric: str, values: Iterable[int]) -> None:
+        name = metric.split(":")[1]
+        current = found.setdefault((code, name), [0, 0])
+        for index, value in enumerate(values):
+            current[index] += value or 0
+
+    for code, metric, total in await db.fetch_all(
+            f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
+            f" WHERE metric IN ({_marks(monthly)}) AND {inside} GROUP BY a, metric", (*monthly, *params)):
+        add(code, metric, (total, total))
+    for code, metric, cur, prev in await db.fetch_all(
+            f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+            " -sum(CASE WHEN month >= ? THEN value ELSE 0 END), -sum(CASE WHEN month >= ? THEN value ELSE 0 END)"
+            f" FROM {counters} AND metric IN ({_marks(monthly)}) AND {inside} AND month >= ? GROUP BY a, metric",
+            (months[0], months[1], *monthly, *params, min(months))):
+        add(code, metric, (cur, prev))
+    for code, metric, cur, prev in await db.fetch_all(
+            f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
+            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
+            f" FROM {counters} AND metric IN ({_marks(daily)}) AND {inside} GROUP BY a, metric",
+            (f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat(), *daily, *params)):
+        add(code, metric, (cur, prev))
+    for (code, name), (cur, prev) in found.items():
         counts = of(code)
-        values = found.get(code, [0] * len(every))
-        for index, (band, value) in enumerate(zip(every, values, strict=True)):
-            number = totals.get(code, 0) - value if band.low is None else value
-            target = counts.pregnant if index < len(bands) else counts.pregnant_prev
-            target[band.name] += number
+        group, key = SPAN_TARGETS[name]
+        getattr(counts, group)[key] += cur
+        getattr(counts, f"{group}_prev")[key] += prev
 
 
 async def _activity(db: Database, inside: str, params: tuple[str, ...], scope: str, area: str, cut: int,

@@ -44,6 +44,8 @@ class SasaranRow:
     last_visit: date | None
     family_risks: tuple[str, ...]
     flags: tuple[str, ...]
+    #: The membership span it is in on the day asked (storage.rekap.SPAN_NAMES), None outside all.
+    state: str | None = None
 
 
 def _day(text: str | None) -> date | None:
@@ -56,10 +58,12 @@ def _codes(text: str | None) -> tuple[str, ...]:
 
 async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: datetime, on: date,
                        limit: int) -> tuple[list[SasaranRow], int]:
-    """Members inside ``area`` (not erased) registered by ``registered_by``, with their
-    state on day ``on``; at most ``limit`` rows, and the total."""
+    """Members inside ``area`` registered by ``registered_by``, with their state on day
+    ``on``; at most ``limit`` rows, and the total. Records erased or anonymised (/hapus,
+    retention) are left out, like every other list: the sheet names no one who asked to
+    be erased, not even by area, category and birth year."""
     inside, params = _inside(scope, area, "s.region_code")
-    where = f"{inside} AND s.erased_at IS NULL AND s.created_at <= ?"
+    where = f"{inside} AND s.erased_at IS NULL AND s.anonymised_at IS NULL AND s.created_at <= ?"
     args = (*params, to_db(registered_by))
     total = int(await db.fetch_value(f"SELECT count(*) FROM sasaran s WHERE {where}", args) or 0)
     day = on.isoformat()
@@ -68,13 +72,15 @@ async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: da
         " m.visited_on, m.weight_kg, m.height_cm, m.lila_cm, m.hb, m.haz, m.waz, m.whz,"
         " (SELECT max(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id AND v.visited_on <= ?),"
         " (SELECT group_concat(r.code) FROM keluarga_risk r WHERE r.keluarga_id = s.keluarga_id),"
-        " (SELECT group_concat(f.code) FROM sasaran_flag f WHERE f.sasaran_id = s.id)"
+        " (SELECT group_concat(f.code) FROM sasaran_flag f WHERE f.sasaran_id = s.id),"
+        " (SELECT sp.name FROM rekap_span sp WHERE sp.sasaran_id = s.id AND sp.start_day <= ? AND sp.end_day > ?"
+        "   LIMIT 1)"
         " FROM sasaran s LEFT JOIN kunjungan m ON m.id = ("
         "   SELECT k.id FROM kunjungan k WHERE k.sasaran_id = s.id AND k.visited_on <= ?"
         "   AND (k.weight_kg IS NOT NULL OR k.height_cm IS NOT NULL OR k.lila_cm IS NOT NULL OR k.hb IS NOT NULL)"
         "   ORDER BY k.visited_on DESC, k.id DESC LIMIT 1)"
         f" WHERE {where} ORDER BY s.region_code, s.category, s.id LIMIT ?",
-        (day, day, *args, limit),
+        (day, day, day, day, *args, limit),
     )
     # 100,000 rows take ~0.6 s to convert: in a thread, so the event loop keeps answering
     # other members meanwhile (done in the loop it stalled every update that long).
@@ -87,7 +93,7 @@ def _members(rows: Sequence[Any]) -> list[SasaranRow]:
             id=r[0], region_code=r[1], category=r[2], status=r[3], nik_masked=r[4], sex=r[5],
             birth_date=_day(r[6]), hpht=_day(r[7]), hpl=_day(r[8]), measured_on=_day(r[9]), weight_kg=r[10],
             height_cm=r[11], lila_cm=r[12], hb=r[13], haz=r[14], waz=r[15], whz=r[16], last_visit=_day(r[17]),
-            family_risks=_codes(r[18]), flags=_codes(r[19]),
+            family_risks=_codes(r[18]), flags=_codes(r[19]), state=r[20],
         )
         for r in rows
     ]

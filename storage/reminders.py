@@ -209,6 +209,17 @@ async def upcoming(db: Database, sasaran_id: int, *, from_day: date, limit: int)
     return [_reminder(r) for r in rows]
 
 
+async def settled_keys(db: Database, sasaran_id: int, *, since: date) -> set[tuple[str, date]]:
+    """(kind, due date) of one record's rows due from ``since`` that are no longer coming:
+    sent, answered, failed, expired or cancelled (for /jadwal)."""
+    rows = await db.fetch_all(
+        "SELECT kind, due_date FROM reminders WHERE sasaran_id = ? AND due_date >= ? "
+        "AND state NOT IN ('scheduled', 'sending')",
+        (sasaran_id, since.isoformat()),
+    )
+    return {(r[0], date.fromisoformat(r[1])) for r in rows}
+
+
 async def count_by_state(db: Database) -> dict[str, int]:
     rows = await db.fetch_all("SELECT state, count(*) FROM reminders GROUP BY state")
     return {r[0]: r[1] for r in rows}

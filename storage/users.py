@@ -24,7 +24,6 @@ ACTIVITY_RESOLUTION = timedelta(minutes=5)
 class Member:
     id: int
     full_name: str
-    phone: str | None
     role: Role
     region_code: str
     team_position: TeamPosition | None
@@ -38,14 +37,12 @@ class Member:
         return self.status is Status.ACTIVE
 
     def audit_view(self) -> dict[str, object]:
-        """What the audit log keeps of a member (no phone number)."""
-        view = asdict(self)
-        view.pop("phone")
-        return view
+        """What the audit log keeps of a member (the phone number is not even read)."""
+        return asdict(self)
 
 
 _COLUMNS = (
-    "id, full_name, phone, role, region_code, team_position, status, invited_by, "
+    "id, full_name, role, region_code, team_position, status, invited_by, "
     "created_at, last_active_at"
 )
 
@@ -56,7 +53,6 @@ def _member(row: aiosqlite.Row) -> Member:
     return Member(
         id=row["id"],
         full_name=row["full_name"],
-        phone=row["phone"],
         role=Role(row["role"]),
         region_code=row["region_code"],
         team_position=TeamPosition(row["team_position"]) if row["team_position"] else None,
@@ -112,7 +108,13 @@ async def sync_admins(db: Database, admin_ids: list[int], root: str, now: dateti
 
 async def ensure_admin(db: Database, user_id: int, name: str, root: str, now: datetime) -> Member:
     """Give a configured admin a users row on first contact (invitations name their
-    creator), turning any earlier row of theirs into the admin row."""
+    creator), turning any earlier row of theirs into the admin row.
+
+    Called on every update of an admin, so the usual case (the row is already right) is
+    a read: it must not take the write lock, which another process may be holding."""
+    current = await get(db, user_id)
+    if current is not None and current.role is Role.ADMIN and current.active and current.region_code == root:
+        return current
     async with db.transaction() as tx:
         before = await get_in_tx(tx, user_id)
         if before is None:
@@ -140,13 +142,15 @@ async def ensure_admin(db: Database, user_id: int, name: str, root: str, now: da
 
 
 async def touch(db: Database, member: Member, now: datetime) -> None:
-    """Record activity, at most once per :data:`ACTIVITY_RESOLUTION`."""
+    """Record activity, at most once per :data:`ACTIVITY_RESOLUTION`, and only when the
+    database is free: a stamp is not worth making a member wait for a lock."""
     if member.last_active_at and now - member.last_active_at < ACTIVITY_RESOLUTION:
         return
-    await db.write("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
+    await db.write_if_free("UPDATE users SET last_active_at = ? WHERE id = ?", (to_db(now), member.id))
 
 
 async def set_status(db: Database, *, actor_id: int, user_id: int, status: Status, now: datetime) -> Member:
+    """Activate or deactivate a member; deactivating also revokes their links and closes their forms."""
     async with db.transaction() as tx:
         before = await get_in_tx(tx, user_id)
         if before is None:
@@ -163,4 +167,36 @@ async def set_status(db: Database, *, actor_id: int, user_id: int, status: Statu
             action="activate" if status is Status.ACTIVE else "deactivate",
             entity="user", entity_id=user_id, before=before.audit_view(), after=after.audit_view(),
         )
+        if status is not Status.ACTIVE:
+            await _contain(tx, actor_id=actor_id, user_id=user_id, now=now)
         return after
+
+
+async def _contain(tx: Transaction, *, actor_id: int, user_id: int, now: datetime) -> None:
+    """Deactivating someone ends what they could still do (issue 15 §4): the links they made
+    and did not see used are revoked (kept, with the time, for the audit), and the forms they
+    had open are closed — their drafts deleted, as stale drafts are, with the count audited."""
+    revoked = await tx.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE created_by = ? AND used_at IS NULL AND revoked_at IS NULL",
+        (to_db(now), user_id))
+    drafts = await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+    await audit.record(tx, at=now, actor_id=actor_id, action="contain", entity="user", entity_id=user_id,
+                       after={"invitations_revoked": revoked, "drafts_closed": drafts})
+
+
+async def keepers_of(db: Database, region_code: str, reporter_id: int) -> list[int]:
+    """Who looks after a record in ``region_code``: its reporter (while active) and the active
+    coordinators of the nearest area above it that has any (admins when none has)."""
+    parts = region_code.split(".")
+    ancestors = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    marks = ",".join("?" for _ in ancestors)
+    rows = await db.fetch_all(
+        f"SELECT id, region_code FROM users WHERE status = 'active' AND role = 'koordinator' "
+        f"AND region_code IN ({marks}) ORDER BY length(region_code) DESC, id", ancestors)
+    nearest = [r[0] for r in rows if len(r[1]) == len(rows[0][1])] if rows else []
+    if not nearest:
+        nearest = [r[0] for r in await db.fetch_all(
+            "SELECT id FROM users WHERE status = 'active' AND role = 'admin' ORDER BY id")]
+    reporter = await db.fetch_value("SELECT id FROM users WHERE id = ? AND status = 'active' "
+                                    "AND role IN ('tpk', 'koordinator', 'admin')", (reporter_id,))
+    return list(dict.fromkeys([*([reporter] if reporter else []), *nearest]))

@@ -52,6 +52,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line, yellow=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chart_renderer_warm() -> None:
+    """matplotlib builds its font cache on first use: seconds on a fresh machine, where the
+    first "📈 Grafik" of a run once outlasted a 5 s wait. Built here, before any test, so
+    no test's timing depends on whether the machine has run the suite before."""
+    from bot.rekap import chart
+
+    chart.warm_up().join()
+
+
 # -- personal data never reaches the log (issue 8) ------------------------------------------
 
 

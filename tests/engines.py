@@ -73,7 +73,8 @@ def fresh_postgres(*, migrated: bool = False) -> Iterator[StorageURL]:
 
     skip_unless_reachable()
     url = server_url()
-    name = f"tpk_test_{secrets.token_hex(6)}"
+    # Unique per xdist worker and per test, so parallel workers never meet on one name.
+    name = f"tpk_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{secrets.token_hex(6)}"
     template = f' TEMPLATE "{_template()}" STRATEGY FILE_COPY' if migrated else ""
     with psycopg.connect(url.conninfo(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"{template}')
@@ -94,7 +95,8 @@ def _template() -> str:
     import psycopg
 
     from storage import regions as regions_store
-    from storage.db import Database, bundled_migrations
+    from storage.db import bundled_migrations
+    from storage.engine import open_database
 
     digest = hashlib.sha256()
     for migration in bundled_migrations(Engine.POSTGRESQL):
@@ -104,7 +106,7 @@ def _template() -> str:
     url = server_url()
 
     async def build(target: StorageURL) -> None:
-        db = await Database.open(target)
+        db = await open_database(target)
         try:
             await db.migrate()
             await regions_store.load_root(db, regions_store.DEFAULT_CSV, "36.73")

@@ -298,6 +298,29 @@ async def test_concurrent_users_lose_and_duplicate_nothing(emu: BotApiEmulator, 
     assert emu.stats.total_delivered == total
 
 
+async def test_group_chat_messages_come_from_the_member_in_the_group(emu: BotApiEmulator, demo: DemoBot) -> None:
+    siti = emu.user(1001, first_name="Siti")
+    group = emu.group(-5001, siti, title="TPPS Curug")
+    await group.send("/start halo")
+    greeting = await group.next_message()
+    assert greeting.plain_text == "Halo Siti! Kode: halo"
+    update = demo.updates[-1]
+    assert update.effective_chat is not None and update.effective_user is not None
+    assert (update.effective_chat.id, update.effective_chat.type, update.effective_chat.title) == (
+        -5001, "group", "TPPS Curug")
+    assert update.effective_user.id == 1001
+    await group.press("Setuju")
+    edited = await group.next_edit()
+    assert edited.plain_text == "Pilihan: agree"
+    pressed = demo.updates[-1]
+    assert pressed.callback_query is not None and pressed.callback_query.from_user.id == 1001
+    assert pressed.effective_chat is not None and pressed.effective_chat.id == -5001
+    assert siti.transcript == []  # nothing of it reached her private chat
+    assert emu.group(-5001, siti) is group
+    with pytest.raises(ValueError):
+        emu.group(5001, siti)
+
+
 async def test_blocked_user_gets_403_and_member_updates(emu: BotApiEmulator, demo: DemoBot) -> None:
     siti = emu.user(1001, first_name="Siti")
     siti.block()

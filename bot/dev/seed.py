@@ -29,7 +29,7 @@ from bot.domain.nik import mask_nik
 from bot.domain.pregnancy import hpl_from_hpht
 from bot.domain.risk import Jamban, SumberAirMinum
 from storage import seed as seed_store
-from storage.crypto import IdentityCipher
+from storage.crypto import KELUARGA_KK, SASARAN_NIK, IdentityCipher
 from storage.db import Database, Transaction
 from storage.timefmt import to_db
 
@@ -190,7 +190,8 @@ class _Generator:
             kk = f"{desa[:8].replace('.', '')}{self.nik_serial:010d}"[:16]
         buffers.keluarga.append((
             keluarga_id, desa, f"{rng.randint(1, 12):03d}", f"{rng.randint(1, 9):03d}", f"Kp. {rng.choice(_LAST)}",
-            head, self.cipher.encrypt(kk) if kk else None, self.cipher.lookup_hash(kk) if kk else None,
+            head, self.cipher.encrypt(kk, KELUARGA_KK, keluarga_id) if kk else None,
+            self.cipher.lookup_hash(kk) if kk else None,
             mask_nik(kk) if kk else None, water.value, latrine.value, int(bool(factors)),
             json.dumps({"pus": True, "anak": children}), reporter, to_db(created), to_db(created),
         ))
@@ -242,7 +243,8 @@ class _Generator:
         nik = self._nik(desa, born, female) if rng.random() < 0.7 else None
         buffers.sasaran.append((
             sasaran_id, keluarga_id, desa, category, _name(rng, female),
-            self.cipher.encrypt(nik) if nik else None, self.cipher.lookup_hash(nik) if nik else None,
+            self.cipher.encrypt(nik, SASARAN_NIK, sasaran_id) if nik else None,
+            self.cipher.lookup_hash(nik) if nik else None,
             mask_nik(nik) if nik else None, "P" if female else "L", born.isoformat(),
             hpht.isoformat() if hpht else None, hpl.isoformat() if hpl else None,
             delivery.isoformat() if delivery else None, status, ended_reason,

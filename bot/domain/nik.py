@@ -36,6 +36,8 @@ NIK_LENGTH = 16
 #: People older than this are taken as a wrong century rather than a real age.
 MAX_AGE_YEARS = 100
 _WOMAN_DAY_OFFSET = 40
+#: Digits a mask shows: the province and kabupaten/kota code, nothing a person is told apart by.
+MASK_SHOWN = 4
 _SEPARATORS = re.compile(r"[\s.]+")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -181,15 +183,25 @@ def parse_kk(text: str, *, region_listed: RegionListed) -> KkInfo | Rejected:
 
 
 def mask_nik(number: str) -> str:
-    """Hide the middle of a NIK or No. KK: "3673012345670001" → "3673********0001".
+    """Show only the province and kabupaten/kota of a NIK or No. KK: "3673012345670001" →
+    "3673************".
 
-    Anything that is not a clean 16-digit number keeps only its last four digits
-    visible, so a malformed value is never printed in full either.
+    Why so little: what is stored in plain text already gives most of a NIK away — the
+    birth date and sex (digits 7-12) and the kecamatan (digits 5-6, usually the one of the
+    stored region). The 4-digit serial is the only part that cannot be derived, so a mask
+    that shows any of it (the old "3673********0001" showed all of it) lets anyone with
+    the database rebuild the whole number. With digits 5-16 hidden, a NIK is one of at
+    least 2 kecamatan (the fewest any kabupaten/kota has) × 9,999 serials = 19,998
+    candidates, or 9,999 for someone who also assumes the kecamatan of the stored region
+    (README, "Keamanan dan data pribadi"). A No. KK hides its kecamatan, issue date and
+    serial the same way.
+
+    Anything that is not a clean 16-digit number shows no digit at all.
     """
     digits = clean_number(number)
-    if len(digits) == NIK_LENGTH:
-        return digits[:4] + "*" * 8 + digits[-4:]
-    return "*" * max(len(digits) - 4, 0) + digits[-4:]
+    if len(digits) == NIK_LENGTH and digits.isdigit():
+        return digits[:MASK_SHOWN] + "*" * (NIK_LENGTH - MASK_SHOWN)
+    return "*" * len(digits)
 
 
 def _tanggal(value: date) -> str:

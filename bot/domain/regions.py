@@ -8,6 +8,7 @@ names are disambiguated with their kecamatan when shown.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -166,6 +167,20 @@ class RegionTree:
         folded = self._folded
         hits = [r for r in self._by_code.values() if contains(scope, r.code) and needle in folded[r.code]]
         hits.sort(key=lambda r: (folded[r.code] != needle, r.level, r.name, r.code))
+        return hits[:limit]
+
+    def closest(self, query: str, *, within: str, level: Level, limit: int = 4) -> list[Region]:
+        """Regions of ``level`` inside ``within`` whose names are nearest a misspelt ``query``
+        ("sukawna" → Sukawana), best first, for buttons instead of "not found"."""
+        needle = _fold(query)
+        if not needle:
+            return []
+        candidates = self.descendants_at(within, level)
+        names = {self._folded[r.code] for r in candidates}
+        near = difflib.get_close_matches(needle, names, n=limit, cutoff=0.6)
+        rank = {name: i for i, name in enumerate(near)}
+        hits = [r for r in candidates if self._folded[r.code] in rank]
+        hits.sort(key=lambda r: (rank[self._folded[r.code]], r.name, r.code))
         return hits[:limit]
 
     @functools.cached_property

@@ -33,6 +33,9 @@ Audience = Literal["ibu", "tpk"]
 PayloadValue = bool | int | str | tuple[str, ...]
 
 _DAY = timedelta(days=1)
+#: The nifas period ends on day 42 after the birth: nothing for the mother as ibu nifas
+#: (KF, KB pascapersalinan) is open after it, whatever the configured windows say.
+NIFAS_LAST_DAY = 42
 
 
 # --------------------------------------------------------------------------- the plan
@@ -254,11 +257,15 @@ def _day_windows(
 
 def _mother_postpartum(delivery: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
     post, hour = config.postpartum, config.send_window.preferred_hour
-    yield from _day_windows("kf", post.kf, delivery, hour)
-    deadline = delivery + timedelta(days=post.kb_deadline_day)
+    nifas_end = delivery + timedelta(days=NIFAS_LAST_DAY)
+    for item in _day_windows("kf", post.kf, delivery, hour):
+        if item.due_date <= nifas_end:
+            yield replace(item, window_end=min(item.window_end, nifas_end))
+    deadline = min(delivery + timedelta(days=post.kb_deadline_day), nifas_end)
+    due = min(delivery + timedelta(days=post.kb_reminder_day), deadline)
     yield _reminder(
         "kb_pasca",
-        delivery + timedelta(days=post.kb_reminder_day),
+        due,
         deadline,
         "kb_pasca",
         hour=hour,
@@ -300,12 +307,30 @@ def _immunisation(birth: date, config: ReminderConfig) -> Iterator[PlannedRemind
         )
 
 
+def vitamin_a_capsule(birth: date, month_start: date, config: ReminderConfig) -> str | None:
+    """The vitamin A capsule a child gets in the posyandu month starting ``month_start``
+    ("biru" 6–11 months, "merah" 12–59), or None outside February/August or the ages.
+
+    Age is taken at the month's last day: a child who turns 6 months during February or
+    August still gets that month's dose (born 29 February → turns 6 months on
+    29 August), and one who turns 12 months that month gets the red one."""
+    posyandu = config.posyandu
+    if month_start.month not in posyandu.vitamin_a_months:
+        return None
+    month_end = add_months(month_start, 1) - _DAY
+    if month_end < add_months(birth, posyandu.vitamin_a_min_age_months):
+        return None
+    if month_start >= add_months(birth, posyandu.end_age_months):
+        return None
+    return "biru" if month_end < add_months(birth, 12) else "merah"
+
+
 def _posyandu(birth: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
-    """One reminder per calendar month while the child is 0–59 months old."""
+    """One reminder per calendar month while the child is 0–59 months old: the monthly
+    weighing of baduta (0–23 months) and balita (24–59) alike; none from 60 months."""
     posyandu = config.posyandu
     first_allowed = birth + timedelta(days=posyandu.start_age_days)
     stop = add_months(birth, posyandu.end_age_months)  # first day too old
-    vitamin_a_from = add_months(birth, posyandu.vitamin_a_min_age_months)
     month_start = first_allowed.replace(day=1)
     while True:
         due = month_start.replace(day=posyandu.day_of_month)
@@ -313,6 +338,8 @@ def _posyandu(birth: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
             return
         if due >= first_allowed:
             month_end = add_months(month_start, 1) - _DAY
+            capsule = vitamin_a_capsule(birth, month_start, config)
+            extra: dict[str, PayloadValue] = {"vitamin_a_capsule": capsule} if capsule else {}
             yield _reminder(
                 f"posyandu_{due.year}_{due.month:02d}",
                 due,
@@ -321,8 +348,9 @@ def _posyandu(birth: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
                 hour=config.send_window.preferred_hour,
                 needs_ack=True,
                 month=due.month,
-                vitamin_a=due.month in posyandu.vitamin_a_months and due >= vitamin_a_from,
+                vitamin_a=capsule is not None,
                 measurement_month=due.month == posyandu.measurement_month,
+                **extra,
             )
         month_start = add_months(month_start, 1)
 

@@ -18,6 +18,7 @@ class Role(StrEnum):
     KOORDINATOR = "koordinator"
     TPK = "tpk"
     IBU = "ibu"
+    PAKAR = "pakar"  # a member of an audit round's tim pakar (issue 18)
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ _ROLE_LABELS = {
     Role.KOORDINATOR: "Koordinator",
     Role.TPK: "Anggota TPK",
     Role.IBU: "Ibu",
+    Role.PAKAR: "Tim pakar",
 }
 
 
@@ -70,6 +72,8 @@ def has_authority(actor_role: Role | None, actor_scope: str | None, role: Role, 
       in any desa/kelurahan;
     - koordinator: a koordinator strictly below their own scope, a TPK member in a
       desa/kelurahan inside it;
+    - admin or koordinator: a pakar for an audit round of an area inside their scope (their own
+      included: the round is of their area);
     - nobody invites or manages admins (they come from the configuration) or mothers
       through this rule (a mother is linked by her own TPK member).
     """
@@ -81,7 +85,8 @@ def has_authority(actor_role: Role | None, actor_scope: str | None, role: Role, 
         return level_of(region) is Level.DESAKEL
     if role is Role.KOORDINATOR:
         return actor_role is Role.ADMIN or region != actor_scope
-    return False
+    # A pakar: the tim pakar of an audit round of the actor's own area or one inside it.
+    return role is Role.PAKAR
 
 
 def invitable_roles(actor_role: Role | None, actor_scope: str | None) -> list[Role]:

@@ -14,6 +14,7 @@ import logging
 
 from bot.services import Services
 from storage import privacy as store
+from storage.compaction import compact
 from storage.privacy import Anonymised
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def erase(services: Services, sasaran_id: int, *, actor_id: int) -> Anonym
         await store.secure_delete(tx)
         result = await store.anonymise_sasaran(tx, services.cipher, sasaran_id, actor_id=actor_id,
                                                reason=store.ON_REQUEST, now=now, erase=False, end_as=ERASED_REASON)
-    if not await store.compact(services.db.path):
+    if not await compact(services.db.path):
         log.warning("sasaran %s erased; compacting the database file must wait (busy)", sasaran_id)
     log.info("sasaran %s erased on request by user %s (family %s erased: %s, %d reminders cancelled)",
              sasaran_id, actor_id, result.keluarga_id, result.keluarga_anonymised, result.reminders_cancelled)

@@ -12,8 +12,9 @@ from typing import Any
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.startup import identity_cipher, prepare_database
-from storage import audit
+from storage import access_log, audit
 from storage import privacy as store
+from storage.access_log import Read
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ async def export_subject(settings: Settings, clock: Clock, *, nik: str | None = 
         async with db.transaction() as tx:
             await audit.record(tx, at=now, actor_id=None, action="ekspor_subjek", entity="sasaran",
                                entity_id=sasaran_id, after={"via": "cli"})
+            await access_log.read(tx, reader_id=None, sasaran_ids=[sasaran_id], what=Read.EXPORT, now=now)
         log.info("exported everything held about sasaran %s", sasaran_id)
         return {"diekspor_pada": now.isoformat(), "sasaran_id": sasaran_id, **data}
     finally:

@@ -25,6 +25,7 @@ from bot.domain.daytime import local_date
 from bot.services import Services
 from storage import audit, meta
 from storage import privacy as store
+from storage.compaction import compact
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ async def sweep(services: Services, *, force: bool = False, batch: int = BATCH) 
         async with db.transaction() as tx:
             await meta.put(tx, META_KEY, today.isoformat())
     if report.total:
-        await store.compact(db.path)
+        await compact(db.path)
         log.info("retention (%d days): %d ended records, %d children past balita age and %d families anonymised",
                  days, report.ended, report.aged_out, report.families)
     return report

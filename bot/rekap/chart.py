@@ -8,7 +8,9 @@ as the message, so the chart never disagrees with it.
 from __future__ import annotations
 
 import io
+import logging
 import textwrap
+import threading
 
 from bot.rekap.figures import FLAG_LABELS, RISK_LABELS, Rekap
 
@@ -18,6 +20,33 @@ _RISK_COLOUR = "#1b9e77"
 _FLAG_COLOUR = "#e7298a"
 #: Above this many sub-areas the bars would be unreadable: show the largest ones.
 MAX_BARS = 40
+
+log = logging.getLogger(__name__)
+
+
+def warm_up() -> threading.Thread:
+    """Import matplotlib and draw one small text in a background thread, now.
+
+    The first chart of a fresh install otherwise waits for matplotlib to build its font
+    cache (seconds on a small machine; a CI run once timed out on it). Started at start-up,
+    it costs the start nothing, and as a daemon thread it never holds up a shutdown; a
+    chart asked for meanwhile simply waits for the same import."""
+    thread = threading.Thread(target=_draw_something, name="chart-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _draw_something() -> None:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(1, 1), dpi=10)
+        FigureCanvasAgg(figure)
+        figure.text(0.5, 0.5, "0", fontsize=8, fontweight="bold")
+        figure.savefig(io.BytesIO(), format="png")
+    except Exception:  # a warm-up only: the first real chart reports any problem itself
+        log.warning("chart renderer warm-up failed", exc_info=True)
 
 
 def _short(name: str, width: int = 22) -> str:

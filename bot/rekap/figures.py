@@ -6,18 +6,20 @@ is compared with. Stocks (families, members, risk factors) are "registered by th
 of the period, as recorded now"; flows (new families, visits, births, measurements)
 are "in the period". Ibu hamil are those pregnant on the reference day by their HPHT
 (the period's last day, or today while it runs), split by trimester with
-:mod:`bot.domain.pregnancy`.
+:mod:`bot.domain.pregnancy`; every category is counted by its state on that day
+(storage/migrations/0011_rekap_periods.sql).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.domain.pregnancy import MAX_GESTATION_WEEKS, TrimesterBoundaries, gestational_age
 from bot.rekap.periods import Period
-from storage.rekap import AreaCounts, Band
+from storage.rekap import AreaCounts
+from storage.rekap_closed import Closed, Closing
 from storage.rekap_reminders import Available, ReminderCounts
 
 KELUARGA = "Keluarga"
@@ -140,6 +142,11 @@ class Rekap:
     #: Desa/kelurahan inside the area without any report in the period (names).
     without_report: tuple[str, ...] = ()
     desa_total: int = 0
+    #: Set when the period is closed: the figures are the closed ones.
+    closed: Closing | None = None
+    closed_on: date | None = None  # the local day it was (last) closed
+    #: What was learned after the close: (row, live value minus closed value), non-zero only.
+    revision: tuple[tuple[Row, int], ...] = ()
 
     @property
     def sub_areas(self) -> tuple[SubArea, ...]:
@@ -147,30 +154,22 @@ class Rekap:
         return self.breakdowns[0].areas if self.breakdowns else ()
 
 
-# -- pregnancy bands -----------------------------------------------------------------
+# -- pregnancy spans ------------------------------------------------------------------
 
 
-def pregnancy_bands(on: date, boundaries: TrimesterBoundaries) -> list[Band]:
-    """HPHT date ranges for trimester I, II, III and "lewat" (beyond the longest
-    plausible pregnancy) on day ``on``, derived from the domain's rules day by day."""
-    def name_for(days: int) -> str:
-        weeks = gestational_age(on - timedelta(days=days), on).weeks
-        if weeks > MAX_GESTATION_WEEKS:
-            return "lewat"
-        return f"tm{boundaries.trimester(weeks)}"
+#: Any day: only the distance from HPHT matters.
+HPHT_ORIGIN = date(2000, 1, 1)
 
-    bands: list[Band] = []
-    last_days = (MAX_GESTATION_WEEKS + 1) * 7
-    start = 0
-    current = name_for(0)
-    for days in range(1, last_days + 1):
-        name = name_for(days)
-        if name != current:
-            bands.append(Band(current, on - timedelta(days=days - 1), on - timedelta(days=start)))
-            start, current = days, name
-    # the last band ("lewat") is open towards the past
-    bands.append(Band(current, None, on - timedelta(days=start)))
-    return bands
+
+def trimester_days(boundaries: TrimesterBoundaries) -> tuple[int, int]:
+    """The first day since HPHT of trimester II and of trimester III, from the domain's
+    rule on completed weeks; migration 0011's pregnancy spans start there."""
+    def first_day_of(trimester: int) -> int:
+        return next(d for d in range(MAX_GESTATION_WEEKS * 7)
+                    if boundaries.trimester(gestational_age(HPHT_ORIGIN, HPHT_ORIGIN + timedelta(days=d)).weeks)
+                    >= trimester)
+
+    return first_day_of(2), first_day_of(3)
 
 
 # -- rows from counts ------------------------------------------------------------------
@@ -255,3 +254,35 @@ def summary_rows(figures: Figures, *, hide: Callable[[Row], bool] | None = None)
     """The rows shown in the message and the Ringkasan sheet: everything except the
     data-quality hint when it is zero."""
     return [r for r in figures.rows if not (r.key == "hamil_lewat" and not r.value) and not (hide and hide(r))]
+
+
+# -- closed periods --------------------------------------------------------------------
+
+
+def closed_rows(figures: Figures) -> list[tuple[str, int | None, int | None]]:
+    """What is kept of a period's figures when it is closed: each row's value and whole."""
+    return [(row.key, row.value, row.whole) for row in figures.rows]
+
+
+def as_closed(live: Figures, closed: Mapping[str, Closed], previous: Mapping[str, Closed] | None) -> Figures:
+    """``live`` with the closed values of the period and, when the compared period is
+    closed too, its closed values as "previous". A row added after the close (no
+    closed value) keeps its live value."""
+    rows = []
+    for row in live.rows:
+        value, whole = closed.get(row.key, (row.value, row.whole))
+        before = previous.get(row.key) if previous is not None else None
+        rows.append(replace(row, value=value, whole=whole,
+                            previous=before[0] if before else row.previous,
+                            whole_previous=before[1] if before else row.whole_previous))
+    return Figures(tuple(rows))
+
+
+def revision(live: Figures, shown: Figures) -> tuple[tuple[Row, int], ...]:
+    """The figures that differ between the live recount and the closed ones (the
+    trimester split and other uncompared detail rows left out)."""
+    out = []
+    for now, then in zip(live.rows, shown.rows, strict=True):
+        if now.compare and now.value is not None and then.value is not None and now.value != then.value:
+            out.append((then, now.value - then.value))
+    return tuple(out)

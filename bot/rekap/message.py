@@ -86,6 +86,26 @@ def header(rekap: Rekap, *, title: str = "📊 Rekap") -> list[str]:
         lines.append(f"Data s.d. {long_date(rekap.reference_day)}")
     else:
         lines.append(f"Keadaan per {long_date(rekap.reference_day)}")
+    lines += closed_lines(rekap)
+    return lines
+
+
+def revision_text(rekap: Rekap) -> str | None:
+    """"revisi setelah ditutup: +2 keluarga terdaftar, −1 ibu hamil", or None."""
+    if not rekap.revision:
+        return None
+    changes = ", ".join(f"{signed(delta)} {row.label[:1].lower()}{row.label[1:]}" for row, delta in rekap.revision)
+    return f"revisi setelah ditutup: {changes}"
+
+
+def closed_lines(rekap: Rekap) -> list[str]:
+    """For a closed period: when it was closed, and what was learned since (apart)."""
+    if rekap.closed is None:
+        return []
+    day = long_date(rekap.closed_on) if rekap.closed_on is not None else "–"
+    lines = [f"🔒 Angka ditutup {day}" + (" (ditutup ulang)" if rekap.closed.version > 1 else "")]
+    if text := revision_text(rekap):
+        lines.append(f"⚠️ {html.escape(text)} (belum masuk angka di bawah)")
     return lines
 
 

@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.rekap import message
+from bot.rekap.closing import close_due
 from bot.rekap.keyboard import digest_button, rekap_keyboard
 from bot.rekap.periods import Period, last_month
 from bot.rekap.service import build_rekap, ensure_ready, today
@@ -45,6 +46,7 @@ async def send_monthly_digests(services: Services, bot: Bot) -> int:
     if period is None:
         return 0
     await ensure_ready(services)
+    await close_due(services)  # the digest reads the closed month, whichever job ticks first
     db = services.db
     month = f"{period.first:%Y-%m}"
     sent = 0

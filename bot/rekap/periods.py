@@ -1,4 +1,5 @@
-"""Report periods: whole calendar months, from one month to a year.
+"""Report periods: whole calendar months, from one month to a year — a month, a
+triwulan (quarter), a semester (I: January–June, II: July–December) or a year.
 
 A period is a run of months ``first``..``last``. The four buttons (bulan ini, bulan lalu,
 3 bulan terakhir, tahun ini) and every typed form (``2026-10``, ``Oktober 2026``,
@@ -17,6 +18,10 @@ from babel.dates import format_date
 
 #: Earliest year accepted (the TPK programme started in 2021).
 MIN_YEAR = 2000
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_ROMAN_NUMBER = {"1": 1, "2": 2, "3": 3, "4": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}
+#: The words for a triwulan and a semester, each with how many of them a year has.
+_PART_WORDS = {"triwulan": 4, "tw": 4, "kuartal": 4, "q": 4, "semester": 2, "smt": 2, "sem": 2, "s": 2}
 
 MONTHS = {
     "januari": 1, "jan": 1,
@@ -33,7 +38,8 @@ MONTHS = {
     "desember": 12, "des": 12, "dec": 12,
 }
 
-EXAMPLES = "/rekap bulan lalu, /rekap 2026-10, /rekap Oktober 2026 atau /rekap 2026"
+EXAMPLES = ("/rekap bulan lalu, /rekap 2026-10, /rekap Oktober 2026, /rekap tw3 2026, /rekap semester 2 2026 "
+            "atau /rekap 2026")
 
 
 class PeriodError(ValueError):
@@ -76,6 +82,18 @@ class Period:
         return cls(day, day)
 
     @classmethod
+    def quarter(cls, year: int, number: int) -> Period:
+        """Triwulan 1–4."""
+        first = date(year, 3 * number - 2, 1)
+        return cls(first, add_months(first, 2))
+
+    @classmethod
+    def semester(cls, year: int, number: int) -> Period:
+        """Semester I (January–June) or II (July–December), as the AKS runs."""
+        first = date(year, 6 * number - 5, 1)
+        return cls(first, add_months(first, 5))
+
+    @classmethod
     def months_ending(cls, last: date, count: int) -> Period:
         return cls(add_months(month_start(last), 1 - count), month_start(last))
 
@@ -107,14 +125,30 @@ class Period:
 
     @property
     def is_year_to_date(self) -> bool:
-        return self.first.month == 1 and self.first.year == self.last.year
+        """January up to a later month of the same year (not a whole calendar period)."""
+        return (self.first.month == 1 and self.first.year == self.last.year and self.length > 1
+                and self.calendar_kind is None)
+
+    @property
+    def calendar_kind(self) -> str | None:
+        """"triwulan", "semester" or "tahun" for a whole calendar period, else None (a month is None too)."""
+        kinds = {3: "triwulan", 6: "semester", 12: "tahun"}
+        kind = kinds.get(self.length)
+        if kind and (self.first.month - 1) % self.length == 0:
+            return kind
+        return None
 
     def previous(self) -> Period:
-        """The period it is compared with: the same months a year earlier for a year
-        (or January up to a month), else the same number of months just before."""
+        """The period it is compared with: the one just before of the same length (a month
+        with the month before, a triwulan, semester or year with the one before); January
+        up to a month with the same months a year earlier."""
         if self.is_year_to_date:
-            return Period(self.first.replace(year=self.first.year - 1), self.last.replace(year=self.last.year - 1))
+            return self.year_earlier()
         return Period(add_months(self.first, -self.length), add_months(self.first, -1))
+
+    def year_earlier(self) -> Period:
+        """The same months a year before (the workbook's second comparison)."""
+        return Period(add_months(self.first, -12), add_months(self.last, -12))
 
     def reference_day(self, today: date) -> date:
         """The day "as of" which states are shown: the period's last day, or today
@@ -135,6 +169,9 @@ class Period:
             return f"{_month_name(self.first)} {self.first.year}"
         if self.is_calendar_year:
             return f"Tahun {self.first.year}"
+        if self.calendar_kind is not None:
+            number = (self.first.month - 1) // self.length + 1
+            return f"{self.calendar_kind.capitalize()} {ROMAN[number]} {self.first.year}"
         if self.first.year == self.last.year:
             return f"{_month_name(self.first)} – {_month_name(self.last)} {self.last.year}"
         return f"{_month_name(self.first)} {self.first.year} – {_month_name(self.last)} {self.last.year}"
@@ -195,11 +232,24 @@ def year(value: int, today: date) -> Period:
     return Period(date(value, 1, 1), date(value, 12, 1))
 
 
+def this_quarter(today: date) -> Period:
+    return Period.quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def this_semester(today: date) -> Period:
+    return Period.semester(today.year, 1 if today.month <= 6 else 2)
+
+
 CHOICES = (
     ("Bulan ini", this_month),
     ("Bulan lalu", last_month),
     ("3 bulan terakhir", last_three_months),
     ("Tahun ini", this_year),
+)
+#: A row of its own under CHOICES: the calendar periods the AKS and reports upward use.
+CALENDAR_CHOICES = (
+    ("Triwulan ini", this_quarter),
+    ("Semester ini", this_semester),
 )
 
 _WORDS = {
@@ -214,12 +264,30 @@ _WORDS = {
     "tiga bulan": last_three_months,
     "tahun ini": this_year,
     "tahunini": this_year,
+    "triwulan ini": this_quarter,
+    "semester ini": this_semester,
 }
+_PART = re.compile(rf"({'|'.join(sorted(_PART_WORDS, key=len, reverse=True))})\s*(iv|i{{1,3}}|[1-4])"
+                   r"(?:\s+(\d{4}|\d{2}))?")
+
+
+def part_of_year(word: str, number: int, year_value: int | None, today: date) -> Period:
+    """Triwulan or semester ``number``; without a year the latest one that has started."""
+    parts = _PART_WORDS[word]
+    if not 1 <= number <= parts:
+        what = "Triwulan 1–4" if parts == 4 else "Semester 1 (Januari–Juni) atau 2 (Juli–Desember)"
+        raise PeriodError(f"{what}, misalnya /rekap {'tw3 2026' if parts == 4 else 'semester 2 2026'}.")
+    make = Period.quarter if parts == 4 else Period.semester
+    if year_value is None:
+        period = make(today.year, number)
+        return period if period.first <= month_start(today) else make(today.year - 1, number)
+    return make(year_value + 2000 if year_value < 100 else year_value, number)
 
 
 def check(period: Period, today: date) -> Period:
-    """Refuse periods that have not started or are out of range."""
-    if period.last > month_start(today):
+    """Refuse periods that have not started or are out of range. A triwulan or semester
+    still running is shown up to today."""
+    if period.first > month_start(today) or (period.calendar_kind is None and period.last > month_start(today)):
         raise PeriodError("Periode itu belum dimulai. Pilih bulan ini atau bulan yang sudah lewat.")
     if period.first.year < MIN_YEAR:
         raise PeriodError(f"Tahun {period.first.year} terlalu lama. Pilih tahun {MIN_YEAR} atau sesudahnya.")
@@ -240,6 +308,9 @@ def parse_period(text: str, today: date) -> Period:
         return check(_month(int(match[1]), int(match[2])), today)
     if match := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{4})", cleaned):
         return check(_month(int(match[2]), int(match[1])), today)
+    if match := _PART.fullmatch(cleaned):
+        year_value = int(match[3]) if match[3] else None
+        return check(part_of_year(match[1], _ROMAN_NUMBER[match[2]], year_value, today), today)
     if match := re.fullmatch(r"(?:tahun\s+)?(\d{4})", cleaned):
         return check(year(int(match[1]), today), today)
     if match := re.fullmatch(r"([a-z]+)\.?(?:\s+(\d{4}|\d{2}))?", cleaned):

@@ -34,16 +34,19 @@ async def send_workbook(target: Message, services: Services, scope: str, area: s
 Act = Callable[[Message, Services, str, Request], Awaitable[None]]
 
 
-async def answer_request(update: Update, context: TpkContext, act: Act) -> None:
+async def answer_request(update: Update, context: TpkContext, act: Act, skip: str = "") -> None:
     """Read the area and period typed after /rekap or /ekspor (the caller's scope by
-    default), answer a bad one in Indonesian, and refuse one outside the scope."""
+    default), answer a bad one in Indonesian, and refuse one outside the scope.
+    ``skip``: leading words that are not part of the request ("tutup ulang")."""
     target = update.effective_message
     assert target is not None
     services = context.services
     scope = context.caller.scope
     assert scope is not None
     try:
-        request = parse_request(command_arguments(target.text), services.regions, scope, today(services))
+        words = command_arguments(target.text)
+        request = parse_request(words[len(skip):].strip() if skip else words, services.regions, scope,
+                                today(services))
     except RequestError as exc:
         await target.reply_text(str(exc))
         return

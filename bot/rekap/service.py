@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.regions import Level, contains, level_of
 from bot.rekap import workbook
-from bot.rekap.figures import Breakdown, Rekap, SubArea, build_figures, pregnancy_bands
+from bot.rekap.figures import (
+    Breakdown,
+    Figures,
+    Rekap,
+    Row,
+    SubArea,
+    as_closed,
+    build_figures,
+    revision,
+    trimester_days,
+)
 from bot.rekap.periods import Period
 from bot.services import Services
 from storage import rekap as store
+from storage import rekap_closed as closed_store
 from storage import rekap_rows
 from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
 from storage.rekap_reminders import Available, ReminderCounts, mother_counts
@@ -36,18 +47,21 @@ async def ensure_ready(services: Services) -> None:
         return
     modifier = store.offset_modifier(services.settings.wilayah.zone, services.clock.now())
     await store.ensure_zone(services.db, modifier)
+    await store.ensure_trimester(services.db, *trimester_days(services.settings.trimester.boundaries))
     _ZONE_CHECKED.add(services.db)
 
 
 def window_for(services: Services, period: Period) -> Window:
     zone = services.settings.wilayah.zone
     previous = period.previous()
+    local_today = today(services)
     start, end = period.utc_bounds(zone)
     prev_start, prev_end = previous.utc_bounds(zone)
     return Window(
         first=f"{period.first:%Y-%m}", last=f"{period.last:%Y-%m}",
         prev_first=f"{previous.first:%Y-%m}", prev_last=f"{previous.last:%Y-%m}",
         start_utc=start, end_utc=end, prev_start_utc=prev_start, prev_end_utc=prev_end,
+        reference_day=period.reference_day(local_today), prev_reference_day=previous.reference_day(local_today),
     )
 
 
@@ -55,10 +69,15 @@ def area_name(services: Services, code: str) -> str:
     return services.regions.label(code)
 
 
-async def build_rekap(services: Services, *, scope: str, area: str, period: Period, depth: int = 0) -> Rekap:
+async def build_rekap(services: Services, *, scope: str, area: str, period: Period, depth: int = 0,
+                      live: bool = False) -> Rekap:
     """The figures of ``area`` (inside ``scope``) for ``period``; with ``depth`` > 0
     also one set per sub-area for that many levels below (1: the chart's direct
-    sub-areas; 3: every level down to desa/kelurahan, for the workbook)."""
+    sub-areas; 3: every level down to desa/kelurahan, for the workbook).
+
+    A closed period shows its closed figures (and, when the compared period is closed
+    too, that one's), with the live recount's differences as :attr:`Rekap.revision`;
+    ``live`` recounts without them (what a close writes)."""
     tree = services.regions
     if area not in tree or not contains(scope, area):
         raise OutsideScope(area)
@@ -67,14 +86,10 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
     local_today = today(services)
     previous = period.previous()
     window = window_for(services, period)
-    boundaries = services.settings.trimester.boundaries
-    bands = pregnancy_bands(period.reference_day(local_today), boundaries)
-    prev_bands = pregnancy_bands(previous.reference_day(local_today), boundaries)
     level = int(level_of(area))
 
     async def counts_at(group_level: int) -> tuple[dict[str, AreaCounts], dict[str, ReminderCounts], Available]:
-        counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window,
-                                         bands=bands, prev_bands=prev_bands)
+        counts = await store.area_counts(db, scope=scope, area=area, group_level=group_level, window=window)
         have, reminders = await mother_counts(db, scope=scope, area=area, group_level=group_level,
                                               end_utc=window.end_utc, prev_end_utc=window.prev_end_utc)
         return counts, reminders, have
@@ -104,6 +119,22 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
                 for code in codes
             ),
         ))
+    closing = None if live else await closed_store.closing(db, period.token())
+    changes: tuple[tuple[Row, int], ...] = ()
+    if closing is not None:
+        codes = [area, *(sub.code for breakdown in breakdowns for sub in breakdown.areas)]
+        closed = await closed_store.closed_figures(db, scope=scope, token=period.token(), areas=codes)
+        before = (await closed_store.closed_figures(db, scope=scope, token=previous.token(), areas=codes)
+                  if await closed_store.closing(db, previous.token()) else None)
+
+        def frozen(code: str, shown: Figures) -> Figures:
+            return as_closed(shown, closed.get(code, {}), before.get(code) if before is not None else None)
+
+        shown = frozen(area, figures)
+        changes = revision(figures, shown)
+        figures = shown
+        breakdowns = [replace(b, areas=tuple(replace(sub, figures=frozen(sub.code, sub.figures)) for sub in b.areas))
+                      for b in breakdowns]
     return Rekap(
         area=area,
         area_label=tree.path_label(area) if area != tree.root.code else tree.label(area),
@@ -115,6 +146,10 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
         breakdowns=tuple(breakdowns),
         without_report=without,
         desa_total=len(desa),
+        closed=closing,
+        closed_on=closing.closed_at.astimezone(services.settings.wilayah.zone).date()
+        if closing is not None and closing.closed_at is not None else None,
+        revision=changes,
     )
 
 
@@ -133,9 +168,10 @@ async def build_export(services: Services, *, scope: str, area: str, period: Per
     desa/kelurahan and one row per target member. The handler and the benchmark both
     call this, so the benchmark times what a coordinator waits for."""
     rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=3)
+    earlier = await build_rekap(services, scope=scope, area=area, period=period.year_earlier())
     _, end_utc = period.utc_bounds(services.settings.wilayah.zone)
     rows, total = await rekap_rows.sasaran_rows(services.db, scope=scope, area=area, registered_by=end_utc,
                                                 on=rekap.reference_day, limit=services.settings.rekap.export_max_rows)
     # CPU only, seconds for a big area: off the event loop so other users are answered meanwhile.
-    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions)
+    data = await asyncio.to_thread(workbook.build_workbook, rekap, rows, total, services.regions, earlier)
     return Export(rekap=rekap, data=data, rows=len(rows), total=total)

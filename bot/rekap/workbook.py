@@ -3,7 +3,8 @@
 Sheets:
 
 * "Ringkasan": the /rekap figures, row for row with the same labels as the message,
-  with the compared period and the change;
+  with the compared period and the change, the same months a year earlier, and for a
+  closed period what was learned after the close ("Revisi setelah ditutup");
 * "Per kecamatan" / "Per kel-desa": one sheet per level below the area, one row per
   area, one column per figure;
 * "Sasaran": one row per target member in the area (masked NIK only; no names, no
@@ -30,6 +31,8 @@ from bot.domain.pregnancy import gestational_age
 from bot.domain.regions import RegionTree, parent_of
 from bot.formatting import long_date
 from bot.rekap.figures import AKTIVITAS, ALL_RISK_LABELS, CATEGORY_LABELS, Rekap, Row, summary_rows
+from bot.rekap.message import revision_text
+from storage.rekap import SPAN_CATEGORY
 from storage.rekap_rows import SasaranRow
 
 PERCENT = "0.0%"
@@ -76,7 +79,7 @@ def summary_table(rekap: Rekap) -> list[Row]:
     return summary_rows(rekap.figures) + extra_rows(rekap)
 
 
-def _ringkasan(book: Workbook, rekap: Rekap) -> None:
+def _ringkasan(book: Workbook, rekap: Rekap, earlier: Rekap | None = None) -> None:
     sheet = book.create_sheet("Ringkasan")
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 44
@@ -85,10 +88,18 @@ def _ringkasan(book: Workbook, rekap: Rekap) -> None:
     sheet.append([_cell(sheet, f"Rekap {rekap.area_label}", font=_TITLE)])
     sheet.append(["Periode", rekap.period.label()])
     sheet.append(["Dibanding", rekap.previous.label()])
+    if earlier is not None:
+        sheet.append(["Setahun sebelumnya", earlier.period.label()])
     sheet.append(["Keadaan per", long_date(rekap.reference_day)])
+    if rekap.closed is not None:
+        sheet.append(["Angka ditutup", long_date(rekap.closed_on) if rekap.closed_on else "–"])
+        sheet.append(["Revisi setelah ditutup", revision_text(rekap) or "tidak ada"])
     sheet.append([])
+    revised = {row.key: delta for row, delta in rekap.revision}
     _header(sheet, ["Bagian", "Indikator", "Nilai", "Persen", "Periode sebelumnya", "Persen sebelumnya",
-                    "Perubahan"])
+                    "Perubahan", *(["Setahun sebelumnya", "Perubahan setahun"] if earlier is not None else []),
+                    *(["Revisi setelah ditutup"] if rekap.closed is not None else [])])
+    year_before = {row.key: row for row in summary_table(earlier)} if earlier is not None else {}
     for row in summary_table(rekap):
         change: object = None
         if row.compare and row.value is not None and row.previous is not None:
@@ -106,12 +117,26 @@ def _ringkasan(book: Workbook, rekap: Rekap) -> None:
             _cell(sheet, row.share_previous, number_format=PERCENT)
             if row.compare and row.share_previous is not None else None,
             change,
+            *(_year_columns(sheet, row, year_before.get(row.key)) if earlier is not None else []),
+            *([revised.get(row.key)] if rekap.closed is not None else []),
         ])
     if rekap.without_report and rekap.desa_total > 1:
         sheet.append([])
         sheet.append([_cell(sheet, "Kel./desa tanpa laporan pada periode ini", font=_BOLD)])
         for name in rekap.without_report:
             sheet.append(["", name])
+
+
+def _year_columns(sheet: WriteOnlyWorksheet, row: Row, before: Row | None) -> list[object]:
+    """The same figure a year earlier, and the change since (in points for a share)."""
+    if before is None or not row.compare or before.value is None:
+        return [None, None]
+    if row.whole is not None:
+        if row.share is None or before.share is None:
+            return [_cell(sheet, before.share, number_format=PERCENT) if before.share is not None else None, None]
+        return [_cell(sheet, before.share, number_format=PERCENT),
+                _cell(sheet, row.share - before.share, number_format=PERCENT)]
+    return [before.value, None if row.value is None else row.value - before.value]
 
 
 def _breakdowns(book: Workbook, rekap: Rekap) -> None:
@@ -185,7 +210,7 @@ def _sasaran(book: Workbook, rekap: Rekap, rows: Sequence[SasaranRow], total: in
             row.id,
             kecamatan(row.region_code),
             name(row.region_code),
-            CATEGORY_LABELS.get(row.category, row.category),
+            category(row),
             row.status,
             row.nik_masked or "",
             row.sex or "",
@@ -210,6 +235,13 @@ def _sasaran(book: Workbook, rekap: Rekap, rows: Sequence[SasaranRow], total: in
                                    "pilih wilayah yang lebih kecil.", font=_BOLD)])
 
 
+def category(row: SasaranRow) -> str:
+    """The category on the sheet's day (a child of 25 months is a balita whatever was
+    typed at registration); the registered one when it is in no target group that day."""
+    current = SPAN_CATEGORY.get(row.state or "", row.category)
+    return CATEGORY_LABELS.get(current, current)
+
+
 def _age(born: date | None, on: date) -> str | None:
     if born is None or born > on:
         return None
@@ -222,10 +254,12 @@ def _date_cell(sheet: WriteOnlyWorksheet, day: date | None) -> WriteOnlyCell | N
     return _cell(sheet, day, number_format="dd-mm-yyyy")
 
 
-def build_workbook(rekap: Rekap, rows: Sequence[SasaranRow], total: int, tree: RegionTree) -> bytes:
-    """The XLSX file's bytes (CPU only; run it in a worker thread for big areas)."""
+def build_workbook(rekap: Rekap, rows: Sequence[SasaranRow], total: int, tree: RegionTree,
+                   earlier: Rekap | None = None) -> bytes:
+    """The XLSX file's bytes (CPU only; run it in a worker thread for big areas).
+    ``earlier``: the same months a year before, a second comparison column."""
     book = Workbook(write_only=True)
-    _ringkasan(book, rekap)
+    _ringkasan(book, rekap, earlier)
     _breakdowns(book, rekap)
     _sasaran(book, rekap, rows, total, tree)
     buffer = io.BytesIO()

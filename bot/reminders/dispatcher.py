@@ -30,6 +30,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import callbacks as cb
 from bot.clock import SystemClock
 from bot.domain.daytime import DaytimeWindow, is_expired, local_date, next_allowed, zone_for_region
 from bot.reminders import escalation, texts
@@ -82,8 +83,8 @@ class TickReport:
 
 def ack_markup(reminder_id: int, text_key: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.done_label(text_key), callback_data=f"ibu:ack:{reminder_id}:y"),
-        InlineKeyboardButton(texts.NOT_YET_LABEL, callback_data=f"ibu:ack:{reminder_id}:n"),
+        InlineKeyboardButton(texts.done_label(text_key), callback_data=cb.data(cb.ReminderAnswer(reminder_id, "y"))),
+        InlineKeyboardButton(texts.NOT_YET_LABEL, callback_data=cb.data(cb.ReminderAnswer(reminder_id, "n"))),
     ]])
 
 

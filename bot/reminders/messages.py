@@ -137,7 +137,9 @@ def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date 
         "untuk ditimbang dan diukur panjang atau tingginya."
     )
     if p.get("vitamin_a"):
-        text += " Bulan ini juga ada kapsul vitamin A gratis."
+        capsule = p.get("vitamin_a_capsule")
+        colour = f" {capsule}" if capsule in ("biru", "merah") else ""
+        text += f" Bulan ini juga ada kapsul vitamin A{colour} gratis."
     if p.get("measurement_month"):
         text += " Bulan ini Bulan Penimbangan Balita."
     return text

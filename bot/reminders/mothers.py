@@ -10,17 +10,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 
 from bot.domain.daytime import local_date, zone_for_region
+from bot.domain.identity import TRIES, confirms
+from bot.domain.roles import Role
 from bot.reminders import texts
 from bot.reminders.planning import refresh_plan, visit_markup
 from bot.services import Services
 from storage import ibu as ibu_store
 from storage import notices as notices_store
 from storage import reminders as reminders_store
+from storage import tugas as tugas_store
 from storage.db import Transaction
-from storage.ibu import ConsentOutcome, Decision, LinkState, MotherLink
+from storage.ibu import ConsentOutcome, Decision, LinkState, MotherLink, find_invitation_in_tx
+from storage.invitations import Invitation, InvitationError, Problem
 from storage.reminders import Reminder
+from storage.tugas import TaskRow
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,51 @@ async def consent(services: Services, *, token: str, telegram_id: int, agreed: b
     if agreed:
         await refresh_plan(services, outcome.sasaran_id)
     return outcome
+
+
+class Check(StrEnum):
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"
+    SPENT = "spent"  # the last try was wrong: the link is revoked and her TPK member told
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    outcome: Check
+    tries_left: int
+    invitation: Invitation
+
+
+async def can_check(services: Services, invitation: Invitation) -> bool:
+    """Her record holds what she must confirm (a birth date)."""
+    facts = await ibu_store.identity_facts(services.db, invitation.sasaran_id or 0)
+    return facts is not None and facts.birth_date is not None
+
+
+async def check_identity(services: Services, *, token: str, telegram_id: int, initial: str,
+                         born: date) -> IdentityCheck:
+    """Her answer to "who are you?"; raises ``InvitationError`` for a bad link."""
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        invitation = await find_invitation_in_tx(tx, token)
+        if invitation is None or invitation.role is not Role.IBU or invitation.sasaran_id is None:
+            raise InvitationError(Problem.UNKNOWN)
+        if (problem := invitation.problem(now)) is not None:
+            raise InvitationError(problem)
+        facts = await ibu_store.identity_facts(tx, invitation.sasaran_id)
+        if facts is None or facts.birth_date is None:
+            raise InvitationError(Problem.UNKNOWN)
+        ok = confirms(initial, born, facts.name, facts.birth_date)
+        failed = await ibu_store.note_identity_check(tx, invitation.id, telegram_id=telegram_id, ok=ok, limit=TRIES,
+                                                     now=now)
+        outcome = Check.CONFIRMED if ok else Check.SPENT if failed >= TRIES else Check.WRONG
+        if outcome is Check.SPENT:
+            await notices_store.queue(
+                tx, recipient_id=invitation.created_by, kind="identitas_gagal",
+                dedupe_key=f"identitas_gagal:{invitation.id}", text=texts.identity_failed_notice(facts.name),
+                now=now)
+    log.info("invitation %s: identity check by user %s %s", invitation.id, telegram_id, outcome.value)
+    return IdentityCheck(outcome, max(TRIES - failed, 0), invitation)
 
 
 async def stop(services: Services, user_id: int) -> MotherLink | None:
@@ -138,6 +190,11 @@ async def answer(services: Services, user_id: int, reminder_id: int, *, done: bo
             return None
         record = await ibu_store.record(tx, reminder.sasaran_id)
         assert record is not None
+        if done and reminder.followup == "selesai":
+            # Her TPK member was asked to visit; "Sudah" settles that request on the list.
+            today = local_date(now, zone_for_region(record.region_code))
+            await tugas_store.close(tx, [TaskRow(reminder.sasaran_id, f"belum:{reminder_id}", "Ibu menjawab «Sudah»",
+                                                 today)], reason="sudah", by=None, today=today, now=now)
         if not done and await reminders_store.start_followup(tx, reminder_id, now=now):
             await notices_store.queue(
                 tx, recipient_id=record.reporter_id, kind="belum", dedupe_key=f"belum:{reminder_id}",

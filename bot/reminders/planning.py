@@ -10,10 +10,12 @@ the periodic job (``ibu.next_plan_at``), a bounded batch per tick.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from bot import callbacks as cb
 from bot.domain.daytime import local_date, send_at, zone_for_region
-from bot.domain.reminder_plan import PlanFacts, plan_for
+from bot.domain.reminder_plan import PlanFacts, PlannedReminder, plan_for
 from bot.reminders import texts
 from bot.reminders.limits import DispatchLimits, describe
 from bot.services import Services
@@ -150,7 +152,17 @@ async def cancel_for_loss(services: Services, sasaran_id: int) -> None:
 
 def visit_markup(sasaran_id: int) -> list[list[dict[str, str]]]:
     """One button starting the lead's /kunjungan for this record."""
-    return [[{"text": texts.VISIT_BUTTON, "callback_data": f"kj:new:{sasaran_id}"}]]
+    return [[{"text": texts.VISIT_BUTTON, "callback_data": cb.data(cb.VisitNew(sasaran_id))}]]
+
+
+def visit_target(markup: list[list[dict[str, str]]] | None) -> int | None:
+    """The record a notice asks to visit: its keyboard is exactly :func:`visit_markup`
+    (one row, one visit button). Whatever queues such a notice raises a visit request
+    that /tugas lists (:mod:`bot.reminders.visit_digest`); a digest, with many, is not one."""
+    if not markup or len(markup) != 1 or len(markup[0]) != 1:
+        return None
+    press = cb.KUNJUNGAN.parse(str(markup[0][0].get("callback_data", "")))
+    return press.sasaran_id if isinstance(press, cb.VisitNew) else None
 
 
 async def extend_windows(services: Services, *, limits: DispatchLimits = LIMITS) -> int:
@@ -166,11 +178,33 @@ async def extend_windows(services: Services, *, limits: DispatchLimits = LIMITS)
     return len(ids)
 
 
-async def upcoming(services: Services, sasaran_id: int, *, weeks: int = 8, limit: int = 8
-                   ) -> tuple[list[tuple[date, str, dict[str, object]]], bool | None]:
-    """Her next reminders for /jadwal from the plan itself (beyond the stored window):
-    (due date, text key, payload) without the daily and weekly messages, and whether the
-    daily iron-tablet reminder applies (None: not pregnant any more)."""
+@dataclass(frozen=True)
+class Upcoming:
+    """One line of /jadwal: what is coming and on which day it is *for*."""
+
+    #: The check-up's own date (ANC: the contact, not the reminder 3 days before it),
+    #: else the day the reminder is due.
+    day: date
+    text_key: str
+    payload: dict[str, object]
+    #: Last day it can still be done (KF/KN windows, immunisation, KB), if it differs.
+    until: date | None
+    #: Its day has passed but it is still open and not sent yet: "secepatnya".
+    overdue: bool
+
+
+def _event_day(item: PlannedReminder) -> date:
+    visit = item.payload.get("visit_date")
+    return date.fromisoformat(visit) if isinstance(visit, str) else item.due_date
+
+
+async def upcoming(services: Services, sasaran_id: int, *, horizon_weeks: int = 40, limit: int = 8
+                   ) -> tuple[list[Upcoming], bool | None]:
+    """Her next reminders for /jadwal from the plan itself, not from the stored 14-day
+    window: what is still open and not yet sent (a reminder due yesterday that goes out
+    this morning included), by the date of the check-up itself, without the daily and
+    weekly messages; and whether the daily iron-tablet reminder applies (None: not
+    pregnant any more)."""
     link = await ibu_store.link_for_sasaran(services.db, sasaran_id)
     record = await ibu_store.record(services.db, sasaran_id)
     if link is None or record is None:
@@ -180,8 +214,19 @@ async def upcoming(services: Services, sasaran_id: int, *, weeks: int = 8, limit
         return [], None
     today = local_date(services.clock.now(), zone_for_region(record.region_code))
     start = max(today, link.resume_from or today)
-    items = plan_for(facts, start, today + timedelta(weeks=weeks), services.settings.pengingat)
-    lines = [(item.due_date, item.text_key, dict(item.payload)) for item in items
-             if item.due_date >= start and item.text_key not in ("ttd", "pekan")]
+    planned = plan_for(replace(facts, ttd_enabled=False), start, today + timedelta(weeks=horizon_weeks),
+                       services.settings.pengingat)
+    earliest = min((item.due_date for item in planned), default=today)
+    settled = await reminders_store.settled_keys(services.db, sasaran_id, since=earliest)
+    resume = link.resume_from or date.min
+    lines = []
+    for item in planned:
+        if item.text_key in ("ttd", "pekan") or item.key in settled or item.due_date < resume:
+            continue
+        day = _event_day(item)
+        until = date.fromisoformat(str(item.payload["until"])) if "until" in item.payload else None
+        lines.append(Upcoming(day=day, text_key=item.text_key, payload=dict(item.payload),
+                              until=until if until and until != day else None, overdue=day < today))
+    lines.sort(key=lambda line: (not line.overdue, line.day, line.text_key))
     pregnant = facts.delivery_date is None and facts.hpht is not None
     return lines[:limit], (link.ttd_enabled if pregnant else None)

@@ -15,10 +15,13 @@ from typing import Any
 
 from bot.formatting import long_date, month_name
 from bot.reminders.messages import greeting
+from storage.invitations import Problem
 
 _LETTER = re.compile(r"[^\W\d_]")
 
-CONSENT_VERSION = "persetujuan-ibu-v1"
+#: v2 (issue 15 §11): every kind of data held about her, who sees it, how long it is kept and
+#: her rights under UU 27/2022. Consents given to v1 stay valid with their version.
+CONSENT_VERSION = "persetujuan-ibu-v2"
 
 
 def initial(name: str) -> str:
@@ -34,23 +37,88 @@ def first_name(name: str) -> str:
 # -- the mother's side -------------------------------------------------------------------
 
 
-def consent_screen(tpk_name: str, window: str) -> str:
+IDENTITY_QUESTION = (
+    "Halo! 👋 Ini <b>TPK Bot</b>. Tautan ini dibuat untuk seorang ibu yang didampingi Tim Pendamping "
+    "Keluarga. Supaya tidak tertukar dengan orang lain, pastikan dulu bahwa ini Bunda.\n\n"
+    "Ketik <b>huruf pertama nama</b> Bunda dan <b>tanggal lahir</b> Bunda, misalnya: <code>S 12-03-1990</code>"
+)
+IDENTITY_FORMAT = ("Mohon ketik huruf pertama nama Bunda, spasi, lalu tanggal lahir Bunda, misalnya: "
+                   "<code>S 12-03-1990</code>")
+IDENTITY_NOT_RECORDED = (
+    "Maaf, Bunda. Tanggal lahir Bunda belum tercatat, jadi bot belum bisa memastikan bahwa ini Bunda. "
+    "Minta anggota TPK yang mendampingi Bunda melengkapinya, lalu buka tautannya lagi."
+)
+IDENTITY_SPENT = (
+    "Jawaban belum cocok tiga kali, jadi tautan ini tidak bisa dipakai lagi. Anggota TPK yang mendampingi "
+    "Bunda sudah diberi tahu dan bisa membuatkan tautan baru."
+)
+
+
+def identity_wrong(tries_left: int) -> str:
+    return f"Belum cocok dengan catatan TPK. Coba lagi — sisa {tries_left} kali. {IDENTITY_FORMAT}"
+
+
+def identity_failed_notice(name: str) -> str:
+    return (f"⚠️ Seseorang membuka tautan pengingat untuk {initial(name)} dan tiga kali salah menjawab huruf "
+            "pertama nama dan tanggal lahirnya. Tautan itu sudah tidak berlaku. Bila itu memang ibunya, periksa "
+            "tanggal lahir di catatannya lalu buat tautan baru.")
+
+
+def _kept(retention_days: int) -> str:
+    if retention_days <= 0:
+        return "Data disimpan selama Bunda didampingi dan tidak dihapus otomatis."
+    years = retention_days / 365
+    span = f"{years:.0f} tahun" if retention_days % 365 == 0 else f"{retention_days} hari"
+    return (f"Data disimpan selama Bunda didampingi, lalu {span} setelah pendampingan selesai; sesudah itu "
+            "dihapus dan yang tersisa hanya angka anonim untuk rekap.")
+
+
+def consent_screen(tpk_name: str, window: str, retention_days: int, name: str = "") -> str:
+    """What she agrees to (version :data:`CONSENT_VERSION`); ``name`` only once she has confirmed who she is."""
     who = html.escape(tpk_name) if tpk_name else "anggota TPK"
+    hello = f"Halo, {initial(name)}!" if name else "Halo, Bunda!"
     return (
-        "Halo, Bunda! 👋 Ini <b>TPK Bot</b>. <b>" + who + "</b> dari Tim Pendamping Keluarga mengundang Bunda "
+        f"{hello} 👋 Ini <b>TPK Bot</b>. <b>" + who + "</b> dari Tim Pendamping Keluarga mengundang Bunda "
         "menerima pengingat kesehatan.\n\n"
         "<b>Yang akan Bunda terima</b>\n"
         "• Pengingat periksa kehamilan, minum tablet tambah darah, dan pesan singkat tiap minggu kehamilan.\n"
         "• Setelah melahirkan: pengingat kunjungan nifas, pemeriksaan bayi, KB, ASI, imunisasi, dan posyandu.\n"
         f"Pesan hanya dikirim siang hari ({window}).\n\n"
-        "<b>Yang disimpan</b>\n"
-        "Data yang dicatat TPK (nama, tanggal kehamilan atau persalinan) dan jawaban Bunda atas pengingat, "
-        "misalnya «Sudah periksa» atau «Belum».\n\n"
+        "<b>Yang disimpan tentang Bunda</b> (dicatat oleh TPK)\n"
+        "• Identitas: nama, NIK, tanggal lahir, nomor HP, alamat dan No. KK keluarga.\n"
+        "• Kehamilan dan persalinan: HPHT, perkiraan lahir (HPL), tanggal dan tempat persalinan, keguguran bila "
+        "ada.\n"
+        "• Hasil ukur: berat badan, tinggi badan, lingkar lengan atas (LiLA), kadar Hb, dan penilaian bot "
+        "darinya (IMT, KEK, anemia).\n"
+        "• Keluarga: jumlah anak, jarak kelahiran, KB, sumber air minum dan jamban; data bayi Bunda.\n"
+        "• Dari bot ini: jawaban Bunda atas pengingat (misalnya «Sudah periksa» atau «Belum») dan persetujuan "
+        "ini.\n\n"
         "<b>Siapa yang melihat</b>\n"
-        "Anggota TPK yang mendampingi Bunda melihat jawaban Bunda, supaya bisa membantu.\n\n"
-        "Bunda bisa berhenti kapan saja dengan mengetik /berhenti.\n\n"
+        "Anggota TPK yang mendampingi Bunda, dan koordinator TPK di kelurahan/desa, kecamatan dan kota/kabupaten "
+        "Bunda, supaya bisa membantu. Rekap untuk pemerintah daerah hanya berisi angka tanpa nama. Setiap kali "
+        "data Bunda dibuka, tercatat siapa dan kapan.\n\n"
+        "<b>Berapa lama disimpan</b>\n"
+        f"{_kept(retention_days)}\n\n"
+        "<b>Hak Bunda (UU No. 27 Tahun 2022 tentang Pelindungan Data Pribadi)</b>\n"
+        "Bunda boleh meminta salinan data Bunda, meminta data yang keliru diperbaiki, dan meminta data Bunda "
+        "dihapus — sampaikan kepada anggota TPK atau koordinatornya. Bunda bisa berhenti kapan saja dengan "
+        "mengetik /berhenti.\n\n"
         "Apakah Bunda setuju?"
     )
+
+
+#: What she reads when her link cannot be used (opened, answered or tapped).
+LINK_PROBLEMS = {
+    Problem.UNKNOWN: "Tautan ini tidak dikenal. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.USED: "Tautan ini sudah dipakai. Satu tautan hanya untuk satu kali — minta yang baru kepada anggota TPK.",
+    Problem.EXPIRED: "Tautan ini sudah kedaluwarsa. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.ALREADY_MEMBER: "Akun Telegram ini sudah terdaftar sebagai anggota TPK atau koordinator, "
+                            "jadi tidak bisa dipakai untuk pengingat ibu.",
+    Problem.REVOKED: "Tautan ini sudah tidak berlaku. Minta tautan baru kepada anggota TPK yang mendampingi Bunda.",
+    Problem.DEACTIVATED: "Akun Telegram ini pernah dinonaktifkan, jadi tidak bisa dipakai untuk pengingat ibu.",
+    Problem.NOT_FOR_YOU: "Tautan ini dibuat untuk orang lain. Minta tautan baru kepada anggota TPK.",
+    Problem.UNCHECKED: "Pastikan dulu bahwa ini Bunda: buka lagi tautan dari anggota TPK dan jawab pertanyaannya.",
+}
 
 
 AGREE = "Setuju"
@@ -149,12 +217,21 @@ def missing_action(text_key: str, payload: Mapping[str, Any]) -> str:
     return item_label(text_key, payload).lower()
 
 
-def schedule(name: str, lines: list[tuple[date, str]], *, ttd: bool | None, window: str) -> str:
-    head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
-    if not lines:
-        body = "Belum ada pengingat dalam beberapa minggu ke depan."
+def schedule_line(day: date, label: str, *, until: date | None, overdue: bool) -> str:
+    """ "31 Desember 2026 — Periksa kehamilan ke-2": the day of the check-up itself."""
+    if overdue:
+        when = "Secepatnya"
+        label = f"{label} (jadwalnya {long_date(day)}" + (f", paling lambat {long_date(until)})" if until else ")")
     else:
-        body = "\n".join(f"• {long_date(day)} — {html.escape(label)}" for day, label in lines)
+        when = long_date(day)
+        if until:
+            label = f"{label} (paling lambat {long_date(until)})"
+    return f"• {when} — {html.escape(label)}"
+
+
+def schedule(name: str, lines: list[str], *, ttd: bool | None, window: str) -> str:
+    head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
+    body = "\n".join(lines) if lines else "Belum ada pengingat yang dijadwalkan."
     text = f"{head}\n\n{body}\n\nPesan dikirim siang hari ({window})."
     if ttd is True:
         text += "\nPengingat tablet tambah darah: setiap hari (aktif)."

@@ -24,6 +24,13 @@ same wire format as PTB's default (``application/x-www-form-urlencoded``, or
 * **read**: waiting for the answer, counted from the end of the upload — aiohttp's
   ``sock_read``, which restarts whenever bytes arrive, as httpx's read time-out does.
 
+Because the read time-out restarts with every byte, a server (or something in between)
+that trickles an answer could hold a request for ever, and one that sends an endless
+answer could fill the memory. So every request also has a **total** time-out
+(:data:`TOTAL_TIMEOUT`, above the 30 s long poll) and an answer is read only up to
+:data:`MAX_ANSWER_BYTES` (above the Bot API's 20 MB download limit); past either the
+request ends with ``TimedOut`` / ``NetworkError``.
+
 Failures become PTB's ``TimedOut`` / ``NetworkError`` with the aiohttp exception as
 ``__cause__``; :mod:`bot.transport.retry` reads the cause to tell "never sent" from
 "outcome unknown". TLS is verified against certifi's CA bundle (what httpx used), no
@@ -38,7 +45,9 @@ import functools
 import re
 import ssl
 import uuid
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import aiohttp
@@ -48,14 +57,24 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["CHUNK", "NOT_SENT", "AiohttpRequest"]
+__all__ = ["CHUNK", "NOT_SENT", "REFUSALS", "AiohttpRequest", "close_all", "watch_refusals"]
 
 #: Bodies larger than this are fed to the socket in chunks of this size under the write
 #: time-out; smaller ones go out in one write that cannot wait (see module doc).
 CHUNK = 32 * 1024
+#: Longest any one request may take, start to end, whatever the other time-outs say.
+TOTAL_TIMEOUT = 120.0
+#: Largest answer read from the Bot API (files it serves are at most 20 MB).
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 #: aiohttp errors raised before any byte of the request was written: no connection could
 #: be made (refused, DNS, TLS handshake, proxy) or none became free in time.
 NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+#: Answers after which this process must stop: the token is wrong or was revoked (401),
+#: or another process polls getUpdates with it (409).
+REFUSALS = frozenset({401, 409})
+#: An empty getUpdates answer, given locally once Telegram refused us (see :func:`watch_refusals`).
+_NO_UPDATES = (200, b'{"ok":true,"result":[]}')
 
 _FORM = "application/x-www-form-urlencoded"
 _IN_URL_TOKEN = re.compile(r"/bot[^/\s]+/")
@@ -100,6 +119,7 @@ class AiohttpRequest(BaseRequest):
             # automatic Content-Type guessing: the headers are exactly the ones set below.
             self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
                                                   trust_env=False, headers={"User-Agent": self.USER_AGENT})
+            _sessions.add(self._session)
 
     async def shutdown(self) -> None:
         session, self._session = self._session, None
@@ -128,21 +148,29 @@ class AiohttpRequest(BaseRequest):
         else:
             write = write_timeout
         timeout = aiohttp.ClientTimeout(
-            total=None,
+            total=TOTAL_TIMEOUT,
             connect=None if pool is None or connect is None else pool + connect,
             sock_connect=connect,
             sock_read=read,
         )
         headers = {"Content-Type": content_type} if content_type else None
+        polling = url.endswith("/getUpdates")
+        if polling and _watch.refused is not None:
+            await asyncio.sleep(_REFUSED_POLL_PAUSE)
+            return _NO_UPDATES
         try:
             if body is None or len(body) <= CHUNK or write is None:
                 async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                    return response.status, await response.read()
-            return await self._upload(session, method, url, body, headers or {}, timeout, write)
+                    answer = response.status, await _read_capped(response)
+            else:
+                answer = await self._upload(session, method, url, body, headers or {}, timeout, write)
         except TimeoutError as error:  # aiohttp's time-outs are TimeoutError subclasses
             raise TimedOut(_describe(error)) from error
         except aiohttp.ClientError as error:
             raise NetworkError(_describe(error)) from error
+        if answer[0] in REFUSALS and (polling or answer[0] == 401) and _watch.refused_now(answer[0]):
+            return _NO_UPDATES if polling else answer
+        return answer
 
     @staticmethod
     async def _upload(session: aiohttp.ClientSession, method: str, url: str, body: bytes, headers: dict[str, str],
@@ -166,11 +194,58 @@ class AiohttpRequest(BaseRequest):
         try:
             async with guard, session.request(method, url, data=chunks(), headers=headers,
                                               timeout=timeout) as response:
-                return response.status, await response.read()
+                return response.status, await _read_capped(response)
         except TimeoutError as error:
             if guard.expired():
                 raise TimedOut(f"Write timeout: the upload stalled for {write} s") from error
             raise
+
+
+class _RefusalWatch:
+    """Who to tell when Telegram refuses this process (see :func:`watch_refusals`)."""
+
+    def __init__(self) -> None:
+        self.listener: Callable[[int], None] | None = None
+        self.refused: int | None = None
+
+    def refused_now(self, status: int) -> bool:
+        """Record a refusal; True when someone watches (the answer is then replaced)."""
+        if self.listener is None:
+            return False
+        if self.refused is None:
+            self.refused = status
+            self.listener(status)
+        return True
+
+
+_watch = _RefusalWatch()
+#: Pause of a getUpdates answered locally after a refusal, so PTB's loop does not spin.
+_REFUSED_POLL_PAUSE = 0.2
+_sessions: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
+
+
+@contextmanager
+def watch_refusals(listener: Callable[[int], None]) -> Iterator[None]:
+    """Tell ``listener`` (once) when Telegram answers 401 to any call or 409 to getUpdates.
+
+    python-telegram-bot's polling loop gives up on a 401 without ending anything (the
+    process stayed up, half dead) and retries a 409 forever, logging a traceback each
+    time. While watched, the first such answer goes to ``listener`` (the CLI stops the
+    bot and prints one line) and from then on getUpdates is answered here with no
+    updates, so the loop neither retries against Telegram nor logs while the bot stops."""
+    _watch.listener, _watch.refused = listener, None
+    try:
+        yield
+    finally:
+        _watch.listener, _watch.refused = None, None
+
+
+async def close_all() -> None:
+    """Close every session still open, e.g. after a start-up that failed before
+    python-telegram-bot took ownership of its transports (a 401 from getMe)."""
+    for session in list(_sessions):
+        if not session.closed:
+            await session.close()
 
 
 @functools.cache
@@ -178,6 +253,21 @@ def _tls_context() -> ssl.SSLContext:
     """Certificate-verifying TLS against certifi's CA bundle; loading it takes ~20 ms, so
     once per process, shared by every transport."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """The answer's body, refused past :data:`MAX_ANSWER_BYTES` (announced or sent)."""
+    limit = MAX_ANSWER_BYTES
+    if response.content_length is not None and response.content_length > limit:
+        raise NetworkError(f"answer of {response.content_length} bytes refused (limit {limit})")
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise NetworkError(f"answer longer than {limit} bytes refused")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _describe(error: BaseException) -> str:

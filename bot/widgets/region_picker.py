@@ -30,26 +30,26 @@ def region_keyboard(
     *,
     at: str,
     scope: str,
-    prefix: str,
+    data: Callable[[str, str], str],
     selectable: Callable[[str], bool],
     pick_label: Callable[[str], str] | None = None,
     columns: int = 2,
     extra_rows: list[list[InlineKeyboardButton]] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Buttons for ``at``'s children (``prefix:go:CODE``; a selectable leaf is picked
-    at once, ``prefix:pick:CODE``), a "pick this area" button when ``at`` is
-    selectable, and "up" while above ``scope``."""
+    """Buttons for ``at``'s children (``data(GO, code)``; a selectable leaf is picked
+    at once, ``data(PICK, code)``), a "pick this area" button when ``at`` is
+    selectable, and "up" while above ``scope``; ``data`` builds the caller's callback data."""
     rows: list[list[InlineKeyboardButton]] = []
     if selectable(at):
         label = pick_label(at) if pick_label else f"✅ Pilih {tree.label(at)}"
-        rows.append([InlineKeyboardButton(label, callback_data=f"{prefix}:{PICK}:{at}")])
+        rows.append([InlineKeyboardButton(label, callback_data=data(PICK, at))])
     children = tree.children(at)
     for start in range(0, len(children), columns):
         rows.append(
             [
                 InlineKeyboardButton(
                     child.name,
-                    callback_data=f"{prefix}:{_action_for(tree, child.code, selectable)}:{child.code}",
+                    callback_data=data(_action_for(tree, child.code, selectable), child.code),
                 )
                 for child in children[start : start + columns]
             ]
@@ -58,7 +58,7 @@ def region_keyboard(
     if at != scope and parent is not None and contains(scope, parent.code):
         rows.append(
             [InlineKeyboardButton(f"⬆️ Kembali ke {tree.label(parent.code)}",
-                                  callback_data=f"{prefix}:{GO}:{parent.code}")]
+                                  callback_data=data(GO, parent.code))]
         )
     rows.extend(extra_rows or [])
     return InlineKeyboardMarkup(rows)

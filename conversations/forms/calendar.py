@@ -5,16 +5,33 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from bot import callbacks
 from bot.formatting import month_year
 
-WEEKDAYS = ("Sn", "Sl", "Rb", "Km", "Jm", "Sb", "Mg")
+WEEKDAYS = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")  # never "Mg": that reads as minggu (week)
+
+
+def month_of(text: str | None) -> date | None:
+    """``YYYYMM`` (a month the calendar can show, see ``bot.callbacks.MONTH``) → the
+    first of that month; anything else → None."""
+    if text and callbacks.MONTH.parse(text) is not None:
+        return date(int(text[:4]), int(text[4:]), 1)
+    return None
+
+
+def year_of(text: str | None) -> int | None:
+    """``YYYY`` (the month-and-year picker of that year, ``bot.callbacks`` checks the digits) → the year."""
+    if text and len(text) == 4 and text.isascii() and text.isdigit() and callbacks.MONTH.parse(f"{text}01"):
+        return int(text)
+    return None
+
+
+MONTH_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 def parse_month(text: str | None, fallback: date) -> date:
     """``YYYYMM`` → the first of that month; anything else → ``fallback``'s month."""
-    if text and len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12:
-        return date(int(text[:4]), int(text[4:]), 1)
-    return fallback.replace(day=1)
+    return month_of(text) or fallback.replace(day=1)
 
 
 def shift(month: date, months: int) -> date:
@@ -22,8 +39,10 @@ def shift(month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def month_grid(month: date, earliest: date, latest: date) -> tuple[str, list[list[tuple[str, str | None]]]]:
-    """Title and rows of (label, YYYYMMDD or None for blanks/out-of-range days)."""
+def month_grid(month: date, earliest: date, latest: date,
+               today: date | None = None) -> tuple[str, list[list[tuple[str, str | None]]]]:
+    """Title and rows of (label, YYYYMMDD or None for blanks/out-of-range days); today is
+    marked «[5]» so the member finds their bearings."""
     rows: list[list[tuple[str, str | None]]] = [[(d, None) for d in WEEKDAYS]]
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
         row: list[tuple[str, str | None]] = []
@@ -31,7 +50,7 @@ def month_grid(month: date, earliest: date, latest: date) -> tuple[str, list[lis
             if day.month != month.month:
                 row.append((" ", None))
             elif earliest <= day <= latest:
-                row.append((str(day.day), day.strftime("%Y%m%d")))
+                row.append((f"[{day.day}]" if day == today else str(day.day), day.strftime("%Y%m%d")))
             else:
                 row.append(("·", None))
         rows.append(row)

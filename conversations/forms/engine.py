@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.forms.fields import Field, Invalid, MultiChoiceField, Notice
+from conversations.forms.fields import ChoiceField, Field, IntegerField, Invalid, MultiChoiceField, Notice
 from conversations.forms.model import Form, FormContext
 
 REVIEW = "__review__"
@@ -20,6 +20,28 @@ FIRST_QUESTION = "Ini pertanyaan pertama."
 USE_BUTTONS_ON_REVIEW = "Periksa ringkasan di atas: tekan ✅ Kirim, atau pilih jawaban yang ingin diubah."
 CONFIRM_FIRST = "Mohon jawab dulu dengan tombol di bawah pesan sebelumnya."
 NOT_OPTIONAL = "Pertanyaan ini wajib dijawab."
+SKIPPED_UNKNOWN = "Dilewati karena belum diketahui; bisa diisi nanti lewat /ubah."
+#: Typed answers that mean "I don't know" (compared lower case, spaces squeezed, end punctuation off).
+DONT_KNOW = frozenset({"tidak tahu", "tidak tau", "tdk tahu", "tdk tau", "tdk tw", "gak tau", "ga tau", "gk tau",
+                       "nggak tahu", "nggak tau", "ngga tau", "belum tahu", "belum tau", "blm tau", "blm tahu",
+                       "tidak diketahui", "tak tahu", "entah", "lupa", "-", "--", "?", "??", "???"})
+
+
+def dont_know(text: str) -> bool:
+    cleaned = " ".join(text.casefold().split())
+    return cleaned in DONT_KNOW or cleaned.rstrip(".!") in DONT_KNOW
+
+
+def way_out(field: Field, answers: dict[str, Any], ctx: FormContext) -> str:
+    """What a member who does not know the answer can do, in the words of the buttons on screen."""
+    if field.optional:
+        return "Bila belum tahu, tekan «Lewati» (atau ketik «tidak tahu»)."
+    labels = [o.label for o in field.options(answers, ctx)] if not isinstance(field, MultiChoiceField) else []
+    unknown = next((label for label in labels if "tahu" in label.casefold()
+                    or label.casefold().startswith("tidak punya")), None)
+    if unknown:
+        return f"Bila belum tahu, tekan «{unknown}»."
+    return "Bila belum tahu, ketik /batal: jawaban tersimpan, dan bisa dilanjutkan dengan /lanjut setelah bertanya."
 
 
 @dataclass
@@ -28,6 +50,7 @@ class Step:
 
     error: str | None = None
     notice: Notice | None = None
+    note: str | None = None  # said above the next question (a typed "tidak tahu" skipped this one)
     stale: bool = False  # a button of a question that is no longer current
     refresh: bool = False  # the same question with updated buttons (toggles, calendar)
     answered: Field | None = None  # the field that just got its answer
@@ -58,6 +81,25 @@ def answered_count(form: Form, state: dict[str, Any]) -> int:
     return sum(1 for f in form.relevant_fields(state["answers"]) if f.key in state["answers"])
 
 
+def projected_total(form: Form, answers: dict[str, Any], ctx: FormContext) -> int:
+    """How many questions this record may still ask in all: the relevant ones, plus those an
+    unanswered choice or count could open (each such question is assumed to take the answer
+    that opens most). The count only shrinks as answers come: never "9/9" and then "10/12"."""
+    assumed = dict(answers)
+    for field in form.fields:
+        if field.key in assumed or not field.relevant(assumed):
+            continue
+        if isinstance(field, IntegerField):
+            candidates: list[Any] = [field.min_value, field.max_value]
+        elif isinstance(field, ChoiceField):
+            candidates = [o.value for o in field.options(assumed, ctx)]
+        else:
+            continue
+        if candidates:
+            assumed[field.key] = max(candidates, key=lambda v: len(form.relevant_fields({**assumed, field.key: v})))
+    return len(form.relevant_fields(assumed))
+
+
 def _clear_dependents(form: Form, answers: dict[str, Any], changed: str) -> None:
     for field in form.fields:
         if changed in field.depends_on and field.key in answers:
@@ -75,7 +117,7 @@ def _commit(form: Form, state: dict[str, Any], field: Field, value: Any) -> Step
     if field.key in history:
         history.remove(field.key)
     history.append(field.key)
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     state["current"] = _next(form, answers)
     if state["current"] == REVIEW:
         state["editing"] = False
@@ -97,10 +139,18 @@ async def on_text(form: Form, state: dict[str, Any], text: str, ctx: FormContext
         return Step(error=USE_BUTTONS_ON_REVIEW)
     if state["pending"] is not None:
         return Step(error=CONFIRM_FIRST)
+    if dont_know(text):
+        if not field.optional:
+            return Step(error=f"{NOT_OPTIONAL} {way_out(field, state['answers'], ctx)}")
+        step = _commit(form, state, field, None)
+        step.note = SKIPPED_UNKNOWN
+        return step
     try:
         value = field.parse(text, state["answers"], ctx)
     except Invalid as exc:
-        return Step(error=exc.message)
+        state["offered"] = [list(choice) for choice in exc.choices] or None
+        return Step(error=f"{exc.message} {way_out(field, state['answers'], ctx)}" if field.optional
+                    else exc.message)
     return await _accept(form, state, field, value, ctx)
 
 
@@ -132,6 +182,31 @@ def on_multi_done(form: Form, state: dict[str, Any], key: str) -> Step:
     return _commit(form, state, field, sorted(chosen, key=order.index))
 
 
+def on_preset(form: Form, state: dict[str, Any], key: str, ctx: FormContext) -> Step:
+    """«Lengkap sesuai usia»: the usual answer in one tap (Back shows it to untick exceptions)."""
+    field = current_field(form, state)
+    if not isinstance(field, MultiChoiceField) or field.key != key or state["pending"] is not None:
+        return Step(stale=True)
+    values = field.preset_values(state["answers"], ctx)
+    if not values:
+        return Step(stale=True)
+    return _commit(form, state, field, values)
+
+
+async def on_keep(form: Form, state: dict[str, Any], key: str, ctx: FormContext) -> Step:
+    """«✅ Tetap» on a question gone back to: its answer stays, on to the next question. On a
+    question not yet answered, the same button takes what the bot already knows (its suggestion)."""
+    field = current_field(form, state)
+    if field is None or field.key != key or state["pending"] is not None:
+        return Step(stale=True)
+    if key in state["answers"]:
+        return _commit(form, state, field, state["answers"][key])
+    value = field.suggestion(state["answers"], ctx)
+    if value is None:
+        return Step(stale=True)
+    return await _accept(form, state, field, value, ctx)
+
+
 def on_skip(form: Form, state: dict[str, Any], key: str) -> Step:
     field = current_field(form, state)
     if field is None or field.key != key:
@@ -150,7 +225,7 @@ def on_back(form: Form, state: dict[str, Any], key: str) -> Step:
         return Step(error=FIRST_QUESTION)
     state["history"] = history[:-1]
     state["current"] = history[-1]
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     return Step(refresh=True)
 
 
@@ -172,7 +247,7 @@ def on_review(form: Form, state: dict[str, Any], key: str) -> Step:
         return Step(stale=True)
     state["current"] = REVIEW
     state["editing"] = False
-    state["pending"] = state["multi"] = state["nav"] = None
+    state["pending"] = state["multi"] = state["nav"] = state["offered"] = None
     return Step(refresh=True)
 
 
@@ -189,9 +264,12 @@ def on_confirm(form: Form, state: dict[str, Any], yes: bool) -> Step:
     return Step(refresh=True)
 
 
-def set_nav(state: dict[str, Any], key: str, where: str) -> Step:
-    """Move a calendar (``where`` = YYYYMM) or region picker (a code) without answering."""
-    if state["current"] != key or state["pending"] is not None:
+def set_nav(form: Form, state: dict[str, Any], key: str, where: str, ctx: FormContext) -> Step:
+    """Move a calendar (``where`` = YYYYMM) or region picker (a code) without answering.
+    Only a month the calendar can show, or an area in the caller's scope, is kept: the
+    draft is read back on every later input, so forged data must never reach it."""
+    field = current_field(form, state)
+    if field is None or field.key != key or state["pending"] is not None or not field.may_show(where, ctx):
         return Step(stale=True)
     state["nav"] = where
     return Step(refresh=True)

@@ -9,6 +9,8 @@ strings) because drafts are stored as JSON after every answer.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +20,8 @@ from bot.domain.nik import mask_nik
 from bot.domain.regions import Level
 from bot.formatting import long_date
 from conversations import parsers
+from conversations.forms import calendar
+from conversations.forms.examples import example_for
 from conversations.parsers import ParseError
 
 if TYPE_CHECKING:
@@ -27,11 +31,13 @@ Answers = dict[str, Any]
 
 
 class Invalid(Exception):
-    """A rejected answer; ``message`` says what is expected."""
+    """A rejected answer; ``message`` says what is expected, ``choices`` (label, button argument)
+    are answers the member probably meant, offered as buttons (a misspelt kelurahan)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, choices: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.choices = choices
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,24 @@ class Field:
     ask_if: Callable[[Answers], bool] | None = None
     depends_on: tuple[str, ...] = ()  # re-ask this field when one of these changes
     check: Check | None = None
+    #: What the bot already knows for this question (a birth date in the NIK, the family form's
+    #: count of children), offered as one «✅ …» tap instead of typing it again.
+    suggest: Callable[[Answers, FormContext], Any] | None = None
+    suggest_note: str = "sudah tercatat"
 
     def relevant(self, answers: Answers) -> bool:
         return self.ask_if is None or bool(self.ask_if(answers))
+
+    def suggestion(self, answers: Answers, ctx: FormContext) -> Any:
+        """The known value, read back through ``parse`` so it obeys this question's rules; None if
+        there is none or it does not fit (a family's last birth too old for a baduta)."""
+        raw = self.suggest(answers, ctx) if self.suggest is not None else None
+        if raw is None:
+            return None
+        try:
+            return self.parse(str(raw), answers, ctx)
+        except Invalid:
+            return None
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
         raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")
@@ -78,9 +99,13 @@ class Field:
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> Any:
         """The value of a pressed option button; ``arg`` is its index."""
         options = self.options(answers, ctx)
-        if not arg.isdigit() or int(arg) >= len(options):
+        if not (arg.isascii() and arg.isdigit()) or int(arg) >= len(options):
             raise Invalid("Pilihan itu tidak tersedia lagi. Silakan pilih dari tombol yang baru.")
         return options[int(arg)].value
+
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        """Whether this question's picker may move to ``where`` (a calendar month, an area)."""
+        return False
 
     def show(self, value: Any, ctx: FormContext) -> str:
         """The answer as the review screen shows it (plain text; the engine escapes)."""
@@ -96,14 +121,42 @@ def _parse(call: Callable[[], Any]) -> Any:
         raise Invalid(exc.message) from None
 
 
+#: Invisible characters that are dropped from typed text (a stray zero-width space from a copy).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_INVISIBLE_IN_NAMES = {**_INVISIBLE, ord("\u200d"): None, ord("\u200c"): None}  # joiners only join emoji
+#: Characters that reorder or hide text (bidi overrides, isolates, marks): a name must read as typed.
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+HIDDEN_CHARACTERS = "Teks ini berisi karakter tersembunyi atau karakter kontrol. Mohon ketik ulang dengan huruf biasa."
+NO_EMOJI = "Nama ditulis dengan huruf saja, tanpa emoji atau simbol."
+
+
+def clean_text(text: str, *, emoji: bool) -> str:
+    """Typed text with spaces squeezed and stray zero-width characters dropped; Invalid for
+    control characters (NUL included), direction overrides, text with nothing readable left,
+    and (``emoji=False``, for names) emoji and symbols."""
+    if any(ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") for ch in text):
+        raise Invalid(HIDDEN_CHARACTERS)
+    value = " ".join(text.translate(_INVISIBLE if emoji else _INVISIBLE_IN_NAMES).split())
+    if not value and text.strip():
+        raise Invalid(HIDDEN_CHARACTERS)  # nothing but zero-width characters
+    if value and not any(ch.isalnum() for ch in value):
+        visible = any(unicodedata.category(ch)[0] in "PS" for ch in value)
+        raise Invalid("Mohon tulis dengan huruf atau angka." if visible else HIDDEN_CHARACTERS)
+    if not emoji and any(unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") or ch in "\u200d\ufe0f"
+                         for ch in value):
+        raise Invalid(NO_EMOJI)
+    return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class TextField(Field):
     min_length: int = 1
     max_length: int = 100
     example: str = ""
+    emoji: bool = True  # names: False
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        value = " ".join(text.split())
+        value = clean_text(text, emoji=self.emoji)
         if not (self.min_length <= len(value) <= self.max_length):
             hint = f", misalnya {self.example}" if self.example else ""
             raise Invalid(f"Tulis {self.min_length}–{self.max_length} karakter{hint}.")
@@ -133,14 +186,16 @@ class DecimalField(Field):
     max_value: float
     unit: str | None = None
     example: str = "11,5"
+    missing: str = "–"  # how the review names a skipped value ("belum diukur")
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> float:
+        example = example_for(self.key, answers, self.example)
         return _parse(lambda: parsers.parse_decimal(text, unit=self.unit, min_value=self.min_value,
-                                                    max_value=self.max_value, example=self.example))
+                                                    max_value=self.max_value, example=example))
 
     def show(self, value: Any, ctx: FormContext) -> str:
         if value is None:
-            return "–"
+            return self.missing
         number = parsers.format_decimal(value)
         return f"{number} {self.unit}" if self.unit else number
 
@@ -168,6 +223,7 @@ class DateField(Field):
     latest_days: int = 0
     too_early: str = "Tanggal ini terlalu lama. Mohon periksa lagi."
     too_late: str = "Tanggal ini tidak boleh di masa depan."
+    today_button: bool = False  # a «Hari ini» button: the answer is usually today (a visit, a measurement)
 
     def bounds(self, ctx: FormContext) -> tuple[date, date]:
         from datetime import timedelta
@@ -182,16 +238,24 @@ class DateField(Field):
             raise Invalid(self.too_late)
         return day.isoformat()
 
+    @property
+    def looks_ahead(self) -> bool:
+        """A question about what is coming (HPL, wedding): "15 juli" is the next 15 July."""
+        return self.latest_days > -self.earliest_days
+
+
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
         earliest, latest = self.bounds(ctx)
         future = max((latest - ctx.today).days, 0)
         try:
-            day = parsers.parse_date(text, on=ctx.today, max_future_days=future, earliest=earliest)
+            day = parsers.parse_date(text, on=ctx.today, max_future_days=future, earliest=earliest,
+                                     future=self.looks_ahead)
         except ParseError as exc:
             if exc.code != "date_range":
                 raise Invalid(exc.message) from None
             # A real date outside this question's range: say so in the question's words.
-            day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=36500))
+            day = _parse(lambda: parsers.parse_date(text, on=ctx.today, max_future_days=36500,
+                                                    future=self.looks_ahead))
         return self.validate(day, ctx)
 
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
@@ -201,8 +265,56 @@ class DateField(Field):
             raise Invalid("Tanggal itu tidak dikenal. Pilih lagi dari kalender.") from None
         return self.validate(day, ctx)
 
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        earliest, latest = self.bounds(ctx)
+        if (year := calendar.year_of(where)) is not None:
+            return earliest.year <= year <= latest.year
+        month = calendar.month_of(where)
+        return month is not None and earliest.replace(day=1) <= month <= latest
+
     def show(self, value: Any, ctx: FormContext) -> str:
         return "–" if value is None else long_date(date.fromisoformat(value))
+
+
+_NO_MATCH = object()
+
+
+def _words_of(label: str) -> set[str]:
+    """What a member may type for a button: the label, without its emoji, the part before
+    "(", the part inside it, and its first word ("Berbaring (panjang badan)" → "berbaring")."""
+    plain = "".join(ch for ch in label if ch.isalnum() or ch in " -/()").strip().casefold()
+    head, _, rest = plain.partition("(")
+    names = {plain, head.strip(), rest.rstrip(")").strip()}
+    if head.split():
+        names.add(head.split()[0])
+    return {n for n in names if n}
+
+
+def typed_choice(text: str, options: Sequence[Option]) -> Any:
+    """The option a typed answer names (its label or an obvious word for it, "ya"/"tidak"
+    for a yes/no pair), or ``_NO_MATCH``. A word that fits several options is no answer."""
+    typed = " ".join(text.casefold().split()).strip(".!?,")
+    if not typed:
+        return _NO_MATCH
+    exact = [o for o in options if typed == "".join(ch for ch in o.label if ch.isalnum() or ch in " -/()")
+             .strip().casefold()]
+    if len(exact) == 1:
+        return exact[0].value
+    hits = [o for o in options if typed in _words_of(o.label)]
+    if len(hits) == 1:
+        return hits[0].value
+    try:
+        yes = parsers.parse_yes_no(typed)
+    except ParseError:
+        return _NO_MATCH
+    starts = ("ya", "sudah", "ada") if yes else ("tidak", "belum", "bukan")
+    hits = [o for o in options if o.label.casefold().split() and o.label.casefold().split()[0].strip(",") in starts]
+    return hits[0].value if len(hits) == 1 else _NO_MATCH
+
+
+def choose_from(options: Sequence[Option]) -> str:
+    names = ", ".join(f"«{o.label}»" for o in options[:6])
+    return f"Jawaban itu tidak ada di pilihan. Silakan pilih salah satu tombol, atau ketik pilihannya: {names}."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,11 +325,10 @@ class ChoiceField(Field):
         return self.choices
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> Any:
-        typed = text.strip().casefold()
-        for option in self.choices:
-            if typed and typed == option.label.casefold():
-                return option.value
-        raise Invalid("Silakan pilih salah satu tombol di bawah pertanyaan.")
+        value = typed_choice(text, self.options(answers, ctx))
+        if value is _NO_MATCH:
+            raise Invalid(choose_from(self.options(answers, ctx)))
+        return value
 
     def show(self, value: Any, ctx: FormContext) -> str:
         return next((o.label for o in self.choices if o.value == value), "–")
@@ -233,9 +344,28 @@ class YesNoField(ChoiceField):
 
 @dataclass(frozen=True, kw_only=True)
 class MultiChoiceField(Field):
-    """Toggle buttons plus "Selesai"; the value is the list of chosen values."""
+    """Toggle buttons plus "Selesai"; the value is the list of chosen values. ``preset`` gives
+    the usual answer (all immunisations due for the age) for a one-tap button."""
 
     choices: tuple[Option, ...]
+    preset: Callable[[Answers, FormContext], list[Any]] | None = None
+    preset_label: str = "✅ Lengkap sesuai usia"
+
+    def preset_values(self, answers: Answers, ctx: FormContext) -> list[Any]:
+        return list(self.preset(answers, ctx)) if self.preset is not None else []
+
+    def parse(self, text: str, answers: Answers, ctx: FormContext) -> list[Any]:
+        """Typed instead of toggled: "tidak ada" is none; labels or their words, separated by commas
+        or "dan", are those choices ("BCG, polio"). Anything else names the buttons."""
+        typed = " ".join(text.casefold().split()).strip(".!")
+        if typed in ("tidak ada", "tidak", "belum", "belum ada", "tdk ada", "ga ada", "gak ada", "nggak ada"):
+            return []
+        parts = [p for p in re.split(r"\s*(?:,|;|\bdan\b|&)\s*", typed) if p]
+        values = [typed_choice(part, self.choices) for part in parts]
+        if not values or any(v is _NO_MATCH for v in values):
+            raise Invalid(f"{choose_from(self.choices)} Bisa beberapa, dipisah koma; «tidak ada» bila tidak ada.")
+        order = [o.value for o in self.choices]
+        return sorted(set(values), key=order.index)
 
     def options(self, answers: Answers, ctx: FormContext) -> Sequence[Option]:
         return self.choices
@@ -293,15 +423,23 @@ class RegionField(Field):
     level: Level = Level.DESAKEL
 
     def parse(self, text: str, answers: Answers, ctx: FormContext) -> str:
-        hits = [r for r in ctx.regions.search(text, within=ctx.scope) if r.level == self.level]
-        if len(hits) == 1:
-            return hits[0].code
-        raise Invalid("Pilih kelurahan/desa dengan tombol di bawah pertanyaan.")
+        hits = [r for r in ctx.regions.search(text, within=ctx.scope, limit=50) if r.level == self.level]
+        exact = [r for r in hits if r.name.casefold() == " ".join(text.split()).casefold()]
+        if len(exact) == 1 or len(hits) == 1:
+            return (exact or hits)[0].code
+        near = hits[:4] or ctx.regions.closest(text, within=ctx.scope, level=self.level)
+        if near:
+            choices = tuple((ctx.regions.disambiguated_name(r.code), r.code) for r in near)
+            raise Invalid("Maksud Anda salah satu ini? Tekan namanya, atau pilih dari daftar di bawah.", choices)
+        raise Invalid("Nama itu tidak ditemukan di wilayah Anda. Pilih kelurahan/desa dengan tombol di bawah.")
 
     def from_button(self, arg: str, answers: Answers, ctx: FormContext) -> str:
         if arg not in ctx.regions or not ctx.in_scope(arg) or ctx.regions[arg].level != self.level:
             raise Invalid("Wilayah itu di luar wewenang Anda.")
         return arg
+
+    def may_show(self, where: str, ctx: FormContext) -> bool:
+        return where in ctx.regions and ctx.in_scope(where)
 
     def show(self, value: Any, ctx: FormContext) -> str:
         if value is None or value not in ctx.regions:

@@ -1,7 +1,7 @@
 """What a member sees for a form state: the question or the review screen.
 
-Buttons are described as (label, action, argument) and turned into callback data
-``f:<draft key>:<action>:<field>:<argument>`` by the runner, so the rendering stays
+Buttons are described as (label, action, field, argument) and turned into callback data
+(``bot.callbacks.FormPress``, with the draft key) by the runner, so the rendering stays
 independent of Telegram and every button names the draft it belongs to.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.regions import Level
 from conversations.forms import calendar
-from conversations.forms.engine import REVIEW, answered_count, current_field, review_items
+from conversations.forms.engine import REVIEW, answered_count, current_field, projected_total, review_items
 from conversations.forms.fields import (
     ChoiceField,
     DateField,
@@ -44,8 +44,11 @@ def _nav_row(field_: Field, state: dict[str, Any]) -> list[Button]:
     row = []
     if state.get("editing") and field_.key in state["answers"]:
         row.append(Button("↩️ Ke ringkasan", "rv", field_.key))
-    elif state["history"]:
-        row.append(Button("⬅️ Kembali", "bk", field_.key))
+    else:
+        if state["history"]:
+            row.append(Button("⬅️ Kembali", "bk", field_.key))
+        if field_.key in state["answers"]:
+            row.append(Button("✅ Tetap", "kp", field_.key))
     if field_.optional:
         row.append(Button("Lewati ➡️", "sk", field_.key))
     return row
@@ -62,13 +65,18 @@ def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -
     current = state["answers"].get(field_.key)
     anchor = date.fromisoformat(current) if current else min(max(ctx.today, earliest), latest)
     if not state.get("nav"):
-        return [[Button("📅 Pilih di kalender", "cal", field_.key, anchor.strftime("%Y%m"))]]
+        row = [Button("📅 Pilih di kalender", "cal", field_.key, anchor.strftime("%Y%m"))]
+        if field_.today_button and earliest <= ctx.today <= latest:
+            row.insert(0, Button("Hari ini", "v", field_.key, ctx.today.strftime("%Y%m%d")))
+        return [row]
+    if (year := calendar.year_of(state.get("nav"))) is not None:
+        return _year_rows(field_, year, earliest, latest)
     month = calendar.parse_month(state.get("nav"), anchor)
-    title, grid = calendar.month_grid(month, earliest, latest)
+    title, grid = calendar.month_grid(month, earliest, latest, ctx.today)
     rows: list[list[Button]] = []
     previous, following = calendar.shift(month, -1), calendar.shift(month, 1)
     nav = [Button("◀️", "cal", field_.key, previous.strftime("%Y%m")) if previous >= earliest.replace(day=1)
-           else Button(" ", "noop"), Button(title, "noop"),
+           else Button(" ", "noop"), Button(title, "yr", field_.key, str(month.year)),
            Button("▶️", "cal", field_.key, following.strftime("%Y%m")) if following <= latest
            else Button(" ", "noop")]
     rows.append(nav)
@@ -77,11 +85,38 @@ def _calendar_rows(field_: DateField, state: dict[str, Any], ctx: FormContext) -
     return rows
 
 
+def _year_rows(field_: DateField, year: int, earliest: date, latest: date) -> list[list[Button]]:
+    """The month-and-year picker (a tap on the calendar's title): years by the arrows, a month
+    by its button; months the question forbids are dots, as days are in the month grid."""
+    nav = [Button(f"◀️ {year - 1}", "yr", field_.key, str(year - 1)) if year - 1 >= earliest.year
+           else Button(" ", "noop"), Button(str(year), "noop"),
+           Button(f"{year + 1} ▶️", "yr", field_.key, str(year + 1)) if year + 1 <= latest.year
+           else Button(" ", "noop")]
+    jumps = [Button(f"⏪ {year - 10}", "yr", field_.key, str(year - 10)) if year - 10 >= earliest.year
+             else Button(" ", "noop"),
+             Button(f"{year + 10} ⏩", "yr", field_.key, str(year + 10)) if year + 10 <= latest.year
+             else Button(" ", "noop")]
+    months = []
+    for number, name in enumerate(calendar.MONTH_SHORT, start=1):
+        first = date(year, number, 1)
+        allowed = earliest.replace(day=1) <= first <= latest
+        months.append(Button(name, "cal", field_.key, first.strftime("%Y%m")) if allowed else Button("·", "noop"))
+    return [nav, jumps, *_option_rows(months, 4)]
+
+
+def date_hint(field_: DateField) -> str:
+    """How a date may be typed, with words that fit the question's direction."""
+    words = "15 Juli" if field_.looks_ahead else "kemarin, 2 hari lalu, 15 Juli"
+    today = ", tekan «Hari ini»" if field_.today_button else ""
+    return f"Ketik tanggalnya (mis. 12-03-2024, {words}){today} atau pilih di kalender."
+
+
 def _region_rows(field_: RegionField, state: dict[str, Any], ctx: FormContext) -> list[list[Button]]:
     at = state.get("nav") or ctx.scope
     if at not in ctx.regions or not ctx.in_scope(at):
         at = ctx.scope
-    rows: list[list[Button]] = []
+    rows: list[list[Button]] = [[Button(label, "v", field_.key, code)] for label, code in state.get("offered") or []
+                                if code in ctx.regions and ctx.in_scope(code)]
     children = ctx.regions.children(at)
     buttons = [Button(child.name, "v" if child.level == field_.level else "rg", field_.key, child.code)
                for child in children]
@@ -96,19 +131,26 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     field_ = current_field(form, state)
     assert field_ is not None
     answers = state["answers"]
-    total = len(form.relevant_fields(answers))
+    total = projected_total(form, answers, ctx)
     number = min(answered_count(form, state) + (0 if field_.key in answers else 1), total)
     lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", "", f"<b>{escape(field_.prompt)}</b>"]
     if field_.help:
         lines.append(f"<i>{escape(field_.help)}</i>")
+    rows: list[list[Button]] = []
     if field_.key in answers:
         lines.append(f"Jawaban sekarang: {escape(field_.show(answers[field_.key], ctx))}")
-    rows: list[list[Button]] = []
+    elif (known := field_.suggestion(answers, ctx)) is not None:
+        shown, note = field_.show(known, ctx), field_.suggest_note
+        lines.append(f"<i>{escape(note[:1].upper() + note[1:])}: {escape(shown)}. Tekan «✅ {escape(shown)}» "
+                     "bila benar, atau ketik yang lain.</i>")
+        rows.append([Button(f"✅ {shown}", "kp", field_.key)])
     if isinstance(field_, MultiChoiceField):
         chosen = state["multi"] if state["multi"] is not None else answers.get(field_.key) or []
         toggles = [Button(("✅ " if o.value in chosen else "▫️ ") + o.label, "v", field_.key, str(i))
                    for i, o in enumerate(field_.choices)]
         rows.extend(_option_rows(toggles, 2))
+        if field_.preset_values(answers, ctx):
+            rows.append([Button(field_.preset_label, "all", field_.key)])
         rows.append([Button("Selesai ✔️", "ok", field_.key)])
         lines.append("<i>Pilih semua yang sesuai, lalu tekan Selesai.</i>")
     elif isinstance(field_, ChoiceField | NikField):
@@ -117,7 +159,7 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
         rows.extend(_option_rows(options, per_row))
     elif isinstance(field_, DateField):
         rows.extend(_calendar_rows(field_, state, ctx))
-        lines.append("<i>Ketik tanggalnya (mis. 12-03-2024 atau 12 Maret 2024) atau pilih di kalender.</i>")
+        lines.append(f"<i>{escape(date_hint(field_))}</i>")
     elif isinstance(field_, RegionField) and field_.level is Level.DESAKEL:
         rows.extend(_region_rows(field_, state, ctx))
     nav = _nav_row(field_, state)

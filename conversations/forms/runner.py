@@ -4,7 +4,7 @@ State lives in the ``drafts`` table, not in PTB's memory: each answer is saved
 before the next question goes out, the member's next message after a restart is
 simply the answer to the question on their screen, and every button carries its
 draft's key so buttons of finished or discarded forms are recognised as stale.
-Callback data: ``f:<draft key>:<action>[:<field>[:<argument>]]``.
+Callback data: ``bot.callbacks.FormPress`` (draft key, action, field, argument).
 """
 
 from __future__ import annotations
@@ -17,25 +17,27 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot import callbacks as cb
 from bot import reminders, texts
-from bot.access import allowed
+from bot.access import allowed, refuse
 from bot.commands import MEMBERS
 from bot.context import TpkContext
+from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.transport.lean import edit_html, send_html
 from conversations.forms import engine, render
-from conversations.forms.fields import Notice, escape
+from conversations.forms.fields import DateField, Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
+from storage.db import DatabaseBusy
 from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
 
-PREFIX = "f"
 FORMS: dict[str, Form] = {}
 DRAFT_EXPIRED = ("Draf <b>{title}</b> dari {day} sudah lebih dari {days} hari tidak disentuh, jadi dihapus. "
                  "Silakan mulai lagi bila perlu.")
@@ -46,8 +48,18 @@ ALREADY_SENT = "Laporan ini sudah terkirim sebelumnya, tidak disimpan dua kali."
 ODD_INPUT = "Maaf, untuk pertanyaan ini mohon ketik jawabannya atau tekan salah satu tombol."
 NOT_DELIVERED = "Maaf, pertanyaan berikut tadi belum sampai. Jawaban Anda sebelumnya sudah tersimpan:"
 TYPED_BEFORE = "Pesan tadi terkirim sebelum pertanyaan ini muncul, jadi tidak dipakai sebagai jawabannya:"
+OLD_BUTTON = "Tombol lama — ini pertanyaan yang sedang berjalan."
 FOR_THE_MEMBER = "Ketik /bantuan untuk melihat perintah yang bisa Anda pakai."
+SAVING_SLOWLY = ("⏳ Sistem sedang sibuk. Jawaban Anda sedang disimpan — mohon tunggu sebentar, "
+                 "tidak perlu mengetik ulang.")
+NOT_SAVED = ("Maaf, jawaban terakhir Anda belum tersimpan karena sistem sedang sibuk. "
+             "Mohon kirim lagi jawaban yang sama sebentar lagi.")
+#: A save slower than this (another process holds the database) is announced to the member.
+SLOW_SAVE_S = 3.0
 
+
+#: Who fills in forms: the members, and a pakar their review (conversations/kajian.py).
+FORM_USERS = MEMBERS | {Role.PAKAR}
 
 def register_form(form: Form) -> Form:
     FORMS[form.name] = form
@@ -68,8 +80,7 @@ def _markup(key: str, rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(b.label, callback_data=":".join(p for p in (PREFIX, key, b.action, b.key, b.arg) if p)
-                              if b.key or b.arg else f"{PREFIX}:{key}:{b.action}") for b in row]
+        [InlineKeyboardButton(b.label, callback_data=cb.data(cb.FormPress(key, b.action, b.key, b.arg))) for b in row]
         for row in rows
     ])
 
@@ -83,6 +94,32 @@ async def _save(context: TpkContext, draft_form: str, key: str, state: dict[str,
     state["boot"] = context.services.boot_id
     await _drafts(context).save(user_id=context.caller.user_id, form=draft_form, key=key, state=state,
                       now=context.services.clock.now())
+
+
+async def _save_answer(context: TpkContext, chat_id: int, draft_form: str, key: str, state: dict[str, Any]) -> bool:
+    """Save a draft holding what the member just answered, telling them the truth.
+
+    The storage layer keeps trying while another process holds the database
+    (:func:`storage.db.patiently`), with the answer in memory meanwhile; past
+    :data:`SLOW_SAVE_S` the member is told it is being saved, and only if it could not be
+    saved at all are they asked to send it again. False then: nothing was stored."""
+    saving = asyncio.ensure_future(_save(context, draft_form, key, state))
+    try:
+        done, _ = await asyncio.wait({saving}, timeout=SLOW_SAVE_S)
+        if not done:
+            try:
+                await context.bot.send_message(chat_id, SAVING_SLOWLY)
+            except TelegramError:  # the save goes on; the next question tells them anyway
+                log.warning("could not tell user %s that the answer is being saved", context.caller.user_id)
+        await saving
+    except DatabaseBusy:
+        log.warning("draft %s of user %s not saved: database locked", key, context.caller.user_id)
+        await context.bot.send_message(chat_id, NOT_SAVED)
+        return False
+    except asyncio.CancelledError:  # this update was cancelled (shutdown) while saving
+        saving.cancel()
+        raise
+    return True
 
 
 def _expired(context: TpkContext, draft: Draft) -> bool:
@@ -177,7 +214,7 @@ async def lanjut(update: Update, context: TpkContext) -> None:
 async def pause(update: Update, context: TpkContext) -> bool:
     """/batal inside a form: keep the draft, stop routing messages to it."""
     chat = update.effective_chat
-    if chat is None or not allowed(context, MEMBERS):
+    if chat is None or not allowed(context, FORM_USERS):
         return False
     draft, _ = await active_draft(context, chat.id)
     if draft is None:
@@ -193,6 +230,8 @@ async def _show_step(context: TpkContext, chat_id: int, form: Form, draft_key: s
     if step.notice is not None:
         await _send_notice(context, chat_id, draft_key, step.notice)
         return
+    if step.note:
+        prefix = f"{prefix}\n\nℹ️ {escape(step.note)}".strip()
     if step.error:
         prefix = f"{prefix}\n\n⚠️ {escape(step.error)}".strip()
     await _send(chat_id, context, draft_key, render.screen(form, state, ctx), prefix)
@@ -212,7 +251,7 @@ async def _send_notice(context: TpkContext, chat_id: int, key: str, notice: Noti
 async def on_text(update: Update, context: TpkContext) -> None:
     message = update.effective_message
     assert message is not None
-    if not allowed(context, MEMBERS):
+    if not allowed(context, FORM_USERS):
         await message.reply_text(texts.GREETING_UNKNOWN if context.caller.role is None else FOR_THE_MEMBER)
         return
     draft, expired = await active_draft(context, message.chat_id)
@@ -245,6 +284,9 @@ async def on_text(update: Update, context: TpkContext) -> None:
     else:
         step = await engine.on_text(form, state, message.text, ctx)
     prefix = render.summary_line(form, state, ctx) if resumed else ""
+    if isinstance(step.answered, DateField):  # "kemarin", "15 juli": the full date shown back
+        shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
+        prefix = f"{prefix}\n\n✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>".strip()
     await _deliver(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
 
 
@@ -254,7 +296,8 @@ async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, stat
     or the process dies in between, the draft says the member has not seen the
     current question, so their next message is not taken as its answer."""
     state["shown"] = None  # until Telegram confirms: a crash in between must not count as shown
-    await _save(context, form.name, key, state)
+    if not await _save_answer(context, chat_id, form.name, key, state):
+        return
     await _show_step(context, chat_id, form, key, state, ctx, step, prefix)
     state["shown"] = state["current"]
     await _drafts(context).restate(key, state)
@@ -263,17 +306,15 @@ async def _deliver(context: TpkContext, chat_id: int, form: Form, key: str, stat
 async def on_button(update: Update, context: TpkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    parts = query.data.split(":", 4)
-    if len(parts) < 3:
-        await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
+    press = cb.FORM.parse(query.data)
+    if press is None:
+        await cb.refuse(query, context)
         return
-    key, action = parts[1], parts[2]
-    field_key = parts[3] if len(parts) > 3 else ""
-    arg = parts[4] if len(parts) > 4 else ""
+    key, action, field_key, arg = press
     if action == "noop":
         await query.answer()
         return
-    if not allowed(context, MEMBERS):
+    if not allowed(context, FORM_USERS):
         await query.answer(texts.NOT_ALLOWED, show_alert=True)
         return
     draft = await _drafts(context).by_key(key)
@@ -309,6 +350,13 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await _submit(context, query, form, draft)
         return
     step = await _apply(form, state, action, field_key, arg, ctx)
+    if step.stale and state["pending"] is None and field_key != state["current"] and form.field(field_key):
+        # A button of an earlier question of a draft that is still open: the member is brought
+        # back to the question actually waiting for them, not told the button expired.
+        await query.answer(OLD_BUTTON)
+        state["paused"] = False
+        await _deliver(context, chat_id, form, key, state, ctx, engine.Step(), f"↩️ {OLD_BUTTON}")
+        return
     if step.stale:
         await query.answer(texts.EXPIRED_BUTTON, show_alert=True)
         return
@@ -349,10 +397,14 @@ async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str,
         return engine.on_multi_done(form, state, field_key)
     if action == "sk":
         return engine.on_skip(form, state, field_key)
+    if action == "all":
+        return engine.on_preset(form, state, field_key, ctx)
+    if action == "kp":
+        return await engine.on_keep(form, state, field_key, ctx)
     if action == "bk":
         return engine.on_back(form, state, field_key)
-    if action in ("cal", "rg"):
-        return engine.set_nav(state, field_key, arg)
+    if action in ("cal", "rg", "yr"):
+        return engine.set_nav(form, state, field_key, arg, ctx)
     if action == "ed":
         return engine.on_edit(form, state, field_key)
     if action == "rv":
@@ -429,7 +481,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Form buttons and typed answers. Registered after the commands: in a group the
     first match wins, so commands keep working in the middle of a form."""
     app.add_handler(CommandHandler("lanjut", _members_only(lanjut)))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=cb.FORM.pattern))
 
 
 def register_text(app: Application) -> None:  # type: ignore[type-arg]
@@ -439,8 +491,7 @@ def register_text(app: Application) -> None:  # type: ignore[type-arg]
 def _members_only(handler: Any) -> Any:
     async def gated(update: Update, context: TpkContext) -> None:
         if not allowed(context, MEMBERS):
-            assert update.effective_message is not None
-            await update.effective_message.reply_text(texts.NOT_ALLOWED)
+            await refuse(update, context, "lanjut")
             return
         await handler(update, context)
 

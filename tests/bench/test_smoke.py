@@ -17,7 +17,9 @@ CLOSING = re.compile(r"^\w+: \S+.*\(baseline .*ratio [\d.e+-]+.*\)$")
 TINY = {
     "bench_conversation.py": ["--users", "2", "--forms", "1", "--runs", "1"],
     "bench_dispatch.py": ["--reminders", "10"],
+    "bench_fairness.py": ["--sasaran", "300", "--quick", "20", "--runs", "1"],
     "bench_ekspor.py": ["--sasaran", "1000", "--rows", "150", "--runs", "1"],
+    "bench_impor.py": ["--rows", "400", "--runs", "1"],
     "bench_rekap.py": ["--small", "200", "--large", "1000", "--runs", "3", "--fresh"],
     "bench_reminders_memory.py": ["--sasaran", "200", "--pending", "20", "--per-mother", "4", "--runs", "1"],
 }

@@ -31,6 +31,8 @@ from conversations.forms.fields import (
     TextField,
 )
 from conversations.forms.model import Form, FormContext
+from conversations.kajian import KAJIAN
+from conversations.kka import KKA
 from conversations.kunjungan import KUNJUNGAN
 from conversations.lapor import KELUARGA, SASARAN, BirthDateField
 from storage.crypto import new_key
@@ -38,7 +40,10 @@ from tests.harness import START
 
 SUKAWANA = "36.73.04.1007"
 PLAUSIBLE = ["3", "12", "0", "ya", "tidak", "12-03-1990", "1 Agustus 2026", "23/11/26", "150 cm", "52,5", "9,2 kg",
-             "3673045203900001", "0812-3456-7890", "Siti Aminah", "Jl. Melati No. 5", "38 minggu", "2 anak", "11,5"]
+             "3673045203900001", "0812-3456-7890", "Siti Aminah", "Jl. Melati No. 5", "38 minggu", "2 anak", "11,5",
+             # issue 16: date words, approximate numbers and units, "don't know", typed choices
+             "hari ini", "kemarin", "2 hari lalu", "15 juli", "± 30", "sekitar 30", "3 org", "1,52 m", "tidak tahu",
+             "-", "?", "bidan", "berbaring", "Siti\u202e", "\u200b", "Siti 🤰"]
 FITTING = object()  # "type something of the right shape for the question on screen"
 typed = st.one_of(st.sampled_from(PLAUSIBLE), st.text(max_size=300),
                   st.text(alphabet=st.characters(categories=["Nd", "Po", "Zs"]), max_size=20))
@@ -60,6 +65,8 @@ FORMS: dict[str, tuple[Form, dict[str, object]]] = {
     "sasaran": (SASARAN, {"keluarga_id": 1}),
     "kunjungan_hamil": (KUNJUNGAN, {"sasaran_id": 1, "kategori": "ibu_hamil", "jk": "P", "lahir": "1990-03-12"}),
     "kunjungan_anak": (KUNJUNGAN, {"sasaran_id": 2, "kategori": "baduta", "jk": "L", "lahir": "2026-05-01"}),
+    "audit_kka": (KKA, {"case_id": 1, "number": 1}),
+    "audit_kajian": (KAJIAN, {"case_id": 1, "number": 1}),
 }
 
 

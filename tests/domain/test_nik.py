@@ -112,17 +112,20 @@ def test_region_predicate_gets_the_province_and_the_dotted_kecamatan_code() -> N
     assert seen == ["32", "32.01.01"]
 
 
-def test_mask_keeps_only_the_ends_and_the_length() -> None:
-    assert mask_nik("3673012345670001") == "3673********0001"
-    assert mask_nik("3673 0123 4567 0001") == "3673********0001"
-    assert mask_nik("12345") == "*2345"
-    assert nik("3673011203950001").masked == "3673********0001"  # type: ignore[union-attr]
+def test_mask_shows_only_province_and_kabupaten_and_the_length() -> None:
+    assert mask_nik("3673012345670001") == "3673************"
+    assert mask_nik("3673 0123 4567 0001") == "3673************"
+    assert mask_nik("12345") == "*****"
+    assert nik("3673011203950001").masked == "3673************"  # type: ignore[union-attr]
 
 
 @given(st.text(alphabet="0123456789 .", max_size=30))
-def test_mask_never_shows_more_than_eight_digits(text: str) -> None:
+def test_mask_never_shows_a_digit_past_the_kabupaten(text: str) -> None:
+    """Digits 5-16 (kecamatan, birth date, serial) never appear: the serial is what
+    nothing else stored gives away."""
     masked = mask_nik(text)
-    assert sum(ch.isdigit() for ch in masked) <= 8
+    assert not any(ch.isdigit() for ch in masked[4:])
+    assert sum(ch.isdigit() for ch in masked) <= 4
 
 
 def test_conflicts_with_what_was_typed_are_listed_in_indonesian() -> None:
@@ -147,7 +150,7 @@ def test_kk_number_needs_sixteen_digits_and_a_known_province() -> None:
     assert isinstance(unknown, Rejected) and unknown.code == "region"
     old = parse_kk("3699011234560009", region_listed=exists)
     assert old == KkInfo(number="3699011234560009", kecamatan_code="36.99.01", listed=False)
-    assert KkInfo("3673011234560009", "36.73.01").masked == "3673********0009"
+    assert KkInfo("3673011234560009", "36.73.01").masked == "3673************"
 
 
 @given(st.text(max_size=40))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.domain.nik import NikInfo
 from conversations.parsers import (
+    MONTH_NAMES,
     ParseError,
     format_decimal,
     parse_date,
@@ -166,8 +167,8 @@ def test_two_digit_years_are_resolved_relative_to_today() -> None:
         ("0-3-2024", "date_invalid", "tidak ada"),
         ("12/13/2024", "date_month", "Bulan harus 1 sampai 12"),
         ("12 Maretan 2024", "date_month", "Nama bulan"),
-        ("kemarin", "date", "12-03-2024"),
-        ("12 Maret", "date", "12 Maret 2024"),
+        ("kemarinan", "date", "12-03-2024"),
+        ("12 Maretan", "date_month", "Nama bulan"),
         ("12-03-2026", "date_range", "masa depan"),
         ("1-1-1850", "date_range", "terlalu lama"),
     ],
@@ -350,3 +351,63 @@ def test_any_text_nik(text: str) -> None:
     _value_or_parse_error(
         lambda: parse_nik_number(text, on=ON, region_listed=lambda code: True)
     )
+
+
+# ------------------------------------------------- issue 16: date words, units as people write them
+
+
+@pytest.mark.parametrize(
+    ("typed", "days_ago"),
+    [("hari ini", 0), ("Hari ini", 0), ("sekarang", 0), ("kemarin", 1), ("kmrn", 1), ("2 hari lalu", 2),
+     ("2 hari yang lalu", 2), ("minggu lalu", 7), ("3 minggu lalu", 21), ("10 hr lalu", 10)],
+)
+def test_date_words(typed: str, days_ago: int) -> None:
+    assert parse_date(typed, on=ON) == ON - timedelta(days=days_ago)
+
+
+def test_a_day_and_month_without_a_year_is_the_nearest_in_the_questions_direction() -> None:
+    assert parse_date("15 juli", on=ON) == date(2024, 7, 15)  # a past question
+    assert parse_date("15 juli", on=ON, max_future_days=300, future=True) == date(2025, 7, 15)  # HPL
+    assert parse_date("15 mei", on=ON, max_future_days=365, future=True) == date(2026, 5, 15)
+    assert parse_date("1/6", on=ON) == ON
+    assert parse_date("29 feb", on=ON) == date(2024, 2, 29)
+    assert error_of(lambda: parse_date("31 juni", on=ON)).code == "date_invalid"
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), st.integers(0, 999))
+def test_days_ago_round_trips(on: date, days: int) -> None:
+    assert parse_date(f"{days} hari lalu", on=on, earliest=date(1900, 1, 1)) == on - timedelta(days=days)
+
+
+@given(st.dates(min_value=date(2000, 3, 1), max_value=date(2040, 12, 31)), st.integers(0, 364), st.booleans())
+def test_a_date_without_its_year_round_trips(on: date, offset: int, future: bool) -> None:
+    day = on + timedelta(days=offset) if future else on - timedelta(days=offset)
+    if (day.month, day.day) == (2, 29):
+        return  # the nearest 29 February may be years away
+    typed = f"{day.day} {MONTH_NAMES[day.month]}"
+    assert parse_date(typed, on=on, max_future_days=400, future=future) == day
+
+
+@given(st.decimals(min_value=Decimal("0.1"), max_value=Decimal("199.9"), places=1),
+       st.sampled_from(["± ", "±", "sekitar ", "kurang lebih ", "kira-kira ", "+- ", "~"]))
+def test_roughly_a_number_is_the_number(value: Decimal, word: str) -> None:
+    typed = f"{word}{format_decimal(float(value))} kg"
+    assert parse_decimal(typed, unit="kg") == float(value)
+
+
+@given(st.integers(140, 199))
+def test_an_adults_height_in_metres(cm: int) -> None:
+    metres = format_decimal(cm / 100, 2)
+    assert parse_decimal(f"{metres} m", unit="cm", min_value=40, max_value=200) == cm
+    assert parse_decimal(metres, unit="cm", min_value=40, max_value=200) == cm
+
+
+@pytest.mark.parametrize(("typed", "word", "value"), [("3 org", "anak", 3), ("3 orang", "anak", 3),
+                                                      ("30 butir", "tablet", 30), ("± 30", "tablet", 30),
+                                                      ("sekitar 30 tablet", "tablet", 30)])
+def test_counts_as_people_write_them(typed: str, word: str, value: int) -> None:
+    assert parse_int(typed, words=(word,)) == value
+
+
+def test_a_height_in_metres_is_refused_where_it_makes_no_sense() -> None:
+    assert error_of(lambda: parse_decimal("1,5 m", unit="kg")).code == "unit"

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.reminder_plan import add_months, plan_postpartum
-from bot.domain.schedule_config import ReminderConfig
+from bot.domain.reminder_plan import PlanFacts, add_months, plan_for, plan_postpartum, vitamin_a_capsule
+from bot.domain.schedule_config import DayWindow, ReminderConfig
 
 DELIVERY = date(2026, 1, 31)  # a month end, to exercise calendar-month ages
 
@@ -101,6 +101,59 @@ def test_vitamin_a_in_february_and_august_from_six_months(config: ReminderConfig
     assert all(k[-2:] in {"02", "08"} for k in with_vitamin_a)
     june = [i for i in posyandu if i.payload["measurement_month"]]
     assert all(i.due_date.month == 6 for i in june) and len(june) == 5
+
+
+@pytest.mark.parametrize(
+    ("birth", "month", "capsule"),
+    [
+        (date(2028, 2, 29), date(2028, 8, 1), "biru"),  # turns 6 months on 29 August
+        (date(2026, 2, 28), date(2026, 8, 1), "biru"),  # turns 6 months on 28 August
+        (date(2026, 3, 1), date(2026, 8, 1), None),  # 6 months only on 1 September
+        (date(2026, 2, 1), date(2026, 8, 1), "biru"),  # 6 months on the 1st itself
+        (date(2025, 8, 31), date(2026, 8, 1), "merah"),  # turns 12 months on 31 August
+        (date(2025, 9, 1), date(2026, 8, 1), "biru"),  # 11 months all August
+        (date(2021, 8, 15), date(2026, 8, 1), "merah"),  # 59 months on the 1st, 60 on the 15th
+        (date(2021, 7, 31), date(2026, 8, 1), None),  # 60 months: out of the target groups
+    ],
+)
+def test_vitamin_a_in_the_month_a_child_turns_six_months(
+    config: ReminderConfig, birth: date, month: date, capsule: str | None
+) -> None:
+    assert vitamin_a_capsule(birth, month, config) == capsule
+    items = {i.kind: i for i in plan_postpartum(birth, config) if i.text_key == "posyandu"}
+    item = items.get(f"posyandu_{month.year}_{month.month:02d}")
+    if capsule is None:
+        assert item is None or not item.payload["vitamin_a"]
+    else:
+        assert item is not None and item.payload["vitamin_a"] and item.payload["vitamin_a_capsule"] == capsule
+
+
+def test_a_child_born_on_29_february_gets_vitamin_a_in_august(config: ReminderConfig) -> None:
+    posyandu = [i for i in plan_postpartum(date(2028, 2, 29), config) if i.text_key == "posyandu"]
+    assert [i.kind for i in posyandu if i.payload["vitamin_a"]][:2] == ["posyandu_2028_08", "posyandu_2029_02"]
+
+
+def test_as_the_child_ages_the_plan_follows(config: ReminderConfig) -> None:
+    """Baduta → balita at 24 months keeps the monthly posyandu; immunisation (catch-up
+    windows included) is over before 24 months; nothing at all from 60 months."""
+    birth = date(2026, 1, 15)
+    plan = plan_postpartum(birth, config)
+    balita_from, out = add_months(birth, 24), add_months(birth, 60)
+    assert all(i.window_end < balita_from for i in plan if i.text_key == "imun")
+    after_24 = [i for i in plan if i.due_date >= balita_from]
+    assert after_24 and {i.text_key for i in after_24} == {"posyandu"}
+    assert all(i.window_end < out for i in plan)
+    assert plan_for(PlanFacts(delivery_date=birth), out, out + timedelta(days=60), config) == []
+
+
+def test_the_mothers_items_end_with_nifas_on_day_42(config: ReminderConfig) -> None:
+    wide = config.model_copy(update={"postpartum": config.postpartum.model_copy(
+        update={"kb_reminder_day": 40, "kb_deadline_day": 60,
+                "kf": (DayWindow(start_day=0, end_day=2), DayWindow(start_day=29, end_day=50))})})
+    birth = date(2026, 10, 1)
+    mother = [i for i in plan_postpartum(birth, wide) if i.text_key in ("kf", "kb_pasca")]
+    assert mother and all(i.window_end <= birth + timedelta(days=42) for i in mother)
+    assert next(i for i in mother if i.kind == "kb_pasca").payload["until"] == "2026-11-12"
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ async def cast(bot: BotUnderTest) -> dict[str, tuple[SimUser, Role | None]]:
         "koordinator kecamatan": (await add_member(bot, 2002, "Koor Kec", "koordinator", CURUG), Role.KOORDINATOR),
         "koordinator kota": (await add_member(bot, 2001, "Koor Kota", "koordinator", CITY), Role.KOORDINATOR),
         "admin": (bot.user(ADMIN_ID, "Admin"), Role.ADMIN),
+        "pakar": (await add_member(bot, 5001, "Pakar Gizi", "pakar", CITY), Role.PAKAR),
         "nonaktif": (gone, None),
     }
 
@@ -84,7 +85,7 @@ async def test_buttons_of_every_kind_refuse_outsiders_and_other_areas(bot: BotUn
         "rekap": f"rk:a:{SUKAWANA}",
         "hapus": f"hp:ask:{sasaran_id}",
     }
-    for label in ("unknown", "nonaktif", "ibu"):
+    for label in ("unknown", "nonaktif", "ibu", "pakar"):
         person, _ = people[label]
         await person.send("/bantuan")
         anchor = (await person.next_message()).message_id

@@ -176,8 +176,12 @@ async def test_old_buttons_and_other_peoples_buttons_are_refused(bot: BotUnderTe
     rw_question = await siti.type("3")
     back = rw_question.button("⬅️ Kembali").callback_data
     await siti.type("2")
-    # A button of a question already answered is stale ...
-    assert "kedaluwarsa" in (await press_forged(bot.emu, siti.user, rw_question.message_id, back) or "")
+    # A button of a question already answered, while its draft is open, brings the member back to the
+    # question waiting for them (issue 16), not "kedaluwarsa" ...
+    answer = await press_forged(bot.emu, siti.user, rw_question.message_id, back) or ""
+    assert answer == "Tombol lama — ini pertanyaan yang sedang berjalan."
+    current = await siti.user.next_message()
+    assert "Tombol lama" in current.plain_text and "Alamat rumah" in current.plain_text, current.plain_text
     # ... and another member's press of it is refused outright.
     other = await add_member(bot, 3002, "Ani", "tpk", SUKAWANA)
     other_chat_message = (await Form(other).start("/bantuan")).message_id

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from bot.dev.emulator import SimUser
+from storage.crypto import USER_PHONE
 from tests.harness import ADMIN_ID, BOT_USERNAME, BotUnderTest, press_forged
 
 LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
@@ -84,8 +85,10 @@ async def test_admin_invites_a_koordinator_who_invites_a_tpk_member(bot: BotUnde
     assert "Kec. Curug" in listing and "Sukawana (Kec. Curug)" in listing
 
     # Every step is audited; the phone is stored normalised but never in the audit log.
-    member = await bot.db.fetch_one("SELECT phone, role, region_code, team_position FROM users WHERE id = 3001")
-    assert tuple(member) == ("+6281234567890", "tpk", "36.73.04.1007", "bidan")
+    member = await bot.db.fetch_one("SELECT phone, role, region_code, team_position, phone_enc FROM users "
+                                    "WHERE id = 3001")
+    assert tuple(member)[:4] == (None, "tpk", "36.73.04.1007", "bidan")
+    assert bot.services.cipher.decrypt(member["phone_enc"], USER_PHONE, 3001) == "+6281234567890"
     audit_text = " ".join(r[0] or "" for r in await bot.db.fetch_all("SELECT after_json FROM audit_log"))
     assert "6281234567890" not in audit_text
 

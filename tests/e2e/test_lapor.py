@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.crypto import SASARAN_PHONE
 from tests.harness import BotUnderTest, Form, add_member
 
 SUKAWANA = "36.73.04.1007"
@@ -54,13 +55,13 @@ async def test_a_family_with_a_pregnant_mother(bot: BotUnderTest) -> None:
     text = review.plain_text
     assert "HPL 8 Mei 2027" in text and "16 minggu 2 hari (trimester 2)" in text, text
     assert "KEK" in text and "anemia" in text
-    assert "3673********0001" in text and "3673045203900001" not in text
+    assert "3673************" in text and "3673045203900001" not in text
     saved = await form.tap("✅ Kirim")
     assert "Rina Marlina tersimpan sebagai Ibu hamil" in saved.plain_text
     assert "Perlu perhatian" in saved.plain_text
 
     row = await bot.db.fetch_one("SELECT category, hpht, hpl, sex, nik_masked, nik_enc FROM sasaran")
-    assert tuple(row)[:5] == ("ibu_hamil", "2026-08-01", "2027-05-08", "P", "3673********0001")
+    assert tuple(row)[:5] == ("ibu_hamil", "2026-08-01", "2027-05-08", "P", "3673************")
     assert "3673045203900001" not in row["nik_enc"]
     flags = {r[0] for r in await bot.db.fetch_all("SELECT code FROM sasaran_flag")}
     assert {"kek", "anaemia"} <= flags
@@ -92,15 +93,20 @@ async def test_a_catin(bot: BotUnderTest) -> None:
     assert await bot.db.fetch_value("SELECT answers_json FROM sasaran WHERE category = 'catin'") is not None
 
 
-async def test_an_ibu_nifas(bot: BotUnderTest) -> None:
-    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
-    await new_family(bot, form)
+async def ibu_nifas_up_to_the_delivery(form: Form, phone: str) -> None:
+    """An ibu nifas without NIK, with her phone, up to the place of delivery."""
     await form.tap("➕ Ibu nifas (0–42 hari)")
     await form.type("Rina")
     await form.tap("Tidak punya NIK")
     await form.type("12/3/90")
-    await form.type("0812-3456-7890")
+    await form.type(phone)
     await form.type("3")
+
+
+async def test_an_ibu_nifas(bot: BotUnderTest) -> None:
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
+    await new_family(bot, form)
+    await ibu_nifas_up_to_the_delivery(form, "0812-3456-7890")
     await form.type("10 November 2026")
     await form.tap("Fasilitas kesehatan")
     await form.tap("Bidan")
@@ -111,8 +117,9 @@ async def test_an_ibu_nifas(bot: BotUnderTest) -> None:
     assert "Komplikasi: Perdarahan" in review.plain_text and "Metode KB: IUD / spiral" in review.plain_text
     assert "+62812•••890" in review.plain_text
     await form.tap("✅ Kirim")
-    row = await bot.db.fetch_one("SELECT category, delivery_date, phone, nik_masked FROM sasaran")
-    assert tuple(row) == ("ibu_nifas", "2026-11-10", "+6281234567890", None)
+    row = await bot.db.fetch_one("SELECT id, category, delivery_date, phone, phone_enc, nik_masked FROM sasaran")
+    assert tuple(row)[1:4] == ("ibu_nifas", "2026-11-10", None) and row["nik_masked"] is None
+    assert bot.services.cipher.decrypt(row["phone_enc"], SASARAN_PHONE, row["id"]) == "+6281234567890"
 
 
 async def _child(form: Form, category: str, born: str, height: str, weight: str, position: str) -> str:
@@ -138,7 +145,9 @@ async def test_a_baduta_who_is_stunted(bot: BotUnderTest) -> None:
     await form.tap("Ya")
     await form.tap_in_place("▫️ BCG")
     review = await form.tap("Selesai ✔️")
-    assert "TB/U pendek" in review.plain_text or "TB/U sangat pendek" in review.plain_text, review.plain_text
+    assert "PB/U pendek" in review.plain_text or "PB/U sangat pendek" in review.plain_text, review.plain_text
+    assert "TB/U" not in review.plain_text and "BB/TB" not in review.plain_text
+    assert "PB/U = panjang badan menurut umur" in review.plain_text  # explained once
     await form.tap("✅ Kirim")
     stunted = await bot.db.fetch_value("SELECT stunted FROM kunjungan JOIN sasaran s ON s.id = sasaran_id "
                                        "WHERE s.category = 'baduta'")

@@ -77,6 +77,11 @@ def test_time_zone_can_be_overridden(tmp_path: Path) -> None:
         (good("[pengingat.anc]\ntrimester_second_end_week = 28\n"), "batas trimester diatur sekali, di [trimester]"),
         (good("[trimester]\nsecond_end_week = 40\n"), "'trimester.second_end_week' salah"),
         (good("[trimester]\nfirst_end_week = 18\nsecond_end_week = 18\n"), "first_end_week harus lebih kecil"),
+        (good().replace("[telegram]", '[telegram]\nbase_url = "http://api.telegram.org/bot"'),
+         "'telegram.base_url' salah"),
+        (good().replace("[telegram]", '[telegram]\nbase_url = "http://10.0.0.5:8081/bot"'), "hanya untuk 127.0.0.1"),
+        (good().replace("[telegram]", '[telegram]\nbase_file_url = "http://files.example/file/bot"'),
+         "'telegram.base_file_url' salah"),
     ],
 )
 def test_each_mistake_is_one_clear_line_and_exit_2(
@@ -156,3 +161,10 @@ def test_anc_reminders_follow_the_one_trimester_setting(tmp_path: Path) -> None:
     assert settings.trimester.boundaries == settings.pengingat.anc.boundaries()
     assert settings.pengingat.anc.boundaries().trimester(26) == 2  # with the default 24 it would be III
     assert load_settings(write(tmp_path, good())).pengingat.anc.boundaries().trimester(26) == 3
+
+
+@pytest.mark.parametrize("url", ["https://api.telegram.org/bot", "http://127.0.0.1:8081/bot",
+                                 "http://localhost:8081/bot", "http://[::1]:8081/bot"])
+def test_the_bot_api_address_is_https_or_this_machine(tmp_path: Path, url: str) -> None:
+    settings = load_settings(write(tmp_path, good().replace("[telegram]", f'[telegram]\nbase_url = "{url}"')))
+    assert settings.telegram.base_url == url

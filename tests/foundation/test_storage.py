@@ -14,6 +14,7 @@ from bot.domain.roles import Role, Status, TeamPosition
 from bot.domain.tokens import is_well_formed, new_token, token_hash
 from storage import audit, catalogue, invitations, users
 from storage import regions as regions_store
+from storage.crypto import IdentityCipher, decode_key, new_key
 from storage.db import Database, Migration, MigrationError, bundled_migrations
 from storage.engine import open_database
 from storage.invitations import InvitationError, Problem
@@ -107,7 +108,7 @@ async def test_a_lone_write_commits_by_itself_and_never_joins_an_open_transactio
 async def test_a_database_newer_than_the_program_is_refused(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x')")
-    with pytest.raises(MigrationError, match="newer"):
+    with pytest.raises(MigrationError, match="lebih baru"):
         await db.migrate()
 
 
@@ -134,7 +135,7 @@ async def test_claim_creates_the_member_once_and_audits(db: Database) -> None:
     assert all(token not in row[0] for row in raw)
     member, invitation = await invitations.claim_membership(
         db, token=token, user_id=222, full_name="Siti", phone="+6281234567890",
-        team_position=TeamPosition.BIDAN, now=NOW + timedelta(hours=1))
+        team_position=TeamPosition.BIDAN, now=NOW + timedelta(hours=1), cipher=IdentityCipher(decode_key(new_key())))
     assert (member.role, member.region_code, member.team_position) == (Role.TPK, "36.73.04.1007", TeamPosition.BIDAN)
     assert invitation.created_by == ADMIN
     with pytest.raises(InvitationError) as used:
@@ -212,7 +213,7 @@ async def test_scope_listing_and_deactivation(db: Database) -> None:
     assert await users.list_in_scope(db, "36.73.04", (Role.ADMIN,)) == []
     member = await users.set_status(db, actor_id=603, user_id=601, status=Status.INACTIVE, now=NOW)
     assert not member.active
-    assert [e.action for e in await audit.history(db, "user", 601)] == ["create", "deactivate"]
+    assert [e.action for e in await audit.history(db, "user", 601)] == ["create", "deactivate", "contain"]
 
 
 async def test_admins_follow_the_configuration(db: Database) -> None:

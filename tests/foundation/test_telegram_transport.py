@@ -371,3 +371,49 @@ async def test_the_application_uses_the_transport_for_calls_and_for_the_long_pol
     assert isinstance(calls, RetryingRequest) and isinstance(calls._inner, AiohttpRequest)
     assert isinstance(get_updates, AiohttpRequest) and get_updates._pool_size == 1
     assert calls.read_timeout == get_updates.read_timeout == telegram_retry.READ_TIMEOUT
+
+
+# -- a total time-out and a size cap on answers (issue 15, point 10) ------------------------------
+
+
+async def _streaming(request: web.Request, chunks: int, pause: float, *,
+                     announce: int | None = None) -> web.StreamResponse:
+    await request.read()
+    response = web.StreamResponse(headers={"Content-Length": str(announce)} if announce else None)
+    await response.prepare(request)
+    for _ in range(chunks):
+        await response.write(b"x" * 512)
+        await asyncio.sleep(pause)
+    await response.write_eof()
+    return response
+
+
+async def test_an_answer_that_trickles_ends_at_the_total_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte now and then restarts the read time-out; the total one still ends it."""
+    monkeypatch.setattr(telegram_http, "TOTAL_TIMEOUT", 1.0)
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        return await _streaming(request, chunks=1000, pause=0.1)
+
+    async for base in _server(trickle):
+        async with AiohttpRequest(read_timeout=0.5) as request:
+            started = time.monotonic()
+            with pytest.raises(TimedOut):
+                async with asyncio.timeout(10):
+                    await _post(request, f"{base}/botT/getMe")
+            assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "streamed"])
+async def test_an_answer_larger_than_the_cap_is_refused(monkeypatch: pytest.MonkeyPatch, announced: bool) -> None:
+    monkeypatch.setattr(telegram_http, "MAX_ANSWER_BYTES", 4096)
+    size = 512 * 20
+    async def large(request: web.Request) -> web.StreamResponse:
+        return await _streaming(request, chunks=20, pause=0, announce=size if announced else None)
+
+    async for base in _server(large):
+        async with AiohttpRequest() as request:
+            with pytest.raises(NetworkError, match="refused"):
+                await _post(request, f"{base}/botT/getUpdates")
+            monkeypatch.setattr(telegram_http, "MAX_ANSWER_BYTES", size)
+            code, payload = await _post(request, f"{base}/botT/getUpdates")  # at the cap: read whole
+            assert code == 200 and len(payload) == size

@@ -12,9 +12,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.dev.playground.runtime import Playground
-from bot.dev.playground.server import address, create_app, serve
+from bot.dev.playground.server import SECRET_COOKIE, address, create_app, serve
 from tests.playground import browser as browser_support
-from tests.playground.helpers import new_playground
+from tests.playground.helpers import SECRET, new_playground
 
 
 @pytest.fixture
@@ -32,7 +32,10 @@ async def playground(tmp_path: Path, playground_options: dict[str, Any]) -> Asyn
 
 @pytest.fixture
 async def client(playground: Playground) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app(playground))) as test_client:
+    """A client as the page is one: holding this start's secret cookie, posting with the
+    page's Origin."""
+    headers = {"Cookie": f"{SECRET_COOKIE}={SECRET}", "Origin": "http://127.0.0.1"}
+    async with TestClient(TestServer(create_app(playground, SECRET)), headers=headers) as test_client:
         yield test_client
 
 

@@ -23,6 +23,8 @@ from storage.keluarga import NewKeluarga, NewSasaran
 #: Monday 23 November 2026, 09:00 in Serang (WIB).
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SUKAWANA = "36.73.04.1007"  # a kelurahan in Kec. Curug, Kota Serang
+#: The per-start secret of the playground the API tests drive (the CLI makes a random one).
+SECRET = "test-secret-of-this-start"
 
 
 def base_settings(**sections: dict[str, Any]) -> Settings:
@@ -56,7 +58,8 @@ async def add_tpk_and_mother(pg: Playground) -> int:
                                                 latrine="septik"), reporter_id=tpk.user_id, draft_key=None, now=now)
         return await keluarga_store.add_sasaran(
             tx, pg.services.cipher, family,
-            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10)),
+            NewSasaran(category="ibu_hamil", name="Sari Dewi", sex="P", hpht=date(2026, 7, 10),
+                       birth_date=date(1990, 3, 12)),
             reporter_id=tpk.user_id, now=now)
 
 

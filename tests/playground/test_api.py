@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 
 from bot.dev.playground.personas import BY_KEY
 from bot.dev.playground.runtime import Playground
+from bot.dev.playground.server import SECRET_COOKIE, SECRET_PARAMETER
 from bot.domain.roles import Caller, Role, TeamPosition
 from bot.reminders.invite import create as create_mother_invitation
 from storage import users as users_store
-from tests.playground.helpers import SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
+from storage.crypto import USER_PHONE
+from tests.playground.helpers import SECRET, SUKAWANA, ChatApi, add_tpk_and_mother, open_link, start_link
 
 
 async def invite(inviter: ChatApi, role: str, path: list[str], pick: str) -> str:
@@ -38,14 +41,14 @@ async def join(client: TestClient, persona: str, link: str, position: str | None
     return chat
 
 
-async def test_state_names_the_bot_the_clock_and_five_personas(client: TestClient) -> None:
+async def test_state_names_the_bot_the_clock_and_six_personas(client: TestClient) -> None:
     state = await (await client.get("/api/state")).json()
     assert state["bot"]["username"] == "tpk_playground_bot"
     assert state["region"] == "Kota Serang"
     assert state["clock"] == {"iso": "2026-11-23T02:00:00+00:00", "date": "Senin, 23 November 2026",
                               "time": "09.00 WIB"}
     keys = [p["key"] for p in state["personas"]]
-    assert keys == ["admin", "koordinator-kota", "koordinator-kecamatan", "tpk", "ibu"]
+    assert keys == ["admin", "koordinator-kota", "koordinator-kecamatan", "tpk", "ibu", "pakar"]
     status = {p["key"]: p["status"] for p in state["personas"]}
     assert status["admin"] == "Admin · Kota Serang", "the admin persona is an admin from the start"
     assert status["tpk"] == "belum terdaftar", "everyone else joins through an invitation"
@@ -75,7 +78,9 @@ async def test_an_invitation_chain_across_personas(client: TestClient, playgroun
     assert status["koordinator-kecamatan"] == "Koordinator · Kec. Curug"
     assert status["tpk"] == "Anggota TPK (Bidan) · Kel. Sukawana"
     member = await users_store.get(playground.services.db, BY_KEY["tpk"].user_id)
-    assert member is not None and member.phone == "+6281400000004"
+    assert member is not None
+    sealed = await playground.services.db.fetch_value("SELECT phone_enc FROM users WHERE id = ?", (member.id,))
+    assert playground.services.cipher.decrypt(sealed, USER_PHONE, member.id) == "+6281400000004"
     # The link was single-use: the mother persona cannot reuse it.
     await open_link(client, "ibu", link)
     assert "sudah dipakai" in (await ChatApi(client, "ibu").until_text("Tautan")).get("text", "")
@@ -88,6 +93,8 @@ async def test_moving_the_clock_delivers_the_mothers_reminders(client: TestClien
     invitation = await create_mother_invitation(playground.services, caller, sasaran)
     await open_link(client, "ibu", invitation.link)
     ibu = ChatApi(client, "ibu")
+    await ibu.until_text("pastikan dulu bahwa ini Bunda")
+    await ibu.send("S 12-03-1990")  # who she is: her initial and birth date
     await ibu.until_text("Yang akan Bunda terima")
     await ibu.press("Setuju")
     await ibu.until_text("Terima kasih, Bunda Sari")
@@ -175,6 +182,25 @@ async def test_what_the_api_refuses(client: TestClient) -> None:
     assert (await client.get("/static/../config.py")).status in (403, 404)
 
 
+async def test_without_this_starts_secret_nothing_is_served(client: TestClient) -> None:
+    """Another program on the same machine reaches 127.0.0.1 too: it gets nothing without the
+    secret of the address printed at start, and a POST without Origin is refused."""
+    stranger = {"Cookie": f"{SECRET_COOKIE}=guessed"}
+    for path in ("/", "/static/app.js", "/api/state", "/api/chat/admin?after=0&wait=0"):
+        assert (await client.get(path, headers=stranger)).status == 403, path
+    assert (await client.post("/api/chat/admin/send", json={"text": "hi"}, headers=stranger)).status == 403
+    assert (await client.get(f"/?{SECRET_PARAMETER}=guessed", headers=stranger)).status == 403
+    opened = await client.get(f"/?{SECRET_PARAMETER}={SECRET}", headers=stranger, allow_redirects=False)
+    assert opened.status == 303 and opened.headers["Location"] == "/"
+    cookie = opened.cookies[SECRET_COOKIE]
+    assert cookie.value == SECRET and cookie["httponly"] and cookie["samesite"] == "Strict"
+    async with aiohttp.ClientSession(headers={"Cookie": f"{SECRET_COOKIE}={SECRET}"}) as plain:  # no Origin
+        async with plain.post(client.make_url("/api/chat/admin/send"), json={"text": "hi"}) as no_origin:
+            assert no_origin.status == 403
+        async with plain.get(client.make_url("/api/state")) as reading:
+            assert reading.status == 200  # the secret alone lets a GET through
+
+
 async def test_the_long_poll_wakes_when_the_bot_answers(client: TestClient) -> None:
     admin = ChatApi(client, "admin")
     first = await admin.refresh()
@@ -183,3 +209,22 @@ async def test_the_long_poll_wakes_when_the_bot_answers(client: TestClient) -> N
     woke = await admin.refresh(wait=5)
     assert woke["revision"] > first["revision"]
     await admin.until_text("Perintah yang bisa Anda pakai")
+
+
+async def test_the_pakar_persona_joins_an_audit_round(client: TestClient) -> None:
+    """The audit walk of the README: the admin opens a round and invites the pakar persona."""
+    admin = ChatApi(client, "admin")
+    await admin.send("/audit")
+    await admin.press("➕ Buka AKS Semester II 2026")
+    await admin.until_text("Putaran dibuka")
+    await admin.press("➡️ Lanjut: Kertas Kerja Audit (KKA)")
+    await admin.until_text("Tahap: Kertas Kerja Audit")
+    await admin.press("👥 Undang tim pakar")
+    await admin.press("Dokter spesialis anak")
+    link = start_link(await admin.until(lambda m: m["from"] == "bot" and bool(m["start_links"])))
+    pakar = await join(client, "pakar", link)
+    assert "Tim pakar" in pakar.bot_texts()[-1]
+    await pakar.send("/audit")
+    await pakar.until_text("AKS Semester II 2026 — Kota Serang")
+    menu = [c["command"] for c in (await pakar.refresh())["commands"]]
+    assert "audit" in menu and "lapor" not in menu and "rekap" not in menu

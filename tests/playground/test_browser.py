@@ -116,6 +116,8 @@ async def test_the_whole_journey_in_one_browser(screen: Screen) -> None:
     await expect_visible(qr)
     await page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=await qr.element_handle())
     await screen.open_link_as("Sari Dewi", qr=True)
+    await expect_visible(screen.bot_says("pastikan dulu bahwa ini Bunda"))
+    await screen.type("S 12-03-1990")  # who she is: her initial and birth date
     await expect_visible(screen.bot_says("Yang akan Bunda terima"))
     await screen.tap("Setuju")
     await expect_visible(screen.bot_says("Terima kasih, Bunda Sari"))

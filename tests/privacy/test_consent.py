@@ -10,7 +10,7 @@ from bot.commands import commands_for
 from bot.domain.roles import Role
 from bot.reminders.texts import CONSENT_VERSION
 from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
-from tests.reminders.helpers import SERANG_KEL, invite, join, quiet_bot, register_mother, tpk
+from tests.reminders.helpers import SERANG_KEL, invite, join, open_as_her, quiet_bot, register_mother, tpk
 
 __all__ = ["quiet_bot"]
 
@@ -53,8 +53,7 @@ async def test_coordinators_see_consent_records_in_their_area_only(quiet_bot: Bo
     await join(bot, member, agreed, 5001, "Rina")
     token, _ = await invite(bot, member, refused)
     other = bot.user(5002, "Rini")
-    await other.send(f"/start {token}")
-    await other.next_message()
+    await open_as_her(bot, other, token, refused)
     await other.press("Tidak")
     await other.next_message()
 

@@ -7,18 +7,22 @@ the anonymous counts stay, and one audit entry says who did it, when, to which i
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot import texts
+from bot.clock import FakeClock
 from bot.dev.emulator import SimUser
 from storage import keluarga as keluarga_store
 from storage import rekap as rekap_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
-from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
-from tests.reminders.helpers import HPHT, SERANG_KEL, join, quiet_bot, tpk
+from tests.harness import ADMIN_ID, BotUnderTest, add_member, bot_under_test, press_forged
+from tests.reminders.helpers import HPHT, QUIET, SERANG_KEL, join, quiet_bot, tpk
 
 __all__ = ["quiet_bot"]
 
@@ -93,9 +97,11 @@ async def erase_through_the_bot(coordinator: SimUser, query: str) -> str:
     assert "pilih sasaran" in listing.plain_text, listing.plain_text
     await coordinator.press(next(label for label in listing.button_labels() if label.startswith(NAME)))
     confirmation = await coordinator.next_edit()
-    assert "Tidak bisa dibatalkan" in confirmation.plain_text and "3673********0001" in confirmation.plain_text
-    assert NIK not in confirmation.plain_text
-    await coordinator.press("🗑 Ya, hapus data pribadinya")
+    assert "Tidak bisa dibatalkan" in confirmation.plain_text and NIK not in confirmation.plain_text
+    # Before the final tap it names the record: name, category, area, masked NIK.
+    headline = confirmation.plain_text.splitlines()[0]
+    assert headline == f"Hapus data pribadi {NAME} (Ibu hamil, Sukawana, NIK 3673************)?", headline
+    await coordinator.press(f"🗑 Ya, hapus data {NAME}")
     done = await coordinator.next_edit()
     return done.plain_text
 
@@ -110,7 +116,9 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     assert {key.split(":")[0] for key in pending} >= {"persetujuan", "berhenti", "mulai"}, pending
     raw = database_bytes(bot)
     on_file = bot.settings.storage.target.path is not None
-    assert not on_file or (NAME.encode() in raw and PHONE.encode() in raw), "the scan below must be able to see them"
+    assert not on_file or NAME.encode() in raw, "the scan below must be able to see it"
+    assert PHONE.encode() not in raw and await bot.db.fetch_value("SELECT phone_enc FROM sasaran WHERE id = ?",
+                                                                  (sasaran_id,)), "the phone is sealed"
 
     coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
     reply = await erase_through_the_bot(coordinator, "rina")
@@ -121,6 +129,7 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     assert row["name"] == "(dihapus)" and row["anonymised_at"] and row["erased_at"] is None
     assert (row["status"], row["ended_reason"]) == ("selesai", "dihapus"), "closed, and kept in the counts"
     assert (row["nik_enc"], row["nik_hash"], row["nik_masked"], row["phone"]) == (None, None, None, None)
+    assert (row["phone_enc"], row["phone_hash"]) == (None, None)
     assert (row["birth_date"], row["hpht"], row["answers_json"]) == ("1990-01-01", "2026-07-01", "{}")
     assert (row["category"], row["region_code"]) == ("ibu_hamil", SERANG_KEL), "what the counts need stays"
     family = await bot.db.fetch_one("SELECT * FROM keluarga WHERE id = ?", (keluarga_id,))
@@ -175,8 +184,8 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     assert "Tidak ada sasaran bernama «Rina» di wilayah Anda." in (await coordinator.next_message()).plain_text
 
 
-async def test_a_baby_and_an_older_sibling_keep_the_family(quiet_bot: BotUnderTest) -> None:
-    bot = quiet_bot
+async def a_mother_and_her_child(bot: BotUnderTest) -> tuple[int, int, int]:
+    """(mother's id, her family's id, the child's id): the mother with everything and a balita."""
     sasaran_id, _, _ = await a_mother_with_everything(bot)
     keluarga_id = await bot.db.fetch_value("SELECT keluarga_id FROM sasaran WHERE id = ?", (sasaran_id,))
     async with bot.db.transaction() as tx:
@@ -184,6 +193,12 @@ async def test_a_baby_and_an_older_sibling_keep_the_family(quiet_bot: BotUnderTe
             tx, bot.services.cipher, keluarga_id, NewSasaran(category="balita", name="Dimas", sex="L",
                                                              birth_date=date(2023, 5, 1)),
             reporter_id=3001, now=bot.clock.now())
+    return sasaran_id, keluarga_id, child
+
+
+async def test_a_baby_and_an_older_sibling_keep_the_family(quiet_bot: BotUnderTest) -> None:
+    bot = quiet_bot
+    _, keluarga_id, child = await a_mother_and_her_child(bot)
     coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
     reply = await erase_through_the_bot(coordinator, "Marlina")
     assert "Data keluarganya juga dihapus" not in reply
@@ -276,3 +291,77 @@ async def test_an_erased_record_stays_in_the_anonymous_counts(quiet_bot: BotUnde
     await coordinator.send("/hapus rina")
     assert "Tidak ada sasaran" in (await coordinator.next_message()).plain_text
     assert await bot.db.fetch_value("SELECT status FROM sasaran WHERE id = ?", (sasaran_id,)) == "selesai"
+
+
+async def sasaran_sheet_ids(user: SimUser) -> list[object]:
+    """The record ids in the /ekspor workbook's "Sasaran" sheet (column B)."""
+    user.drain()
+    await user.send("/ekspor")
+    document = await user.next_message(timeout=30)
+    assert document.document is not None, document.plain_text
+    book = openpyxl.load_workbook(io.BytesIO(document.document))
+    rows = [tuple(r) for r in book["Sasaran"].iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "No")
+    return [r[1] for r in rows[header + 1:] if r[1] is not None]
+
+
+async def test_an_erased_record_leaves_the_ekspor_sasaran_sheet(quiet_bot: BotUnderTest) -> None:
+    bot = quiet_bot
+    sasaran_id, _, child = await a_mother_and_her_child(bot)
+    coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
+    assert sorted(await sasaran_sheet_ids(coordinator)) == [sasaran_id, child]
+    await erase_through_the_bot(coordinator, "Marlina")
+    assert await sasaran_sheet_ids(coordinator) == [child], "no row left for the person who asked to be erased"
+
+
+async def test_hapus_is_limited_per_coordinator_and_day(tmp_path: Path, clock: FakeClock) -> None:
+    async with bot_under_test(tmp_path, clock, **QUIET, privacy={"erase_per_day": 2}) as bot:
+        member = await tpk(bot)
+        now = bot.clock.now()
+        ids = []
+        async with bot.db.transaction() as tx:
+            for name in ("Ani Lestari", "Budi Santoso", "Citra Dewi", "Dewi Sartika"):
+                family = await keluarga_store.create_keluarga(
+                    tx, bot.services.cipher, NewKeluarga(region_code=SERANG_KEL, head_name=f"Kepala {name}",
+                                                         water_source="ledeng", latrine="septik"),
+                    reporter_id=member.id, draft_key=None, now=now)
+                ids.append(await keluarga_store.add_sasaran(
+                    tx, bot.services.cipher, family, NewSasaran(category="catin", name=name, sex="P",
+                                                                birth_date=date(2000, 1, 1)),
+                    reporter_id=member.id, now=now))
+        coordinator = await add_member(bot, 2001, "Koor Serang", "koordinator", SERANG_KEC)
+        await erase_named(coordinator, "Ani Lestari")
+        # Citra's confirmation is open while the second erasure uses up the day's limit.
+        await confirmation_for(coordinator, "Citra Dewi")
+        await erase_named(coordinator, "Budi Santoso")
+        await coordinator.press("🗑 Ya, hapus data Citra Dewi")  # the older, still open confirmation
+        refused = await coordinator.next_edit()
+        assert "Batas penghapusan tercapai" in refused.plain_text
+        assert "Tidak ada data yang dihapus" in refused.plain_text
+        assert await bot.db.fetch_value("SELECT name FROM sasaran WHERE id = ?", (ids[2],)) == "Citra Dewi"
+        await coordinator.send("/hapus Dewi")
+        polite = (await coordinator.next_message()).plain_text
+        assert polite.startswith("Batas penghapusan tercapai: paling banyak 2 data dalam 24 jam"), polite
+        # Another coordinator has a limit of their own; and a day later it is open again.
+        other = await add_member(bot, 2002, "Koor Dua", "koordinator", SERANG_KEC)
+        await erase_named(other, "Citra Dewi")
+        bot.clock.advance(timedelta(hours=24, minutes=1))
+        await erase_named(coordinator, "Dewi Sartika")
+        erased = {r[0] for r in await bot.db.fetch_all("SELECT id FROM sasaran WHERE anonymised_at IS NOT NULL")}
+        assert erased == set(ids)
+
+
+async def confirmation_for(coordinator: SimUser, name: str):
+    coordinator.drain()
+    await coordinator.send(f"/hapus {name}")
+    listing = await coordinator.next_message()
+    await coordinator.press(next(label for label in listing.button_labels() if label.startswith(name)))
+    confirmation = await coordinator.next_edit()
+    assert confirmation.plain_text.startswith(f"Hapus data pribadi {name} (Calon pengantin"), confirmation.plain_text
+    return confirmation
+
+
+async def erase_named(coordinator: SimUser, name: str) -> None:
+    await confirmation_for(coordinator, name)
+    await coordinator.press(f"🗑 Ya, hapus data {name}")
+    assert "sudah dihapus" in (await coordinator.next_edit()).plain_text

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.reminders.texts import CONSENT_VERSION
 from tests.harness import ADMIN_ID, TOKEN, BotUnderTest, add_member
 from tests.privacy.test_erasure import (
     ADDRESS,
@@ -57,7 +58,7 @@ async def test_everything_held_about_her_by_nik(quiet_bot: BotUnderTest, tmp_pat
     person = data["sasaran"]
     assert (data["sasaran_id"], person["id"], person["name"], person["nik"], person["phone"]) == \
         (sasaran_id, sasaran_id, NAME, NIK, PHONE)
-    assert "nik_enc" not in person and "nik_hash" not in person and data["nik_tersamar"] == "3673********0001"
+    assert "nik_enc" not in person and "nik_hash" not in person and data["nik_tersamar"] == "3673************"
     assert person["answers"]["catatan"] == "tinggal dengan ibu mertua" and person["birth_date"] == "1990-03-12"
     family = data["keluarga"]
     assert (family["head_name"], family["no_kk"], family["address"]) == ("Ahmad Yani", KK, ADDRESS)
@@ -67,8 +68,8 @@ async def test_everything_held_about_her_by_nik(quiet_bot: BotUnderTest, tmp_pat
                                                                                       {"keluhan": "pusing"})
     assert data["tanda_kesehatan"] == [{"code": "kek", "reason": "LiLA < 23,5 cm"}]
     assert [(c["decision"], c["telegram_id"], c["text_version"]) for c in data["persetujuan"]] == [
-        ("setuju", MOTHER_ID, "persetujuan-ibu-v1"), ("berhenti", MOTHER_ID, "persetujuan-ibu-v1"),
-        ("mulai", MOTHER_ID, "persetujuan-ibu-v1")]
+        ("setuju", MOTHER_ID, CONSENT_VERSION), ("berhenti", MOTHER_ID, CONSENT_VERSION),
+        ("mulai", MOTHER_ID, CONSENT_VERSION)]
     assert data["tautan_pengingat"]["user_id"] == MOTHER_ID and data["tautan_pengingat"]["state"] == "aktif"
     assert [a["id"] for a in data["akun_telegram"]] == [MOTHER_ID]
     assert data["undangan"] and data["undangan"][0]["used_by"] == MOTHER_ID and "token_hash" not in data["undangan"][0]

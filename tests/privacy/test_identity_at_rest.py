@@ -10,7 +10,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from bot.cli import main
-from storage.crypto import IdentityCipher, decode_key, new_key
+from storage.crypto import KELUARGA_KK, SASARAN_NIK, IdentityCipher, decode_key, new_key
 from tests.e2e.test_lapor import SUKAWANA
 from tests.e2e.test_records import open_family, register_mother
 from tests.harness import TOKEN, BotUnderTest, Form, add_member
@@ -18,7 +18,7 @@ from tests.harness import TOKEN, BotUnderTest, Form, add_member
 NIK = "3673045203900001"
 KK = "3673040101200002"
 CHILD_NIK = "3673041506240003"
-MASKED = "3673********0001"
+MASKED = "3673************"
 
 
 def database_bytes(bot: BotUnderTest) -> bytes:
@@ -42,7 +42,7 @@ async def family_with_kk(form: Form) -> None:
     await form.tap("Ledeng / PAM")
     await form.tap("Tidak ada jamban")
     review = await form.tap("Tidak")
-    assert "3673********0002" in review.plain_text and KK not in review.plain_text, review.plain_text
+    assert "3673************" in review.plain_text and KK not in review.plain_text, review.plain_text
     await form.tap("✅ Kirim")
 
 
@@ -72,10 +72,11 @@ async def test_no_plain_nik_or_kk_anywhere_in_the_database_files(bot: BotUnderTe
     # What is stored: ciphertext, keyed hash and mask, and the cipher gives the NIK back.
     row = await bot.db.fetch_one("SELECT nik_enc, nik_hash, nik_masked FROM sasaran WHERE id = ?", (sasaran_id,))
     assert row["nik_masked"] == MASKED
-    assert bot.services.cipher.decrypt(row["nik_enc"]) == NIK
+    assert bot.services.cipher.decrypt(row["nik_enc"], SASARAN_NIK, sasaran_id) == NIK
     assert row["nik_hash"] == bot.services.cipher.lookup_hash(NIK) != NIK
-    kk_row = await bot.db.fetch_one("SELECT no_kk_enc, no_kk_masked FROM keluarga")
-    assert bot.services.cipher.decrypt(kk_row["no_kk_enc"]) == KK and kk_row["no_kk_masked"] == "3673********0002"
+    kk_row = await bot.db.fetch_one("SELECT id, no_kk_enc, no_kk_masked FROM keluarga")
+    assert bot.services.cipher.decrypt(kk_row["no_kk_enc"], KELUARGA_KK, kk_row["id"]) == KK
+    assert kk_row["no_kk_masked"] == "3673************"
     audit_text = " ".join(str(v) for r in await bot.db.fetch_all("SELECT * FROM audit_log") for v in tuple(r))
     assert "update" in audit_text and MASKED in audit_text
     for number in (NIK, KK, CHILD_NIK):
@@ -96,10 +97,10 @@ async def test_the_stored_nik_cannot_be_read_with_another_key(bot: BotUnderTest)
     siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
     await family_with_kk(siti)
     await register_mother(siti, "Rina Marlina", NIK)
-    stored = await bot.db.fetch_value("SELECT nik_enc FROM sasaran")
+    row = await bot.db.fetch_one("SELECT id, nik_enc FROM sasaran")
     other = IdentityCipher(decode_key(new_key()))
     with pytest.raises(InvalidTag):
-        other.decrypt(stored)
+        other.decrypt(row["nik_enc"], SASARAN_NIK, row["id"])
     assert other.lookup_hash(NIK) != bot.services.cipher.lookup_hash(NIK)
     assert other.check_value != bot.services.cipher.check_value
 
@@ -129,7 +130,8 @@ def test_a_missing_key_stops_every_command_before_anything_is_stored(
     assert not (tmp_path / "tpk.sqlite3").exists(), "nothing may be written without a key"
 
 
-@pytest.mark.parametrize("key", ["abc", "tidak-base64-!!", new_key()[:20]])
+@pytest.mark.parametrize("key", ["abc", "tidak-base64-!!", "eHh4eHh4eHh4eHh4eHh4"],  # valid base64, 15 bytes: too short
+                         ids=["short", "not-base64", "truncated"])
 def test_a_malformed_key_is_refused(tmp_path: Path, key: str, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TPK_PRIVACY_KEY", raising=False)

@@ -6,12 +6,14 @@ counters, no triggers, no SQL beyond ``SELECT *``. The tests compare it with wha
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.age import completed_months
 from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
 from storage import catalogue
 from storage.db import Database
@@ -64,6 +66,52 @@ async def load(db: Database, zone: ZoneInfo) -> Tables:
     return tables
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def turns_months(born: date, months: int, on: date) -> bool:
+    """Has a child born on ``born`` completed ``months`` calendar months on ``on``?"""
+    return on >= born and completed_months(born, on) >= months
+
+
+def state_on(s: dict[str, Any], on: date, zone: ZoneInfo, boundaries: TrimesterBoundaries) -> str | None:
+    """What a (not erased) member counts as on day ``on`` by the definitions of issue 14,
+    written out day by day: nothing before it was reported or after its record ended."""
+    reported = datetime.strptime(s["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+    ended = _day(s["ended_on"]) if s["status"] == "selesai" else None
+    if on < reported or (ended is not None and on >= ended):
+        return None
+    category = s["category"]
+    born, hpht, delivered = _day(s["birth_date"]), _day(s["hpht"]), _day(s["delivery_date"])
+    if category in ("baduta", "balita"):
+        if born is None:
+            return category
+        if on < born or turns_months(born, 60, on):
+            return None
+        return "balita" if turns_months(born, 24, on) else "baduta"
+    if category == "catin":
+        wedding = _day(json.loads(s["answers_json"] or "{}").get("nikah"))
+        return None if wedding is not None and on >= wedding else "catin"
+    if category == "ibu_nifas":
+        if delivered is None:
+            return "ibu_nifas"
+        if on >= delivered:
+            return "ibu_nifas" if (on - delivered).days <= 42 else None
+    elif category != "ibu_hamil":
+        return None
+    # pregnant, until the delivery (an ibu_nifas record) or the end of the record
+    if hpht is None:
+        return "hamil_tanpa_hpht"
+    if on < hpht:
+        return None
+    weeks = gestational_age(hpht, on).weeks
+    if weeks > MAX_WEEKS:
+        return "hamil_lewat"
+    return f"hamil_tm{boundaries.trimester(weeks)}"
+
+
 def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInfo,
             boundaries: TrimesterBoundaries, desa: list[str]) -> dict[str, Any]:
     """The figures of ``area`` for ``span``, keyed like :class:`bot.rekap.figures.Row`."""
@@ -92,24 +140,13 @@ def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInf
         if k is not None and registered(k):
             out[f"risk_{r['code']}"] += 1
 
-    active = {s["id"]: s for s in sasaran if s["erased_at"] is None and s["status"] == "aktif"}
-    for s in active.values():
-        if s["category"] == "ibu_hamil":
-            if s["hpht"] is None:
-                if registered(s):
-                    out["hamil_tanpa_hpht"] += 1
-                continue
-            hpht = date.fromisoformat(s["hpht"])
-            if hpht > ref:
-                continue
-            weeks = gestational_age(hpht, ref).weeks
-            if weeks > MAX_WEEKS:
-                out["hamil_lewat"] += 1
-            else:
-                out[f"hamil_tm{boundaries.trimester(weeks)}"] += 1
-        elif registered(s):
-            out[s["category"]] += 1
+    for s in sasaran:
+        if s["erased_at"] is None:
+            state = state_on(s, ref, zone, boundaries)
+            if state is not None:
+                out[state] += 1
     out["ibu_hamil"] = out["hamil_tm1"] + out["hamil_tm2"] + out["hamil_tm3"] + out["hamil_tanpa_hpht"]
+    active = {s["id"]: s for s in sasaran if s["erased_at"] is None and s["status"] == "aktif"}
     for f in flags:
         s = active.get(f["sasaran_id"])
         if s is not None and registered(s) and f["code"] in ("kek", "anaemia"):

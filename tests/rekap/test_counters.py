@@ -8,16 +8,19 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.domain.pregnancy import TrimesterBoundaries
+from bot.domain.regions import Level
 from bot.domain.risk import RiskCode, RiskFactor
 from bot.rekap.figures import Figures
 from bot.rekap.periods import Period, last_month, last_three_months, this_month, this_year, year
-from bot.rekap.service import build_rekap, today
+from bot.rekap.service import build_rekap, ensure_ready, today
 from bot.services import Services
 from storage import keluarga as records
 from storage import rekap as store
 from storage.keluarga import Measurement
 from storage.timefmt import to_db
-from tests.rekap.conftest import CURUG, ROOT, Brute, add_reminders_and_mothers
+from tests.rekap.brute import recount as brute_recount
+from tests.rekap.conftest import CURUG, ROOT, Brute, add_reminders_and_mothers, span_of
 
 
 async def counters_match_rebuild(services: Services) -> None:
@@ -153,6 +156,22 @@ async def test_a_deployment_in_another_zone_rebuckets_once(seeded: Services) -> 
     assert await store.ensure_zone(seeded.db, "+480 minutes")
     assert not await store.ensure_zone(seeded.db, "+480 minutes")
     await counters_match_rebuild(seeded)
+
+
+async def test_other_trimester_boundaries_rebuild_the_spans_once(seeded: Services) -> None:
+    await ensure_ready(seeded)  # the configured 12/24 weeks
+    assert await store.ensure_trimester(seeded.db, 13 * 7, 29 * 7)  # TM II to 28 weeks, as one source has it
+    assert not await store.ensure_trimester(seeded.db, 13 * 7, 29 * 7)
+    await counters_match_rebuild(seeded)
+    period = this_month(today(seeded))
+    shown = (await build_rekap(seeded, scope=ROOT, area=ROOT, period=period)).figures
+    recount = await Brute.of(seeded)
+    desa = [r.code for r in seeded.regions.descendants_at(ROOT, Level.DESAKEL)]
+    expected = brute_recount(recount.tables, area=ROOT, span=span_of(period), today=today(seeded),
+                             zone=seeded.settings.wilayah.zone, boundaries=TrimesterBoundaries(12, 28), desa=desa)
+    assert [shown.value(k) for k in ("hamil_tm1", "hamil_tm2", "hamil_tm3")] == \
+        [expected.get(k, 0) for k in ("hamil_tm1", "hamil_tm2", "hamil_tm3")]
+    assert expected.get("hamil_tm2", 0) != recount(ROOT, period).get("hamil_tm2", 0), "the boundary moved nobody"
 
 
 def check(figures: Figures, expected: dict[str, object]) -> None:

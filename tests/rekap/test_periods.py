@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.regions import Region, RegionTree
 from bot.formatting import long_date, number, percent, points, signed
 from bot.rekap.periods import (
+    ROMAN,
     Period,
     PeriodError,
     last_month,
@@ -129,3 +132,66 @@ def test_unknown_words_and_codes() -> None:
         parse_request("2027-05", TREE, "36.73", TODAY)
     with pytest.raises(RequestError, match="tidak dikenal"):
         parse_request("36.73.04.9999", TREE, "36.73", TODAY)
+
+
+# -- triwulan and semester (issue 14) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("semester 2 2026", Period.semester(2026, 2)),
+    ("smt 1", Period.semester(2026, 1)),
+    ("Semester II 2025", Period(date(2025, 7, 1), date(2025, 12, 1))),
+    ("triwulan 3", Period(date(2026, 7, 1), date(2026, 9, 1))),
+    ("tw3 2026", Period.quarter(2026, 3)),
+    ("TW 4", Period.quarter(2026, 4)),  # running: shown up to today
+    ("triwulan ini", Period.quarter(2026, 4)),
+    ("semester ini", Period.semester(2026, 2)),
+    ("tw1 25", Period.quarter(2025, 1)),
+])
+def test_typed_triwulan_and_semester(text: str, expected: Period) -> None:
+    assert parse_period(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("semester 3", "Semester 1"),
+    ("tw5 2026", "tidak dikenali"),
+    ("smt 1 2027", "belum dimulai"),
+])
+def test_bad_triwulan_and_semester(text: str, says: str) -> None:
+    with pytest.raises(PeriodError, match=says):
+        parse_period(text, TODAY)
+
+
+def test_each_period_is_compared_with_the_one_before_of_the_same_length() -> None:
+    assert Period.month(2027, 1).previous() == Period.month(2026, 12)  # not January a year before
+    assert Period.month(2027, 2).previous() == Period.month(2027, 1)
+    assert Period.quarter(2026, 1).previous() == Period.quarter(2025, 4)
+    assert Period.semester(2026, 2).previous() == Period.semester(2026, 1)
+    assert Period.semester(2026, 1).previous() == Period.semester(2025, 2)
+    assert Period.semester(2026, 2).year_earlier() == Period.semester(2025, 2)
+    assert Period.semester(2026, 2).label() == "Semester II 2026"
+    assert Period.quarter(2026, 3).label() == "Triwulan III 2026"
+    assert Period.semester(2026, 2).reference_day(TODAY) == TODAY
+    assert Period.semester(2025, 2).reference_day(TODAY) == date(2025, 12, 31)
+
+
+_SPELLINGS = {4: ("triwulan", "tw", "kuartal", "q"), 2: ("semester", "smt", "sem")}
+
+
+@given(year_value=st.integers(2000, 2026), parts=st.sampled_from((2, 4)), data=st.data())
+def test_typed_calendar_periods_round_trip(year_value: int, parts: int, data: st.DataObject) -> None:
+    """Any spelling of a triwulan or semester that has started, and its own label,
+    read back as the same period."""
+    number = data.draw(st.integers(1, parts))
+    period = Period.quarter(year_value, number) if parts == 4 else Period.semester(year_value, number)
+    if period.first > TODAY:
+        return
+    word = data.draw(st.sampled_from(_SPELLINGS[parts]))
+    numeral = data.draw(st.sampled_from((str(number), ROMAN[number], ROMAN[number].lower())))
+    space = data.draw(st.sampled_from(("", " ", "  ")))
+    year_text = data.draw(st.sampled_from((str(year_value), f"{year_value % 100:02d}")))
+    typed = f"{word}{space}{numeral} {year_text}"
+    typed = data.draw(st.sampled_from((typed, typed.upper(), typed.title())))
+    assert parse_period(typed, TODAY) == period, typed
+    assert parse_period(period.label(), TODAY) == period
+    assert Period.from_token(period.token()) == period

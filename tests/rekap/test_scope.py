@@ -28,8 +28,7 @@ async def test_every_reader_refuses_an_area_outside_the_scope(seeded: Services, 
     with pytest.raises(store.OutsideScope):
         await build_rekap(seeded, scope=CURUG, area=area, period=period)
     with pytest.raises(store.OutsideScope):
-        await store.area_counts(seeded.db, scope=CURUG, area=area, group_level=3, window=window, bands=[],
-                                prev_bands=[])
+        await store.area_counts(seeded.db, scope=CURUG, area=area, group_level=3, window=window)
     with pytest.raises(store.OutsideScope):
         await store.areas_with_reports(seeded.db, scope=CURUG, area=area, first="2026-01", last="2026-11")
     with pytest.raises(store.OutsideScope):

@@ -463,6 +463,7 @@ async def _seed_reminders(settings: Settings) -> dict[int, list[str]]:
                             payload={"week": w}, needs_ack=False, send_after=now - timedelta(minutes=1))
                     for w in WEEKS]
             async with db.transaction() as tx:
+                await ibu_store.mark_checked(tx, token=token, telegram_id=chat)
                 await ibu_store.decide(tx, token=token, telegram_id=chat, decision=Decision.SETUJU, text_version="uji",
                                        now=now, ttd_default=False)
                 await ibu_store.set_next_plan(tx, sasaran, now + timedelta(days=365))  # the planner stays away
@@ -629,7 +630,7 @@ async def test_killed_in_the_middle_of_a_migration(tmp_path: Path, emu: BotApiEm
     conn.close()
     # ... and a program that does not know that schema refuses clearly, touching nothing.
     status, out, err = await cli("migrate", "--config", str(config))
-    assert status == 2 and len(err.strip().splitlines()) == 1 and "newer than this program" in err, (status, err)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "lebih baru dari program ini" in err, (status, err)
     assert _schema(path)[0] == slow_migration.VERSION
     figures("SIGKILL in the middle of a migration", kills=sum(outcomes.values()), **outcomes,
             half_migrated=0, integrity_failures=0)

@@ -31,6 +31,8 @@ DENPASAR_KEL = "51.71.01.1003"
 #: Pregnant since 10 July 2026: on START (Mon 23 Nov 2026) the ANC-2 reminder is in its
 #: last day and ANC-3 ("minggu ini waktunya periksa kehamilan ke-3") is due tomorrow.
 HPHT = date(2026, 7, 10)
+#: The birth date a mother is registered with here: she confirms it, with her initial, before linking.
+MOTHER_BORN = date(1990, 3, 12)
 #: Only the ANC, KF/KN and other action reminders: no daily tablet, no weekly message.
 QUIET = {"pengingat": {"ttd": {"enabled_by_default": False}, "weekly": {"first_week": 42, "last_week": 42}}}
 
@@ -87,8 +89,11 @@ async def settle(bot: BotUnderTest, limit: int = 20) -> list[TickReport]:
 async def register_mother(bot: BotUnderTest, tpk_id: int, name: str, region: str = SERANG_KEL, *,
                           hpht: date | None = HPHT, category: str = "ibu_hamil",
                           delivery_date: date | None = None, birth_date: date | None = None) -> int:
-    """A family and its mother, through the records API (as /lapor stores them)."""
+    """A family and its mother, through the records API (as /lapor stores them; /lapor asks
+    a mother's birth date, :data:`MOTHER_BORN` unless given)."""
     now = bot.clock.now()
+    if birth_date is None and category in ("ibu_hamil", "ibu_nifas"):
+        birth_date = MOTHER_BORN
     async with bot.db.transaction() as tx:
         family = await keluarga_store.create_keluarga(
             tx, bot.services.cipher, NewKeluarga(region_code=region, head_name=f"Suami {name}", water_source="ledeng",
@@ -121,12 +126,23 @@ async def invite(bot: BotUnderTest, member: SimUser, sasaran_id: int) -> tuple[s
     return match.group(1), photo
 
 
+async def open_as_her(bot: BotUnderTest, mother: SimUser, token: str, sasaran_id: int) -> BotMessage:
+    """Open her link and confirm who she is (the initial of her name and her birth date, as her
+    record holds them); returns the consent screen."""
+    await mother.send(f"/start {token}")
+    question = await mother.next_message()
+    assert "pastikan dulu bahwa ini Bunda" in question.text, question.text
+    row = await bot.db.fetch_one("SELECT name, birth_date FROM sasaran WHERE id = ?", (sasaran_id,))
+    born = date.fromisoformat(row["birth_date"])
+    await mother.send(f"{row['name'][0]} {born:%d-%m-%Y}")
+    return await mother.next_message()
+
+
 async def join(bot: BotUnderTest, member: SimUser, sasaran_id: int, mother_id: int, first_name: str) -> SimUser:
-    """Invitation, consent screen, "Setuju"; the welcome message is consumed."""
+    """Invitation, who she is, consent screen, "Setuju"; the welcome message is consumed."""
     token, _ = await invite(bot, member, sasaran_id)
     mother = bot.user(mother_id, first_name)
-    await mother.send(f"/start {token}")
-    screen = await mother.next_message()
+    screen = await open_as_her(bot, mother, token, sasaran_id)
     assert "Apakah Bunda setuju?" in screen.text, screen.text
     await mother.press("Setuju")
     welcome = await mother.next_message()

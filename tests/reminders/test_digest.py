@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.visit_tasks import VisitTask
+from bot.reminders.visit_digest import TaskItem, render
 from storage import keluarga as keluarga_store
 from storage.keluarga import Measurement
+from storage.tugas import TaskSource
 from tests.harness import BotUnderTest
 from tests.reminders.helpers import day, local, register_mother, settle, tpk
 
@@ -35,14 +42,15 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     digest = await wati.next_message()
     text = digest.text
     assert text.startswith("📋 Kunjungan keluarga — 24 November 2026"), text
-    assert "Nia (ibu nifas) — Kunjungan nifas KF2, terlambat 2 hari" in text
-    assert "Nia (ibu nifas) — Kunjungan nifas KF3, 3 hari lagi" in text
-    assert "Budi (baduta) — Kunjungan rutin bulanan, hari ini" in text
-    assert "Sari (ibu hamil) — Dampingi periksa kehamilan ke-3, 3 hari lagi" in text
-    # Grouped by family, the most urgent family first.
-    assert text.index("Keluarga Suami Nia") < text.index("Keluarga Suami Budi") < text.index("Keluarga Suami Sari")
-    callbacks = [b.callback_data for row in digest.buttons for b in row]
-    assert callbacks == [f"kj:new:{nia}", f"kj:new:{budi}", f"kj:new:{sari}"], "one button per person"
+    # Not late inside a window: KF2 (days 3–7) is due by 26 November; KF3 opens on the 27th.
+    assert "2. Nia (ibu nifas) — Kunjungan nifas KF2, 2 hari lagi; Kunjungan nifas KF3, mulai 3 hari lagi" in text
+    assert "1. Budi (baduta) — Kunjungan rutin bulanan, hari ini" in text
+    assert "3. Sari (ibu hamil) — Dampingi periksa kehamilan ke-3, mulai 3 hari lagi" in text
+    # Grouped by family, the latest family first.
+    assert text.index("Keluarga Suami Budi") < text.index("Keluarga Suami Nia") < text.index("Keluarga Suami Sari")
+    rows = [[b.callback_data for b in row] for row in digest.buttons]
+    assert rows == [[f"kj:new:{budi}", f"tg:t:{budi}"], [f"kj:new:{nia}", f"tg:t:{nia}"],
+                    [f"kj:new:{sari}", f"tg:t:{sari}"]], "one row of buttons per numbered person"
     assert await ani.messages_until_quiet(quiet=0.2) == [], "nothing to do: no message"
 
     # Later the same day: no second digest.
@@ -55,7 +63,7 @@ async def test_daily_digest_at_the_configured_hour_grouped_by_family(bot: BotUnd
     bot.clock.set(local(bot, day(2), 7, 5))
     await settle(bot)
     next_day = (await wati.next_message()).text
-    assert "KF2" not in next_day and "Nia (ibu nifas) — Kunjungan nifas KF3, 2 hari lagi" in next_day
+    assert "KF2" not in next_day and "Nia (ibu nifas) — Kunjungan nifas KF3, mulai 2 hari lagi" in next_day
 
     # /tugas shows the same list on demand.
     await wati.send("/tugas")
@@ -79,3 +87,30 @@ async def test_a_digest_is_not_built_once_the_day_is_over(bot: BotUnderTest) -> 
     await settle(bot)
     digests = [m for m in await wati.messages_until_quiet() if m.text.startswith("📋")]
     assert len(digests) == 1 and "25 November 2026" in digests[0].text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1, max_size=80),
+                          st.integers(1, 4), st.integers(1, 6)), max_size=40),
+       st.integers(-30, 30))
+def test_the_list_numbers_each_person_once_with_its_buttons_and_fits_a_message(
+    people: list[tuple[str, int, int]], late: int,
+) -> None:
+    today = date(2026, 11, 24)
+    items = []
+    for index, (name, family, count) in enumerate(people, start=1):
+        source = TaskSource(sasaran_id=index, keluarga_id=family, head_name=f"Kepala {family}", name=name,
+                            category="ibu_hamil", hpht=None, hpl=None, delivery_date=None, birth_date=None,
+                            registered_on=today, answers={}, last_visit_on=None)
+        tasks = [VisitTask("pascaterm_perbarui", today - timedelta(days=late + n), date.max) for n in range(count)]
+        items.append(TaskItem(source, tasks))
+    digest = render(items, today, max_items=25)
+    assert len(digest.text) <= 4096
+    numbered = [line for line in digest.text.split("\n") if re.match(r"\d+\. ", line)]
+    assert len(numbered) == len(digest.markup) <= 25
+    for number, (line, row) in enumerate(zip(numbered, digest.markup, strict=True), start=1):
+        assert line.startswith(f"{number}. ")
+        assert [b["callback_data"] for b in row] == [f"kj:new:{number}", f"tg:t:{number}"]
+    assert digest.items == len(items)
+    if len(numbered) < len(items):
+        assert f"… dan {len(items) - len(numbered)} lainnya." in digest.text

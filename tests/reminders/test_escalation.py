@@ -15,7 +15,8 @@ async def _anc2(bot: BotUnderTest, sasaran: int) -> reminders_store.Reminder:
 
 
 def _not_yet(messages: list[BotMessage]) -> list[str]:
-    return [m.text for m in messages if "belum periksa kehamilan ke-2" in m.text]
+    """The "mohon dikunjungi" notices (the daily list names the open request too)."""
+    return [m.text for m in messages if m.text.startswith("🔔") and "belum periksa kehamilan ke-2" in m.text]
 
 
 async def test_sudah_periksa_is_stored_and_thanked_and_nobody_is_bothered(quiet_bot: BotUnderTest) -> None:
@@ -116,3 +117,18 @@ async def test_still_open_after_the_delay_it_is_in_the_coordinators_weekly_summa
     bot.clock.set(local(bot, day(14), 7, 0))
     await settle(bot)
     assert await kepala.messages_until_quiet(quiet=0.2) == []
+
+
+async def test_a_long_weekly_summary_still_fits_one_message(bot: BotUnderTest) -> None:
+    from datetime import date
+
+    from bot.reminders.escalation import Summary, render_summary
+    from storage.tugas import LateTask, PostTerm
+
+    name = "Nama Yang Sangat Panjang Sekali " * 3
+    late = [LateTask(i, name, "36.73.01.1008", "Kehamilan lewat 44 minggu: perbarui catatannya " * 2,
+                     date(2026, 11, 1), "Bidan Wati") for i in range(25)]
+    post = [PostTerm(i, name, "36.73.01.1008", date(2026, 1, 1), "Bidan Wati") for i in range(25)]
+    text = render_summary(bot.services, Summary([], 0, late, 80, post, 40), "minggu 49, 2026", date(2026, 12, 1))
+    assert len(text) <= 4096
+    assert text.rstrip().endswith("baris lainnya.")

@@ -11,7 +11,7 @@ from storage import ibu as ibu_store
 from storage import reminders as reminders_store
 from storage import users as users_store
 from tests.harness import BotUnderTest, press_forged
-from tests.reminders.helpers import SERANG_KEL, invite, register_mother, tick, tpk
+from tests.reminders.helpers import SERANG_KEL, invite, open_as_her, register_mother, tick, tpk
 
 
 async def test_invitation_is_a_single_use_link_and_its_qr_code(bot: BotUnderTest) -> None:
@@ -32,8 +32,7 @@ async def test_she_agrees_becomes_a_mother_and_her_tpk_member_is_told(bot: BotUn
     token, _ = await invite(bot, wati, sasaran)
 
     sari = bot.user(5001, "Sari")
-    await sari.send(f"/start {token}")
-    screen = await sari.next_message()
+    screen = await open_as_her(bot, sari, token, sasaran)
     for promise in ("Yang akan Bunda terima", "Yang disimpan", "Anggota TPK", "/berhenti", "07.00–19.00"):
         assert promise in screen.text, promise
     assert screen.button_labels() == ["Setuju", "Tidak"]
@@ -82,8 +81,7 @@ async def test_she_refuses_nothing_is_sent_and_her_tpk_member_is_told(bot: BotUn
     sasaran = await register_mother(bot, wati.id, "Rina")
     token, _ = await invite(bot, wati, sasaran)
     rina = bot.user(5003, "Rina")
-    await rina.send(f"/start {token}")
-    await rina.next_message()
+    await open_as_her(bot, rina, token, sasaran)
     await rina.press("Tidak")
     assert "Tidak ada pesan yang akan dikirim" in (await rina.next_message()).text
 

@@ -24,9 +24,18 @@ async def test_jadwal_shows_her_next_items_and_the_tablet_switch(bot: BotUnderTe
     schedule = await sari.next_message()
     lines = schedule.text.splitlines()
     assert lines[0] == "📅 Jadwal pengingat Bunda Sari"
-    assert "• 24 November 2026 — Periksa kehamilan ke-3" in lines
+    # The contact's own date (week 20: 27 November), not the reminder's (3 days before).
+    assert "• 27 November 2026 — Periksa kehamilan ke-3" in lines
     assert "Pengingat tablet tambah darah: setiap hari (aktif)." in lines
-    assert not any("ke-2" in line for line in lines), "only what is still ahead"
+    # ANC-2 was due in October; its reminder goes out this morning: still coming.
+    assert "• Secepatnya — Periksa kehamilan ke-2 (jadwalnya 16 Oktober 2026)" in lines
+    await settle(bot)
+    sari.drain()
+    await sari.send("/jadwal")
+    schedule = await sari.next_message()
+    lines = schedule.text.splitlines()
+    assert not any("ke-2" in line for line in lines), "once sent it is no longer coming"
+    assert "• 27 November 2026 — Periksa kehamilan ke-3" in lines
 
     await sari.press("Matikan pengingat tablet tambah darah")
     edited = await edit_of(sari, schedule.message_id)

@@ -4,7 +4,7 @@ member who taps a mother's link does not use it up."""
 from __future__ import annotations
 
 from tests.harness import BotUnderTest
-from tests.reminders.helpers import invite, join, register_mother, tpk
+from tests.reminders.helpers import invite, join, open_as_her, register_mother, tpk
 
 
 async def test_a_joined_mother_takes_a_new_invitation_and_a_member_cannot(bot: BotUnderTest) -> None:
@@ -18,6 +18,5 @@ async def test_a_joined_mother_takes_a_new_invitation_and_a_member_cannot(bot: B
     await member.send(f"/start {token}")
     assert "sudah terdaftar" in (await member.next_message()).plain_text
 
-    await mother.send(f"/start {token}")
-    screen = await mother.next_message()
+    screen = await open_as_her(bot, mother, token, second)
     assert "Apakah Bunda setuju?" in screen.text

@@ -73,6 +73,7 @@ async def mother(services: Services, *, hpht: date = HPHT, user_id: int = MOTHER
     await invitations.create(db, token=token, role=Role.IBU, region_code=SERANG_KEL, created_by=TPK, now=now,
                              valid_for=timedelta(days=7), sasaran_id=sasaran)
     async with db.transaction() as tx:
+        await ibu_store.mark_checked(tx, token=token, telegram_id=user_id)
         await ibu_store.decide(tx, token=token, telegram_id=user_id, decision=Decision.SETUJU, text_version="v",
                                now=now, ttd_default=True)
     return sasaran

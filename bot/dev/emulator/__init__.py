@@ -15,8 +15,9 @@ rules (HTML subset, length limits, callback_data bytes, ...); misuse lands in
 ``emu.errors``. ``emu.faults`` and ``emu.flood`` inject network faults and 429s;
 ``emu.stats`` counts calls and deliveries.
 
-Known limitations: private chats only; Markdown/MarkdownV2 text is stored verbatim (not
-parsed or validated); no inline mode, webhooks, groups, payments or media groups; photos
+Known limitations: private chats, and group chats with one writing member each
+(``emu.group``); Markdown/MarkdownV2 text is stored verbatim (not
+parsed or validated); no inline mode, webhooks, payments or media groups; photos
 get a single PhotoSize (no thumbnails); URL media is accepted but has no bytes.
 """
 

@@ -93,14 +93,15 @@ class FileStore:
     ) -> StoredFile:
         n = next(self._counter)
         digest_input = content if content is not None else (source or str(n)).encode()
-        unique = hashlib.sha256(digest_input).hexdigest()[:16]
+        # Letters only: a run of 16 digits in an id would read as a NIK to the log guard.
+        unique = "".join(chr(ord("a") + b % 26) for b in hashlib.sha256(digest_input).digest()[:16])
         width = height = 0
         if kind in ("photo", "sticker"):
             width, height = image_size(content or b"") or (512, 512)
         ext = _EXTENSIONS.get(kind) or (file_name.rsplit(".", 1)[-1] if file_name else "bin")
         folder = {"photo": "photos", "document": "documents", "voice": "voice"}.get(kind, kind)
         stored = StoredFile(
-            file_id=f"EMU{kind[:3].upper()}{n:06d}{unique}",
+            file_id=f"EMU{kind[:3].upper()}{n:06d}_{unique}",
             file_unique_id=unique,
             kind=kind,
             content=content,

@@ -94,6 +94,7 @@ class BotApiEmulator:
             errors=self.errors,
         )
         self.users: dict[int, SimUser] = {}
+        self.groups: dict[int, SimUser] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._stopping = asyncio.Event()
@@ -188,6 +189,20 @@ class BotApiEmulator:
         self.state.chats[user_id] = chat
         sim = sim_class(self.state, chat, phone_number)
         self.users[user_id] = sim
+        return sim
+
+    def group(self, chat_id: int, member: SimUser, title: str = "Grup TPPS", *, kind: str = "group") -> SimUser:
+        """``member`` writing in a group chat with the bot (a negative ``chat_id``): what they
+        send comes from them in that group, and they watch what the bot posts there."""
+        if chat_id >= 0 or kind not in ("group", "supergroup"):
+            raise ValueError("a group chat has a negative id and kind 'group' or 'supergroup'")
+        existing = self.groups.get(chat_id)
+        if existing is not None:
+            return existing
+        chat = Chat(id=chat_id, user=member.api_user, kind=kind, title=title)
+        self.state.chats[chat_id] = chat
+        sim = SimUser(self.state, chat)
+        self.groups[chat_id] = sim
         return sim
 
     def menu_commands(self, chat_id: int, language_code: str = "") -> list[dict[str, Any]]:

@@ -32,10 +32,14 @@ class ChatListener(Protocol):
 
 @dataclass
 class Chat:
-    """A private chat between the bot and one user (chat id == user id)."""
+    """A private chat between the bot and one user (chat id == user id), or a group
+    chat (``kind`` "group" / "supergroup", a negative id and a ``title``) in which
+    ``user`` is the one member who writes."""
 
     id: int
     user: dict[str, Any]
+    kind: str = "private"
+    title: str = ""
     blocked: bool = False
     started: bool = True
     messages: dict[int, StoredMessage] = field(default_factory=dict)
@@ -43,6 +47,8 @@ class Chat:
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def api(self) -> dict[str, Any]:
+        if self.kind != "private":
+            return {"id": self.id, "type": self.kind, "title": self.title}
         chat: dict[str, Any] = {
             "id": self.id,
             "type": "private",

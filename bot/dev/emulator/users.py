@@ -29,7 +29,8 @@ _WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\
 
 
 class SimUser:
-    """One user in a private chat with the bot (chat id == user id)."""
+    """One user in a private chat with the bot (chat id == user id), or that user writing
+    in a group chat (``BotApiEmulator.group``: ``id`` is then the group's id)."""
 
     def __init__(self, state: EmulatorState, chat: Chat, phone_number: str | None = None) -> None:
         self._state = state

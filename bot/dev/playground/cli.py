@@ -86,6 +86,9 @@ def main(args: argparse.Namespace) -> int:
 async def _run(base: object, args: argparse.Namespace, intro: str) -> int:
     from bot.dev.playground.runtime import Playground
     from bot.dev.playground.server import address, serve
+    from bot.rekap import chart
+
+    chart.warm_up()  # the first "📈 Grafik" of a fresh machine need not wait for the font cache
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -33,6 +33,8 @@ PERSONAS: tuple[Persona, ...] = (
             "6281300000003"),
     Persona("tpk", 7_700_004, "Siti", "Aminah", "Anggota TPK (bidan)", "🩺", "6281400000004"),
     Persona("ibu", 7_700_005, "Sari", "Dewi", "Ibu hamil", "🤰", "6281500000005"),
+    # Joins through the audit round's invitation (/audit → 👥 Undang tim pakar, or /undang).
+    Persona("pakar", 7_700_006, "dr. Maya", "Lestari", "Tim pakar audit (dokter anak)", "🩻", "6281600000006"),
 )
 
 ADMIN = PERSONAS[0]

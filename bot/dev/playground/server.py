@@ -15,14 +15,20 @@ Routes (all on 127.0.0.1):
 - ``GET /api/files/{file_id}`` a photo or document the bot sent (``?download=1`` to
   save it).
 
-Writes need a JSON body and, when the browser sends one, an Origin of this server, and
-every request must name this server in its Host header: another web site open in the
+Every request must name this server in its Host header, and writes need a JSON body and
+an Origin of this server (a POST without one is refused): another web site open in the
 same browser can neither post to the playground nor read it through DNS rebinding.
+
+Each start makes a secret, printed in the one line of the start (``/?kunci=…``):
+opening that address sets it as a cookie (``SameSite=Strict``, ``HttpOnly``) and every
+other request — the page, its static files, the JSON API — needs the cookie. Another
+program or user on the same machine, which can reach 127.0.0.1 too, does not know it.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +45,10 @@ from bot.formatting import long_date
 
 STATIC = Path(__file__).with_name("static")
 PLAYGROUND_KEY: web.AppKey[Playground] = web.AppKey("playground", Playground)
+SECRET_KEY: web.AppKey[str] = web.AppKey("secret", str)
+#: The query parameter of the address printed at start, and the cookie it becomes.
+SECRET_PARAMETER = "kunci"
+SECRET_COOKIE = "tpk_playground"
 MAX_WAIT = 25.0
 MAX_TEXT = 4096
 _DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -55,9 +65,11 @@ _SECURITY_HEADERS = {
 _IMAGE_TYPES = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"))
 
 
-def create_app(playground: Playground) -> web.Application:
+def create_app(playground: Playground, secret: str | None = None) -> web.Application:
+    """The page and its API; ``secret`` is made here unless given (tests pass their own)."""
     app = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
     app[PLAYGROUND_KEY] = playground
+    app[SECRET_KEY] = secret or secrets.token_urlsafe(18)
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     app.router.add_get("/api/state", _state)
@@ -83,9 +95,20 @@ def _host_is_local(value: str) -> bool:
 async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
     if not _host_is_local(request.host):
         return _error(403, "playground hanya melayani 127.0.0.1")
+    secret = request.app[SECRET_KEY]
+    offered = request.query.get(SECRET_PARAMETER)
+    if request.method == "GET" and request.path == "/" and offered is not None:
+        if not secrets.compare_digest(offered, secret):
+            return _error(403, "kunci salah — buka alamat lengkap yang dicetak saat playground dimulai")
+        # A redirect to "/": the secret leaves the address bar and the history.
+        opened = web.Response(status=303, headers={"Location": "/", **_SECURITY_HEADERS})
+        opened.set_cookie(SECRET_COOKIE, secret, httponly=True, samesite="Strict", path="/")
+        return opened
+    if not secrets.compare_digest(request.cookies.get(SECRET_COOKIE, ""), secret):
+        return _error(403, "buka alamat lengkap (dengan ?kunci=…) yang dicetak saat playground dimulai")
     if request.method == "POST":
         origin = request.headers.get("Origin")
-        if origin is not None and not (origin.startswith("http://") and _host_is_local(origin[len("http://"):])):
+        if origin is None or not (origin.startswith("http://") and _host_is_local(origin[len("http://"):])):
             return _error(403, "permintaan dari situs lain ditolak")
         if request.content_type != "application/json":
             return _error(415, "kirim JSON")
@@ -285,8 +308,10 @@ async def serve(playground: Playground, port: int) -> web.AppRunner:
 
 
 def address(runner: web.AppRunner) -> str:
+    """The address to open, with this start's secret (see the module doc)."""
     host, port = runner.addresses[0][:2]
-    return f"http://{host}:{port}"
+    assert runner.app is not None
+    return f"http://{host}:{port}/?{SECRET_PARAMETER}={runner.app[SECRET_KEY]}"
 
 
 __all__ = ["address", "clock_view", "create_app", "serve"]

@@ -1,0 +1,121 @@
+"""Reading an XLSX or CSV file sheet by sheet, row by row, without loading it whole.
+
+openpyxl's read-only mode streams the rows of a sheet; a CSV is read through
+:mod:`csv` with its delimiter guessed (a comma, a semicolon — what Excel writes in an
+Indonesian locale — or a tab). Row numbers are the ones a person sees in a
+spreadsheet: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from bot.impor.template import CHOICE_SHEET, DOC_SHEET
+
+Source = bytes | Path
+
+
+class UnreadableFile(ValueError):
+    """Not an XLSX or CSV file we can read; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class SheetHeader:
+    name: str
+    headers: tuple[str, ...]
+
+
+def _is_xlsx(source: Source) -> bool:
+    head = source[:4] if isinstance(source, bytes) else source.open("rb").read(4)
+    return head == b"PK\x03\x04"
+
+
+def _text(source: Source) -> str:
+    raw = source if isinstance(source, bytes) else source.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("File CSV ini tidak bisa dibaca (pengodean huruf tidak dikenal). Simpan sebagai UTF-8.")
+
+
+def _csv_rows(source: Source) -> Iterator[tuple[object, ...]]:
+    text = _text(source)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    for row in csv.reader(io.StringIO(text), dialect):
+        yield tuple(row)
+
+
+def _blank(row: tuple[object, ...]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def sheets(source: Source) -> list[SheetHeader]:
+    """The sheets that hold data, with their header rows (the first non-empty row)."""
+    found = []
+    for name, rows in _open(source):
+        for row in rows:
+            if not _blank(row):
+                found.append(SheetHeader(name, tuple("" if v is None else str(v).strip() for v in row)))
+                break
+    return found
+
+
+@contextmanager
+def opened(source: Source) -> Iterator[Callable[[str], Iterator[tuple[int, tuple[object, ...]]]]]:
+    """The file opened once; the function gives the data rows of a sheet (as :func:`rows`)."""
+    if not _is_xlsx(source):
+        yield lambda sheet: _data_rows(_csv_rows(source))
+        return
+    book = _load(source)
+    try:
+        yield lambda sheet: _data_rows(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def _data_rows(stream: Iterator[tuple[object, ...]]) -> Iterator[tuple[int, tuple[object, ...]]]:
+    header_seen = False
+    for number, row in enumerate(stream, start=1):
+        if _blank(row):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        yield number, row
+
+
+def _load(source: Source) -> Any:
+    try:
+        return load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
+                             data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile("File Excel ini tidak bisa dibuka. Simpan ulang sebagai .xlsx lalu kirim lagi.") \
+            from exc
+
+
+def _open(source: Source) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
+    if not _is_xlsx(source):
+        yield "csv", _csv_rows(source)
+        return
+    book = _load(source)
+    try:
+        for sheet in book.worksheets:
+            if sheet.title in (DOC_SHEET, CHOICE_SHEET):
+                continue
+            yield sheet.title, sheet.iter_rows(values_only=True)
+    finally:
+        book.close()
