@@ -27,8 +27,6 @@ from storage.url import Engine
 _INSERT_OR = re.compile(r"^\s*INSERT\s+OR\s+(IGNORE|REPLACE)\s+INTO\s+(\w+)\s*\(([^)]*)\)", re.IGNORECASE)
 _INDEXED_BY = re.compile(r"\bINDEXED\s+BY\s+\w+\s*", re.IGNORECASE)
 _NAMED = re.compile(r":([A-Za-z_]\w*)")
-#: SQLite's two-argument scalar max/min (PostgreSQL's greatest/least ignore a NULL; SQLite returns it).
-_SCALAR_MINMAX = re.compile(r"\b(max|min)\(([^(),]+),([^(),]+)\)", re.IGNORECASE)
 
 
 class DialectError(RuntimeError):
@@ -73,7 +71,6 @@ def for_engine(engine: Engine) -> Dialect:
 def _to_postgresql(sql: str, primary_key: Callable[[str], Sequence[str]] | None) -> str:
     sql = _placeholders(port_statement(sql, primary_key))
     sql = _INDEXED_BY.sub("", sql)
-    sql = _SCALAR_MINMAX.sub(lambda m: f"{'greatest' if m[1].lower() == 'max' else 'least'}({m[2]},{m[3]})", sql)
     match = _INSERT_OR.match(sql)
     if match:
         verb, table, columns = match[1].upper(), match[2], [c.strip() for c in match[3].split(",")]

@@ -241,6 +241,28 @@ def port_statement(sql: str, primary_key: PrimaryKey | None = None) -> str:
     return _unmask(_port_masked(masked, primary_key), strings)
 
 
+_MINMAX_CALL = re.compile(r"(?<![\w.])(max|min)\s*\(", re.I)
+
+
+def _scalar_minmax(sql: str) -> str:
+    """SQLite's scalar ``max(a, b, …)`` / ``min(a, b, …)`` (two or more arguments) → ``tpk_max`` /
+    ``tpk_min`` (migration 0001's PostgreSQL prelude), which return NULL when any argument is
+    NULL as SQLite's do; PostgreSQL's greatest/least would skip the NULL. One argument is the
+    aggregate and stays."""
+    out: list[str] = []
+    i = 0
+    while (match := _MINMAX_CALL.search(sql, i)) is not None:
+        open_at = match.end() - 1
+        close = _closing(sql, open_at)
+        args = _split_top(sql[open_at + 1:close])
+        inner = ",".join(_scalar_minmax(a) for a in args)
+        name = match[1] if len(args) < 2 else f"tpk_{match[1].lower()}"
+        out.append(sql[i:match.start()] + f"{name}({inner})")
+        i = close + 1
+    out.append(sql[i:])
+    return "".join(out)
+
+
 def _cross_join_on(sql: str) -> str:
     """SQLite's ``CROSS JOIN t ON …`` (a join order hint) is an inner join."""
     return re.sub(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?(?!ON\b)\w+)?)\s+ON\b", r"JOIN \1 ON", sql, flags=re.I)
@@ -255,6 +277,7 @@ def _like(sql: str) -> str:
 
 def _port_masked(masked: str, primary_key: PrimaryKey | None) -> str:
     masked = re.sub(r"\browid\b", "ctid", masked, flags=re.I)
+    masked = _scalar_minmax(masked)
     masked = _like(masked)
     masked = _cross_join_on(masked)
     masked = _null_safe_is(masked)
@@ -289,8 +312,25 @@ def _statements(masked: str) -> list[str]:
 
 
 _TRIGGER = re.compile(
-    r"CREATE\s+TRIGGER\s+(\w+)\s+(AFTER|BEFORE)\s+(INSERT|DELETE|UPDATE(?:\s+OF\s+[\w\s,]+?)?)\s+ON\s+(\w+)"
+    r"CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s+(AFTER|BEFORE)\s+(INSERT|DELETE|UPDATE(?:\s+OF\s+[\w\s,]+?)?)\s+ON\s+(\w+)"
     r"(?:\s+FOR\s+EACH\s+ROW)?(?:\s+WHEN\s+(.*?))?\s+BEGIN\b(.*)\bEND$", re.I | re.S)
+
+
+_RAISE = re.compile(r"^SELECT\s+RAISE\s*\(\s*(ABORT|FAIL|ROLLBACK)\s*,\s*(.*)\)\s*(?:WHERE\s+(.*))?$",
+                    re.I | re.S)
+
+
+def _trigger_statement(statement: str, primary_key: PrimaryKey) -> str:
+    """One statement of a trigger body; ``SELECT RAISE(ABORT, 'why') [WHERE …]`` (SQLite's way to
+    refuse a write) becomes PL/pgSQL's ``RAISE EXCEPTION`` (under ``IF …`` for a WHERE)."""
+    match = _RAISE.match(statement.strip())
+    if not match:
+        return _port_masked(statement, primary_key)
+    message, where = match[2].strip(), match[3]
+    refusal = f"RAISE EXCEPTION USING MESSAGE = {message}, ERRCODE = 'integrity_constraint_violation'"
+    if where:
+        return f"IF {_port_masked('WHERE ' + where, primary_key)[6:]} THEN {refusal}; END IF"
+    return refusal
 
 
 def _port_trigger(statement: str, primary_key: PrimaryKey) -> str:
@@ -299,14 +339,15 @@ def _port_trigger(statement: str, primary_key: PrimaryKey) -> str:
         raise PortError(f"trigger not understood: {statement[:80]}")
     name, timing, event, table, when, body = match.groups()
     event = re.sub(r"\s+", " ", event.strip())
-    if timing.upper() != "AFTER":
-        raise PortError(f"trigger {name}: only AFTER triggers are ported")
-    statements = [_port_masked(s, primary_key) for s in _statements(body)]
+    timing = timing.upper()
+    statements = [_trigger_statement(s, primary_key) for s in _statements(body)]
     condition = f"\n    WHEN ({_flags_as_truth(_null_safe_is('WHEN ' + when.strip()))[5:]})" if when else ""
     joined = ";\n    ".join(statements)
+    # An AFTER row trigger's result is ignored; a BEFORE trigger that raised nothing lets the row through.
+    result = "NULL" if timing == "AFTER" else ("OLD" if event.upper() == "DELETE" else "NEW")
     return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $tpk$\nBEGIN\n    {joined};\n"
-            f"    RETURN NULL;\nEND $tpk$;\n"
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition}\n"
+            f"    RETURN {result};\nEND $tpk$;\n"
+            f"CREATE TRIGGER {name} {timing} {event} ON {table} FOR EACH ROW{condition}\n"
             f"    EXECUTE FUNCTION {name}()")
 
 
@@ -342,20 +383,42 @@ def primary_keys_of(script: str) -> dict[str, tuple[str, ...]]:
     return keys
 
 
+_SQLITE_ONLY = re.compile(r"^[ \t]*--[ \t]*sqlite only:[ \t]*begin\b.*?^[ \t]*--[ \t]*sqlite only:[ \t]*end\b[^\n]*",
+                          re.I | re.S | re.M)
+
+
+def without_sqlite_only(script: str) -> str:
+    """The script without its ``-- sqlite only: begin`` … ``-- sqlite only: end`` blocks: SQL
+    that is SQLite's own machinery (``writable_schema``, ``sqlite_master``), whose PostgreSQL
+    equivalent the migration's ``NNNN_name.postgresql.sql`` holds."""
+    text = _SQLITE_ONLY.sub("", script)
+    if re.search(r"--[ \t]*sqlite only:", text, re.I):
+        raise PortError("a '-- sqlite only: begin' without its '-- sqlite only: end' (or the other way round)")
+    return text
+
+
 def port_script(script: str, primary_keys: dict[str, tuple[str, ...]] | None = None) -> str:
     """A whole SQLite migration as PostgreSQL, statement by statement."""
+    script = without_sqlite_only(script)
     keys = dict(primary_keys or {})
     keys.update(primary_keys_of(script))
     masked, strings = _mask(script)
     out = []
     for statement in _statements(masked):
-        head = statement.split(None, 2)[:2]
-        verb = " ".join(head).upper()
+        head = statement.split(None, 3)[:3]
+        verb = " ".join(head[:2]).upper()
+        if verb == "CREATE TEMP" or verb == "CREATE TEMPORARY":
+            verb = "CREATE TABLE"
         if verb == "CREATE TRIGGER":
             ported = _port_trigger(statement, lambda t: keys.get(t, ()))
         elif verb in ("CREATE TABLE", "ALTER TABLE"):
             ported = _port_ddl(statement)
-        elif verb in ("CREATE INDEX", "CREATE UNIQUE", "CREATE VIEW", "DROP INDEX", "DROP TABLE", "DROP VIEW"):
+        elif verb in ("CREATE INDEX", "CREATE UNIQUE", "CREATE VIEW"):
+            # Partial indexes' WHERE and views' SELECT are expressions like any statement's.
+            ported = _port_masked(statement, lambda t: keys.get(t, ()))
+        elif verb.startswith("PRAGMA"):
+            continue  # SQLite's connection and file settings: nothing on PostgreSQL
+        elif verb.split()[0] == "DROP":
             ported = statement
         else:
             ported = _port_masked(statement, lambda t: keys.get(t, ()))

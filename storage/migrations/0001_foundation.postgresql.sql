@@ -87,3 +87,53 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN value IS NULL THEN state ELSE coalesce(state, 0) + value::int END
 $$;
 CREATE AGGREGATE sum(boolean) (SFUNC = tpk_sum_bool, STYPE = bigint);
+
+-- SQLite's scalar max(a, b) / min(a, b): NULL when either is NULL (greatest/least skip a NULL).
+-- The porter writes tpk_max/tpk_min for every call with two or more arguments.
+CREATE FUNCTION tpk_max(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION tpk_min(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION tpk_max(a anycompatible, b anycompatible, c anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT tpk_max(tpk_max(a, b), c) $$;
+CREATE FUNCTION tpk_min(a anycompatible, b anycompatible, c anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT tpk_min(tpk_min(a, b), c) $$;
+
+-- SQLite's JSON1 functions on TEXT documents, for simple paths ('$', '$.a', '$.a.b'): what the
+-- migrations and queries use. A path outside that shape is refused, not guessed.
+CREATE FUNCTION tpk_json_path(path text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF path = '$' THEN
+        RETURN '{}';
+    ELSIF path ~ '^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$' THEN
+        RETURN string_to_array(substr(path, 3), '.');
+    END IF;
+    RAISE EXCEPTION 'JSON path % is not supported on PostgreSQL (0001_foundation.postgresql.sql)', path;
+END $$;
+CREATE FUNCTION json_valid(doc text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    PERFORM doc::jsonb;
+    RETURN doc IS NOT NULL;
+EXCEPTION WHEN others THEN
+    RETURN false;
+END $$;
+CREATE FUNCTION json_extract(doc text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc::jsonb #>> tpk_json_path(path) $$;
+CREATE FUNCTION json_type(doc text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE jsonb_typeof(doc::jsonb #> tpk_json_path(path))
+        WHEN 'string' THEN 'text' WHEN 'number' THEN
+            CASE WHEN (doc::jsonb #>> tpk_json_path(path)) ~ '^-?\d+$' THEN 'integer' ELSE 'real' END
+        WHEN 'boolean' THEN (doc::jsonb #>> tpk_json_path(path))
+        ELSE jsonb_typeof(doc::jsonb #> tpk_json_path(path)) END
+$$;
+CREATE FUNCTION json_set(doc text, path text, value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT jsonb_set(doc::jsonb, tpk_json_path(path), to_jsonb(value))::text $$;
+
+-- zeroblob(n) and hex(blob): replace(hex(zeroblob(n)), '00', '*') is SQLite's repeat('*', n).
+CREATE FUNCTION zeroblob(n bigint) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(repeat('00', greatest(n, 0)::int), 'hex') $$;
+CREATE FUNCTION hex(b bytea) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT upper(encode(b, 'hex')) $$;

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.settings import ConfigError, load_settings
 from storage import catalogue
-from storage.db import bundled_migrations
+from storage.db import Migration, bundled_migrations
 from storage.dialect import POSTGRESQL, SQLITE
 from storage.engine import open_database
-from storage.sqlite_to_postgresql import port_statement
+from storage.sqlite_to_postgresql import PortError, port_script, port_statement, primary_keys_of
 from storage.url import Engine, StorageURL, parse
 from tests.engines import fresh_postgres, server_url
 from tests.foundation.test_settings import KEY, TOKEN
@@ -160,7 +160,9 @@ def test_postgresql_gets_its_own_spelling_of_each_sqlite_construct() -> None:
             "ON CONFLICT (keluarga_id, code) DO UPDATE SET reason = excluded.reason",
         "SELECT id FROM reminders INDEXED BY reminders_due WHERE claimed_by IS NOT ?":
             "SELECT id FROM reminders WHERE claimed_by IS DISTINCT FROM %s",
-        "SELECT max(a.x, b.y) FROM t": "SELECT greatest(a.x, b.y) FROM t",
+        "SELECT max(a.x, b.y) FROM t": "SELECT tpk_max(a.x, b.y) FROM t",
+        "SELECT min(date(a, '+1 day'), max(b, c)), max(d) FROM t":
+            "SELECT tpk_min(date(a, '+1 day'), tpk_max(b, c)), max(d) FROM t",
         "SELECT count(*) FROM keluarga k WHERE k.berisiko AND region_code = :area":
             "SELECT count(*) FROM keluarga k WHERE (k.berisiko <> 0) AND region_code = %(area)s",
         "INSERT INTO c (metric, value) VALUES (?, 1) ON CONFLICT (metric) DO UPDATE SET value = value + excluded.value":
@@ -210,6 +212,70 @@ async def test_both_engines_build_the_same_tables_columns_keys_and_indexes(tmp_p
     assert len(sqlite) > 20 and sqlite["rekap_counts"].primary_key == ("metric", "region_code", "month", "until")
     for name in sqlite:
         assert sqlite[name] == postgresql[name], name
+
+
+#: What the next migrations look like (other branches add 0016–0020 as plain SQLite files): a
+#: table, a column, a partial index, a counter trigger, a refusing trigger and a SQLite-only block.
+FUTURE_MIGRATION = """
+CREATE TABLE kader_note (
+    id          INTEGER PRIMARY KEY,
+    region_code TEXT NOT NULL REFERENCES regions (code),
+    body        TEXT NOT NULL,
+    weight      REAL,
+    pinned      INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL
+);
+ALTER TABLE kader_note ADD COLUMN done_at TEXT;
+CREATE INDEX kader_note_open ON kader_note (region_code, created_at) WHERE done_at IS NULL;
+CREATE TABLE kader_note_count (month TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER kader_note_counted AFTER INSERT ON kader_note WHEN NEW.done_at IS NULL BEGIN
+    INSERT INTO kader_note_count (month, n) VALUES (strftime('%Y-%m', NEW.created_at), 1)
+    ON CONFLICT (month) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER kader_note_no_empty BEFORE INSERT ON kader_note WHEN length(NEW.body) = 0
+BEGIN SELECT RAISE(ABORT, 'kader_note.body is empty'); END;
+-- sqlite only: begin
+PRAGMA writable_schema = ON;
+PRAGMA writable_schema = RESET;
+-- sqlite only: end
+"""
+
+
+async def test_a_new_plain_sqlite_migration_ports_without_hand_work(tmp_path: Path) -> None:
+    """Tables, columns, partial indexes and both kinds of trigger as other branches write them:
+    the same catalogue on both engines, and the triggers count and refuse the same way."""
+    keys: dict[str, tuple[str, ...]] = {}
+    for m in bundled_migrations(Engine.SQLITE):
+        keys.update(primary_keys_of(m.sql))
+    number = bundled_migrations()[-1].version + 1
+    plans = {Engine.SQLITE: [*bundled_migrations(Engine.SQLITE), Migration(number, "future", FUTURE_MIGRATION)],
+             Engine.POSTGRESQL: [*bundled_migrations(Engine.POSTGRESQL),
+                                 Migration(number, "future", port_script(FUTURE_MIGRATION, keys))]}
+    schemas, counts = {}, {}
+    with fresh_postgres() as pg_url:
+        for url in (StorageURL.sqlite(tmp_path / "t.sqlite3"), pg_url):
+            db = await open_database(url)
+            try:
+                await db.migrate(plans[url.engine])
+                schemas[url.engine] = await catalogue.describe(db)
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO regions (code, name, level) VALUES ('36', 'Banten', 1)")
+                    for day in ("2026-03-01", "2026-03-09", "2026-04-02"):
+                        await tx.insert("INSERT INTO kader_note (region_code, body, created_at) VALUES ('36', 'x', ?)",
+                                        (day,))
+                with pytest.raises(Exception, match=r"kader_note\.body is empty"):
+                    await db.write("INSERT INTO kader_note (region_code, body, created_at) VALUES ('36', '', 'x')")
+                counts[url.engine] = [tuple(r) for r in await db.fetch_all(
+                    "SELECT month, n FROM kader_note_count ORDER BY month")]
+            finally:
+                await db.close()
+    assert schemas[Engine.SQLITE]["kader_note"] == schemas[Engine.POSTGRESQL]["kader_note"]
+    assert counts[Engine.SQLITE] == counts[Engine.POSTGRESQL] == [("2026-03", 2), ("2026-04", 1)]
+
+
+def test_an_unclosed_sqlite_only_block_is_refused() -> None:
+    with pytest.raises(PortError, match="sqlite only"):
+        port_script("-- sqlite only: begin\nPRAGMA writable_schema = ON;\n")
 
 
 def test_the_ported_migrations_keep_numbers_and_names() -> None:
