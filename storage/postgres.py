@@ -29,7 +29,15 @@ from psycopg.adapt import Dumper
 from psycopg.pq import Format
 from psycopg_pool import AsyncConnectionPool
 
-from storage.db import Database, MigrationError, StorageUnavailable, Transaction, bundled_migrations
+from storage.db import (
+    WRITE_PATIENCE_S,
+    Database,
+    DatabaseBusy,
+    MigrationError,
+    StorageUnavailable,
+    Transaction,
+    bundled_migrations,
+)
 from storage.dialect import POSTGRESQL
 from storage.url import Engine, StorageURL
 
@@ -100,6 +108,9 @@ def _row_factory(cursor: psycopg.AsyncCursor[Any]) -> Any:
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    # SQLite's busy handling on PostgreSQL: a statement waits for another process's row or
+    # table lock at most WRITE_PATIENCE_S, then fails as DatabaseBusy (nothing written).
+    await conn.execute(f"SET lock_timeout = '{int(WRITE_PATIENCE_S * 1000)}ms'")
     conn.adapters.register_dumper(int, _UnknownTypeText)
     conn.adapters.register_dumper(bool, _UnknownTypeText)
     conn.adapters.register_dumper(datetime.date, _IsoDate)
@@ -186,14 +197,34 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         """``BEGIN`` … ``COMMIT`` on one pooled connection; rolled back on any exception."""
-        async with self._write_lock, self._pool.connection() as conn, conn.transaction():
-            yield PostgresTransaction(conn, self)
+        try:
+            async with self._write_lock, self._pool.connection() as conn, conn.transaction():
+                yield PostgresTransaction(conn, self)
+        except psycopg.errors.LockNotAvailable as error:
+            raise DatabaseBusy(f"a lock stayed held for {WRITE_PATIENCE_S:g} s") from error
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """One data-changing statement, committed by itself (the connection is in autocommit)."""
+        try:
+            async with self._write_lock, self._pool.connection() as conn:
+                cursor = await conn.execute(self._sql(sql), params)
+                return cursor.rowcount
+        except psycopg.errors.LockNotAvailable as error:
+            raise DatabaseBusy(f"a lock stayed held for {WRITE_PATIENCE_S:g} s") from error
+
+    async def write_if_free(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> bool:
+        """One statement only if nobody holds the lock right now; False if skipped (as on SQLite:
+        this process's writers, and on the server any row lock it would wait for)."""
+        if self._write_lock.locked():
+            return False
         async with self._write_lock, self._pool.connection() as conn:
-            cursor = await conn.execute(self._sql(sql), params)
-            return cursor.rowcount
+            try:
+                async with conn.transaction():
+                    await conn.execute("SET LOCAL lock_timeout = '1ms'")
+                    await conn.execute(self._sql(sql), params)
+            except psycopg.errors.LockNotAvailable:
+                return False
+        return True
 
     # -- schema ----------------------------------------------------------------------
 

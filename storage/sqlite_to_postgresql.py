@@ -320,12 +320,30 @@ _RAISE = re.compile(r"^SELECT\s+RAISE\s*\(\s*(ABORT|FAIL|ROLLBACK)\s*,\s*(.*)\)\
                     re.I | re.S)
 
 
+_UPSERT_SELECT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*(SELECT\b.*?)\s*(ON\s+CONFLICT\b.*)$",
+                            re.I | re.S)
+
+
+def _row_by_row(ported: str) -> str:
+    """``INSERT … SELECT … ON CONFLICT DO UPDATE`` one selected row at a time, as SQLite runs it:
+    PostgreSQL refuses one command that updates the same row twice (a span starting and ending
+    in one month adds +1 and -1 to one counter), and a loop gives SQLite's sum."""
+    match = _UPSERT_SELECT.match(ported)
+    if not match or not re.search(r"\bDO\s+UPDATE\b", match[4], re.I):
+        return ported
+    table, columns, select, conflict = match.groups()
+    names = [f"c{i}" for i in range(1, len(_split_top(columns)) + 1)]
+    values = ", ".join(f"tpk_row.{n}" for n in names)
+    return (f"FOR tpk_row IN SELECT * FROM ({select}) AS tpk_rows ({', '.join(names)}) LOOP\n"
+            f"        INSERT INTO {table} ({columns}) VALUES ({values}) {conflict};\n    END LOOP")
+
+
 def _trigger_statement(statement: str, primary_key: PrimaryKey) -> str:
     """One statement of a trigger body; ``SELECT RAISE(ABORT, 'why') [WHERE …]`` (SQLite's way to
     refuse a write) becomes PL/pgSQL's ``RAISE EXCEPTION`` (under ``IF …`` for a WHERE)."""
     match = _RAISE.match(statement.strip())
     if not match:
-        return _port_masked(statement, primary_key)
+        return _row_by_row(_port_masked(statement, primary_key))
     message, where = match[2].strip(), match[3]
     refusal = f"RAISE EXCEPTION USING MESSAGE = {message}, ERRCODE = 'integrity_constraint_violation'"
     if where:
@@ -345,7 +363,8 @@ def _port_trigger(statement: str, primary_key: PrimaryKey) -> str:
     joined = ";\n    ".join(statements)
     # An AFTER row trigger's result is ignored; a BEFORE trigger that raised nothing lets the row through.
     result = "NULL" if timing == "AFTER" else ("OLD" if event.upper() == "DELETE" else "NEW")
-    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $tpk$\nBEGIN\n    {joined};\n"
+    declare = "DECLARE tpk_row record;\n" if "tpk_row" in joined else ""
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $tpk$\n{declare}BEGIN\n    {joined};\n"
             f"    RETURN {result};\nEND $tpk$;\n"
             f"CREATE TRIGGER {name} {timing} {event} ON {table} FOR EACH ROW{condition}\n"
             f"    EXECUTE FUNCTION {name}()")
