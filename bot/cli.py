@@ -144,11 +144,13 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     """One line: where the copy is, how big, what it holds; 1 when it could not be made."""
     from storage.backup import BackupError, backup
 
-    if settings.storage.target.engine is not Engine.SQLITE:
-        print("cadangan untuk PostgreSQL belum didukung perintah ini — pakai pg_dump -Fc", file=sys.stderr)
-        return EXIT_NOT_FOUND
     try:
-        print(backup(settings.storage.target.path or Path(), args.path).line())
+        if settings.storage.target.engine is Engine.POSTGRESQL:
+            from storage.pg_backup import backup_postgresql
+
+            print(backup_postgresql(settings.storage.target, args.path, password=settings.storage.password).line())
+        else:
+            print(backup(settings.storage.target.path or Path(), args.path).line())
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NOT_FOUND
