@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_seed_parser(commands)
     _add_backup_parser(commands)
     _add_rotate_parser(commands)
+    _add_move_parser(commands)
     impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
@@ -193,6 +194,38 @@ async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_move_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    move = commands.add_parser("migrate-data", help="pindahkan semua data dari SQLite ke PostgreSQL (bot dihentikan "
+                                                    "dulu), periksa jumlah baris dan contoh NIK")
+    move.add_argument("--config", type=Path, default=Path("config.toml"))
+    move.add_argument("--from", dest="source", required=True, help="sqlite:///var/tpk.sqlite3")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://tpk@host:5432/tpk (basis data baru)")
+
+
+def _move_data(settings: Settings, args: argparse.Namespace) -> int:
+    """One line either way; 2 for a wrong URL, 1 when the move was refused or failed."""
+    from storage import migrate_data
+    from storage.crypto import IdentityCipher, decode_key
+    from storage.url import parse
+
+    try:
+        source, target = parse(args.source), parse(args.target)
+    except ValueError as exc:
+        print(f"migrate-data: URL salah: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if source.engine is not Engine.SQLITE or target.engine is not Engine.POSTGRESQL:
+        print("migrate-data: --from harus sqlite:///… dan --to harus postgresql://…", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        report = migrate_data.move(source, target, IdentityCipher(decode_key(settings.privacy.key)),
+                                   password=settings.storage.password)
+    except migrate_data.MoveError as exc:
+        print(f"migrate-data: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(report.line())
+    return 0
+
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
 
@@ -274,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "migrate-data":
+            return _move_data(settings, args)
         elif args.command == "rotate-key":
             return asyncio.run(_rotate_key(settings, args))
         elif args.command == "impor":
