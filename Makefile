@@ -23,9 +23,13 @@ run: $(VENV)/.installed $(CONFIG)
 	status=$$?; [ $$status -eq 3 ] || exit $$status; \
 	$(PY) -m bot migrate --config $(CONFIG) && exec $(PY) -m bot run --config $(CONFIG)
 
-# pytest exits 5 when it collected no test; make then fails, and so does CI.
+# pytest exits 5 when it collected no test; make then fails, and so does CI. The suite runs
+# in TEST_WORKERS processes (pytest-xdist; each test has its own database, ports and folders):
+# most of a test's time is the bot and the emulator waiting on each other, so three workers
+# keep two cores busy. TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 3
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Every benchmark at its full size; each ends with `name: value (baseline …, ratio …)`.
 # One alone: .venv/bin/python bench/bench_<name>.py --help (each takes a size argument).

@@ -264,7 +264,20 @@ class ReminderAnswer(NamedTuple):
 
 
 class IronSwitch(NamedTuple):
-    state: str  # "on" / "off"
+    state: str  # "on" / "off", or her choice "harian" / "mingguan"
+
+
+class TabletAnswer(NamedTuple):
+    """Her answer to an iron-tablet reminder: ``tablets`` taken (the reminder says over which days)."""
+
+    reminder_id: int
+    tablets: int  # 0–7 for the weekly check-in, 1 for the daily "Sudah minum"
+
+
+class TabletFewer(NamedTuple):
+    """"Kurang dari 7" on a weekly check-in: ask how many."""
+
+    reminder_id: int
 
 
 class MotherInvite(NamedTuple):
@@ -461,7 +474,9 @@ HAPUS = Prefix("hp", Family(ErasePick, "p", ID), Family(EraseConfirm, "ok", ID),
 PERSETUJUAN = Prefix("ps", Family(ConsentText, "t"), Family(ConsentPick, "s", ID))
 AKSES = Prefix("ak", Family(AccessPage, ID, PAGE))
 IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
-             Family(ReminderAnswer, "ack", ID, choice("y", "n")), Family(IronSwitch, "ttd", ON_OFF),
+             Family(ReminderAnswer, "ack", ID, choice("y", "n")),
+             Family(IronSwitch, "ttd", choice("on", "off", "harian", "mingguan")),
+             Family(TabletAnswer, "tb", ID, Int(0, 7)), Family(TabletFewer, "tk", ID),
              Family(MotherInvite, "inv", ID))
 UNDANG = Prefix("ud", Family(InviteArea, Word("[a-z]"), choice("go", "pick"), REGION))
 REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),

@@ -3,8 +3,9 @@ and the TPK side: the invitation (link + QR code). The TPK member's /tugas is :m
 
 Stateless: every button carries what it needs (the invitation token, the reminder id,
 the sasaran id) and every step re-checks it, so a restart between two taps costs
-nothing. Buttons (``bot.callbacks.IBU``): her consent, her answer to a reminder, the
-iron-tablet switch, and the member's "make an invitation".
+nothing. Buttons (``bot.callbacks.IBU``): her consent, her answer to a reminder, her
+answers to the iron-tablet reminders (:mod:`bot.reminders.tablets`), the iron-tablet
+switch (off/on, daily or weekly), and the member's "make an invitation".
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ from bot.domain.daytime import zone_for_region
 from bot.domain.roles import Role
 from bot.domain.tokens import is_well_formed
 from bot.formatting import long_date
-from bot.reminders import mothers, planning
+from bot.reminders import mothers, planning, tablets
 from bot.reminders import texts as rtexts
 from bot.reminders.invite import CannotInvite
 from bot.reminders.invite import create as create_invitation
+from bot.reminders.messages import day_span
 from storage import ibu as ibu_store
 from storage import users as users_store
 from storage.invitations import Invitation, InvitationError, Problem
@@ -150,14 +152,29 @@ async def mulai(update: Update, context: TpkContext) -> None:
     await _switch_reminders(update, context, mothers.resume, rtexts.RESUMED, rtexts.ALREADY_ACTIVE)
 
 
-def _ttd_markup(ttd: bool | None) -> InlineKeyboardMarkup | None:
-    if ttd is None:
+def _switch(label: str, state: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(label, callback_data=cb.data(cb.IronSwitch(state)))]
+
+
+def _ttd_markup(mode: str | None) -> InlineKeyboardMarkup | None:
+    """Her tablet reminder switch under /jadwal: the other rhythm, and off (or on)."""
+    if mode is None:
         return None
-    if ttd:
-        return InlineKeyboardMarkup([[InlineKeyboardButton("Matikan pengingat tablet tambah darah",
-                                                           callback_data=cb.data(cb.IronSwitch("off")))]])
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Nyalakan pengingat tablet tambah darah",
-                                                       callback_data=cb.data(cb.IronSwitch("on")))]])
+    if mode == "mati":
+        return InlineKeyboardMarkup([_switch("Nyalakan pengingat tablet tambah darah", "on")])
+    other = (_switch("Ganti ke pengingat setiap hari", "harian") if mode == "mingguan"
+             else _switch("Ganti ke tanya seminggu sekali", "mingguan"))
+    return InlineKeyboardMarkup([other, _switch("Matikan pengingat tablet tambah darah", "off")])
+
+
+async def _schedule_view(context: TpkContext, link: ibu_store.MotherLink) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    items, mode = await planning.upcoming(services, link.sasaran_id)
+    lines = [rtexts.schedule_line(item.day, rtexts.item_label(item.text_key, item.payload), until=item.until,
+                                  overdue=item.overdue) for item in items]
+    count = await tablets.progress_line(services, link.sasaran_id) if mode is not None else None
+    text = rtexts.schedule(context.caller.name, lines, ttd=mode, window=_window_label(context), tablets=count)
+    return text, _ttd_markup(mode)
 
 
 @for_command("jadwal")
@@ -172,36 +189,70 @@ async def jadwal(update: Update, context: TpkContext) -> None:
     if not link.active:
         await message.reply_text(rtexts.paused_schedule())
         return
-    items, ttd = await planning.upcoming(services, link.sasaran_id)
-    lines = [rtexts.schedule_line(item.day, rtexts.item_label(item.text_key, item.payload), until=item.until,
-                                  overdue=item.overdue) for item in items]
-    await message.reply_text(
-        rtexts.schedule(context.caller.name, lines, ttd=ttd, window=_window_label(context)),
-        reply_markup=_ttd_markup(ttd),
-    )
+    text, markup = await _schedule_view(context, link)
+    await message.reply_text(text, reply_markup=markup)
+
+
+_SWITCHED = {"on": rtexts.TTD_ON, "off": rtexts.TTD_OFF, "harian": rtexts.TTD_DAILY, "mingguan": rtexts.TTD_WEEKLY}
 
 
 async def ttd_button(update: Update, context: TpkContext, press: cb.IronSwitch) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
-    enabled = press.state == "on"
-    link = await mothers.set_ttd(context.services, context.caller.user_id, enabled=enabled)
+    user_id = context.caller.user_id
+    if press.state in ("harian", "mingguan"):
+        link = await mothers.set_ttd_mode(context.services, user_id, mode=press.state)
+    else:
+        link = await mothers.set_ttd(context.services, user_id, enabled=press.state == "on")
     if link is None:
         await query.answer(rtexts.NOT_LINKED, show_alert=True)
         return
-    await query.answer(rtexts.TTD_ON if enabled else rtexts.TTD_OFF)
-    await query.edit_message_reply_markup(_ttd_markup(enabled))
+    await query.answer(_SWITCHED[press.state])
+    now = await ibu_store.link_for_user(context.services.db, user_id)
+    if now is None or not now.active:
+        await query.edit_message_reply_markup(None)
+        return
+    text, markup = await _schedule_view(context, now)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def tablet_button(update: Update, context: TpkContext, press: cb.TabletAnswer) -> None:
+    """«Sudah minum 7», a number after «Kurang dari 7», or the daily «Sudah minum»."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    done = await tablets.answer(context.services, context.caller.user_id, press.reminder_id, press.tablets)
+    if done is None:  # not hers, not sent to her, or a number its buttons never offer
+        await cb.refuse(query, context)
+        return
+    report = done.report
+    if not done.recorded:
+        await query.answer(rtexts.tablet_answered_before(report.tablets, report.days, done.taken, done.goal),
+                           show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    span = day_span(report.start, report.end) if report.days > 1 else ""
+    await context.bot.send_message(context.caller.user_id,
+                                   rtexts.tablet_thanks(report.tablets, report.days, done.taken, done.goal, span))
+
+
+async def fewer_button(update: Update, context: TpkContext, press: cb.TabletFewer) -> None:
+    """«Kurang dari 7»: how many, 0–6, by buttons (nothing is stored until she picks)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    span = await tablets.week_of(context.services, context.caller.user_id, press.reminder_id)
+    if span is None:
+        await cb.refuse(query, context)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(context.caller.user_id, rtexts.TABLETS_HOW_MANY.format(span=span),
+                                   reply_markup=tablets.how_many_markup(press.reminder_id))
 
 
 async def ack_button(update: Update, context: TpkContext, press: cb.ReminderAnswer) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    if context.caller.role is not Role.IBU:
-        await query.answer(common_texts.NOT_ALLOWED, show_alert=True)
-        return
     done = press.choice == "y"
     answered = await mothers.answer(context.services, context.caller.user_id, press.reminder_id, done=done)
     if answered is None:  # answered before, or not her reminder: change nothing
@@ -258,15 +309,24 @@ async def invite_button_pressed(update: Update, context: TpkContext, press: cb.M
 
 
 _BUTTONS: dict[type, Any] = {cb.MotherConsent: consent_button, cb.ReminderAnswer: ack_button,
-                             cb.IronSwitch: ttd_button, cb.MotherInvite: invite_button_pressed}
+                             cb.IronSwitch: ttd_button, cb.TabletAnswer: tablet_button,
+                             cb.TabletFewer: fewer_button, cb.MotherInvite: invite_button_pressed}
+
+
+#: Buttons only a mother may press (on reminders she received, on her /jadwal).
+_HERS = (cb.ReminderAnswer, cb.IronSwitch, cb.TabletAnswer, cb.TabletFewer)
 
 
 async def _on_button(update: Update, context: TpkContext) -> None:
-    """Every ``ibu`` button, routed by its shape; one that cannot be read is refused."""
+    """Every ``ibu`` button, routed by its shape; one that cannot be read is refused, and a
+    mother's button pressed by anyone else is answered with "not allowed"."""
     assert update.callback_query is not None
     press = cb.IBU.parse(update.callback_query.data)
     if press is None:
         await cb.refuse(update.callback_query, context)
+        return
+    if isinstance(press, _HERS) and context.caller.role is not Role.IBU:
+        await update.callback_query.answer(common_texts.NOT_ALLOWED, show_alert=True)
         return
     await _BUTTONS[type(press)](update, context, press)
 

@@ -22,11 +22,14 @@ from bot.domain.anthropometry import format_decimal
 from bot.domain.categories import Group, group_on
 from bot.domain.risk import MetodeKb
 from bot.domain.roles import Role
+from bot.domain.tablets import TabletProgress, progress
 from bot.formatting import long_date
 from bot.labels import growth_summary, sasaran_label, under_two
+from bot.reminders.messages import day_span
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
 from storage import keluarga as store
+from storage import tablets as tablets_store
 from storage.access_log import Read, Refusal
 from storage.keluarga import Keluarga, Kunjungan, Sasaran
 
@@ -88,6 +91,15 @@ def _measurement_line(sasaran: Sasaran, visit: Kunjungan | None) -> str | None:
     return f"   terakhir diukur {long_date(visit.visited_on)}: " + ", ".join(parts)
 
 
+def _tablet_line(count: TabletProgress) -> str:
+    """Her iron tablets as she answered the reminders: toward the goal, and her last week."""
+    line = f"   💊 TTD (jawaban ibu di TPK Bot): {count.taken} dari {count.goal} tablet"
+    week = count.latest_week
+    if week is not None:
+        line += f"; minggu {day_span(week.start, week.end)}: {week.tablets} dari 7"
+    return line + "."
+
+
 def _kb_text(method: MetodeKb | None) -> str:
     """The KB status of a mother past her nifas period, as her card shows it."""
     if method is None:
@@ -104,6 +116,8 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
     await reads.record(context, [m.id for m in members], Read.CARD)
     risks = await store.family_risks(services.db, keluarga.id)
     flags = await store.flags(services.db, [m.id for m in members])
+    tablet_reports = await tablets_store.reports_in_scope(
+        services.db, _scope(context), [m.id for m in members if m.category in ("ibu_hamil", "ibu_nifas")])
     lines = [f"<b>Keluarga {html.escape(keluarga.head_name)}</b>",
              f"{html.escape(services.regions.path_label(keluarga.region_code))}, RT {keluarga.rt}/RW {keluarga.rw}"]
     if keluarga.address:
@@ -133,6 +147,8 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
         measured = _measurement_line(member, await store.latest_kunjungan(services.db, member.id))
         if measured:
             lines.append(html.escape(measured))
+        if member.id in tablet_reports:
+            lines.append(_tablet_line(progress(tablet_reports[member.id], services.settings.pengingat.ttd.goal)))
         for _, reason in flags.get(member.id, []):
             lines.append(f"   ⚠️ {html.escape(reason)}")
         if member.status == "aktif":

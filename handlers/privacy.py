@@ -55,6 +55,8 @@ DECISIONS = {
     "mulai": "Menyalakan lagi pengingat (/mulai)",
     "ttd_mati": "Mematikan pengingat tablet tambah darah",
     "ttd_nyala": "Menyalakan pengingat tablet tambah darah",
+    "ttd_harian": "Memilih pengingat tablet tambah darah setiap hari",
+    "ttd_mingguan": "Memilih tanya tablet tambah darah seminggu sekali",
 }
 ERASE_HELP = (
     "Ketik /hapus diikuti nama atau NIK sasaran, misalnya <code>/hapus Siti Aminah</code>.\n\n"

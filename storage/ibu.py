@@ -40,6 +40,8 @@ class Decision(StrEnum):
     MULAI = "mulai"
     TTD_MATI = "ttd_mati"
     TTD_NYALA = "ttd_nyala"
+    TTD_HARIAN = "ttd_harian"  # she chose the daily tablet reminder
+    TTD_MINGGUAN = "ttd_mingguan"  # … or the weekly check-in
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class MotherLink:
     consent_id: int
     resume_from: date | None
     next_plan_at: datetime
+    #: "harian" / "mingguan" as she chose in /jadwal; None: the configured default.
+    ttd_mode: str | None = None
 
     @property
     def active(self) -> bool:
@@ -90,7 +94,7 @@ class MotherRecord:
     baby_birth_date: date | None
 
 
-_LINK_COLS = "user_id, sasaran_id, state, ttd_enabled, consent_id, resume_from, next_plan_at"
+_LINK_COLS = "user_id, sasaran_id, state, ttd_enabled, consent_id, resume_from, next_plan_at, ttd_mode"
 
 
 def _day(text: str | None) -> date | None:
@@ -103,7 +107,7 @@ def _link(row: aiosqlite.Row) -> MotherLink:
     return MotherLink(
         user_id=row["user_id"], sasaran_id=row["sasaran_id"], state=LinkState(row["state"]),
         ttd_enabled=bool(row["ttd_enabled"]), consent_id=row["consent_id"],
-        resume_from=_day(row["resume_from"]), next_plan_at=next_plan,
+        resume_from=_day(row["resume_from"]), next_plan_at=next_plan, ttd_mode=row["ttd_mode"],
     )
 
 
@@ -297,7 +301,8 @@ async def _link_mother(
         await cancel_scheduled(tx, old["sasaran_id"], reason="selesai", now=now)
         await tx.execute("DELETE FROM ibu WHERE user_id = ? OR sasaran_id = ?", (telegram_id, sasaran["id"]))
     await tx.execute(
-        f"INSERT INTO ibu ({_LINK_COLS}, created_at, updated_at) VALUES (?, ?, 'aktif', ?, ?, NULL, ?, ?, ?)",
+        "INSERT INTO ibu (user_id, sasaran_id, state, ttd_enabled, consent_id, resume_from, next_plan_at, "
+        "created_at, updated_at) VALUES (?, ?, 'aktif', ?, ?, NULL, ?, ?, ?)",
         (telegram_id, sasaran["id"], int(ttd_default), consent_id, stamp, stamp, stamp),
     )
 
@@ -383,10 +388,26 @@ async def set_ttd(tx: Transaction, user_id: int, *, enabled: bool, version: str,
     if not enabled:
         await tx.execute(
             "UPDATE reminders SET state = 'cancelled', cancel_reason = 'ttd_mati', updated_at = ? "
-            "WHERE sasaran_id = ? AND kind = 'ttd' AND state = 'scheduled'",
+            "WHERE sasaran_id = ? AND kind IN ('ttd', 'ttd_minggu') AND state = 'scheduled'",
             (to_db(now), link.sasaran_id),
         )
     await _append(tx, link, Decision.TTD_NYALA if enabled else Decision.TTD_MATI, version, now)
+    return link
+
+
+async def set_ttd_mode(tx: Transaction, user_id: int, *, mode: str, version: str, now: datetime
+                       ) -> MotherLink | None:
+    """Her choice of the daily tablet reminder or the weekly check-in (it also switches the
+    reminder on). The re-plan that follows swaps the scheduled rows. Returns the link as it
+    was, or None when she has no link."""
+    if mode not in ("harian", "mingguan"):
+        raise ValueError(mode)
+    link = await _locked_link(tx, user_id)
+    if link is None:
+        return None
+    await tx.execute("UPDATE ibu SET ttd_mode = ?, ttd_enabled = 1, next_plan_at = ?, updated_at = ? "
+                     "WHERE user_id = ?", (mode, to_db(now), to_db(now), user_id))
+    await _append(tx, link, Decision.TTD_HARIAN if mode == "harian" else Decision.TTD_MINGGUAN, version, now)
     return link
 
 

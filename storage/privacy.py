@@ -41,6 +41,7 @@ from cryptography.exceptions import InvalidTag
 from bot.domain.nik import mask_nik
 from storage import audit, audit_kasus
 from storage import ibu as ibu_store
+from storage import tablets as tablets_store
 from storage.crypto import DRAFT_STATE, KELUARGA_KK, SASARAN_NIK, SASARAN_PHONE, USER_PHONE, IdentityCipher, opened
 from storage.db import Database, Transaction
 from storage.scope import within
@@ -252,7 +253,7 @@ async def _notice_owner(source: Database | Transaction, sasaran_id: int) -> Any:
     consent_ids = [r[0] for r in await source.fetch_all("SELECT id FROM ibu_consent WHERE sasaran_id = ?",
                                                         (sasaran_id,))]
     keys = {f"keguguran:{sasaran_id}", *(f"belum:{rid}" for rid in reminder_ids)}
-    prefixes = (*(f"{kind}:{sasaran_id}:" for kind in ("berhenti", "mulai", "tak_terjangkau")),
+    prefixes = (*(f"{kind}:{sasaran_id}:" for kind in ("berhenti", "mulai", "tak_terjangkau", "ttd_kurang")),
                 *(f"persetujuan:{cid}:" for cid in consent_ids))
     def owns(row: aiosqlite.Row) -> bool:
         key = row["dedupe_key"]
@@ -593,6 +594,7 @@ async def export_subject(db: Database, cipher: IdentityCipher, sasaran_id: int) 
         "akun_telegram": accounts,
         "undangan": invitations,
         "pengingat": reminders,
+        "jawaban_tablet_tambah_darah": await tablets_store.for_subject(db, sasaran_id),
         "pengiriman_pengingat": attempts,
         "pemberitahuan_ke_tpk": notices,
         "draf_isian": drafts,

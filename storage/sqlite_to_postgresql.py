@@ -371,6 +371,8 @@ def _port_trigger(statement: str, primary_key: PrimaryKey) -> str:
 
 
 def _port_ddl(statement: str) -> str:
+    # A bare column as a CHECK (SQLite's 0/1 as truth): PostgreSQL wants a boolean there.
+    statement = re.sub(r"\bCHECK\s*\(\s*(\w+)\s*\)", r"CHECK (\1 <> 0)", statement, flags=re.I)
     statement = re.sub(r"\b(\w+)(\s+)INTEGER\s+PRIMARY\s+KEY\b(?!\s*\()", _identity, statement, flags=re.I)
     statement = re.sub(r"\bINTEGER\b", "BIGINT", statement, flags=re.I)
     statement = re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement, flags=re.I)
@@ -416,6 +418,26 @@ def without_sqlite_only(script: str) -> str:
     return text
 
 
+_WIDEN = re.compile(r"^UPDATE\s+sqlite_master\s+SET\s+sql\s*=\s*replace\s*\(\s*sql\s*,\s*(\x00\d+\x00)\s*,\s*"
+                    r"(\x00\d+\x00)\s*\)\s*WHERE\s+type\s*=\s*(\x00\d+\x00)\s+AND\s+name\s*=\s*(\x00\d+\x00)$",
+                    re.I | re.S)
+
+
+def _sqlite_master(statement: str) -> str | None:
+    """SQLite's schema table on PostgreSQL: the CHECK widening idiom (``UPDATE sqlite_master SET
+    sql = replace(sql, old, new) WHERE type = 'table' AND name = t``) becomes
+    ``tpk_widen_check`` (0001's prelude); any other statement reading it (the check rows that
+    verify the edit) is dropped — the function fails by itself when nothing matched."""
+    match = _WIDEN.match(statement.strip())
+    if match:
+        return f"SELECT tpk_widen_check({match[4]}, {match[1]}, {match[2]})"
+    if re.search(r"\bUPDATE\s+sqlite_master\b|\bINSERT\s+INTO\s+sqlite_master\b|\bDELETE\s+FROM\s+sqlite_master\b",
+                 statement, re.I):
+        raise PortError(f"a change of sqlite_master other than widening a CHECK: {statement[:80]} — fence it with "
+                        "'-- sqlite only: begin/end' and write NNNN_name.postgresql.sql")
+    return ""
+
+
 def port_script(script: str, primary_keys: dict[str, tuple[str, ...]] | None = None) -> str:
     """A whole SQLite migration as PostgreSQL, statement by statement."""
     script = without_sqlite_only(script)
@@ -428,7 +450,11 @@ def port_script(script: str, primary_keys: dict[str, tuple[str, ...]] | None = N
         verb = " ".join(head[:2]).upper()
         if verb == "CREATE TEMP" or verb == "CREATE TEMPORARY":
             verb = "CREATE TABLE"
-        if verb == "CREATE TRIGGER":
+        if re.search(r"\bsqlite_(?:temp_)?master\b", statement, re.I):
+            ported = _sqlite_master(statement) or ""
+            if not ported:
+                continue
+        elif verb == "CREATE TRIGGER":
             ported = _port_trigger(statement, lambda t: keys.get(t, ()))
         elif verb in ("CREATE TABLE", "ALTER TABLE"):
             ported = _port_ddl(statement)

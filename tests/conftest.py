@@ -80,3 +80,14 @@ def _no_personal_data_in_logs(request: pytest.FixtureRequest, caplog: pytest.Log
     if findings:
         listing = "\n".join(f"  - {finding}" for finding in findings[:10])
         pytest.fail(f"personal data in the log ({len(findings)} records):\n{listing}", pytrace=False)
+
+
+# -- the long tests start first (pytest-xdist) ----------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (a minute or more: benchmarks, killed processes, big imports) run
+    first. With several workers (``make test`` runs pytest-xdist) one of them started last
+    would keep the whole run waiting after every other worker is done. A stable sort: every
+    worker collects the same order, which xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

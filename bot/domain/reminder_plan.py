@@ -85,6 +85,9 @@ class PlanFacts:
     baby_birth_date: date | None = None
     pregnancy_lost_on: date | None = None
     ttd_enabled: bool = False
+    #: Her choice in /jadwal (or ``[pengingat.ttd] mode``): a daily reminder instead of
+    #: the weekly check-in.
+    ttd_daily: bool = False
 
 
 def week_start(hpht: date, week: int) -> date:
@@ -194,17 +197,48 @@ def _birth_preparation(hpht: date, config: ReminderConfig) -> Iterator[PlannedRe
         )
 
 
+#: How many kind daily tablet texts rotate (bot.reminders.messages holds them).
+TTD_DAILY_VARIANTS = 5
+#: The weekly check-in is worth sending on its own evening only (like the daily text): a
+#: late one would ask a mother who just joined about a week before she joined, and the
+#: next week's comes anyway.
+TTD_CHECKIN_GRACE_DAYS = 0
+
+
 def _ttd(hpht: date, config: ReminderConfig, first: date, last: date) -> Iterator[PlannedReminder]:
-    """Daily tablet reminders, generated only for the days in ``[first, last]``."""
+    """Daily tablet reminders, generated only for the days in ``[first, last]``; the
+    text rotates by date (``variant``), so no two days in a row read the same."""
     first = max(first, week_start(hpht, config.ttd.start_week))
     last = min(last, last_pregnancy_day(hpht, config))
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
-        yield _reminder("ttd", day, day, "ttd", hour=config.ttd.hour, needs_ack=False)
+        yield _reminder("ttd", day, day, "ttd", hour=config.ttd.hour, needs_ack=False,
+                        variant=day.toordinal() % TTD_DAILY_VARIANTS)
+
+
+def _ttd_weekly(hpht: date, config: ReminderConfig) -> Iterator[PlannedReminder]:
+    """One check-in a week on ``ttd.checkin_weekday``, about the seven days ending that
+    day, from the first such day a full week after the tablets start. Its answer buttons
+    carry the row's id, so an old week's button records that week (``from``/``to``)."""
+    ttd, last_day = config.ttd, last_pregnancy_day(hpht, config)
+    earliest = week_start(hpht, ttd.start_week) + timedelta(days=6)
+    due = earliest + timedelta(days=(ttd.checkin_weekday - earliest.weekday()) % 7)
+    while due <= last_day:
+        yield _reminder(
+            "ttd_minggu",
+            due,
+            min(due + timedelta(days=TTD_CHECKIN_GRACE_DAYS), last_day),
+            "ttd_minggu",
+            hour=ttd.hour,
+            needs_ack=False,
+            **{"from": (due - timedelta(days=6)).isoformat(), "to": due.isoformat()},
+        )
+        due += timedelta(weeks=1)
 
 
 def _pregnancy(
-    hpht: date, config: ReminderConfig, *, ttd_enabled: bool, ttd_span: tuple[date, date] | None
+    hpht: date, config: ReminderConfig, *, ttd_enabled: bool, ttd_daily: bool = False,
+    ttd_span: tuple[date, date] | None,
 ) -> list[PlannedReminder]:
     last_day = last_pregnancy_day(hpht, config)
     items = [*_anc(hpht, config), *_weekly(hpht, config), *_birth_preparation(hpht, config)]
@@ -213,17 +247,19 @@ def _pregnancy(
         for item in items
         if item.due_date <= last_day
     ]
-    if ttd_enabled:
+    if ttd_enabled and ttd_daily:
         first, last = ttd_span or (hpht, last_day)
         items.extend(_ttd(hpht, config, first, last))
+    elif ttd_enabled:
+        items.extend(_ttd_weekly(hpht, config))
     return items
 
 
 def plan_pregnancy(
-    hpht: date, config: ReminderConfig, *, ttd_enabled: bool
+    hpht: date, config: ReminderConfig, *, ttd_enabled: bool, ttd_daily: bool = False
 ) -> list[PlannedReminder]:
     """Every reminder of a whole pregnancy from its HPHT (no birth or loss recorded)."""
-    return _sorted(_pregnancy(hpht, config, ttd_enabled=ttd_enabled, ttd_span=None))
+    return _sorted(_pregnancy(hpht, config, ttd_enabled=ttd_enabled, ttd_daily=ttd_daily, ttd_span=None))
 
 
 def _before_birth(items: Iterable[PlannedReminder], delivery: date) -> list[PlannedReminder]:
@@ -388,7 +424,8 @@ def _plan(
         return []
     items: list[PlannedReminder] = []
     if facts.hpht is not None:
-        pregnancy = _pregnancy(facts.hpht, config, ttd_enabled=facts.ttd_enabled, ttd_span=span)
+        pregnancy = _pregnancy(facts.hpht, config, ttd_enabled=facts.ttd_enabled, ttd_daily=facts.ttd_daily,
+                               ttd_span=span)
         if facts.delivery_date is not None:
             pregnancy = _before_birth(pregnancy, facts.delivery_date)
         items.extend(pregnancy)

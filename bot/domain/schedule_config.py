@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import time
 from itertools import pairwise
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,17 +82,31 @@ class AncConfig(_Section):
 
 
 class TtdConfig(_Section):
-    """Daily iron-folic tablet (TTD) reminder: one a day, at least 90 in pregnancy.
+    """Iron-folic tablet (TTD) reminders: one tablet a day, at least 90 in pregnancy.
 
     On by default because adherence, not supply, is the known gap; each mother can turn it
     off. 18:00 because Buku KIA advises taking TTD in the evening (less nausea) and 18:00
     is the latest hour inside the default daytime window.
+
+    The default is a **weekly check-in** ("Sudah minum 7 / Kurang dari 7") rather than a
+    daily text: a field round counted 134 identical daily messages in four months, which
+    mothers stop reading. Her answers count toward :attr:`goal`; fewer than 7 tells her TPK
+    member. A mother may choose the daily reminder in /jadwal (``harian``), and an area may
+    make it the default here.
     """
 
     enabled_by_default: bool = True
+    #: ``mingguan``: one check-in a week; ``harian``: a (varied) reminder every day.
+    mode: Literal["mingguan", "harian"] = "mingguan"
     hour: Hour = 18
-    #: First week with a daily reminder: a pregnancy is rarely known earlier.
+    #: First week with a reminder: a pregnancy is rarely known earlier.
     start_week: int = Field(4, ge=0, le=40)
+    #: The check-in's day (0 = Monday … 6 = Sunday): the same evening every week is a
+    #: habit, and Sunday is the day a household is most often at home together. It asks
+    #: about the seven days ending that day.
+    checkin_weekday: int = Field(6, ge=0, le=6)
+    #: Tablets a pregnancy should have (domain.md: at least 90).
+    goal: int = Field(90, ge=1, le=300)
 
 
 class WeeklyMessageConfig(_Section):

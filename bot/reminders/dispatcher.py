@@ -33,7 +33,7 @@ from telegram.ext import Application, ContextTypes
 from bot import callbacks as cb
 from bot.clock import SystemClock
 from bot.domain.daytime import DaytimeWindow, is_expired, local_date, next_allowed, zone_for_region
-from bot.reminders import escalation, texts
+from bot.reminders import escalation, tablets, texts
 from bot.reminders import visit_digest as digest_mod
 from bot.reminders.limits import DispatchLimits, describe
 from bot.reminders.messages import render_text
@@ -86,6 +86,14 @@ def ack_markup(reminder_id: int, text_key: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton(texts.done_label(text_key), callback_data=cb.data(cb.ReminderAnswer(reminder_id, "y"))),
         InlineKeyboardButton(texts.NOT_YET_LABEL, callback_data=cb.data(cb.ReminderAnswer(reminder_id, "n"))),
     ]])
+
+
+def reminder_markup(reminder_id: int, text_key: str, *, needs_ack: bool) -> InlineKeyboardMarkup | None:
+    """A reminder's buttons: the tablet answers for the tablet reminders, "Sudah … / Belum"
+    for an action reminder, none for the rest."""
+    if text_key in tablets.TEXT_KEYS:
+        return tablets.markup(reminder_id, text_key)
+    return ack_markup(reminder_id, text_key) if needs_ack else None
 
 
 def _markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -267,7 +275,7 @@ class Dispatcher:
         try:
             today = local_date(self.services.clock.now(), zone_for_region(row.region_code))
             text = html.escape(render_text(row.text_key, row.payload, first_name=row.name, on=today), quote=False)
-            markup = ack_markup(row.id, row.text_key) if row.needs_ack else None
+            markup = reminder_markup(row.id, row.text_key, needs_ack=row.needs_ack)
             message = await bot.send_message(row.chat_id, text, reply_markup=markup)
         except Forbidden as error:
             return await self._blocked(row.id, row.chat_id, error)

@@ -59,10 +59,38 @@ def _anc_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | Non
     )
 
 
+#: The daily tablet texts, rotated by the row's ``variant`` (its date): several kind ways
+#: of saying the same thing, so the daily reminder does not become wallpaper.
+TTD_DAILY_TEXTS = (
+    "jangan lupa minum 1 tablet tambah darah hari ini. Paling baik malam sebelum tidur, "
+    "dengan air putih, bukan teh atau kopi.",
+    "sudah minum tablet tambah darah hari ini? Satu tablet sehari membantu Bunda tidak mudah "
+    "lelah dan si kecil tumbuh sehat.",
+    "waktunya tablet tambah darah. Minum dengan air putih atau jus buah; teh, kopi, dan susu "
+    "sebaiknya 2 jam sesudahnya.",
+    "satu tablet tambah darah malam ini, ya. Bila terasa mual, minum sebelum tidur setelah makan.",
+    "tablet tambah darah hari ini jangan terlewat. Zat besi mencegah anemia, demi Bunda dan si kecil.",
+)
+
+
 def _ttd_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
+    variant = p.get("variant", 0)
+    index = variant if isinstance(variant, int) and not isinstance(variant, bool) else 0
+    return TTD_DAILY_TEXTS[index % len(TTD_DAILY_TEXTS)]
+
+
+def day_span(first: date, last: date) -> str:
+    """ "17–23 November", or "28 November – 4 Desember" across two months."""
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {month_name(last.month)}"
+    return f"{first.day} {month_name(first.month)} – {last.day} {month_name(last.month)}"
+
+
+def _ttd_week_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date | None) -> str:
+    span = day_span(date.fromisoformat(str(p["from"])), date.fromisoformat(str(p["to"])))
     return (
-        "jangan lupa minum 1 tablet tambah darah hari ini. Paling baik malam sebelum tidur, "
-        "dengan air putih, bukan teh atau kopi."
+        f"bagaimana tablet tambah darah Bunda minggu ini ({span})? Tekan «Sudah minum 7» bila "
+        "tiap hari minum 1 tablet, atau «Kurang dari 7»."
     )
 
 
@@ -148,6 +176,7 @@ def _posyandu_text(p: Mapping[str, PayloadValue], bank: WeeklyContent, on: date 
 _TEXTS: dict[str, Callable[[Mapping[str, PayloadValue], WeeklyContent, date | None], str]] = {
     "anc": _anc_text,
     "ttd": _ttd_text,
+    "ttd_minggu": _ttd_week_text,
     "pekan": _weekly_text,
     "p4k": _p4k_text,
     "hpl": _hpl_text,

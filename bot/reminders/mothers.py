@@ -179,6 +179,17 @@ async def set_ttd(services: Services, user_id: int, *, enabled: bool) -> MotherL
     return link
 
 
+async def set_ttd_mode(services: Services, user_id: int, *, mode: str) -> MotherLink | None:
+    """Her choice in /jadwal: the daily tablet reminder (``harian``) or the weekly
+    check-in (``mingguan``); the re-plan swaps the scheduled rows at once."""
+    async with services.db.transaction() as tx:
+        link = await ibu_store.set_ttd_mode(tx, user_id, mode=mode, version=texts.CONSENT_VERSION,
+                                            now=services.clock.now())
+    if link is not None:
+        await refresh_plan(services, link.sasaran_id)
+    return link
+
+
 async def answer(services: Services, user_id: int, reminder_id: int, *, done: bool) -> Answered | None:
     """Her "Sudah periksa" / "Belum". "Belum" tells her TPK member at once. None when the
     reminder is not hers or was answered already."""

@@ -16,13 +16,14 @@ from datetime import date, datetime, time, timedelta
 from bot import callbacks as cb
 from bot.domain.daytime import local_date, send_at, zone_for_region
 from bot.domain.reminder_plan import PlanFacts, PlannedReminder, plan_for
+from bot.domain.schedule_config import ReminderConfig
 from bot.reminders import texts
 from bot.reminders.limits import DispatchLimits, describe
 from bot.services import Services
 from storage import ibu as ibu_store
 from storage import notices as notices_store
 from storage import reminders as reminders_store
-from storage.ibu import MotherRecord
+from storage.ibu import MotherLink, MotherRecord
 from storage.reminders import RowPlan
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,21 @@ def lost_on(record: MotherRecord) -> date | None:
     if record.outcome == "keguguran":
         return record.outcome_on
     return None
+
+
+def ttd_mode(link: MotherLink, config: ReminderConfig) -> str:
+    """Her tablet reminder: ``mati``, or ``harian`` / ``mingguan`` as she chose in /jadwal
+    (a mother who never chose follows ``[pengingat.ttd] mode``)."""
+    if not link.ttd_enabled:
+        return "mati"
+    return link.ttd_mode or config.ttd.mode
+
+
+def facts_for(record: MotherRecord, link: MotherLink, config: ReminderConfig) -> PlanFacts | None:
+    """:func:`facts_from_record` with her tablet setting."""
+    mode = ttd_mode(link, config)
+    facts = facts_from_record(record, ttd_enabled=mode != "mati")
+    return replace(facts, ttd_daily=mode == "harian") if facts is not None else None
 
 
 def facts_from_record(record: MotherRecord, *, ttd_enabled: bool) -> PlanFacts | None:
@@ -100,7 +116,7 @@ async def refresh_plan(services: Services, sasaran_id: int, *, limits: DispatchL
         if link is None:
             return
         next_at = _next_local_midnight(now, record)
-        facts = facts_from_record(record, ttd_enabled=link.ttd_enabled)
+        facts = facts_for(record, link, config)
         if not link.active or facts is None:
             reason = "selesai" if facts is None else link.state.value
             await reminders_store.cancel_all(tx, sasaran_id, reason=reason, now=now)
@@ -199,12 +215,12 @@ def _event_day(item: PlannedReminder) -> date:
 
 
 async def upcoming(services: Services, sasaran_id: int, *, horizon_weeks: int = 40, limit: int = 8
-                   ) -> tuple[list[Upcoming], bool | None]:
+                   ) -> tuple[list[Upcoming], str | None]:
     """Her next reminders for /jadwal from the plan itself, not from the stored 14-day
     window: what is still open and not yet sent (a reminder due yesterday that goes out
     this morning included), by the date of the check-up itself, without the daily and
-    weekly messages; and whether the daily iron-tablet reminder applies (None: not
-    pregnant any more)."""
+    weekly messages; and her iron-tablet setting (:func:`ttd_mode`; None: not pregnant
+    any more)."""
     link = await ibu_store.link_for_sasaran(services.db, sasaran_id)
     record = await ibu_store.record(services.db, sasaran_id)
     if link is None or record is None:
@@ -221,7 +237,7 @@ async def upcoming(services: Services, sasaran_id: int, *, horizon_weeks: int = 
     resume = link.resume_from or date.min
     lines = []
     for item in planned:
-        if item.text_key in ("ttd", "pekan") or item.key in settled or item.due_date < resume:
+        if item.text_key in ("ttd", "ttd_minggu", "pekan") or item.key in settled or item.due_date < resume:
             continue
         day = _event_day(item)
         until = date.fromisoformat(str(item.payload["until"])) if "until" in item.payload else None
@@ -229,4 +245,4 @@ async def upcoming(services: Services, sasaran_id: int, *, horizon_weeks: int = 
                               until=until if until and until != day else None, overdue=day < today))
     lines.sort(key=lambda line: (not line.overdue, line.day, line.text_key))
     pregnant = facts.delivery_date is None and facts.hpht is not None
-    return lines[:limit], (link.ttd_enabled if pregnant else None)
+    return lines[:limit], (ttd_mode(link, services.settings.pengingat) if pregnant else None)

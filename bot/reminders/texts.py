@@ -148,6 +148,47 @@ THANKS_NOT_YET = (
 ALREADY_ANSWERED = "Jawaban Bunda sudah tersimpan sebelumnya."
 TTD_OFF = "Pengingat tablet tambah darah dimatikan. Bunda bisa menyalakannya lagi lewat /jadwal."
 TTD_ON = "Pengingat tablet tambah darah dinyalakan lagi."
+TTD_DAILY = "Baik, Bunda. Pengingat tablet tambah darah kini datang setiap hari."
+TTD_WEEKLY = "Baik, Bunda. Tablet tambah darah kini ditanyakan seminggu sekali."
+
+# -- iron tablets (TTD): the answers and the count toward the goal --------------------------
+
+TABLETS_ALL = "Sudah minum 7"
+TABLETS_FEWER = "Kurang dari 7"
+TABLET_TAKEN = "💊 Sudah minum"
+TABLETS_HOW_MANY = ("Berapa tablet yang Bunda minum minggu ini ({span})? Pilih angkanya. "
+                    "Tidak apa-apa, jawab jujur saja.")
+
+
+def tablet_progress(taken: int, goal: int) -> str:
+    """ "Sudah 49 dari 90 tablet. Terus ya, Bunda!" — or the goal reached."""
+    if taken >= goal:
+        return f"Sudah {taken} tablet — target {goal} tablet tercapai. Hebat, Bunda! Teruskan sesuai saran bidan."
+    return f"Sudah {taken} dari {goal} tablet. Terus ya, Bunda!"
+
+
+def tablet_thanks(tablets: int, days: int, taken: int, goal: int, span: str = "") -> str:
+    """What she reads after answering a tablet reminder (``span``: the week's days)."""
+    progress = tablet_progress(taken, goal)
+    if days == 1:
+        return f"Terima kasih, Bunda! 1 tablet hari ini tercatat. {progress}"
+    when = f"untuk {span}" if span else "minggu ini"
+    if tablets >= days:
+        return f"Terima kasih, Bunda! 7 tablet {when} tercatat. {progress}"
+    return (f"Terima kasih sudah memberi tahu, Bunda. {tablets} tablet {when} tercatat. {progress} "
+            "Minum 1 tablet tiap malam ya; anggota TPK Bunda akan menghubungi untuk membantu.")
+
+
+def tablet_answered_before(tablets: int, days: int, taken: int, goal: int) -> str:
+    when = "hari itu" if days == 1 else "minggu itu"
+    return f"Jawaban Bunda untuk {when} sudah tersimpan ({tablets} tablet). {tablet_progress(taken, goal)}"
+
+
+def tablets_fewer_notice(name: str, tablets: int, taken: int, goal: int) -> str:
+    """To her TPK member (a private chat, like every notice): a visit request."""
+    return (f"💊 <b>{html.escape(initial(name))}</b> baru minum {tablets} dari 7 tablet tambah darah minggu ini "
+            f"— mohon dikunjungi.\nMenurut jawabannya di TPK Bot, sudah {taken} dari {goal} tablet selama "
+            "kehamilan. Tanyakan kendalanya (mual, lupa, persediaan habis).")
 
 #: Ack button label per text key ("Belum" is the same for all).
 _DONE_LABELS = {
@@ -177,6 +218,8 @@ def item_label(text_key: str, payload: Mapping[str, Any]) -> str:
             return f"Periksa kehamilan ke-{payload.get('contact')}"
         case "ttd":
             return "Minum tablet tambah darah"
+        case "ttd_minggu":
+            return "Tanya tablet tambah darah minggu ini"
         case "pekan":
             return f"Pesan minggu ke-{payload.get('week')} kehamilan"
         case "p4k":
@@ -229,14 +272,24 @@ def schedule_line(day: date, label: str, *, until: date | None, overdue: bool) -
     return f"• {when} — {html.escape(label)}"
 
 
-def schedule(name: str, lines: list[str], *, ttd: bool | None, window: str) -> str:
+#: How /jadwal names her tablet reminder setting.
+_TTD_MODES = {
+    "mingguan": "ditanyakan seminggu sekali (aktif)",
+    "harian": "setiap hari (aktif)",
+    "mati": "mati",
+}
+
+
+def schedule(name: str, lines: list[str], *, ttd: str | None, window: str, tablets: str | None = None) -> str:
+    """/jadwal; ``ttd`` is her tablet setting (``mingguan``/``harian``/``mati``, None: not
+    pregnant) and ``tablets`` her count toward the goal, if she has answered."""
     head = f"📅 <b>Jadwal pengingat {html.escape(greeting(name))}</b>"
     body = "\n".join(lines) if lines else "Belum ada pengingat yang dijadwalkan."
     text = f"{head}\n\n{body}\n\nPesan dikirim siang hari ({window})."
-    if ttd is True:
-        text += "\nPengingat tablet tambah darah: setiap hari (aktif)."
-    elif ttd is False:
-        text += "\nPengingat tablet tambah darah: mati."
+    if ttd in _TTD_MODES:
+        text += f"\nPengingat tablet tambah darah: {_TTD_MODES[ttd]}."
+    if tablets:
+        text += f"\n{tablets}"
     return text
 
 

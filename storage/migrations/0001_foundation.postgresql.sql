@@ -137,3 +137,38 @@ CREATE FUNCTION zeroblob(n bigint) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT decode(repeat('00', greatest(n, 0)::int), 'hex') $$;
 CREATE FUNCTION hex(b bytea) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT upper(encode(b, 'hex')) $$;
+
+-- SQLite widens a CHECK's IN list by editing the table's text (writable_schema: UPDATE
+-- sqlite_master SET sql = replace(sql, '<old list>', '<new list>') WHERE … name = '<table>').
+-- The porter turns that statement into this call: every CHECK of the table holding all the old
+-- list's values gets the new values after the last old one, in place (no table is rebuilt).
+-- Nothing matched fails the migration, as the SQLite file's own check row does.
+CREATE FUNCTION tpk_widen_check(tbl text, old_text text, new_text text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    old_values text[] := array(SELECT m[1] FROM regexp_matches(old_text, '''([^'']*)''', 'g') AS m);
+    new_values text[] := array(SELECT m[1] FROM regexp_matches(new_text, '''([^'']*)''', 'g') AS m);
+    added text[];
+    c record;
+    def text;
+    widened int := 0;
+    v text;
+BEGIN
+    added := array(SELECT x FROM unnest(new_values) AS x WHERE x <> ALL (old_values));
+    IF cardinality(old_values) = 0 OR cardinality(added) = 0 THEN
+        RAISE EXCEPTION 'tpk_widen_check(%): no values to add (% -> %)', tbl, old_text, new_text;
+    END IF;
+    FOR c IN SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint
+              WHERE conrelid = tbl::regclass AND contype = 'c' LOOP
+        def := c.d;
+        IF (SELECT bool_and(position(quote_literal(x) || '::text' IN def) > 0) FROM unnest(old_values) AS x) THEN
+            v := quote_literal(old_values[cardinality(old_values)]) || '::text';
+            def := replace(def, v, v || (SELECT string_agg(', ' || quote_literal(x) || '::text', '') FROM unnest(added) AS x));
+            EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I, ADD CONSTRAINT %I %s', tbl, c.conname, c.conname, def);
+            widened := widened + 1;
+        END IF;
+    END LOOP;
+    IF widened = 0 THEN
+        RAISE EXCEPTION 'tpk_widen_check(%): no CHECK holds %', tbl, old_values;
+    END IF;
+END $$;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,11 +14,11 @@ from bot.domain.schedule_config import ReminderConfig
 
 CONFIG = ReminderConfig()
 HPHT = date(2026, 1, 5)
-PREGNANCY_TEXT_KEYS = {"anc", "ttd", "pekan", "p4k", "hpl"}
+PREGNANCY_TEXT_KEYS = {"anc", "ttd", "ttd_minggu", "pekan", "p4k", "hpl"}
 
 
 def test_window_returns_what_is_open_in_it() -> None:
-    facts = PlanFacts(hpht=HPHT, ttd_enabled=True)
+    facts = PlanFacts(hpht=HPHT, ttd_enabled=True, ttd_daily=True)
     start = HPHT + timedelta(weeks=20)
     window = plan_for(facts, start, start + timedelta(days=13), CONFIG)
     assert [i.due_date for i in window if i.kind == "ttd"] == [
@@ -33,9 +34,10 @@ def test_late_registrant_still_gets_the_open_anc_reminder() -> None:
     assert "anc_1" in {i.kind for i in window}
 
 
-def test_after_birth_no_pregnancy_items() -> None:
+@pytest.mark.parametrize("daily", [False, True])
+def test_after_birth_no_pregnancy_items(daily: bool) -> None:
     delivery = HPHT + timedelta(weeks=38, days=2)
-    facts = PlanFacts(hpht=HPHT, delivery_date=delivery, ttd_enabled=True)
+    facts = PlanFacts(hpht=HPHT, delivery_date=delivery, ttd_enabled=True, ttd_daily=daily)
     for item in plan_all(facts, CONFIG):
         if item.text_key in PREGNANCY_TEXT_KEYS:
             assert item.window_end < delivery, item.kind
@@ -83,16 +85,17 @@ def test_after_a_loss_nothing_at_all(
     hpht=st.one_of(st.none(), st.dates(date(2024, 1, 1), date(2030, 12, 31))),
     delivered_after=st.one_of(st.none(), st.integers(150, 300)),
     ttd=st.booleans(),
+    daily=st.booleans(),
     start_offset=st.integers(-30, 2200),
     length=st.integers(0, 60),
 )
 @settings(max_examples=150, deadline=None)
 def test_window_equals_full_plan_filtered(
-    hpht: date | None, delivered_after: int | None, ttd: bool, start_offset: int, length: int
+    hpht: date | None, delivered_after: int | None, ttd: bool, daily: bool, start_offset: int, length: int
 ) -> None:
     anchor = hpht or date(2027, 6, 1)
     delivery = anchor + timedelta(days=delivered_after) if delivered_after else None
-    facts = PlanFacts(hpht=hpht, delivery_date=delivery, ttd_enabled=ttd)
+    facts = PlanFacts(hpht=hpht, delivery_date=delivery, ttd_enabled=ttd, ttd_daily=daily)
     start = anchor + timedelta(days=start_offset)
     end = start + timedelta(days=length)
     full = plan_all(facts, CONFIG)

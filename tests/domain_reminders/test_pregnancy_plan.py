@@ -83,7 +83,8 @@ def test_weekly_message_on_a_fixed_weekday_stays_in_its_week() -> None:
 
 def test_ttd_daily_only_when_enabled(config: ReminderConfig) -> None:
     assert not [i for i in plan_pregnancy(HPHT, config, ttd_enabled=False) if i.kind == "ttd"]
-    ttd = [i for i in plan_pregnancy(HPHT, config, ttd_enabled=True) if i.kind == "ttd"]
+    assert not [i for i in plan_pregnancy(HPHT, config, ttd_enabled=True) if i.kind == "ttd"], "weekly by default"
+    ttd = [i for i in plan_pregnancy(HPHT, config, ttd_enabled=True, ttd_daily=True) if i.kind == "ttd"]
     days = [i.due_date for i in ttd]
     assert days == [days[0] + timedelta(days=n) for n in range(len(days))]
     assert gestational_age(HPHT, days[0]).weeks == config.ttd.start_week

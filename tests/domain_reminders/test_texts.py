@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -40,7 +41,9 @@ def test_every_planned_kind_renders_short_and_without_personal_numbers(
     config: ReminderConfig,
 ) -> None:
     facts = PlanFacts(hpht=HPHT, delivery_date=HPHT + timedelta(days=275), ttd_enabled=True)
-    plan = plan_all(facts, config)
+    # The weekly tablet check-in (the default) and the daily reminder (her choice).
+    plan = [*plan_all(facts, config), *(i for i in plan_all(replace(facts, ttd_daily=True), config)
+                                       if i.text_key == "ttd")]
     assert {i.text_key for i in plan} == TEXT_KEYS
     for item in plan:
         text = render(item, first_name="Ani")

@@ -289,3 +289,22 @@ def test_the_ported_migrations_keep_numbers_and_names() -> None:
 def test_the_test_server_is_reached_only_through_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TPK_TEST_POSTGRES_URL", "postgresql://someone@10.9.8.7:6543/elsewhere")
     assert server_url().display() == "someone@10.9.8.7:6543/elsewhere"
+
+
+async def test_a_check_widened_through_sqlite_master_is_widened_on_postgresql_too() -> None:
+    """0015 and 0016 widen CHECK lists by editing SQLite's schema text; the porter turns that
+    idiom into tpk_widen_check, so the new values are accepted on PostgreSQL as well."""
+    with fresh_postgres(migrated=True) as url:
+        db = await open_database(url)
+        try:
+            checks = " ".join(r[0] for r in await db.fetch_all(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' "
+                "AND conrelid IN ('ibu_consent'::regclass, 'users'::regclass, 'invitations'::regclass)"))
+        finally:
+            await db.close()
+    assert "'ttd_harian'::text, 'ttd_mingguan'::text" in checks and checks.count("'pakar'::text") == 2
+
+
+def test_any_other_change_of_sqlite_master_is_refused_by_the_porter() -> None:
+    with pytest.raises(PortError, match="sqlite only"):
+        port_script("UPDATE sqlite_master SET sql = 'CREATE TABLE x (a)' WHERE name = 'x';")

@@ -33,7 +33,9 @@ from bot.transport.retry import RetryingRequest
 async def _server(handler: Callable[[web.Request], Any]) -> AsyncIterator[str]:
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app.router.add_post("/{tail:.*}", handler)
-    runner = web.AppRunner(app, access_log=None)
+    # A stalling handler is still waiting when the test ends: do not wait aiohttp's default
+    # minute for it to finish.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -251,7 +253,9 @@ async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     app = web.Application()
-    runner = web.AppRunner(app, access_log=None)
+    # A stalling handler is still waiting when the test ends: do not wait aiohttp's default
+    # minute for it to finish.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
     await site.start()

@@ -48,6 +48,7 @@ def _rows_in(path: Path) -> dict[str, set[object]]:
         conn.close()
 
 
+@pytest.mark.slow
 async def test_a_backup_taken_while_members_report_restores_every_record(tmp_path: Path, clock: FakeClock) -> None:
     live, restored = tmp_path / "live", tmp_path / "restored"
     live.mkdir()
@@ -125,6 +126,7 @@ async def test_a_backup_taken_while_members_report_restores_every_record(tmp_pat
         await prepare(wrong, clock)
 
 
+@pytest.mark.slow
 async def test_backup_refuses_what_would_not_be_a_backup(tmp_path: Path) -> None:
     from bot.dev.emulator import BotApiEmulator
 

@@ -86,6 +86,7 @@ async def _report_under_faults(bot: BotUnderTest, *, members: int, reports: int,
     return total, stored, reporters
 
 
+@pytest.mark.slow
 async def test_members_reporting_while_a_tenth_of_calls_fail(tmp_path: Path, clock: FakeClock) -> None:
     async with bot_under_test(tmp_path, clock) as bot:
         total, stored, _ = await _report_under_faults(bot, members=6, reports=2, delivered=False)
@@ -100,6 +101,7 @@ async def test_members_reporting_while_a_tenth_of_calls_fail(tmp_path: Path, clo
         assert stored["sasaran"] == stored.get("catin_confirmed", 0) >= 10
 
 
+@pytest.mark.slow
 async def test_members_reporting_when_failed_calls_may_have_gone_through(tmp_path: Path, clock: FakeClock) -> None:
     async with bot_under_test(tmp_path, clock) as bot:
         total, stored, _ = await _report_under_faults(bot, members=4, reports=1, delivered=True)

@@ -135,7 +135,7 @@ class FormMember:
     _news: list[BotMessage] = field(default_factory=list)
     _edits: list[BotMessage] = field(default_factory=list)
 
-    async def reply(self, timeout: float = 15.0) -> BotMessage:
+    async def reply(self, timeout: float = 30.0) -> BotMessage:
         """The bot's answer: a new message or an edit; what arrives together is taken whole."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

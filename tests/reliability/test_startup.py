@@ -157,6 +157,7 @@ async def test_a_token_revoked_while_running_ends_the_process(tmp_path: Path, em
     assert "401" in _log_after_start(bot).strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 async def test_a_second_bot_on_the_same_database_is_refused(tmp_path: Path, emu: BotApiEmulator) -> None:
     config = _config(tmp_path, emu, new_key())
     first = await _running(tmp_path, config, emu)
@@ -169,6 +170,7 @@ async def test_a_second_bot_on_the_same_database_is_refused(tmp_path: Path, emu:
         await first.stop()
 
 
+@pytest.mark.slow
 async def test_a_second_bot_on_the_same_token_ends_with_one_line(tmp_path: Path, emu: BotApiEmulator) -> None:
     """Two databases, one token: Telegram ends the older long poll with 409 Conflict when
     the newer one arrives. The bot that gets it stops with one line; the other goes on."""
@@ -190,6 +192,7 @@ async def test_a_second_bot_on_the_same_token_ends_with_one_line(tmp_path: Path,
         await second.stop()
 
 
+@pytest.mark.slow
 async def test_the_running_bot_warms_the_chart_renderer_in_the_background(
         tmp_path: Path, emu: BotApiEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh machine (no matplotlib font cache): the bot polls at once, the cache appears

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.dev.emulator import BotMessage, SimUser
+from storage import ibu as ibu_store
 from storage import reminders as reminders_store
 from tests.harness import BotUnderTest, press_forged
 from tests.reminders.helpers import join, register_mother, settle, tpk
@@ -26,7 +27,7 @@ async def test_jadwal_shows_her_next_items_and_the_tablet_switch(bot: BotUnderTe
     assert lines[0] == "📅 Jadwal pengingat Bunda Sari"
     # The contact's own date (week 20: 27 November), not the reminder's (3 days before).
     assert "• 27 November 2026 — Periksa kehamilan ke-3" in lines
-    assert "Pengingat tablet tambah darah: setiap hari (aktif)." in lines
+    assert "Pengingat tablet tambah darah: ditanyakan seminggu sekali (aktif)." in lines
     # ANC-2 was due in October; its reminder goes out this morning: still coming.
     assert "• Secepatnya — Periksa kehamilan ke-2 (jadwalnya 16 Oktober 2026)" in lines
     await settle(bot)
@@ -41,11 +42,20 @@ async def test_jadwal_shows_her_next_items_and_the_tablet_switch(bot: BotUnderTe
     edited = await edit_of(sari, schedule.message_id)
     assert edited.button_labels() == ["Nyalakan pengingat tablet tambah darah"]
     scheduled = await reminders_store.for_sasaran(bot.db, sasaran, states=["scheduled"])
-    assert scheduled and "ttd" not in {r.kind for r in scheduled}
+    assert scheduled and not {"ttd", "ttd_minggu"} & {r.kind for r in scheduled}
+    assert "Pengingat tablet tambah darah: mati." in edited.text
     await sari.press("Nyalakan pengingat tablet tambah darah")
     await edit_of(sari, schedule.message_id)
     scheduled = await reminders_store.for_sasaran(bot.db, sasaran, states=["scheduled"])
-    assert "ttd" in {r.kind for r in scheduled}
+    assert "ttd_minggu" in {r.kind for r in scheduled} and "ttd" not in {r.kind for r in scheduled}
+    # Her choice: the daily reminder instead (recorded like the switch itself).
+    await sari.press("Ganti ke pengingat setiap hari")
+    edited = await edit_of(sari, schedule.message_id)
+    assert "Pengingat tablet tambah darah: setiap hari (aktif)." in edited.text
+    scheduled = await reminders_store.for_sasaran(bot.db, sasaran, states=["scheduled"])
+    assert "ttd" in {r.kind for r in scheduled} and "ttd_minggu" not in {r.kind for r in scheduled}
+    decisions = [d for d, *_ in await ibu_store.consent_history(bot.db, sasaran)]
+    assert decisions == ["setuju", "ttd_mati", "ttd_nyala", "ttd_harian"]
 
 
 async def test_a_mother_sees_and_answers_only_her_own(bot: BotUnderTest) -> None:

@@ -39,7 +39,9 @@ START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB
 async def services(storage_url: StorageURL) -> AsyncIterator[Services]:
     settings = Settings(telegram={"token": "123456:" + "T" * 35, "base_url": "http://127.0.0.1:9/bot"},
                         storage={"url": storage_url.as_setting()}, wilayah={"root": "36.73"},
-                        access={"admins": [ADMIN]}, privacy={"key": new_key()})
+                        access={"admins": [ADMIN]}, privacy={"key": new_key()},
+                        # The daily tablet rows (a mother's choice; weekly is the default) probe the window.
+                        pengingat={"ttd": {"mode": "harian"}})
     services = await prepare(settings, FakeClock(START))
     try:
         yield services
