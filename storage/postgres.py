@@ -285,13 +285,14 @@ class PostgresDatabase:
         return applied
 
 
-class PostgresTransaction:
-    """One pooled connection inside one open transaction."""
+class PostgresTransaction(Transaction):
+    """One pooled connection inside one open transaction (a :class:`Transaction` to the storage
+    modules, which tell "inside a transaction" from "a database" by that class)."""
 
     dialect = POSTGRESQL
 
     def __init__(self, conn: psycopg.AsyncConnection[Any], db: PostgresDatabase) -> None:
-        self._conn = conn
+        self._conn = conn  # type: ignore[assignment]
         self._db = db
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
