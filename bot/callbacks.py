@@ -296,6 +296,15 @@ class RekapAction(NamedTuple):
     area: str
 
 
+class RekapPage(NamedTuple):
+    """/rekap: a Rincian page (``bot.rekap.pages``) or a picker (period, sub-area) of one
+    area and period, edited into the same message."""
+
+    period: str  # Period.token()
+    page: str  # a page token of bot.rekap.pages.PAGES, "per" (periods) or "wil" (sub-areas)
+    area: str
+
+
 class DigestSwitch(NamedTuple):
     state: str  # "on" / "off"
 
@@ -479,8 +488,10 @@ IBU = Prefix("ibu", Family(MotherConsent, choice("ya", "tidak"), TOKEN),
              Family(TabletAnswer, "tb", ID, Int(0, 7)), Family(TabletFewer, "tk", ID),
              Family(MotherInvite, "inv", ID))
 UNDANG = Prefix("ud", Family(InviteArea, Word("[a-z]"), choice("go", "pick"), REGION))
+REKAP_PAGES = choice("kel", "sas", "anak", "hamil", "ingat", "tpk", "per", "wil")
 REKAP = Prefix("rk", Family(DigestSwitch, "dg", ON_OFF, "-"),
-               Family(RekapAction, PERIOD, choice("go", "g", "x", "tu"), REGION))
+               Family(RekapAction, PERIOD, choice("go", "g", "x", "tu"), REGION),
+               Family(RekapPage, "p", PERIOD, REKAP_PAGES, REGION))
 GROWTH_CHART = Prefix("gr", Family(GrowthChart, ID))
 GROWTH_HISTORY = Prefix("rw", Family(GrowthHistory, ID, Int(0, 999)))
 TUGAS = Prefix("tg", Family(TaskCloseAsk, "t", ID), Family(TaskClose, "r", ID, choice("p", "m", "t", "r", "n")),

@@ -2,7 +2,8 @@
 
 Handlers call :func:`record` right after they have a person's by-name data to show: a
 family card, a child's history or chart, someone's consent record, by-name search
-results. ``/akses`` lists them for a coordinator (:mod:`handlers.akses`).
+results, a page of ``/daftar``, a workbook with names (:func:`record_families` for what
+names families). ``/akses`` lists them for a coordinator (:mod:`handlers.akses`).
 """
 
 from __future__ import annotations
@@ -18,3 +19,10 @@ async def record(context: TpkContext, sasaran_ids: Iterable[int], what: Read) ->
     services = context.services
     await access_log.read(services.db, reader_id=context.caller.user_id, sasaran_ids=sasaran_ids, what=what,
                           now=services.clock.now())
+
+
+async def record_families(context: TpkContext, keluarga_ids: Iterable[int], what: Read) -> None:
+    """Families shown by name (a list of heads, a workbook): logged for each of their members."""
+    services = context.services
+    await access_log.read_families(services.db, reader_id=context.caller.user_id, keluarga_ids=keluarga_ids,
+                                   what=what, now=services.clock.now())

@@ -24,10 +24,11 @@ from bot.domain.risk import (
     SasaranFacts,
     SasaranKind,
     SumberAirMinum,
-    assess_family,
 )
+from bot.domain.risk_timeline import risk_timeline
 from bot.domain.thresholds import DEFAULT_THRESHOLDS, ClinicalThresholds
 from storage import keluarga as store
+from storage import risk_history
 from storage.db import Transaction
 from storage.keluarga import Keluarga, Kunjungan, Measurement, Sasaran
 
@@ -150,21 +151,49 @@ def sasaran_facts(sasaran: Sasaran, latest: Kunjungan | None, boundaries: Trimes
     )
 
 
-async def reassess(tx: Transaction, keluarga_id: int, *, today: date, thresholds: ClinicalThresholds,
-                   boundaries: TrimesterBoundaries) -> KrsAssessment:
+FamilyFacts = tuple[KeluargaFacts, list[SasaranFacts], list[Sasaran]]
+
+
+async def family_facts_in_tx(tx: Transaction, keluarga_id: int, *, thresholds: ClinicalThresholds,
+                             boundaries: TrimesterBoundaries) -> FamilyFacts:
+    """What a reassessment decides on: the family's facts, its active members' facts, and
+    every member (ended ones too, whose records still move the wife's story)."""
     keluarga = await store.keluarga_in_tx(tx, keluarga_id)
     if keluarga is None:
         raise LookupError(keluarga_id)
     everyone = await store.members_in_tx(tx, keluarga_id)
-    members = [m for m in everyone if m.status == "aktif"]
     history = {m.id: await store.kunjungan_history_in_tx(tx, m.id) for m in everyone}
     facts = [sasaran_facts(m, history[m.id][-1] if history[m.id] else None, boundaries, history[m.id], thresholds)
-             for m in members]
-    assessment = assess_family(keluarga_facts(keluarga, everyone, history), facts, on=today, thresholds=thresholds)
+             for m in everyone if m.status == "aktif"]
+    return keluarga_facts(keluarga, everyone, history), facts, everyone
+
+
+async def reassess(tx: Transaction, keluarga_id: int, *, today: date, thresholds: ClinicalThresholds,
+                   boundaries: TrimesterBoundaries) -> KrsAssessment:
+    """Assess the family as it stands on ``today`` and store it: the current risk rows,
+    and the dated history /rekap counts by (from today, with the days ahead on which a
+    4 Terlalu factor changes by itself)."""
+    family, facts, everyone = await family_facts_in_tx(tx, keluarga_id, thresholds=thresholds, boundaries=boundaries)
+    members = [m for m in everyone if m.status == "aktif"]
+    timeline = risk_timeline(family, facts, start=today, thresholds=thresholds)
+    assessment = timeline[0][1]
     by_member = {m.id: [f for f in assessment.member_flags if f.member_ref == str(m.id)] for m in members}
     await store.replace_risks(tx, keluarga_id, assessment.family_factors, by_member,
                               berisiko=assessment.is_berisiko)
+    await risk_history.record(tx, keluarga_id, today, *history_of(timeline, [m.id for m in everyone]))
     return assessment
+
+
+def history_of(timeline: Sequence[tuple[date, KrsAssessment]],
+               member_ids: Sequence[int]) -> tuple[risk_history.Timeline, dict[int, risk_history.Timeline]]:
+    """A risk timeline as the span names storage keeps: the family's (berisiko, its KRS
+    factors) and each member's health flags (none for a member no longer active)."""
+    family = [(day, frozenset({"berisiko"} if a.is_berisiko else set())
+               | {f"risk_{f.code.value}" for f in a.family_factors}) for day, a in timeline]
+    members = {member_id: [(day, frozenset(f"flag_{f.code.value}" for f in a.member_flags
+                                           if f.member_ref == str(member_id))) for day, a in timeline]
+               for member_id in member_ids}
+    return family, members
 
 
 async def reassess_many(tx: Transaction, keluarga_ids: list[int], *, today: date, thresholds: ClinicalThresholds,
@@ -177,10 +206,15 @@ async def reassess_many(tx: Transaction, keluarga_ids: list[int], *, today: date
     for member in members:
         by_family.setdefault(member.keluarga_id, []).append(member)
     assessed = []
+    histories: list[tuple[int, tuple[risk_history.Timeline, dict[int, risk_history.Timeline]]]] = []
     for keluarga in families:
         own = by_family.get(keluarga.id, [])
         facts = [sasaran_facts(m, latest.get(m.id), boundaries) for m in own]
-        assessment = assess_family(keluarga_facts(keluarga), facts, on=today, thresholds=thresholds)
+        timeline = risk_timeline(keluarga_facts(keluarga), facts, start=today, thresholds=thresholds)
+        assessment = timeline[0][1]
         flags = {m.id: [f for f in assessment.member_flags if f.member_ref == str(m.id)] for m in own}
         assessed.append((keluarga.id, list(assessment.family_factors), flags, assessment.is_berisiko))
+        histories.append((keluarga.id, history_of(timeline, [m.id for m in own])))
     await store.replace_risks_many(tx, assessed)
+    for keluarga_id, (family, by_member) in histories:
+        await risk_history.record(tx, keluarga_id, today, family, by_member)

@@ -17,19 +17,12 @@ from bot import texts
 from bot.access import allowed, may_edit
 from bot.commands import MANAGERS, MEMBERS
 from bot.context import TpkContext
+from bot.lapor_fields import FAMILY_FIELDS, SASARAN_FIELDS, new_keluarga, new_sasaran
 from bot.reporting import reassess
 from conversations.forms import runner
 from conversations.forms.fields import Answers, Computed, Invalid, NikField
 from conversations.forms.model import Form, FormContext, Submitted
-from conversations.lapor import (
-    FAMILY_FIELDS,
-    SASARAN_COMPUTED,
-    SASARAN_FIELDS,
-    family_risks_preview,
-    family_status,
-    new_keluarga,
-    new_sasaran,
-)
+from conversations.lapor import SASARAN_COMPUTED, family_risks_preview, family_status
 from storage import keluarga as store
 from storage.db import Transaction
 from storage.keluarga import Keluarga, Sasaran

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks as cb
+from bot import reads
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.domain.roles import Role
@@ -22,6 +23,7 @@ from bot.formatting import long_date
 from bot.widgets.paging import page_row
 from storage import audit
 from storage import daftar as store
+from storage.access_log import Read
 
 ORDERS = {"d": "due", "r": "risk"}
 PAGE = 8
@@ -62,6 +64,7 @@ async def _page(context: TpkContext, order: str, only: str, page: int) -> tuple[
             "Belum ada keluarga di daftar Anda. Keluarga yang Anda laporkan (/lapor) atau yang diimpor koordinator " \
             "untuk desa Anda akan muncul di sini."
         return empty, _controls(order, only, 0, 1)
+    await reads.record_families(context, [f.id for f in found], Read.DAFTAR)
     pages = -(-total // PAGE)
     lines = [f"<b>Keluarga {title}</b>: {total} (halaman {page + 1}/{pages}, urut "
              f"{'jatuh tempo' if order == 'd' else 'risiko'}). ⚠️ = berisiko stunting."]
@@ -70,6 +73,8 @@ async def _page(context: TpkContext, order: str, only: str, page: int) -> tuple[
         notes = [_due_text(f, today)]
         if f.unmeasured_children:
             notes.append(f"{f.unmeasured_children} anak belum diukur bulan ini")
+        if f.kka_due:
+            notes.append(f"KKA audit kasus belum dilengkapi{f' ({f.kka_due} kasus)' if f.kka_due > 1 else ''}: /audit")
         if f.imported and f.visited:
             notes.append("terverifikasi")
         lines.append(f"• {'⚠️ ' if f.berisiko else ''}<b>{html.escape(f.head_name)}</b> (RT {f.rt or '-'}/RW "
@@ -126,6 +131,7 @@ async def ekspor_daftar(update: Update, context: TpkContext) -> None:
     async with services.db.transaction() as tx:
         await audit.record(tx, at=services.clock.now(), actor_id=context.caller.user_id, action="ekspor_nama",
                            entity="daftar", entity_id=_scope(context), after={"rows": len(rows)})
+    await reads.record_families(context, [r.keluarga_id for r in rows], Read.NAMED_EXPORT)
     log.info("ekspor daftar: %s rows", len(rows))
     await message.reply_document(data, filename=named_workbook.filename(today),
                                  caption=f"📥 Daftar sasaran dengan nama ({len(rows)} baris). NIK disamarkan. "

@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.access import for_command
 from bot.context import TpkContext
+from bot.rekap.keyboard import EXCEL
 from bot.rekap.replies import answer_request, send_workbook
 from bot.rekap.request import Request
 from bot.services import Services
@@ -22,7 +23,7 @@ async def ekspor(update: Update, context: TpkContext) -> None:
     async def export(target: Message, services: Services, scope: str, request: Request) -> None:
         await send_workbook(target, services, scope, request.area, request.period)
 
-    await answer_request(update, context, export)
+    await answer_request(update, context, export, pick=EXCEL)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

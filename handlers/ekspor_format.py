@@ -13,7 +13,8 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.access import for_command
 from bot.context import TpkContext
 from bot.exports import layouts
-from storage import audit
+from storage import access_log, audit
+from storage.access_log import Read
 
 log = logging.getLogger(__name__)
 FORMATS = ("eppgbm", "verval", "csv")
@@ -33,11 +34,17 @@ async def ekspor_format(update: Update, context: TpkContext) -> None:
     scope = context.caller.scope or services.regions.root.code
     known = layouts.load()
     chosen = list(known.values()) if wanted == "csv" else [known[wanted]]
-    sheets = {layout.sheet: await layouts.table(services.db, layout, scope, services.regions) for layout in chosen}
+    tables = {layout.sheet: await layouts.table(services.db, layout, scope, services.regions) for layout in chosen}
+    sheets = {name: t.rows for name, t in tables.items()}
+    now, reader = services.clock.now(), context.caller.user_id
     async with services.db.transaction() as tx:
-        await audit.record(tx, at=services.clock.now(), actor_id=context.caller.user_id, action="ekspor_nama",
-                           entity="format", entity_id=wanted, after={name: len(rows) - 1 for name, rows in
-                                                                      sheets.items()})
+        await audit.record(tx, at=now, actor_id=reader, action="ekspor_nama", entity="format", entity_id=wanted,
+                           after={name: len(rows) - 1 for name, rows in sheets.items()})
+        await access_log.read(tx, reader_id=reader, sasaran_ids=[i for t in tables.values() for i in t.sasaran_ids],
+                              what=Read.NAMED_EXPORT, now=now)
+        await access_log.read_families(tx, reader_id=reader, keluarga_ids=[i for t in tables.values()
+                                                                           for i in t.keluarga_ids],
+                                       what=Read.NAMED_EXPORT, now=now)
     stamp = _today(context).isoformat()
     log.info("ekspor %s: %s sheets", wanted, len(sheets))
     if wanted == "csv":

@@ -25,7 +25,8 @@ from bot.domain.roles import Role
 from bot.formatting import number
 from bot.impor import reader, run, template
 from bot.impor.columns import BY_KEY, COLUMNS
-from bot.impor.service import IGNORE, Report
+from bot.impor.plans import IGNORE
+from bot.impor.report import Report
 from bot.impor.workbooks import PREVIEW_FILENAME, preview_workbook
 from bot.services import Services
 from storage import audit, users

@@ -321,7 +321,8 @@ ACCESS_HELP = (
 ACCESS_PAGE = 10
 READS = {
     Read.CARD: "kartu keluarga", Read.HISTORY: "riwayat ukur / grafik", Read.CONSENT: "riwayat persetujuan",
-    Read.EXPORT: "ekspor data subjek", Read.SEARCH: "hasil pencarian nama",
+    Read.EXPORT: "ekspor data subjek", Read.SEARCH: "hasil pencarian nama", Read.DAFTAR: "daftar dampingan (/daftar)",
+    Read.NAMED_EXPORT: "ekspor dengan nama",
 }
 
 

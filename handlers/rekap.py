@@ -1,10 +1,12 @@
 """/rekap: counts for the caller's area and a period, drill-down, chart and workbook.
 
-``/rekap`` shows the caller's whole scope for this month. Arguments choose the period
-(``bulan lalu``, ``2026-10``, ``Oktober 2026``, ``2026``, ...), the area (a region code
-or a name inside the scope) and ``grafik`` for the chart. Buttons walk the areas and
-periods in place. Every step re-checks the area against the caller's scope: the
-storage layer refuses anything outside it anyway.
+``/rekap`` shows the caller's whole scope for this month: ten figures that fit one phone
+screen, with "Rincian" buttons that edit the message into one section's figures and back.
+Arguments choose the period (``bulan lalu``, ``2026-10``, ``Oktober 2026``, ``2026``, ...),
+the area (a region code or a name inside the scope; a name shared by several areas gets a
+button for each) and ``grafik`` for the chart. Buttons walk the areas and periods in place.
+Every step re-checks the area against the caller's scope: the storage layer refuses
+anything outside it anyway.
 
 The monthly digest job is registered here too (:mod:`bot.rekap.monthly_digest`).
 """
@@ -29,6 +31,7 @@ from bot.domain.roles import Role
 from bot.rekap import chart, closing, message
 from bot.rekap import keyboard as kb
 from bot.rekap.figures import Rekap
+from bot.rekap.pages import BY_TOKEN
 from bot.rekap.periods import Period, PeriodError, check
 from bot.rekap.replies import answer_request, send_workbook
 from bot.rekap.request import OUT_OF_SCOPE, Request, command_arguments
@@ -40,9 +43,6 @@ from storage.access_log import Refusal
 
 log = logging.getLogger(__name__)
 
-HINT = "Ketuk nama wilayah untuk rinciannya; 📈 Grafik dan 📥 Excel untuk dibagikan."
-
-
 def _reclose_rows(context: TpkContext, rekap: Rekap) -> list[list[InlineKeyboardButton]]:
     if rekap.revision and closing.may_reclose(context.caller.role is Role.ADMIN, context.caller.scope):
         return [[kb.reclose_button(rekap.period, rekap.area)]]
@@ -52,20 +52,19 @@ def _reclose_rows(context: TpkContext, rekap: Rekap) -> list[list[InlineKeyboard
 async def send_rekap(target: Message, services: Services, scope: str, area: str, period: Period,
                      context: TpkContext | None = None) -> None:
     rekap = await build_rekap(services, scope=scope, area=area, period=period)
-    parts = message.split(message.render(rekap, hint=HINT if services.regions.children(area) else None))
-    markup = kb.rekap_keyboard(services.regions, scope=scope, area=area, period=period, today=today(services),
-                               extra_rows=_reclose_rows(context, rekap) if context else None)
-    for index, part in enumerate(parts):
-        await target.reply_text(part, reply_markup=markup if index == len(parts) - 1 else None)
+    markup = kb.summary_keyboard(services.regions, scope=scope, area=area, period=period, today=today(services),
+                                 extra_rows=_reclose_rows(context, rekap) if context else None)
+    await target.reply_text(message.render_summary(rekap), reply_markup=markup)
 
 
 async def send_chart(target: Message, services: Services, scope: str, area: str, period: Period) -> None:
     await target.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     rekap = await build_rekap(services, scope=scope, area=area, period=period, depth=1)
     png = await asyncio.to_thread(chart.render_png, rekap)
-    await target.reply_photo(png, filename=chart.filename(rekap),
-                             caption=f"📈 Rekap <b>{html.escape(rekap.area_label)}</b> — "
-                                     f"{html.escape(period.label())}")
+    caption = f"📈 Rekap <b>{html.escape(rekap.area_label)}</b> — {html.escape(period.label())}"
+    if note := chart.caption_note(chart.chart_data(rekap)):
+        caption += f"\n{html.escape(note)}"
+    await target.reply_photo(png, filename=chart.filename(rekap), caption=caption)
 
 
 RECLOSE_WORDS = "tutup ulang"
@@ -103,7 +102,8 @@ async def rekap_command(update: Update, context: TpkContext) -> None:
         else:
             await send_rekap(target, services, scope, request.area, request.period, context)
 
-    await answer_request(update, context, show, skip=RECLOSE_WORDS if reclosing else "")
+    await answer_request(update, context, show, skip=RECLOSE_WORDS if reclosing else "",
+                         pick=kb.RECLOSE if reclosing else GO)
 
 
 @for_command("rekap")
@@ -114,7 +114,7 @@ async def on_button(update: Update, context: TpkContext) -> None:
     if isinstance(press, cb.DigestSwitch):
         await on_digest_switch(update, context, press)
         return
-    action = kb.action_of(press) if isinstance(press, cb.RekapAction) else None
+    action = kb.action_of(press) if isinstance(press, cb.RekapAction | cb.RekapPage) else None
     services = context.services
     scope = context.caller.scope
     if action is None:
@@ -149,21 +149,37 @@ async def on_button(update: Update, context: TpkContext) -> None:
         await query.answer()
         await reclose_and_show(target, context, scope, action.area, action.period)
         return
-    assert action.action == GO
     await query.answer()
+    await show_in_place(target, context, scope, action)
+
+
+async def show_in_place(target: Message, context: TpkContext, scope: str, action: kb.Action) -> None:
+    """Edit the message into the summary, a Rincian page or a picker of ``action``'s area
+    and period (already checked against the caller's scope)."""
+    services = context.services
     rekap = await build_rekap(services, scope=scope, area=action.area, period=action.period)
-    hint = HINT if services.regions.children(action.area) else None
-    parts = message.split(message.render(rekap, hint=hint))
-    extra = _digest_row(target.reply_markup)
-    markup = kb.rekap_keyboard(services.regions, scope=scope, area=action.area, period=action.period,
-                               today=today(services), extra_rows=[*(extra or []), *_reclose_rows(context, rekap)])
+    extra = [*(_digest_row(target.reply_markup) or []), *_reclose_rows(context, rekap)]
+    page = BY_TOKEN.get(action.action)
+    if page is not None:
+        text = message.render_page(rekap, page)
+        markup = kb.page_keyboard(area=action.area, period=action.period, page=page, extra_rows=extra)
+    else:
+        text = message.render_summary(rekap)
+        if action.action == kb.PERIODS:
+            markup = kb.period_keyboard(area=action.area, period=action.period, today=today(services),
+                                        extra_rows=extra)
+        elif action.action == kb.AREAS:
+            markup = kb.area_keyboard(services.regions, area=action.area, period=action.period,
+                                      extra_rows=extra)
+        else:
+            assert action.action == GO
+            markup = kb.summary_keyboard(services.regions, scope=scope, area=action.area, period=action.period,
+                                         today=today(services), extra_rows=extra)
     try:
-        await target.edit_text(parts[0], reply_markup=markup if len(parts) == 1 else None)
+        await target.edit_text(text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
-    for index, part in enumerate(parts[1:], start=1):
-        await target.reply_text(part, reply_markup=markup if index == len(parts) - 1 else None)
 
 
 def _digest_row(markup: InlineKeyboardMarkup | None) -> list[list[InlineKeyboardButton]] | None:

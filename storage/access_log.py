@@ -10,6 +10,7 @@ another area).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,8 @@ class Read(StrEnum):
     CONSENT = "persetujuan"  # /persetujuan of someone
     EXPORT = "ekspor"  # the subject export (command line)
     SEARCH = "cari"  # listed by name in search results
+    DAFTAR = "daftar"  # a page of /daftar (the family heads of the member's list)
+    NAMED_EXPORT = "ekspor_nama"  # a workbook with names: /ekspor daftar, eppgbm, verval, csv
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,23 @@ async def read(db: Database | Transaction, *, reader_id: int | None, sasaran_ids
         return
     async with db.transaction() as tx:
         await tx.execute_many(sql, rows)
+
+
+async def read_families(db: Database | Transaction, *, reader_id: int | None, keluarga_ids: Iterable[int],
+                        what: Read, now: datetime) -> None:
+    """Log that ``reader_id`` was shown these families by name: the log is per person, so
+    one entry for each of the families' members (an erased one included — ids only)."""
+    ids = json.dumps(sorted(set(keluarga_ids)))
+    if ids == "[]":
+        return
+    sql = ("INSERT INTO access_log (at, reader_id, sasaran_id, what) SELECT ?, ?, s.id, ? FROM sasaran s "
+           "WHERE s.keluarga_id IN (SELECT value FROM json_each(?)) ORDER BY s.id")
+    params = (to_db(now), reader_id, what.value, ids)
+    if isinstance(db, Transaction):
+        await db.execute(sql, params)
+        return
+    async with db.transaction() as tx:
+        await tx.execute(sql, params)
 
 
 async def reads_of(db: Database, scope: str, sasaran_id: int, *, limit: int, offset: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,11 +29,20 @@ async def record(
 ) -> None:
     """Append one entry inside the caller's transaction, so the change and its audit
     record are committed together or not at all."""
-    await tx.execute(
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before_json, after_json) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (to_db(at), actor_id, action, entity, str(entity_id), _dump(before), _dump(after)),
-    )
+    await tx.execute(_INSERT, (to_db(at), actor_id, action, entity, str(entity_id), _dump(before), _dump(after)))
+
+
+async def record_many(tx: Transaction, *, at: datetime, actor_id: int | None, action: str,
+                      entries: Iterable[tuple[str, object, dict[str, Any] | None]]) -> None:
+    """Append one entry per (entity, entity id, after) of a batch in one statement, as
+    :func:`record` would one by one."""
+    stamp = to_db(at)
+    await tx.execute_many(_INSERT, [(stamp, actor_id, action, entity, str(entity_id), None, _dump(after))
+                                    for entity, entity_id, after in entries])
+
+
+_INSERT = ("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before_json, after_json) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass(frozen=True)

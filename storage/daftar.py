@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from storage.db import Database
-from storage.scope import within
+from storage.scope import within_named
 
 #: A family with no visit for this long is due again.
 VISIT_EVERY_DAYS = 30
@@ -34,6 +34,7 @@ class DaftarFamily:
     last_visit: date | None
     due: date
     unmeasured_children: int  # children with no weight or height this month
+    kka_due: int = 0  # audit cases of this family in an open round whose KKA is not completed yet
 
     @property
     def visited(self) -> bool:
@@ -43,15 +44,19 @@ class DaftarFamily:
 _MINE = ("(k.reporter_id = :user OR EXISTS (SELECT 1 FROM keluarga_assignee a WHERE a.keluarga_id = k.id "
          "AND a.user_id = :user) OR (k.impor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM keluarga_assignee a "
          "WHERE a.keluarga_id = k.id)))")
+#: Audit cases (Kajian Kasus) of the family in an open round, not dropped, whose KKA the member
+#: (``:user``; any member for a coordinator's list) has still to complete — what ``/audit`` asks them.
+_KKA = ("SELECT count(*) FROM audit_case c JOIN audit_round r ON r.id = c.round_id WHERE c.keluarga_id = k.id "
+        "AND c.status <> 'batal' AND r.closed_at IS NULL AND c.kka_json IS NULL "
+        "AND (:user IS NULL OR c.tpk_id = :user)")
 _VISITS = ("SELECT max(v.visited_on) FROM kunjungan v JOIN sasaran s ON s.id = v.sasaran_id "
            "WHERE s.keluarga_id = k.id AND v.impor_id IS NULL AND v.kind = 'kunjungan'")
 
 
 def _where(scope: str, user_id: int | None, unvisited: bool) -> tuple[str, dict[str, Any]]:
-    inside, (a, b, c) = within("k.region_code", scope)
-    inside = inside.replace("?", "{}").format(":s0", ":s1", ":s2")
+    inside, area = within_named("k.region_code", scope)
     where = f"{inside} AND k.erased_at IS NULL AND k.anonymised_at IS NULL"
-    params: dict[str, Any] = {"s0": a, "s1": b, "s2": c, "user": user_id}
+    params: dict[str, Any] = {**area, "user": user_id}
     if user_id is not None:
         where += f" AND {_MINE}"
     if unvisited:
@@ -75,8 +80,8 @@ async def families(db: Database, scope: str, *, user_id: int | None, today: date
         " AND s.category IN ('baduta', 'balita') AND NOT EXISTS (SELECT 1 FROM kunjungan v WHERE v.sasaran_id = s.id"
         " AND v.visited_on >= :month AND (v.weight_kg IS NOT NULL OR v.height_cm IS NOT NULL))) AS unmeasured, "
         "(SELECT count(*) FROM sasaran_flag f JOIN sasaran s ON s.id = f.sasaran_id WHERE s.keluarga_id = k.id) "
-        "+ (SELECT count(*) FROM keluarga_risk r WHERE r.keluarga_id = k.id) AS flags "
-        f"FROM keluarga k WHERE {where} ORDER BY {ordering} LIMIT :limit OFFSET :offset",
+        "+ (SELECT count(*) FROM keluarga_risk r WHERE r.keluarga_id = k.id) AS flags, "
+        f"({_KKA}) AS kka_due FROM keluarga k WHERE {where} ORDER BY {ordering} LIMIT :limit OFFSET :offset",
         {**params, "month": month_start, "limit": limit, "offset": offset})
     return [_family(r) for r in rows], int(total or 0)
 
@@ -86,7 +91,7 @@ def _family(row: Any) -> DaftarFamily:
         id=row["id"], head_name=row["head_name"], rt=row["rt"], rw=row["rw"], region_code=row["region_code"],
         berisiko=bool(row["berisiko"]), imported=row["impor_id"] is not None, members=row["members"],
         last_visit=date.fromisoformat(row["last_visit"]) if row["last_visit"] else None,
-        due=date.fromisoformat(row["due"]), unmeasured_children=row["unmeasured"])
+        due=date.fromisoformat(row["due"]), unmeasured_children=row["unmeasured"], kka_due=row["kka_due"])
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ class NamedRow:
     last_visit: date | None
     due: date
     flags: str
+    kka_due: bool = False  # an audit case of this family waits for its KKA
 
 
 async def named_rows(db: Database, scope: str, *, user_id: int | None, today: date) -> list[NamedRow]:
@@ -119,7 +125,8 @@ async def named_rows(db: Database, scope: str, *, user_id: int | None, today: da
         f"s.category, s.birth_date, s.nik_masked, ({_VISITS}) AS last_visit, "
         f"coalesce(date(({_VISITS}), '+{VISIT_EVERY_DAYS} days'), substr(k.created_at, 1, 10)) AS due, "
         "(SELECT group_concat(reason, '; ') FROM (SELECT reason FROM keluarga_risk r WHERE r.keluarga_id = k.id "
-        " UNION ALL SELECT reason FROM sasaran_flag f WHERE f.sasaran_id = s.id)) AS flags "
+        " UNION ALL SELECT reason FROM sasaran_flag f WHERE f.sasaran_id = s.id)) AS flags, "
+        f"({_KKA}) AS kka_due "
         f"FROM keluarga k LEFT JOIN sasaran s ON s.keluarga_id = k.id AND s.status = 'aktif' AND s.erased_at IS NULL "
         f"AND s.anonymised_at IS NULL WHERE {where} ORDER BY due, k.id, s.id LIMIT :limit",
         {**params, "limit": MAX_ROWS})
@@ -129,4 +136,4 @@ async def named_rows(db: Database, scope: str, *, user_id: int | None, today: da
         name=r["name"], category=r["category"],
         birth_date=date.fromisoformat(r["birth_date"]) if r["birth_date"] else None, nik_masked=r["nik_masked"],
         last_visit=date.fromisoformat(r["last_visit"]) if r["last_visit"] else None,
-        due=date.fromisoformat(r["due"]), flags=r["flags"] or "") for r in rows]
+        due=date.fromisoformat(r["due"]), flags=r["flags"] or "", kka_due=bool(r["kka_due"])) for r in rows]

@@ -15,8 +15,9 @@ async def child_measurements(db: Database, scope: str) -> list[Any]:
     """Every weighing or measuring of a baduta/balita in scope, oldest first."""
     inside, params = within("s.region_code", scope)
     return await db.fetch_all(
-        "SELECT s.nik_masked, s.name, s.sex, s.birth_date, k.head_name, s.region_code, v.visited_on, v.weight_kg, "
-        "v.height_cm, v.measured_lying, v.haz, v.waz, v.whz FROM kunjungan v JOIN sasaran s ON s.id = v.sasaran_id "
+        "SELECT s.id AS sasaran_id, s.nik_masked, s.name, s.sex, s.birth_date, k.head_name, s.region_code, "
+        "v.visited_on, v.weight_kg, v.height_cm, v.measured_lying, v.haz, v.waz, v.whz FROM kunjungan v "
+        "JOIN sasaran s ON s.id = v.sasaran_id "
         f"JOIN keluarga k ON k.id = s.keluarga_id WHERE {inside} AND s.category IN ('baduta', 'balita') "
         "AND s.erased_at IS NULL AND s.anonymised_at IS NULL "
         "AND (v.weight_kg IS NOT NULL OR v.height_cm IS NOT NULL) ORDER BY v.visited_on, v.id LIMIT ?",

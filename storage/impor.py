@@ -170,8 +170,8 @@ async def record_rows(tx: Transaction, impor_id: int, sheet: str,
         "before_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(impor_id, sheet, *r) for r in rows])
 
 
-async def mark_source(tx: Transaction, impor_id: int, *, keluarga: Iterable[int], sasaran: Iterable[int],
-                      kunjungan: Iterable[int]) -> None:
+async def mark_source(tx: Transaction, impor_id: int, *, keluarga: Iterable[int] = (), sasaran: Iterable[int] = (),
+                      kunjungan: Iterable[int] = ()) -> None:
     """Records created by an import carry its id (their ``sumber``)."""
     for table, ids in (("keluarga", list(keluarga)), ("sasaran", list(sasaran)), ("kunjungan", list(kunjungan))):
         if ids:

@@ -213,20 +213,53 @@ def _json(value: dict[str, Any]) -> str:
 # -- writing -------------------------------------------------------------------------
 
 
+#: The columns a new family's row is written with (``create_keluarga`` and the import's
+#: batch, :class:`storage.impor_batch.NewRecords`, write the same values).
+KELUARGA_INSERT_COLUMNS = ("region_code, rt, rw, address, head_name, no_kk_masked, water_source, latrine, "
+                           "answers_json, reporter_id, draft_key, created_at, updated_at")
+SASARAN_INSERT_COLUMNS = ("keluarga_id, region_code, category, name, nik_masked, sex, birth_date, hpht, hpl, "
+                          "delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at")
+
+
+def insert_sql(table: str, *columns: str) -> str:
+    """``INSERT INTO table (…) VALUES (?, …)`` for comma-separated column lists."""
+    names = ", ".join(columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in names.split(','))})"
+
+
+def keluarga_values(data: NewKeluarga, *, reporter_id: int, draft_key: str | None, now: datetime) -> tuple[Any, ...]:
+    """The values of :data:`KELUARGA_INSERT_COLUMNS` for a new family."""
+    kk, stamp = data.no_kk, to_db(now)
+    return (data.region_code, data.rt, data.rw, data.address, data.head_name, mask_nik(kk) if kk else None,
+            data.water_source, data.latrine, _json(data.answers), reporter_id, draft_key, stamp, stamp)
+
+
+def keluarga_audit(data: NewKeluarga) -> dict[str, Any]:
+    """What the audit log keeps of a new family: everything but the No. KK."""
+    return {k: v for k, v in asdict(data).items() if k != "no_kk"}
+
+
+def sasaran_values(data: NewSasaran, *, keluarga_id: int, region_code: str, reporter_id: int,
+                   now: datetime) -> tuple[Any, ...]:
+    """The values of :data:`SASARAN_INSERT_COLUMNS` for a new member (the family's region)."""
+    nik, stamp = data.nik, to_db(now)
+    return (keluarga_id, region_code, data.category, data.name, mask_nik(nik) if nik else None, data.sex,
+            _iso(data.birth_date), _iso(data.hpht), _iso(data.hpl), _iso(data.delivery_date), data.mother_id,
+            _json(data.answers), reporter_id, stamp, stamp)
+
+
+def sasaran_audit(data: NewSasaran) -> dict[str, Any]:
+    """What the audit log keeps of a new member: everything but NIK and phone."""
+    return {k: v for k, v in asdict(data).items() if k not in ("nik", "phone")}
+
+
 async def create_keluarga(tx: Transaction, cipher: IdentityCipher, data: NewKeluarga, *, reporter_id: int,
                           draft_key: str | None, now: datetime) -> int:
-    kk = data.no_kk
-    new_id = await tx.insert(
-        "INSERT INTO keluarga (region_code, rt, rw, address, head_name, no_kk_masked, "
-        "water_source, latrine, answers_json, reporter_id, draft_key, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (data.region_code, data.rt, data.rw, data.address, data.head_name, mask_nik(kk) if kk else None,
-         data.water_source, data.latrine, _json(data.answers), reporter_id, draft_key, to_db(now), to_db(now)),
-    )
-    await seal(tx, cipher, KELUARGA_KK, new_id, kk)
-    after = {k: v for k, v in asdict(data).items() if k != "no_kk"}
+    new_id = await tx.insert(insert_sql("keluarga", KELUARGA_INSERT_COLUMNS),
+                             keluarga_values(data, reporter_id=reporter_id, draft_key=draft_key, now=now))
+    await seal(tx, cipher, KELUARGA_KK, new_id, data.no_kk)
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="keluarga",
-                       entity_id=new_id, after=after)
+                       entity_id=new_id, after=keluarga_audit(data))
     return new_id
 
 
@@ -235,21 +268,13 @@ async def add_sasaran(tx: Transaction, cipher: IdentityCipher, keluarga_id: int,
     row = await tx.fetch_one("SELECT region_code FROM keluarga WHERE id = ?", (keluarga_id,))
     if row is None:
         raise LookupError(keluarga_id)
-    nik = data.nik
-    new_id = await tx.insert(
-        "INSERT INTO sasaran (keluarga_id, region_code, category, name, nik_masked, sex, "
-        "birth_date, hpht, hpl, delivery_date, mother_id, answers_json, reporter_id, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (keluarga_id, row["region_code"], data.category, data.name,
-         mask_nik(nik) if nik else None, data.sex, _iso(data.birth_date), _iso(data.hpht),
-         _iso(data.hpl), _iso(data.delivery_date), data.mother_id, _json(data.answers), reporter_id,
-         to_db(now), to_db(now)),
-    )
-    await seal(tx, cipher, SASARAN_NIK, new_id, nik)
+    new_id = await tx.insert(insert_sql("sasaran", SASARAN_INSERT_COLUMNS),
+                             sasaran_values(data, keluarga_id=keluarga_id, region_code=row["region_code"],
+                                            reporter_id=reporter_id, now=now))
+    await seal(tx, cipher, SASARAN_NIK, new_id, data.nik)
     await seal(tx, cipher, SASARAN_PHONE, new_id, data.phone)
-    after = {k: v for k, v in asdict(data).items() if k not in ("nik", "phone")}
     await audit.record(tx, at=now, actor_id=reporter_id, action="create", entity="sasaran",
-                       entity_id=new_id, after=after)
+                       entity_id=new_id, after=sasaran_audit(data))
     return new_id
 
 

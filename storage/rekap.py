@@ -10,12 +10,12 @@ Every figure means "current records (not erased) in a bucket"; the buckets are:
 metric              what is counted                                    bucket (month)
 ==================  =================================================  ===============
 keluarga            families                                           created, local
-keluarga_berisiko   families with berisiko = 1 (current assessment)    created, local
-risk:<code>         families with that KRS factor (keluarga_risk)      created, local
+keluarga_berisiko   families with berisiko = 1 (kept, no longer read)  created, local
+risk:<code>         families with that KRS factor (kept, not read)     created, local
 inm:<span>          members entering (+1) / leaving (-1) a span        that month
 in:<span>:<month>   the same by day, one metric per month              that day
 hpl                 members whose HPL falls in the month               HPL
-flag:<code>         active members with that health flag               created, local
+flag:<code>         active members with a health flag (kept, not read) created, local
 kunjungan:<kind>    visits / registrations of members not erased       visited_on
 outcome:<outcome>   births ('lahir') and losses ('keguguran')          visited_on
 anak_*              children measured (chains, see the migration)      measured month
@@ -24,8 +24,11 @@ pengingat_perlu     of those, asking for an answer (needs_ack)         sent_at, 
 pengingat_jawab     of those, answered (ack_at set)                    sent_at, local
 ==================  =================================================  ===============
 
-"Stock" figures of families and risk factors are the buckets up to the end of a
-period: records registered by then, as they are now. Members by category (catin, ibu
+"Stock" figures of families are the buckets up to the end of a period: records
+registered by then. Families berisiko stunting, each KRS factor and each member health
+flag (KEK, anaemia, ...) are counted by their assessed state on the reference day, from
+the dated risk history of migration 0017 (``berisiko``, ``risk_<code>``,
+``flag_<code>`` spans, :mod:`storage.risk_history`) with the same counters. Members by category (catin, ibu
 hamil by trimester, ibu nifas, baduta, balita) are counted by their state on the
 period's reference day from membership spans (migration 0011, :data:`SPAN_NAMES`): a
 member is counted from the day it was reported, a child is a baduta until the day
@@ -42,6 +45,7 @@ outside the scope (:class:`OutsideScope`), and filters SQL with
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,10 +54,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.regions import contains
+from bot.domain.visit_tasks import stale_from
 from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
 
+#: Days from HPHT to the first day "past 44 weeks": /rekap's hamil_lewat band and the
+#: visit task to update the record open on the same day (one rule, bot.domain.visit_tasks).
+STALE_DAY = (stale_from(date(2000, 1, 1)) - date(2000, 1, 1)).days
 #: Length of a region code at each level (provinsi, kab/kota, kecamatan, desa/kelurahan).
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 #: The level counters are kept at (rekap_counts); the levels above are rolled up.
@@ -63,11 +71,8 @@ CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
 RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
 FLAG_CODES = ("kek", "anaemia", "bblr", "short_birth_length", "kms_2t")
 CHILD_METRICS = ("anak_ukur", "anak_tbu", "anak_pendek", "anak_kurus", "anak_bbkurang")
-STOCK_METRICS = (
-    "keluarga", "keluarga_berisiko",
-    *(f"risk:{c}" for c in RISK_CODES),
-    *(f"flag:{c}" for c in FLAG_CODES),
-)
+#: Stocks by the month registered: families registered by the end of a period.
+STOCK_METRICS = ("keluarga",)
 #: Membership spans (migration 0011): a member is in one of these on day R when R lies
 #: in its span; counted from its 'in:'/'inm:' counters on the reference day.
 SPAN_NAMES = ("catin", "ibu_nifas", "baduta", "balita", "hamil_tm1", "hamil_tm2", "hamil_tm3", "hamil_lewat",
@@ -80,7 +85,13 @@ SPAN_TARGETS = {
     "baduta": ("stock", "sasaran:baduta"), "balita": ("stock", "sasaran:balita"),
     "hamil_tm1": ("pregnant", "tm1"), "hamil_tm2": ("pregnant", "tm2"), "hamil_tm3": ("pregnant", "tm3"),
     "hamil_lewat": ("pregnant", "lewat"), "hamil_tanpa_hpht": ("stock", "hamil_tanpa_hpht"),
+    # the dated risk history (migration 0017, storage/risk_history.py): by the state on the day too
+    "berisiko": ("stock", "keluarga_berisiko"),
+    **{f"risk_{c}": ("stock", f"risk:{c}") for c in RISK_CODES},
+    **{f"flag_{c}": ("stock", f"flag:{c}") for c in FLAG_CODES},
 }
+#: Every span name counted on the reference day: membership (0011) and risk state (0017).
+DAY_SPAN_NAMES = tuple(SPAN_TARGETS)
 FLOW_METRICS = ("keluarga", "hpl", "kunjungan:kunjungan", "kunjungan:pendaftaran", "outcome:lahir",
                 "outcome:keguguran", "pengingat_kirim", "pengingat_perlu", "pengingat_jawab")
 
@@ -95,6 +106,10 @@ def _inside(scope: str, area: str, column: str = "region_code") -> tuple[str, tu
     a BINARY column cannot); it never widens the condition."""
     if not contains(scope, area):
         raise OutsideScope(area)
+    if len(area) == CODE_LENGTH[DESA_LEVEL]:
+        # Nothing lies below a desa/kelurahan: an equality lets SQLite seek on the next key
+        # column too (a counter's month), where a range on region_code stops the seek there.
+        return f"{column} = ?", (area,)
     condition, params = within(column, area)
     return f"{condition} AND {column} >= ? AND {column} < ?", (*params, area, area + "/")
 
@@ -122,14 +137,17 @@ async def ensure_zone(db: Database, modifier: str) -> bool:
     return True
 
 
-async def ensure_trimester(db: Database, tm2_day: int, tm3_day: int) -> bool:
-    """Make the pregnancy spans use the configured trimesters (their first day since
-    HPHT); rebuilds every counter when they change. Returns True if rebuilt."""
-    rows = dict(await db.fetch_all("SELECT key, value FROM rekap_settings WHERE key IN ('tm2_day', 'tm3_day')"))
-    if rows.get("tm2_day") == str(tm2_day) and rows.get("tm3_day") == str(tm3_day):
+async def ensure_trimester(db: Database, tm2_day: int, tm3_day: int, lewat_day: int = STALE_DAY) -> bool:
+    """Make the pregnancy spans use the configured trimesters and the post-term day
+    (their first day since HPHT); rebuilds every counter when they change. Returns True
+    if rebuilt."""
+    wanted = {"tm2_day": str(tm2_day), "tm3_day": str(tm3_day), "lewat_day": str(lewat_day)}
+    rows = dict(await db.fetch_all("SELECT key, value FROM rekap_settings WHERE key IN ('tm2_day', 'tm3_day',"
+                                   " 'lewat_day')"))
+    if rows == wanted:
         return False
     async with db.transaction() as tx:
-        for key, value in (("tm2_day", tm2_day), ("tm3_day", tm3_day)):
+        for key, value in wanted.items():
             await tx.execute("INSERT INTO rekap_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
                              "SET value = excluded.value", (key, str(value)))
         await rebuild_counts(tx)
@@ -148,6 +166,20 @@ async def rebuild_counts(tx: Transaction) -> None:
                   "rekap_rollup", "rekap_activity"):
         await tx.execute(f"DELETE FROM {table}")
     await tx.execute("INSERT INTO rekap_span SELECT * FROM rekap_span_source")
+    # The risk history is a record of what was assessed when, not derived: kept, recounted.
+    await tx.execute(
+        "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
+        "SELECT metric, region_code, month, '', sum(delta) FROM ("
+        " SELECT 'inm:' || name AS metric, region_code, substr(start_day, 1, 7) AS month, 1 AS delta"
+        "  FROM rekap_state_span WHERE live"
+        " UNION ALL SELECT 'in:' || name || ':' || substr(start_day, 1, 7), region_code, start_day, 1"
+        "  FROM rekap_state_span WHERE live"
+        " UNION ALL SELECT 'inm:' || name, region_code, substr(end_day, 1, 7), -1"
+        "  FROM rekap_state_span WHERE live AND end_day <> '9999-12-31'"
+        " UNION ALL SELECT 'in:' || name || ':' || substr(end_day, 1, 7), region_code, end_day, -1"
+        "  FROM rekap_state_span WHERE live AND end_day <> '9999-12-31'"
+        f") WHERE true GROUP BY metric, region_code, month {_UPSERT}"
+    )
     await tx.execute(
         "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
         f"SELECT metric, region_code, month, '', count(*) FROM ("
@@ -362,14 +394,18 @@ async def area_counts(
 
 async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level: int, days: tuple[date, date],
                  of: Any) -> None:
-    """Members in each span on the two reference days. On day R of month M: the running
-    total, minus the month buckets from M on, plus the day buckets of M up to R — a
-    row per month still to come and per day of one month, never one per member."""
+    """Members in each span on the two reference days, from counters: a row per month
+    still to come and per day of one month, never one per member. On day R of month M,
+    either the running total minus the month buckets from M on plus the day buckets of M
+    up to R, or — when fewer days of M follow R — the total minus the month buckets
+    after M minus the day buckets after R. The day rows read are at most half a month's
+    (none on a month's last day, the day a closed month is counted on)."""
     cut = CODE_LENGTH[group_level]
     counters = _counters_at(group_level)
     months = [f"{d:%Y-%m}" for d in days]
-    monthly = tuple(f"inm:{n}" for n in SPAN_NAMES)
-    daily = tuple(dict.fromkeys(f"in:{n}:{month}" for month in months for n in SPAN_NAMES))
+    # From the month's end back when that reads fewer days: R is past the month's middle.
+    backward = [(calendar.monthrange(d.year, d.month)[1] - d.day) < d.day for d in days]
+    monthly = tuple(f"inm:{n}" for n in DAY_SPAN_NAMES)
     found: dict[tuple[str, str], list[int]] = {}
 
     def add(code: str, metric: str, values: Iterable[int]) -> None:
@@ -382,19 +418,25 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
             f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
             f" WHERE metric IN ({_marks(monthly)}) AND {inside} GROUP BY a, metric", (*monthly, *params)):
         add(code, metric, (total, total))
+    after = [">" if back else ">=" for back in backward]
     for code, metric, cur, prev in await db.fetch_all(
             f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
-            " -sum(CASE WHEN month >= ? THEN value ELSE 0 END), -sum(CASE WHEN month >= ? THEN value ELSE 0 END)"
+            f" -sum(CASE WHEN month {after[0]} ? THEN value ELSE 0 END),"
+            f" -sum(CASE WHEN month {after[1]} ? THEN value ELSE 0 END)"
             f" FROM {counters} AND metric IN ({_marks(monthly)}) AND {inside} AND month >= ? GROUP BY a, metric",
             (months[0], months[1], *monthly, *params, min(months))):
         add(code, metric, (cur, prev))
-    for code, metric, cur, prev in await db.fetch_all(
-            f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
-            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
-            " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
-            f" FROM {counters} AND metric IN ({_marks(daily)}) AND {inside} GROUP BY a, metric",
-            (f"{months[0]}-01", days[0].isoformat(), f"{months[1]}-01", days[1].isoformat(), *daily, *params)):
-        add(code, metric, (cur, prev))
+    # The day buckets each reference day adds (+1) or takes off (-1), one query per day so
+    # that each reads only its own days: (sign, first day, last day).
+    for index, (day, month, back) in enumerate(zip(days, months, backward, strict=True)):
+        sign, first, last = (-1, (day + timedelta(days=1)).isoformat(), f"{month}-31") if back \
+            else (1, f"{month}-01", day.isoformat())
+        metrics = tuple(f"in:{n}:{month}" for n in DAY_SPAN_NAMES)
+        for code, metric, value in await db.fetch_all(
+                f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value)"
+                f" FROM {counters} AND metric IN ({_marks(metrics)}) AND {inside} AND month >= ? AND month <= ?"
+                " GROUP BY a, metric", (*metrics, *params, first, last)):
+            add(code, metric, [0, sign * value] if index else [sign * value])
     for (code, name), (cur, prev) in found.items():
         counts = of(code)
         group, key = SPAN_TARGETS[name]

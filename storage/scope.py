@@ -4,11 +4,31 @@ Region codes are hierarchical text (``36.73.04.1007``), so "inside scope" is the
 scope itself or anything starting with ``scope + "."``. The prefix is written as a
 range — every such code sorts between ``scope + "."`` and ``scope + "/"`` ('/' follows
 '.') — because SQLite cannot use an index for a case-insensitive ``LIKE``.
+
+The condition comes with positional (``?``) parameters for queries written that way,
+or with named ones (``:area_eq``…) to compose into a query with named parameters
+(:func:`within_named`): both are the same condition, never edited as text afterwards.
 """
 
 from __future__ import annotations
 
+_CONDITION = "({column} = {eq} OR ({column} > {low} AND {column} < {high}))"
+
+
+def _bounds(scope: str) -> tuple[str, str, str]:
+    return scope, scope + ".", scope + "/"
+
 
 def within(column: str, scope: str) -> tuple[str, tuple[str, str, str]]:
     """SQL condition and parameters: ``column`` lies inside ``scope``."""
-    return f"({column} = ? OR ({column} > ? AND {column} < ?))", (scope, scope + ".", scope + "/")
+    return _CONDITION.format(column=column, eq="?", low="?", high="?"), _bounds(scope)
+
+
+def within_named(column: str, scope: str, *, name: str = "area") -> tuple[str, dict[str, str]]:
+    """The same condition with named parameters ``:<name>_eq``, ``:<name>_low``,
+    ``:<name>_high``, for a query whose other parameters are named too (two areas in one
+    query take two names)."""
+    keys = (f"{name}_eq", f"{name}_low", f"{name}_high")
+    sql = _CONDITION.format(column=column, **{part: f":{key}" for part, key in zip(("eq", "low", "high"), keys,
+                                                                                    strict=True)})
+    return sql, dict(zip(keys, _bounds(scope), strict=True))

@@ -204,6 +204,27 @@ def mask_nik(number: str) -> str:
     return "*" * len(digits)
 
 
+#: A phone number shows "+62" and the operator's prefix ("812": Telkomsel) and nothing of
+#: the subscriber's own digits.
+PHONE_SHOWN = len("+62812")
+
+
+def mask_phone(number: str) -> str:
+    """A mobile number as the review screen and cards show it: "+6281234567890" →
+    "+62812********".
+
+    The same rule as :func:`mask_nik`: show only the part shared by millions (the country
+    code and the operator prefix), hide every digit that tells one person from another.
+    The old "+62812•••890" showed the subscriber's last three digits as well, leaving only
+    a few digits to guess. Anything that is not a "+62…" number of the usual length shows
+    no digit at all.
+    """
+    compact = number.strip()
+    if compact.startswith("+62") and compact[1:].isdigit() and 12 <= len(compact) <= 15:
+        return compact[:PHONE_SHOWN] + "*" * (len(compact) - PHONE_SHOWN)
+    return "*" * len(clean_number(compact))
+
+
 def _tanggal(value: date) -> str:
     return format_date(value, "d MMMM y", locale="id")
 

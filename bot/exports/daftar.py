@@ -43,7 +43,9 @@ def workbook(rows: list[NamedRow], *, reader: str, today: date, regions: RegionT
             r.name or "", CATEGORY_LABELS_BY_VALUE.get(r.category or "", ""),
             age_label(r.birth_date, today) if r.birth_date else "", r.nik_masked or "",
             r.last_visit.isoformat() if r.last_visit else "belum dikunjungi", r.due.isoformat(),
-            ("berisiko stunting; " if r.berisiko else "") + r.flags, r.source or "laporan TPK",
+            "; ".join(t for t in ("berisiko stunting" if r.berisiko else "", r.flags,
+                                  "KKA audit kasus belum dilengkapi" if r.kka_due else "") if t),
+            r.source or "laporan TPK",
         ])
     out = io.BytesIO()
     book.save(out)

@@ -85,10 +85,22 @@ VALUES: dict[str, Callable[[Any, RegionTree], Any]] = {
 _QUERIES = {"child_measurements": store.child_measurements, "families": store.families}
 
 
-async def table(db: Database, layout: Layout, scope: str, regions: RegionTree) -> list[list[Any]]:
+@dataclass(frozen=True)
+class Table:
+    """A sheet (the header row, then one row per record) and who it names, for the access log."""
+
+    rows: list[list[Any]]
+    sasaran_ids: list[int]  # the people named by their own row (a child's measurement)
+    keluarga_ids: list[int]  # the families named by their row (logged for each member)
+
+
+async def table(db: Database, layout: Layout, scope: str, regions: RegionTree) -> Table:
     """The header row and one row per record, as the layout says."""
     rows = await _QUERIES[layout.rows](db, scope)
-    return [[h for h, _ in layout.columns], *([VALUES[v](r, regions) for _, v in layout.columns] for r in rows)]
+    keys = rows[0].keys() if rows else []
+    return Table([[h for h, _ in layout.columns], *([VALUES[v](r, regions) for _, v in layout.columns] for r in rows)],
+                 sasaran_ids=[r["sasaran_id"] for r in rows] if "sasaran_id" in keys else [],
+                 keluarga_ids=[r["id"] for r in rows] if "sasaran_id" not in keys and "id" in keys else [])
 
 
 def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:

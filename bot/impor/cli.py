@@ -18,7 +18,7 @@ from bot.clock import SystemClock
 from bot.impor import run
 from bot.impor.columns import BY_KEY
 from bot.impor.headers import normalise
-from bot.impor.service import IGNORE, SheetMapping, SheetPlan
+from bot.impor.plans import IGNORE, SheetMapping, SheetPlan
 from bot.settings import Settings
 from storage import impor as store
 from storage import users

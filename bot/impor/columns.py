@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from conversations import lapor
+from bot import lapor_fields
 from conversations.forms.fields import ChoiceField, DateField, Field, Option, TextField
 
 
@@ -53,7 +53,7 @@ class Column:
         key = self.form_key or self.key
         if key in _EXTRA_FIELDS:
             return _EXTRA_FIELDS[key]
-        fields = lapor.FAMILY_FIELDS if self.kind is Kind.KELUARGA else lapor.SASARAN_FIELDS
+        fields = lapor_fields.FAMILY_FIELDS if self.kind is Kind.KELUARGA else lapor_fields.SASARAN_FIELDS
         return next(f for f in fields if f.key == key)
 
     @property

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.impor import reader
-from bot.impor.service import IGNORE, Importer, Report, SheetMapping, SheetPlan, file_hash, read_mappings
+from bot.impor.apply import Importer
+from bot.impor.plans import IGNORE, SheetMapping, SheetPlan, file_hash, read_mappings
+from bot.impor.report import Report
 from bot.services import Services
 from storage import impor as store
 

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.impor.columns import BY_KEY
+from bot.impor.report import Report
 from bot.impor.run import WORDS
-from bot.impor.service import Report
 
 PREVIEW_FILENAME = "pratinjau_impor.xlsx"
 

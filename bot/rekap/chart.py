@@ -1,8 +1,17 @@
-"""The "Grafik" PNG: families at risk and stunted children by sub-area, and risk factors.
+"""The "Grafik" PNG, drawn for a phone: families at risk and stunted children by
+sub-area on top, risk factors below.
 
-Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, safe to
-run in a worker thread). The numbers come from the same :class:`~bot.rekap.figures.Rekap`
-as the message, so the chart never disagrees with it.
+Coordinators open it in Telegram on a phone (issue 16), so it is portrait, 600 × 1200 px,
+with fonts of at least 16 pt: shown 390 px wide (65 %) the smallest text is about 14 px,
+and still about 12 px in a chat bubble 320 px wide, without zooming. Count axes have
+whole-number ticks, numbers are written the Indonesian way ("1.234", "27,6%"), and only
+the :data:`MAX_AREAS` sub-areas with the most cases are drawn; the caption names how many
+more there are, and the workbook has every one.
+
+:func:`chart_data` computes everything the PNG shows (tests check the numbers, not the
+pixels); :func:`render_png` only draws it, with matplotlib's object API on the Agg
+canvas (no pyplot, no display, safe in a worker thread). The numbers come from the same
+:class:`~bot.rekap.figures.Rekap` as the message, so the chart never disagrees with it.
 """
 
 from __future__ import annotations
@@ -11,15 +20,27 @@ import io
 import logging
 import textwrap
 import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.rekap.figures import FLAG_LABELS, RISK_LABELS, Rekap
+from bot.formatting import number, percent
+from bot.rekap.figures import FLAG_LABELS, RISK_LABELS, Figures, Rekap
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _KRS_COLOUR = "#d95f02"
 _STUNTED_COLOUR = "#7570b3"
 _RISK_COLOUR = "#1b9e77"
 _FLAG_COLOUR = "#e7298a"
-#: Above this many sub-areas the bars would be unreadable: show the largest ones.
-MAX_BARS = 40
+WIDTH_PX, HEIGHT_PX, DPI = 600, 1200, 100
+#: The smallest font anywhere on the chart (points; 16 pt is 22 px in the PNG).
+MIN_FONT_PT = 16
+#: Sub-areas drawn at most: two bars each still leave a readable row at this height.
+MAX_AREAS = 8
+#: Characters per line of a bar's label before it wraps (the labels share the width with the bars).
+LABEL_WIDTH = 13
 
 log = logging.getLogger(__name__)
 
@@ -49,62 +70,117 @@ def _draw_something() -> None:
         log.warning("chart renderer warm-up failed", exc_info=True)
 
 
-def _short(name: str, width: int = 22) -> str:
-    return textwrap.shorten(name, width=width, placeholder="…")
+@dataclass(frozen=True)
+class AreaBars:
+    name: str
+    krs: int
+    families: int
+    stunted: int
+    assessed: int
 
 
-def render_png(rekap: Rekap) -> bytes:
-    """A PNG (about 1000×700 px) titled with the area and the period."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+@dataclass(frozen=True)
+class ChartData:
+    """What the PNG shows: the areas drawn (most cases first), how many were left out,
+    and the risk factors as (label, value, colour)."""
 
+    title: str
+    areas: tuple[AreaBars, ...]
+    hidden: int
+    factors: tuple[tuple[str, int, str], ...]
+    per_area: bool
+
+
+def _bars(name: str, figures: Figures) -> AreaBars:
+    return AreaBars(name, figures.value("keluarga_berisiko"), figures["keluarga_berisiko"].whole or 0,
+                    figures.value("anak_pendek"), figures["anak_pendek"].whole or 0)
+
+
+def chart_data(rekap: Rekap) -> ChartData:
     if rekap.sub_areas:
-        areas = [(s.name, s.figures.value("keluarga_berisiko"), s.figures.value("anak_pendek"))
-                 for s in rekap.sub_areas]
-        areas.sort(key=lambda a: (a[1] + a[2], a[0]), reverse=True)
-        hidden = max(len(areas) - MAX_BARS, 0)
-        areas = areas[:MAX_BARS]
-        areas.reverse()  # largest at the top of a horizontal bar chart
+        areas = [_bars(s.name, s.figures) for s in rekap.sub_areas]
+        areas.sort(key=lambda a: (-(a.krs + a.stunted), a.name))
     else:
-        hidden = 0
-        f = rekap.figures
-        areas = [(rekap.area_name, f.value("keluarga_berisiko"), f.value("anak_pendek"))]
+        areas = [_bars(rekap.area_name, rekap.figures)]
     factors = [(label, rekap.figures.value(f"risk_{code}"), _RISK_COLOUR) for code, label in RISK_LABELS.items()]
     factors += [(label.split(" (")[0], rekap.figures.value(f"flag_{code}"), _FLAG_COLOUR)
                 for code, label in FLAG_LABELS.items()]
+    return ChartData(title=f"Rekap {rekap.area_label}\n{rekap.period.label()}", areas=tuple(areas[:MAX_AREAS]),
+                     hidden=max(len(areas) - MAX_AREAS, 0), factors=tuple(factors), per_area=bool(rekap.sub_areas))
 
-    height = max(6.0, 1.2 + 0.32 * len(areas))
-    figure = Figure(figsize=(11, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    left, right = figure.subplots(1, 2, width_ratios=(3, 2))
-    positions = list(range(len(areas)))
+
+def caption_note(data: ChartData) -> str | None:
+    """What the caption adds when some sub-areas are not drawn."""
+    if not data.hidden:
+        return None
+    return f"Grafik memuat {number(len(data.areas))} wilayah dengan kasus terbanyak; {number(data.hidden)} " \
+           "wilayah lain ada di 📥 Excel."
+
+
+def _wrap(label: str) -> str:
+    return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False)) or label
+
+
+def _count_axis(ax: Axes, largest: int) -> None:
+    """Whole-number ticks written "1.234", a little room right of the longest bar for its label."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.set_xlim(0, max(largest, 1) * 1.45)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(int(v))))
+    ax.tick_params(labelsize=MIN_FONT_PT)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _draw_areas(ax: Axes, data: ChartData) -> None:
+    areas = list(reversed(data.areas))  # most cases at the top
     bar = 0.4
-    left.barh([p + bar / 2 for p in positions], [a[1] for a in areas], height=bar, color=_KRS_COLOUR,
-              label="Keluarga berisiko stunting")
-    left.barh([p - bar / 2 for p in positions], [a[2] for a in areas], height=bar, color=_STUNTED_COLOUR,
-              label="Anak stunting (diukur di periode)")
-    left.set_yticks(positions, [_short(a[0]) for a in areas], fontsize=8)
-    left.legend(loc="lower right", fontsize=8)
-    left.grid(axis="x", alpha=0.3)
-    per = "per wilayah" if rekap.sub_areas else rekap.area_name
-    left.set_title(f"Keluarga berisiko & anak stunting {per}", fontsize=10)
-    if hidden:
-        left.set_xlabel(f"{hidden} wilayah lain tidak ditampilkan", fontsize=8)
-    for index, (_, krs, stunted) in enumerate(areas):
-        left.text(krs, index + bar / 2, f" {krs:,}".replace(",", "."), va="center", fontsize=7)
-        left.text(stunted, index - bar / 2, f" {stunted:,}".replace(",", "."), va="center", fontsize=7)
+    positions = range(len(areas))
+    ax.barh([p + bar / 2 for p in positions], [a.krs for a in areas], height=bar, color=_KRS_COLOUR,
+            label="Keluarga berisiko")
+    ax.barh([p - bar / 2 for p in positions], [a.stunted for a in areas], height=bar, color=_STUNTED_COLOUR,
+            label="Anak stunting")
+    ax.set_yticks(list(positions), [_wrap(a.name) for a in areas], fontsize=MIN_FONT_PT)
+    for index, area in enumerate(areas):
+        ax.text(area.krs, index + bar / 2, f" {number(area.krs)}", va="center", fontsize=MIN_FONT_PT)
+        share = f" ({percent(area.stunted, area.assessed)})" if area.assessed else ""
+        ax.text(area.stunted, index - bar / 2, f" {number(area.stunted)}{share}", va="center", fontsize=MIN_FONT_PT)
+    _count_axis(ax, max((max(a.krs, a.stunted) for a in areas), default=0))
 
-    factors.reverse()
-    right.barh(range(len(factors)), [f[1] for f in factors], color=[f[2] for f in factors])
-    right.set_yticks(range(len(factors)), [f[0] for f in factors], fontsize=8)
-    right.grid(axis="x", alpha=0.3)
-    right.set_title("Faktor risiko (keluarga) dan KEK/anemia (ibu)", fontsize=10)
+
+def _draw_factors(ax: Axes, data: ChartData) -> None:
+    factors = list(reversed(data.factors))
+    ax.barh(range(len(factors)), [f[1] for f in factors], color=[f[2] for f in factors])
+    ax.set_yticks(range(len(factors)), [_wrap(f[0]) for f in factors], fontsize=MIN_FONT_PT)
     for index, (_, value, _) in enumerate(factors):
-        right.text(value, index, f" {value:,}".replace(",", "."), va="center", fontsize=7)
+        ax.text(value, index, f" {number(value)}", va="center", fontsize=MIN_FONT_PT)
+    _count_axis(ax, max((f[1] for f in factors), default=0))
+    ax.set_title("Faktor risiko, KEK, anemia", fontsize=MIN_FONT_PT, loc="left", fontweight="bold")
 
-    figure.suptitle(f"Rekap {rekap.area_label} — {rekap.period.label()}", fontsize=13, fontweight="bold")
+
+def build_figure(data: ChartData) -> Figure:
+    """The matplotlib Figure (tests read its texts and ticks)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(2, 1, height_ratios=(max(len(data.areas), 3) + 1, len(data.factors)))
+    _draw_areas(top, data)
+    _draw_factors(bottom, data)
+    figure.suptitle(data.title, fontsize=MIN_FONT_PT + 3, fontweight="bold")
+    # Above the bars, never over them: the legend gets its own band under the title.
+    top.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1, fontsize=MIN_FONT_PT, frameon=False,
+               borderaxespad=0.2, handlelength=1.2)
+    return figure
+
+
+def render_png(rekap: Rekap) -> bytes:
+    """The PNG (600 × 1200 px, portrait) of :func:`chart_data`."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    build_figure(chart_data(rekap)).savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 

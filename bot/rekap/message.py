@@ -1,7 +1,10 @@
 """The /rekap chat message: compact Telegram HTML, one line per figure, readable on a phone.
 
-Every figure is written "<label>: <value>" exactly as the workbook's Ringkasan sheet
-labels it, so a reader (and the tests) can match the two.
+/rekap shows :func:`render_summary` first (ten figures, one screen) and a Rincian page
+(:func:`render_page`) per button; :func:`render` is the whole text, for the TPPS group's
+digest, which has no buttons. Every figure of a Rincian page is written "<label>: <value>"
+exactly as the workbook's Ringkasan sheet labels it, so a reader (and the tests) can match
+the two; the summary shortens a few labels (:data:`bot.rekap.pages.SUMMARY`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from itertools import groupby
 
 from bot.formatting import long_date, number, percent, points, signed
 from bot.rekap.figures import AKTIVITAS, Rekap, Row, summary_rows
+from bot.rekap.pages import Page, rows_of, summary
 
 #: Telegram's limit for one message (we measure the HTML source, which is never shorter).
 MESSAGE_LIMIT = 4096
@@ -40,9 +44,9 @@ def change_text(row: Row) -> str | None:
     return signed(row.value - row.previous)
 
 
-def figure_text(row: Row) -> str:
+def figure_text(row: Row, label: str | None = None) -> str:
     """"Berisiko stunting: 2.345 (34,5%; +0,4 poin)" / "Keluarga baru: 120 (−5)"."""
-    text = f"{html.escape(row.label)}: {value_text(row)}"
+    text = f"{html.escape(label or row.label)}: {value_text(row)}"
     if row.key == "tpk_lapor" and row.whole is not None:
         text += f" dari {number(row.whole)}"
     extras = [part for part in (share_text(row), change_text(row)) if part]
@@ -120,6 +124,32 @@ def render(rekap: Rekap, *, title: str = "📊 Rekap", hint: str | None = None) 
         parts.append(f"<b>{html.escape(section)}</b>\n" + "\n".join(lines))
     if hint:
         parts.append(hint)
+    return "\n\n".join(parts)
+
+
+#: The summary's last line: where the other figures are.
+SUMMARY_FOOTER = "Rincian: tombol di bawah · /ekspor"
+
+
+def render_summary(rekap: Rekap, *, title: str = "📊 Rekap") -> str:
+    """The first screen: the header and the ten figures asked for most, each with its change."""
+    lines = [figure_text(row, label) for row, label in summary(rekap.figures)]
+    return "\n\n".join(["\n".join(header(rekap, title=title)), "\n".join(lines), SUMMARY_FOOTER])
+
+
+def render_page(rekap: Rekap, page: Page, *, title: str = "📊 Rekap") -> str:
+    """One Rincian page: the header and every figure of its sections, as :func:`render` writes them."""
+    rows = rows_of(page, summary_rows(rekap.figures))
+    if page.keys:
+        groups = [(page.label, rows)]
+    else:
+        groups = [(section, list(grouped)) for section, grouped in groupby(rows, key=lambda r: r.section)]
+    parts = ["\n".join(header(rekap, title=title)), f"🔎 <b>Rincian: {html.escape(page.label)}</b>"]
+    for heading, grouped in groups:
+        lines = _lines(grouped)
+        if page.lists_without_report:
+            lines += without_report_lines(rekap)
+        parts.append((f"<b>{html.escape(heading)}</b>\n" if len(groups) > 1 else "") + "\n".join(lines))
     return "\n\n".join(parts)
 
 

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.rekap import message
 from bot.rekap.closing import close_due
-from bot.rekap.keyboard import digest_button, rekap_keyboard
+from bot.rekap.keyboard import digest_button, summary_keyboard
 from bot.rekap.periods import Period, last_month
 from bot.rekap.service import build_rekap, ensure_ready, today
 from bot.services import Services
@@ -76,8 +76,8 @@ async def send_monthly_digests(services: Services, bot: Bot) -> int:
 
 async def _send_one(services: Services, bot: Bot, user_id: int, scope: str, period: Period, day: date) -> None:
     rekap = await build_rekap(services, scope=scope, area=scope, period=period)
-    parts = message.split(message.render(rekap, title=TITLE))
-    keyboard = rekap_keyboard(services.regions, scope=scope, area=scope, period=period, today=day,
+    parts = message.split(message.render_summary(rekap, title=TITLE))
+    keyboard = summary_keyboard(services.regions, scope=scope, area=scope, period=period, today=day,
                               extra_rows=[[digest_button(enabled=True)]])
     for index, part in enumerate(parts):
         last = index == len(parts) - 1

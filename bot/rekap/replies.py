@@ -7,14 +7,22 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 
 from bot.context import TpkContext
 from bot.formatting import number
 from bot.rekap import workbook
+from bot.rekap.keyboard import CHART, data
 from bot.rekap.periods import Period
-from bot.rekap.request import OUT_OF_SCOPE, Request, RequestError, command_arguments, parse_request
+from bot.rekap.request import (
+    OUT_OF_SCOPE,
+    AmbiguousArea,
+    Request,
+    RequestError,
+    command_arguments,
+    parse_request,
+)
 from bot.rekap.service import build_export, today
 from bot.services import Services
 from storage import rekap as store
@@ -31,13 +39,21 @@ async def send_workbook(target: Message, services: Services, scope: str, area: s
     await target.reply_document(export.data, filename=workbook.filename(export.rekap), caption=caption)
 
 
+def _area_choices(ambiguous: AmbiguousArea, services: Services, action: str) -> InlineKeyboardMarkup:
+    period = ambiguous.period or Period.month(today(services).year, today(services).month)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data(period, action, code))]
+                                 for code, label in ambiguous.choices(services.regions)])
+
+
 Act = Callable[[Message, Services, str, Request], Awaitable[None]]
 
 
-async def answer_request(update: Update, context: TpkContext, act: Act, skip: str = "") -> None:
+async def answer_request(update: Update, context: TpkContext, act: Act, skip: str = "", *, pick: str) -> None:
     """Read the area and period typed after /rekap or /ekspor (the caller's scope by
     default), answer a bad one in Indonesian, and refuse one outside the scope.
-    ``skip``: leading words that are not part of the request ("tutup ulang")."""
+    ``skip``: leading words that are not part of the request ("tutup ulang"); ``pick``:
+    the :mod:`bot.rekap.keyboard` action of the buttons offered when the typed name is
+    shared by several areas (the /rekap button handler re-checks each against the scope)."""
     target = update.effective_message
     assert target is not None
     services = context.services
@@ -47,6 +63,9 @@ async def answer_request(update: Update, context: TpkContext, act: Act, skip: st
         words = command_arguments(target.text)
         request = parse_request(words[len(skip):].strip() if skip else words, services.regions, scope,
                                 today(services))
+    except AmbiguousArea as exc:
+        await target.reply_text(str(exc), reply_markup=_area_choices(exc, services, CHART if exc.chart else pick))
+        return
     except RequestError as exc:
         await target.reply_text(str(exc))
         return

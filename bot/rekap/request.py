@@ -24,6 +24,23 @@ class RequestError(ValueError):
     """What the user typed cannot be served; the message says why (Indonesian)."""
 
 
+class AmbiguousArea(RequestError):
+    """The typed name is shared by several areas inside the scope: offer each as a button
+    (with the period and "grafik" typed), never "write the code"."""
+
+    def __init__(self, name: str, codes: list[str], period: Period | None = None, chart: bool = False) -> None:
+        super().__init__(f"Ada {len(codes)} wilayah bernama {html.escape(name)}. Pilih salah satu:")
+        self.name, self.codes, self.period, self.chart = name, codes, period, chart
+
+    def choices(self, tree: RegionTree) -> list[tuple[str, str]]:
+        """(code, button label) per area: "Kec. Kasemen — Kota Serang", "Kel. Kasemen — Kec. Kasemen"."""
+        out = []
+        for code in self.codes:
+            parent = tree.parent(code)
+            out.append((code, f"{tree.label(code)} — {tree.label(parent.code)}" if parent else tree.label(code)))
+        return out
+
+
 @dataclass(frozen=True)
 class Request:
     area: str
@@ -65,6 +82,9 @@ def parse_request(text: str, tree: RegionTree, scope: str, today: date) -> Reque
                 continue
             try:
                 area = area_by_name(tree, scope, name)
+            except AmbiguousArea as exc:
+                name_error = name_error or AmbiguousArea(exc.name, exc.codes, period, chart)
+                continue
             except RequestError as exc:
                 if str(exc) == OUT_OF_SCOPE:
                     raise
@@ -77,14 +97,14 @@ def parse_request(text: str, tree: RegionTree, scope: str, today: date) -> Reque
 
 
 def area_by_name(tree: RegionTree, scope: str, name: str) -> str:
-    """The one area inside ``scope`` with this name (case-insensitive)."""
+    """The one area inside ``scope`` with this name (case-insensitive);
+    :class:`AmbiguousArea` when several inside the scope have it."""
     hits = tree.search(name, within=scope, limit=5)
     exact = [r for r in hits if r.name.casefold() == name.casefold()]
     if len(exact) == 1:
         return exact[0].code
     if len(exact) > 1:
-        listed = ", ".join(f"{tree.label(r.code)} ({r.code})" for r in exact)
-        raise RequestError(f"Ada beberapa wilayah bernama {html.escape(name)}: {listed}. Tulis kodenya.")
+        raise AmbiguousArea(name, [r.code for r in exact])
     if len(hits) == 1:
         return hits[0].code
     if not hits and tree.search(name, limit=1):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.nik import mask_nik
+from bot.domain.nik import mask_nik, mask_phone
 from bot.domain.regions import Level
 from bot.formatting import long_date
 from conversations import parsers
@@ -411,9 +411,7 @@ class PhoneField(Field):
         return _parse(lambda: parsers.parse_phone(text))
 
     def show(self, value: Any, ctx: FormContext) -> str:
-        if value is None:
-            return "–"
-        return f"{value[:6]}•••{value[-3:]}"
+        return "–" if value is None else mask_phone(value)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.clock import FakeClock
 from bot.domain.roles import Caller, Role
+from bot.lapor_fields import BirthDateField
 from bot.services import Services
 from bot.settings import Settings
 from bot.startup import prepare
@@ -34,7 +35,7 @@ from conversations.forms.model import Form, FormContext
 from conversations.kajian import KAJIAN
 from conversations.kka import KKA
 from conversations.kunjungan import KUNJUNGAN
-from conversations.lapor import KELUARGA, SASARAN, BirthDateField
+from conversations.lapor import KELUARGA, SASARAN
 from storage.crypto import new_key
 from tests.harness import START
 

@@ -172,3 +172,22 @@ def test_a_nik_from_a_kecamatan_no_longer_listed_is_accepted_and_marked() -> Non
 def test_an_unknown_province_or_a_zero_block_is_refused(number: str) -> None:
     rejected = nik(number)
     assert isinstance(rejected, Rejected) and rejected.code == "region"
+
+
+@given(subscriber=st.text(alphabet="0123456789", min_size=6, max_size=9),
+       operator=st.sampled_from(["812", "857", "896"]))
+def test_a_phone_shows_only_the_operator_prefix(subscriber: str, operator: str) -> None:
+    from bot.domain.nik import mask_phone
+    from conversations.parsers import parse_phone
+
+    number = parse_phone(f"0{operator}{subscriber}")
+    masked = mask_phone(number)
+    assert masked == f"+62{operator}" + "*" * (len(number) - 6)
+    assert not any(ch.isdigit() for ch in masked[6:])
+
+
+@pytest.mark.parametrize("odd", ["", "12345", "+1 555 0100", "+62812"])
+def test_anything_else_shows_no_digit(odd: str) -> None:
+    from bot.domain.nik import mask_phone
+
+    assert not any(ch.isdigit() for ch in mask_phone(odd))

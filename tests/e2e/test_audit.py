@@ -19,9 +19,9 @@ from pypdf import PdfReader
 from bot.dev.emulator import SimUser
 from bot.domain.risk import RiskCode, RiskFactor
 from bot.rekap.periods import Period
-from bot.rekap.service import build_rekap
+from bot.rekap.service import build_rekap, today
 from bot.reminders.planning import visit_markup
-from storage import audit_kasus
+from storage import audit_kasus, risk_history
 from storage import keluarga as keluarga_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from tests.harness import BotUnderTest, Form, add_member, press_forged
@@ -161,6 +161,11 @@ async def seed(bot: BotUnderTest) -> dict[str, tuple[int, dict[str, int]]]:
                 tx, kid, [RiskFactor(RiskCode(f), f) for f in h.factors],
                 {members[p.name]: [RiskFactor(RiskCode(f), f) for f in p.flags] for p in h.members},
                 berisiko=bool(h.factors))
+            day = today(bot.services)  # and its dated history, as bot.reporting.reassess writes it with them
+            await risk_history.record(
+                tx, kid, day,
+                [(day, frozenset({"berisiko"} if h.factors else set()) | {f"risk_{f}" for f in h.factors})],
+                {members[p.name]: [(day, frozenset(f"flag_{f}" for f in p.flags))] for p in h.members})
             ids[h.key] = (kid, members)
     return ids
 

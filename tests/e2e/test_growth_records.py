@@ -15,7 +15,7 @@ from bot.reminders import dispatch_due
 from tests.e2e.test_lapor import SUKAWANA, new_family
 from tests.e2e.test_records import open_family, register_mother
 from tests.harness import BotUnderTest, Form, add_member, press_forged
-from tests.rekap.test_e2e_rekap import figures_in
+from tests.rekap.screens import every_figure
 
 PNG = b"\x89PNG"
 
@@ -108,7 +108,7 @@ async def test_bblr_and_short_birth_length_are_flagged_and_counted(bot: BotUnder
 
     await siti.user.send("/rekap")
     shown = await siti.user.next_message()
-    figures = figures_in(shown.plain_text)
+    figures = await every_figure(siti.user, shown)
     assert figures.get("BBLR") == 1 and figures.get("PB lahir < 48 cm") == 1, shown.plain_text
     await siti.user.press("📥 Excel")
     document = await siti.user.next_message(timeout=30)
@@ -120,7 +120,7 @@ async def test_bblr_and_short_birth_length_are_flagged_and_counted(bot: BotUnder
     # A month on, the child is still one born with BBLR: the flag stays with it.
     bot.clock.set(at(2026, 12, 28))
     await siti.user.send("/rekap")
-    later = figures_in((await siti.user.next_message()).plain_text)
+    later = await every_figure(siti.user, await siti.user.next_message())
     assert later.get("BBLR") == 1 and later.get("PB lahir < 48 cm") == 1
     card = (await open_family(siti.user, "Ahmad Yani")).plain_text
     assert "Berat lahir 2.450 g, di bawah 2.500 g: BBLR" in card, card
@@ -163,7 +163,8 @@ async def test_every_weighing_is_kept_read_as_kms_and_a_2t_child_is_referred(bot
     assert "Budi" not in referral.plain_text and referral.button_labels()
 
     await siti.user.send("/rekap")
-    assert figures_in((await siti.user.next_message()).plain_text).get("Anak 2T (BB tidak naik 2 bulan)") == 1
+    figures = await every_figure(siti.user, await siti.user.next_message())
+    assert figures.get("Anak 2T (BB tidak naik 2 bulan)") == 1
 
     await open_family(siti.user, "Ahmad Yani")
     await siti.user.press("📋 Riwayat ukur Budi")

@@ -115,7 +115,8 @@ async def test_an_ibu_nifas(bot: BotUnderTest) -> None:
     await form.tap("Ya")
     review = await form.tap("IUD / spiral")
     assert "Komplikasi: Perdarahan" in review.plain_text and "Metode KB: IUD / spiral" in review.plain_text
-    assert "+62812•••890" in review.plain_text
+    # Masked like a NIK: the operator prefix only, none of her own digits (issue 15).
+    assert "Nomor HP: +62812********" in review.plain_text and "890" not in review.plain_text
     await form.tap("✅ Kirim")
     row = await bot.db.fetch_one("SELECT id, category, delivery_date, phone, phone_enc, nik_masked FROM sasaran")
     assert tuple(row)[1:4] == ("ibu_nifas", "2026-11-10", None) and row["nik_masked"] is None

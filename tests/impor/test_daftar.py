@@ -112,3 +112,91 @@ async def test_named_workbook_for_300_families(bot: BotUnderTest) -> None:
     assert all(r[8] == "belum dikunjungi" and r[11] == "impor verval.xlsx" for r in body)
     entry = await bot.db.fetch_one("SELECT actor_id, after_json FROM audit_log WHERE action = 'ekspor_nama'")
     assert entry[0] == 3001 and '"rows": 300' in entry[1]
+
+
+async def _two_families_of_siti(bot: BotUnderTest) -> list[tuple[int, int]]:
+    """Two families Siti reported, each with a baduta."""
+    from datetime import date
+
+    from storage.keluarga import NewKeluarga, NewSasaran, add_sasaran, create_keluarga
+
+    ids = []
+    async with bot.db.transaction() as tx:
+        for head in ("Keluarga Audit", "Keluarga Biasa"):
+            family = await create_keluarga(tx, bot.services.cipher, NewKeluarga(
+                region_code=SUKAWANA, head_name=head, water_source="ledeng", latrine="sendiri_septik", rt="1",
+                rw="2"),
+                reporter_id=3001, draft_key=None, now=bot.clock.now())
+            member = await add_sasaran(tx, bot.services.cipher, family, NewSasaran(
+                category="baduta", name=f"Anak {head}", sex="L", birth_date=date(2025, 6, 1)),
+                reporter_id=3001, now=bot.clock.now())
+            ids.append((family, member))
+    return ids
+
+
+async def test_daftar_shows_the_kka_tasks_of_the_members_audit_cases(bot: BotUnderTest) -> None:
+    from bot.domain.audit_criteria import Group, Proposal, Reason
+    from storage import audit_kasus, users
+
+    siti = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+    await users.ensure_admin(bot.db, ADMIN_ID, "Admin", "36.73", bot.clock.now())
+    (audited, child), _ = await _two_families_of_siti(bot)
+    await audit_kasus.open_round(bot.db, region_code="36.73", year=2026, semester=2, proposals=[
+        Proposal(Group.ANAK, audited, child, SUKAWANA, ((Reason.BBLR, "berat lahir rendah"),))],
+        criteria={}, actor_id=ADMIN_ID, now=bot.clock.now())
+    await siti.send("/daftar")
+    lines = (await siti.next_message(timeout=15)).plain_text.splitlines()
+    audited_line = next(line for line in lines if "Keluarga Audit" in line)
+    assert "KKA audit kasus belum dilengkapi: /audit" in audited_line
+    assert "KKA" not in next(line for line in lines if "Keluarga Biasa" in line)
+
+    # Once Siti completed the KKA, the task leaves her list; the workbook said it too before.
+    await siti.send("/ekspor daftar")
+    document = await siti.next_message(timeout=30)
+    rows = list(openpyxl.load_workbook(io.BytesIO(document.document or b"")).active.iter_rows(values_only=True))
+    assert [r[10] for r in rows[2:] if r[0] == "Keluarga Audit"] == ["KKA audit kasus belum dilengkapi"]
+    case_id = await bot.db.fetch_value("SELECT id FROM audit_case")
+    async with bot.db.transaction() as tx:
+        assert await audit_kasus.save_kka(tx, case_id=case_id, tpk_id=3001, fields={"catatan": "selesai"},
+                                          now=bot.clock.now())
+    await siti.send("/daftar")
+    assert "KKA" not in (await siti.next_message(timeout=15)).plain_text
+
+
+async def test_daftar_and_named_workbooks_are_in_the_access_log(bot: BotUnderTest) -> None:
+    """Every by-name read is logged (issue 15 §8): a page of /daftar, /ekspor daftar, e-PPGBM, Verval, CSV."""
+    siti = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+    (_, first_child), (_, second_child) = await _two_families_of_siti(bot)
+    async with bot.db.transaction() as tx:
+        await add_kunjungan(tx, sasaran_id=first_child, reporter_id=3001, kind="kunjungan",
+                            measurement=Measurement(visited_on=TODAY, weight_kg=9.1, height_cm=75.0),
+                            answers={}, now=bot.clock.now())
+
+    async def logged(what: str) -> list[tuple[int, int]]:
+        rows = await bot.db.fetch_all("SELECT reader_id, sasaran_id FROM access_log WHERE what = ? ORDER BY id",
+                                      (what,))
+        await bot.db.write("DELETE FROM access_log")
+        return [tuple(r) for r in rows]
+
+    await siti.send("/daftar")
+    await siti.next_message(timeout=15)
+    assert sorted(await logged("daftar")) == [(3001, first_child), (3001, second_child)]
+    await siti.send("/ekspor daftar")
+    await siti.next_message(timeout=30)
+    assert sorted(await logged("ekspor_nama")) == [(3001, first_child), (3001, second_child)]
+    await siti.send("/ekspor eppgbm")
+    await siti.next_message(timeout=30)
+    assert await logged("ekspor_nama") == [(3001, first_child)]  # the one child measured
+    await siti.send("/ekspor verval")
+    await siti.next_message(timeout=30)
+    assert sorted(await logged("ekspor_nama")) == [(3001, first_child), (3001, second_child)]
+    await siti.send("/ekspor csv")
+    await siti.next_message(timeout=30)
+    assert sorted(await logged("ekspor_nama")) == sorted([(3001, first_child), (3001, first_child),
+                                                          (3001, second_child)])
+    # /akses names the read for a coordinator.
+    await siti.send("/ekspor daftar")
+    await siti.next_message(timeout=30)
+    admin = bot.user(ADMIN_ID, "Admin")
+    await admin.send("/akses Anak Keluarga Biasa")
+    assert "Siti (Anggota TPK): ekspor dengan nama" in (await admin.next_message(timeout=15)).plain_text

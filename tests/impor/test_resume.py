@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from bot.impor import service
+from bot.impor import apply as service
 from tests.harness import BotUnderTest, add_member
 from tests.impor.files import SUKAWANA, Family, kk, template_file
 

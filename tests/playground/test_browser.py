@@ -21,9 +21,11 @@ SCREENSHOT = os.environ.get("TPK_PLAYGROUND_SCREENSHOT")
 
 
 async def expect_visible(locator: Any) -> None:
+    """Waits up to 15 s: a chart drawn while other test workers load both cores once took
+    longer than playwright's default 5 s. A wait, not a timing assertion."""
     from playwright.async_api import expect
 
-    await expect(locator).to_be_visible()
+    await expect(locator).to_be_visible(timeout=15_000)
 
 
 async def invite_and_join(screen: Screen, role: str, path: list[str], pick: str, person: str,

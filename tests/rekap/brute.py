@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.age import completed_months
-from bot.domain.pregnancy import TrimesterBoundaries, gestational_age
+from bot.domain.pregnancy import TrimesterBoundaries
+from bot.domain.risk import KeluargaFacts, SasaranFacts, assess_family
+from bot.domain.visit_tasks import stale_from
 from storage import catalogue
 from storage.db import Database
-
-MAX_WEEKS = 44
 
 
 def inside(area: str, code: str) -> bool:
@@ -52,7 +53,7 @@ async def _rows(db: Database, table: str) -> list[dict[str, Any]]:
 
 Tables = dict[str, list[dict[str, Any]]]
 _TABLES = ("keluarga", "sasaran", "keluarga_risk", "sasaran_flag", "kunjungan", "reminders", "ibu", "ibu_consent",
-           "users")
+           "users", "rekap_state_span")
 
 
 async def load(db: Database, zone: ZoneInfo) -> Tables:
@@ -106,20 +107,61 @@ def state_on(s: dict[str, Any], on: date, zone: ZoneInfo, boundaries: TrimesterB
         return "hamil_tanpa_hpht"
     if on < hpht:
         return None
-    weeks = gestational_age(hpht, on).weeks
-    if weeks > MAX_WEEKS:
+    if on >= stale_from(hpht):  # past 44 weeks: the same day the "update the record" task opens
         return "hamil_lewat"
-    return f"hamil_tm{boundaries.trimester(weeks)}"
+    return f"hamil_tm{boundaries.trimester((on - hpht).days // 7)}"
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """One reassessment as the event list saw it: the day and the facts decided on."""
+
+    day: date
+    keluarga_id: int
+    family: KeluargaFacts
+    members: tuple[SasaranFacts, ...]
+
+
+def _risk_on(out: Counter[str], assessments: Sequence[Assessed], on: date, families: dict[int, dict[str, Any]],
+             members: dict[int, dict[str, Any]]) -> None:
+    """Families berisiko, their KRS factors and members' KEK / anaemia on day ``on``: the
+    facts of each family's last reassessment on or before ``on``, judged on ``on`` itself
+    (so the wife's age and the months since the last birth are those of that day)."""
+    latest: dict[int, Assessed] = {}
+    for entry in assessments:
+        if entry.day <= on:
+            latest[entry.keluarga_id] = entry
+    for keluarga_id, entry in latest.items():
+        assessment = assess_family(entry.family, entry.members, on=on)
+        if keluarga_id in families:
+            out["keluarga_berisiko"] += assessment.is_berisiko
+            for factor in assessment.family_factors:
+                out[f"risk_{factor.code.value}"] += 1
+        for flag in assessment.member_flags:
+            if int(flag.member_ref or 0) in members and flag.code.value in ("kek", "anaemia"):
+                out[f"flag_{flag.code.value}"] += 1
+
+
+def _risk_in_history(out: Counter[str], spans: list[dict[str, Any]], on: date, area: str) -> None:
+    """The same from the stored history (rekap_state_span): every span of a record not
+    erased that covers ``on``."""
+    names = {"berisiko": "keluarga_berisiko", "flag_kek": "flag_kek", "flag_anaemia": "flag_anaemia"}
+    for span in spans:
+        if span["live"] and inside(area, span["region_code"]) and span["start_day"] <= on.isoformat() < span["end_day"]:
+            name = span["name"]
+            if name in names or name.startswith("risk_"):
+                out[names.get(name, name)] += 1
 
 
 def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInfo,
-            boundaries: TrimesterBoundaries, desa: list[str]) -> dict[str, Any]:
-    """The figures of ``area`` for ``span``, keyed like :class:`bot.rekap.figures.Row`."""
+            boundaries: TrimesterBoundaries, desa: list[str],
+            assessments: Sequence[Assessed] | None = None) -> dict[str, Any]:
+    """The figures of ``area`` for ``span``, keyed like :class:`bot.rekap.figures.Row`.
+    With ``assessments`` (every reassessment, in order) risk is counted by the state on the
+    reference day; without, as the rows stand (what migration 0017 backfills)."""
     keluarga = [k for k in tables["keluarga"] if inside(area, k["region_code"])]
     all_sasaran = {s["id"]: s for s in tables["sasaran"]}
     sasaran = [s for s in all_sasaran.values() if inside(area, s["region_code"])]
-    risks = tables["keluarga_risk"]
-    flags = tables["sasaran_flag"]
     visits = tables["kunjungan"]
     first, last = span.months()
     ref = min(span.end, today)
@@ -132,13 +174,13 @@ def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInf
     for k in alive_k.values():
         if registered(k):
             out["keluarga"] += 1
-            out["keluarga_berisiko"] += bool(k["berisiko"])
         if first <= k["_month"] <= last:
             out["keluarga_baru"] += 1
-    for r in risks:
-        k = alive_k.get(r["keluarga_id"])
-        if k is not None and registered(k):
-            out[f"risk_{r['code']}"] += 1
+    if assessments is None:  # the stored history, row by row
+        _risk_in_history(out, tables["rekap_state_span"], ref, area)
+    else:
+        _risk_on(out, assessments, ref, alive_k, {i: s for i, s in all_sasaran.items()
+                                                  if s["erased_at"] is None and inside(area, s["region_code"])})
 
     for s in sasaran:
         if s["erased_at"] is None:
@@ -146,11 +188,6 @@ def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInf
             if state is not None:
                 out[state] += 1
     out["ibu_hamil"] = out["hamil_tm1"] + out["hamil_tm2"] + out["hamil_tm3"] + out["hamil_tanpa_hpht"]
-    active = {s["id"]: s for s in sasaran if s["erased_at"] is None and s["status"] == "aktif"}
-    for f in flags:
-        s = active.get(f["sasaran_id"])
-        if s is not None and registered(s) and f["code"] in ("kek", "anaemia"):
-            out[f"flag_{f['code']}"] += 1
 
     alive_s = {i: s for i, s in all_sasaran.items() if s["erased_at"] is None}
     for s in alive_s.values():

@@ -4,7 +4,7 @@ and helpers that change records the way the rest of the bot does."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 
 import pytest
@@ -20,7 +20,7 @@ from storage.crypto import new_key
 from storage.timefmt import to_db
 from storage.url import StorageURL
 from tests.harness import ADMIN_ID, START
-from tests.rekap.brute import Span, Tables, load, recount
+from tests.rekap.brute import Assessed, Span, Tables, load, recount
 
 ROOT = "36.73"
 CURUG = "36.73.04"
@@ -52,13 +52,14 @@ async def seeded(services: Services) -> Services:
 class Brute:
     """The brute-force recount over one snapshot of the raw tables."""
 
-    def __init__(self, services: Services, tables: Tables) -> None:
+    def __init__(self, services: Services, tables: Tables, assessments: Sequence[Assessed] | None = None) -> None:
         self.services = services
         self.tables = tables
+        self.assessments = assessments
 
     @classmethod
-    async def of(cls, services: Services) -> Brute:
-        return cls(services, await load(services.db, services.settings.wilayah.zone))
+    async def of(cls, services: Services, assessments: Sequence[Assessed] | None = None) -> Brute:
+        return cls(services, await load(services.db, services.settings.wilayah.zone), assessments)
 
     def __call__(self, area: str, period: Period) -> dict[str, object]:
         services = self.services
@@ -66,7 +67,7 @@ class Brute:
         desa = [r.code for r in services.regions.descendants_at(ROOT, Level.DESAKEL)]
         return recount(self.tables, area=area, span=span_of(period), today=today,
                        zone=services.settings.wilayah.zone, boundaries=services.settings.trimester.boundaries,
-                       desa=desa)
+                       desa=desa, assessments=self.assessments)
 
 
 async def brute(services: Services, area: str, period: Period) -> dict[str, object]:

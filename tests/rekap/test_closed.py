@@ -20,7 +20,7 @@ from storage import keluarga as records
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
 from tests.rekap.conftest import ROOT
-from tests.rekap.test_e2e_rekap import figures_in
+from tests.rekap.screens import every_figure
 
 WIB = ZoneInfo("Asia/Jakarta")
 DESA = "36.73.04.1007"
@@ -79,7 +79,7 @@ async def test_a_closed_month_keeps_its_figures_and_shows_later_news_apart(bot: 
     assert await send_monthly_digests(bot.services, bot.app.bot) == 1
     digest = await budi.next_message()
     assert "Periode: Maret 2027" in digest.plain_text and "Angka ditutup 1 April 2027" in digest.plain_text
-    march = figures_in(digest.plain_text)
+    march = await every_figure(budi, digest)
     assert (march["Keluarga terdaftar"], march["Ibu hamil"], march["Baduta (0–23 bln)"],
             march["Balita (24–59 bln)"]) == (3, 1, 2, 0)
     first_book = await workbook(budi, "maret 2027")
@@ -91,8 +91,8 @@ async def test_a_closed_month_keeps_its_figures_and_shows_later_news_apart(bot: 
         await records.update_sasaran(tx, ibu, actor_id=TPK_ID, now=bot.clock.now(), category="ibu_nifas",
                                      delivery_date=date(2027, 4, 14))
     shown = await rekap(budi, "maret 2027")
-    assert figures_in(shown.plain_text) == march and "revisi" not in shown.plain_text
-    april = figures_in((await rekap(budi, "april 2027")).plain_text)
+    assert await every_figure(budi, shown) == march and "revisi" not in shown.plain_text
+    april = await every_figure(budi, await rekap(budi, "april 2027"))
     assert (april["Ibu hamil"], april["Ibu nifas"]) == (0, 1)
 
     # Later news about March, each shown apart: a visit of 20 March reported late; the
@@ -100,7 +100,7 @@ async def test_a_closed_month_keeps_its_figures_and_shows_later_news_apart(bot: 
     # the record in the counts but only the year of its birth date (1 January 2025).
     async def revision_after(change: object) -> str:
         shown = await rekap(budi, "maret 2027")
-        assert figures_in(shown.plain_text) == march, change
+        assert await every_figure(budi, shown) == march, change
         return next(x for x in shown.plain_text.splitlines() if "revisi setelah ditutup" in x)
 
     async with bot.db.transaction() as tx:
@@ -126,7 +126,7 @@ async def test_a_closed_month_keeps_its_figures_and_shows_later_news_apart(bot: 
     await budi.send("/rekap tutup ulang maret 2027")
     assert "ditutup ulang" in (await budi.next_message()).plain_text
     after = await budi.next_message()
-    now_march = figures_in(after.plain_text)
+    now_march = await every_figure(budi, after)
     assert (now_march["Baduta (0–23 bln)"], now_march["Balita (24–59 bln)"], now_march["Kunjungan tercatat"]) == \
         (0, 2, 1)
     assert "revisi setelah ditutup" not in after.plain_text and "(ditutup ulang)" in after.plain_text
@@ -161,9 +161,9 @@ async def test_a_mother_registered_in_december_is_not_counted_in_november(bot: B
     budi = await add_member(bot, 2002, "Budi", "koordinator", ROOT)
     bot.clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=WIB))
     await family(bot, "Keluarga Ani", NewSasaran(category="ibu_hamil", name="Ani", sex="P", hpht=date(2026, 9, 1)))
-    november = figures_in((await rekap(budi, "november 2026")).plain_text)
+    november = await every_figure(budi, await rekap(budi, "november 2026"))
     assert (november["Keluarga terdaftar"], november["Ibu hamil"]) == (0, 0)
-    december = figures_in((await rekap(budi, "desember 2026")).plain_text)
+    december = await every_figure(budi, await rekap(budi, "desember 2026"))
     assert (december["Keluarga terdaftar"], december["Ibu hamil"], december["TM II"]) == (1, 1, 1)
 
 
@@ -174,10 +174,10 @@ async def test_a_child_is_baduta_one_month_and_balita_the_next_without_any_write
                                                   birth_date=date(2025, 2, 15)))
     bot.clock.set(datetime(2027, 3, 3, 10, 0, tzinfo=WIB))
     writes = await bot.db.fetch_value("SELECT count(*) FROM audit_log")
-    february = figures_in((await rekap(budi, "februari 2027")).plain_text)
-    march = figures_in((await rekap(budi, "maret 2027")).plain_text)
+    february = await every_figure(budi, await rekap(budi, "februari 2027"))
+    march = await every_figure(budi, await rekap(budi, "maret 2027"))
     assert (february["Baduta (0–23 bln)"], february["Balita (24–59 bln)"]) == (0, 1)  # 24 months on 15 Feb
-    january = figures_in((await rekap(budi, "januari 2027")).plain_text)
+    january = await every_figure(budi, await rekap(budi, "januari 2027"))
     assert (january["Baduta (0–23 bln)"], january["Balita (24–59 bln)"]) == (1, 0)
     assert (march["Baduta (0–23 bln)"], march["Balita (24–59 bln)"]) == (0, 1)
     assert await bot.db.fetch_value("SELECT count(*) FROM audit_log") == writes

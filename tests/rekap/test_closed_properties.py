@@ -3,6 +3,10 @@ losses, late visits, corrections and erasures spread over random months, every c
 month's figures are the brute-force figures at its close (tests/rekap/brute.py, plain
 Python over the raw rows), whatever happened afterwards, and the live figures of every
 month equal a brute-force recount by the definitions of membership on reference days.
+Every write reassesses its family as the bot does; the brute force keeps the list of
+those reassessments and counts a family berisiko (each 4 Terlalu and KB factor, a mother
+KEK) by its last one on or before the reference day, judged on that day itself — so a
+wife who turns 20 or 36, or a last birth 24 months back, moves the figures with no write.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ from bot.rekap.closing import close_due
 from bot.rekap.figures import Figures
 from bot.rekap.periods import Period, add_months
 from bot.rekap.service import build_rekap, today
+from bot.reporting import family_facts_in_tx, reassess
 from bot.services import Services
 from bot.settings import Settings
 from storage import keluarga as records
 from storage.crypto import new_key
+from storage.db import Transaction
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from storage.timefmt import to_db
 from tests.harness import ADMIN_ID
+from tests.rekap.brute import Assessed
 from tests.rekap.conftest import CURUG, ROOT, Brute
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -41,7 +48,11 @@ TPK_ID = 3001
 #: Only these figures have a brute-force definition that the events below can move.
 KEYS = ("keluarga", "keluarga_baru", "catin", "ibu_hamil", "hamil_tm1", "hamil_tm2", "hamil_tm3", "hamil_tanpa_hpht",
         "hamil_lewat", "ibu_nifas", "baduta", "balita", "kunjungan", "pendaftaran", "lahir", "keguguran",
-        "tpk_lapor")
+        "tpk_lapor", "keluarga_berisiko", "risk_terlalu_muda", "risk_terlalu_tua", "risk_terlalu_dekat",
+        "risk_terlalu_banyak", "risk_no_modern_kb", "flag_kek")
+#: The wife's age at registration, in days: near 20 (terlalu muda ends), near 36 (terlalu tua
+#: starts), near 50 (no longer a PUS), or in between.
+WIFE_AGES = (19 * 365, 35 * 365, 49 * 365, 27 * 365)
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,15 @@ def expected(recount: dict[str, object]) -> dict[str, int | None]:
     return {key: int(recount.get(key, 0) or 0) for key in KEYS}  # type: ignore[call-overload]
 
 
-async def apply(services: Services, event: Event) -> None:
+async def reassessed(services: Services, tx: Transaction, keluarga_id: int, log: list[Assessed]) -> None:
+    """What the bot does after every write, and the event list the brute force reads."""
+    day, klinis, boundaries = today(services), services.settings.klinis, services.settings.trimester.boundaries
+    await reassess(tx, keluarga_id, today=day, thresholds=klinis, boundaries=boundaries)
+    family, facts, _ = await family_facts_in_tx(tx, keluarga_id, thresholds=klinis, boundaries=boundaries)
+    log.append(Assessed(day, keluarga_id, family, tuple(facts)))
+
+
+async def apply(services: Services, event: Event, log: list[Assessed]) -> None:
     clock = services.clock
     assert isinstance(clock, FakeClock)
     now = clock.now()
@@ -82,14 +101,20 @@ async def apply(services: Services, event: Event) -> None:
     past = day - timedelta(days=event.days)
     db = services.db
     members = [tuple(r) for r in await db.fetch_all(
-        "SELECT id, category, status, hpht, birth_date FROM sasaran WHERE erased_at IS NULL AND anonymised_at IS NULL"
+        "SELECT id, category, status, hpht, birth_date, keluarga_id FROM sasaran WHERE erased_at IS NULL"
+        " AND anonymised_at IS NULL"
         " ORDER BY id")]
     pregnant = [m for m in members if m[1] == "ibu_hamil" and m[2] == "aktif"]
     async with db.transaction() as tx:
         if event.kind == "report":
+            wife = {"pus": True, "istri_lahir": (day - timedelta(days=WIFE_AGES[event.pick % 4] + event.days % 400)
+                                                 ).isoformat(),
+                    "anak": event.pick % 6, "kb": ("pil", "tidak_kb", "tradisional")[event.days % 3],
+                    "anak_terakhir": (day - timedelta(days=event.days % 800)).isoformat()} if event.pick % 5 else {}
             family = await records.create_keluarga(
                 tx, services.cipher, NewKeluarga(region_code=DESA[event.desa], head_name="K", water_source="ledeng",
-                                                 latrine="leher_angsa"), reporter_id=TPK_ID, draft_key=None, now=now)
+                                                 latrine="sendiri_septik", answers=wife), reporter_id=TPK_ID,
+                draft_key=None, now=now)
             dates: dict[str, object] = {}
             if event.category in ("baduta", "balita") and event.with_date:
                 dates["birth_date"] = day - timedelta(days=event.days * 2)
@@ -103,6 +128,7 @@ async def apply(services: Services, event: Event) -> None:
                                       NewSasaran(category=event.category, name="S", answers=answers,
                                                  **dates),  # type: ignore[arg-type]
                                       reporter_id=TPK_ID, now=now)
+            await reassessed(services, tx, family, log)
         elif event.kind in ("birth", "loss") and pregnant:
             member = pregnant[event.pick % len(pregnant)]
             hpht = date.fromisoformat(member[3]) if member[3] else None
@@ -119,11 +145,14 @@ async def apply(services: Services, event: Event) -> None:
             else:
                 await records.update_sasaran(tx, member[0], actor_id=TPK_ID, now=now, status="selesai",
                                              ended_reason="keguguran", ended_on=on)
-        elif event.kind == "visit" and members:  # often about a month already closed
-            await records.add_kunjungan(tx, sasaran_id=members[event.pick % len(members)][0], reporter_id=TPK_ID,
+            await reassessed(services, tx, member[5], log)
+        elif event.kind == "visit" and members:  # often about a month already closed; a LiLA: KEK or not
+            member = members[event.pick % len(members)]
+            await records.add_kunjungan(tx, sasaran_id=member[0], reporter_id=TPK_ID,
                                         kind="kunjungan", answers={}, now=now,
                                         outcome=None, measurement=Measurement(visited_on=day - timedelta(
-                                            days=event.days % 70)))
+                                            days=event.days % 70), lila_cm=(21.5, 25.0, None)[event.days % 3]))
+            await reassessed(services, tx, member[5], log)
         elif event.kind == "correct" and members:  # a date corrected to an earlier one
             member = members[event.pick % len(members)]
             if member[1] in ("baduta", "balita"):
@@ -132,6 +161,7 @@ async def apply(services: Services, event: Event) -> None:
             elif member[1] == "ibu_hamil":
                 await records.update_sasaran(tx, member[0], actor_id=TPK_ID, now=now,
                                              hpht=day - timedelta(days=event.days % 320))
+            await reassessed(services, tx, member[5], log)
     if event.kind == "erase" and members:
         await erase(services, members[event.pick % len(members)][0], actor_id=ADMIN_ID)
     if event.kind == "wait":
@@ -148,13 +178,14 @@ async def scenario(tmp: Path, story: list[Event]) -> None:
                              "VALUES (?, 'Siti', 'tpk', ?, 'active', ?, ?)",
                              (TPK_ID, DESA[0], to_db(BEGIN), to_db(BEGIN)))
         at_close: dict[Period, dict[str, dict[str, int | None]]] = {}
+        log: list[Assessed] = []
         for event in story:
-            await apply(services, event)
+            await apply(services, event, log)
             for period in await close_due(services):
-                recount = await Brute.of(services)
+                recount = await Brute.of(services, log)
                 at_close[period] = {area: expected(recount(area, period)) for area in (ROOT, CURUG)}
         label(f"{sum(p.is_single_month for p in at_close)} months closed")
-        recount = await Brute.of(services)
+        recount = await Brute.of(services, log)
         for period, areas in at_close.items():
             for area, figures in areas.items():
                 shown = await build_rekap(services, scope=ROOT, area=area, period=period)

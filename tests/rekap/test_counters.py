@@ -17,6 +17,7 @@ from bot.rekap.service import build_rekap, ensure_ready, today
 from bot.services import Services
 from storage import keluarga as records
 from storage import rekap as store
+from storage import risk_history
 from storage.keluarga import Measurement
 from storage.timefmt import to_db
 from tests.rekap.brute import recount as brute_recount
@@ -113,6 +114,10 @@ async def mutate(services: Services, rng: random.Random, steps: int) -> None:
                            for m in await ids(services, f"SELECT id FROM sasaran WHERE keluarga_id = {family}")}
                 await records.replace_risks(tx, family, [RiskFactor(c, "x") for c in codes], members,
                                             berisiko=bool(codes))
+                await risk_history.record(  # as bot.reporting.reassess does, from today
+                    tx, family, local_today, [(local_today, frozenset({"berisiko"} if codes else set())
+                                               | {f"risk_{c.value}" for c in codes})],
+                    {m: [(local_today, frozenset({"flag_kek"} if flags else set()))] for m, flags in members.items()})
             elif kind == 9:  # INSERT OR REPLACE over an existing row, a plain delete
                 row = await tx.fetch_one("SELECT keluarga_id, code FROM keluarga_risk ORDER BY random() LIMIT 1")
                 await tx.execute("INSERT OR REPLACE INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, 'y')",

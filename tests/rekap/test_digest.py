@@ -43,11 +43,13 @@ async def test_the_digest_goes_out_on_the_first_once_and_not_to_those_who_switch
     assert "Rekap bulanan" in digest.plain_text and "Kota Serang › Curug" in digest.plain_text
     assert "Periode: November 2026" in digest.plain_text and "Keadaan per 30 November 2026" in digest.plain_text
     assert DIGEST_OFF_LABEL in digest.button_labels()
-    assert_matches_brute(digest, await Brute.of(services), CURUG, Period.month(2026, 11))
+    await assert_matches_brute(rina, digest, await Brute.of(services), CURUG, Period.month(2026, 11))
     assert "Periode: November 2026" in (await budi.next_message()).plain_text
     assert not siti.transcript  # TPK members get no digest
 
     # Drilling down inside the digest keeps its switch; Rina switches it off.
+    await rina.press("🗺️ Per kel./desa")
+    assert DIGEST_OFF_LABEL in (await rina.next_edit()).button_labels()
     await rina.press("Sukawana")
     inside = await rina.next_edit()
     assert "Sukawana" in inside.plain_text and DIGEST_OFF_LABEL in inside.button_labels()

@@ -18,24 +18,11 @@ from bot.rekap.periods import Period, last_month, last_three_months, this_month,
 from bot.rekap.service import today
 from tests.harness import ADMIN_ID, START, BotUnderTest, add_member, press_forged
 from tests.rekap.conftest import CURUG, ROOT, Brute, add_reminders_and_mothers
+from tests.rekap.screens import figures_in, full_text
 
 PNG = b"\x89PNG\r\n\x1a\n"
 XLSX = b"PK\x03\x04"
 SUKAWANA = "36.73.04.1007"
-_FIGURE = re.compile(r"^(?P<label>[^:\n]+): (?P<value>–|\d[\d.]*)", re.MULTILINE)
-
-
-def figures_in(text: str) -> dict[str, int | None]:
-    """Every "<label>: <number>" of a /rekap message (inline figures included)."""
-    found: dict[str, int | None] = {}
-    for chunk in re.split(r" · |\n\s*", text):
-        match = _FIGURE.match(chunk.strip())
-        if match:
-            value = match["value"]
-            found[match["label"].strip()] = None if value == "–" else int(value.replace(".", ""))
-    return found
-
-
 async def seed(bot: BotUnderTest) -> None:
     services = bot.services
     await seed_demo(services.db, services.cipher, root=ROOT, sasaran=700, seed=11, now=START)
@@ -44,8 +31,11 @@ async def seed(bot: BotUnderTest) -> None:
     await add_reminders_and_mothers(services, random.Random(5), count=40)
 
 
-def assert_matches_brute(message: BotMessage, recount: Brute, area: str, period: Period) -> None:
-    shown = figures_in(message.plain_text)
+async def assert_matches_brute(user: SimUser, message: BotMessage, recount: Brute, area: str,
+                               period: Period) -> None:
+    """Every figure of the summary and of its Rincian pages equals the brute-force recount."""
+    text = await full_text(user, message)
+    shown = figures_in(text)
     expected = recount(area, period)
     checks = {
         "Keluarga terdaftar": "keluarga", "Berisiko stunting": "keluarga_berisiko", "Keluarga baru": "keluarga_baru",
@@ -63,7 +53,11 @@ def assert_matches_brute(message: BotMessage, recount: Brute, area: str, period:
     }
     for label, key in checks.items():
         assert shown.get(label) == expected.get(key, 0), (period, label, shown.get(label), expected.get(key, 0))
-    assert f"dari {number(expected['tpk_members'])}" in message.plain_text  # type: ignore[arg-type]
+    assert f"dari {number(expected['tpk_members'])}" in text  # type: ignore[arg-type]
+    # The summary's shorter labels show the same numbers.
+    for label, key in (("Keluarga berisiko stunting", "keluarga_berisiko"), ("Anak stunting", "anak_pendek"),
+                       ("Pengingat dijawab ibu", "pengingat_jawab"), ("Bayi BBLR", "flag_bblr")):
+        assert shown.get(label) == expected.get(key, 0), (period, label)
 
 
 async def rekap(user: SimUser, command: str = "/rekap") -> BotMessage:
@@ -80,18 +74,24 @@ async def test_rekap_for_each_period_choice_equals_a_recount(bot: BotUnderTest) 
     shown = await rekap(admin)
     assert "Rekap Kota Serang" in shown.plain_text and "Periode: November 2026" in shown.plain_text
     assert "Data s.d. 23 November 2026" in shown.plain_text
-    assert "✓ Bulan ini" in shown.button_labels()
-    assert len(shown.html) < 4096
-    assert_matches_brute(shown, recount, ROOT, this_month(day))
+    assert {"Bulan lalu", "📅 Periode lain", "🗺️ Per kecamatan"} <= set(shown.button_labels())
+    assert len(shown.html) < 1200  # ten figures, not the whole list
+    await assert_matches_brute(admin, shown, recount, ROOT, this_month(day))
 
     for label, period, title in (("Bulan lalu", last_month(day), "Oktober 2026"),
                                  ("3 bulan terakhir", last_three_months(day), "September – November 2026"),
                                  ("Tahun ini", this_year(day), "Januari – November 2026")):
+        if label != "Bulan lalu":  # one tap from the summary; the others behind "Periode lain"
+            await admin.press("📅 Periode lain")
+            picker = await admin.next_edit()
+            assert picker.message_id == shown.message_id and "Bulan ini" in picker.button_labels()
         await admin.press(label)
         edited = await admin.next_edit()
         assert f"Periode: {title}" in edited.plain_text, edited.plain_text
-        assert f"✓ {label}" in edited.button_labels()
-        assert_matches_brute(edited, recount, ROOT, period)
+        assert edited.message_id == shown.message_id
+        await assert_matches_brute(admin, edited, recount, ROOT, period)
+    await admin.press("📅 Periode lain")
+    assert "✓ Tahun ini" in (await admin.next_edit()).button_labels()
 
     for command, title, period in (("/rekap 2026-10", "Oktober 2026", Period.month(2026, 10)),
                                    ("/rekap Oktober 2026", "Oktober 2026", Period.month(2026, 10)),
@@ -100,7 +100,7 @@ async def test_rekap_for_each_period_choice_equals_a_recount(bot: BotUnderTest) 
         reply = await rekap(admin, command)
         assert f"Periode: {title}" in reply.plain_text, (command, reply.plain_text)
         area = CURUG if CURUG in command else ROOT
-        assert_matches_brute(reply, recount, area, period)
+        await assert_matches_brute(admin, reply, recount, area, period)
     assert "Keadaan per 31 Oktober 2026" in (await rekap(admin, "/rekap 2026-10")).plain_text
 
     for command, says in (("/rekap kemarin dulu", "tidak dikenali"), ("/rekap 2027-01", "belum dimulai"),
@@ -118,21 +118,23 @@ async def test_drill_down_and_back_up_never_above_the_scope(bot: BotUnderTest) -
 
     shown = await rekap(rina)
     assert "Rekap Kota Serang › Curug" in shown.plain_text
-    labels = shown.button_labels()
+    assert not any("Kembali" in label for label in shown.button_labels())
+    await assert_matches_brute(rina, shown, recount, CURUG, this_month(day))
+
+    await rina.press("🗺️ Per kel./desa")  # the sub-areas, in place of the summary's buttons
+    labels = (await rina.next_edit()).button_labels()
     assert "Sukawana" in labels and not any("Kembali" in label for label in labels)
     assert not any(name in labels for name in ("Kasemen", "Serang", "Walantaka"))
-    assert_matches_brute(shown, recount, CURUG, this_month(day))
-
     await rina.press("Sukawana")
     down = await rina.next_edit()
     assert "Curug › Sukawana" in down.plain_text
     assert "⬆️ Kembali ke Kec. Curug" in down.button_labels()
-    assert_matches_brute(down, recount, SUKAWANA, this_month(day))
+    await assert_matches_brute(rina, down, recount, SUKAWANA, this_month(day))
 
     await rina.press("Bulan lalu")  # the period changes, the area stays
     lower = await rina.next_edit()
     assert "Curug › Sukawana" in lower.plain_text and "Oktober 2026" in lower.plain_text
-    assert_matches_brute(lower, recount, SUKAWANA, last_month(day))
+    await assert_matches_brute(rina, lower, recount, SUKAWANA, last_month(day))
 
     await rina.press("⬆️ Kembali ke Kec. Curug")
     up = await rina.next_edit()
@@ -175,7 +177,10 @@ async def test_chart_is_a_png_for_the_area_and_period(bot: BotUnderTest) -> None
     assert photo.photo is not None and photo.photo.startswith(PNG)
     image = Image.open(io.BytesIO(photo.photo))
     image.verify()
-    assert image.format == "PNG" and image.size[0] >= 800
+    assert image.format == "PNG" and image.size[1] > image.size[0] >= 540  # portrait, for a phone
+    # Curug has 10 kelurahan: the 8 with the most cases are drawn, the caption names the rest.
+    assert len(bot.services.regions.children(CURUG)) == 10
+    assert "Grafik memuat 8 wilayah dengan kasus terbanyak; 2 wilayah lain ada di 📥 Excel." in photo.plain_text
     assert "Curug" in photo.plain_text and "November 2026" in photo.plain_text
 
     await rina.send("/rekap grafik bulan lalu")
@@ -198,7 +203,8 @@ async def test_workbook_opens_and_its_summary_equals_the_message(bot: BotUnderTe
     book = openpyxl.load_workbook(io.BytesIO(document.document))
     assert book.sheetnames == ["Ringkasan", "Per kel-desa", "Sasaran"]
 
-    in_message = figures_in(shown.plain_text)
+    everything = await full_text(rina, shown)
+    in_message = figures_in(everything)
     summary = sheet_rows(book, "Ringkasan")
     header = summary.index(("Bagian", "Indikator", "Nilai", "Persen", "Periode sebelumnya", "Persen sebelumnya",
                             "Perubahan", "Setahun sebelumnya", "Perubahan setahun"))
@@ -210,7 +216,7 @@ async def test_workbook_opens_and_its_summary_equals_the_message(bot: BotUnderTe
         assert in_message.get(str(label)) == expected, (label, value, in_message.get(str(label)))
         if isinstance(share, float):
             formatted = f"{share * 100:.1f}".replace(".", ",") + "%"
-            line = next(line for line in shown.plain_text.split("\n") if f"{label}: " in line)
+            line = next(line for line in everything.split("\n") if f"{label}: " in line)
             assert formatted in line, (label, formatted, line)
 
     breakdown = sheet_rows(book, "Per kel-desa")
@@ -245,7 +251,7 @@ async def test_a_tpk_member_sees_only_their_own_kelurahan(bot: BotUnderTest) -> 
     recount = await Brute.of(bot.services)
     shown = await rekap(siti)
     assert "Curug › Sukawana" in shown.plain_text
-    assert_matches_brute(shown, recount, SUKAWANA, this_month(today(bot.services)))
+    await assert_matches_brute(siti, shown, recount, SUKAWANA, this_month(today(bot.services)))
     assert not any("Kembali" in label for label in shown.button_labels())
     for command in ("/rekap 36.73.04", "/rekap Curug", "/ekspor 36.73"):
         assert "di luar wewenang" in (await rekap(siti, command)).plain_text

@@ -8,9 +8,11 @@ from datetime import date
 
 from bot.rekap import message
 from bot.rekap.figures import Rekap, build_figures, summary_rows
+from bot.rekap.pages import PAGES, SUMMARY
 from bot.rekap.periods import Period
 from storage.rekap import AreaCounts
 from storage.rekap_reminders import Available, ReminderCounts
+from tests.rekap.screens import figures_in
 
 
 def sample(*, known: bool = True, without: tuple[str, ...] = (), desa_total: int = 67) -> Rekap:
@@ -74,3 +76,22 @@ def test_long_messages_are_split_at_section_breaks() -> None:
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
     assert "\n".join(parts).replace("\n\n", "\n") == text.replace("\n\n", "\n")
     assert message.split("pendek") == ["pendek"]
+
+
+def test_the_summary_and_the_rincian_pages_hold_every_figure_of_the_whole_text() -> None:
+    rekap = sample(without=tuple(f"Kelurahan {i}" for i in range(40)))
+    rows = summary_rows(rekap.figures)
+    for row in rows:
+        assert sum(page.holds(row) for page in PAGES) == 1, row.key
+    whole = figures_in(message.render(rekap))
+    pages = [message.render_page(rekap, page) for page in PAGES]
+    assert all(len(text) < message.MESSAGE_LIMIT for text in pages)
+    assert figures_in("\n".join(pages)) == whole  # the same labels and numbers, nothing lost
+    assert "… dan 16 lainnya (lihat /ekspor)" in pages[-1]
+
+    summary = message.render_summary(rekap)
+    assert len(figures_in(summary)) == len(SUMMARY) == 10
+    assert "Keluarga berisiko stunting: 1.877 (27,6%; −0,3 poin)" in summary
+    assert "Anak stunting: 276 (27,6%; −0,4 poin)" in summary
+    assert "Keluarga terdaftar: 6.803 (+103)" in summary and "Baduta (0–23 bln): 1.234 (+34)" in summary
+    assert "Kelurahan 0" not in summary and len(summary) < 700

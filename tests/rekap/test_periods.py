@@ -20,7 +20,7 @@ from bot.rekap.periods import (
     this_month,
     this_year,
 )
-from bot.rekap.request import RequestError, command_arguments, parse_request
+from bot.rekap.request import AmbiguousArea, RequestError, command_arguments, parse_request
 
 TODAY = date(2026, 11, 23)
 
@@ -114,9 +114,18 @@ def test_request_arguments_within_scope() -> None:
     assert parse_request("36.73.04 2026-10", TREE, "36.73", TODAY).area == "36.73.04"
     assert parse_request("Sukawana", TREE, "36.73.04", TODAY).area == "36.73.04.1007"
     assert parse_request("Sukawana oktober", TREE, "36.73", TODAY).period == Period.month(2026, 10)
-    # "Kasemen" names a kecamatan and a kelurahan: ask for the code.
-    with pytest.raises(RequestError, match="beberapa wilayah"):
-        parse_request("Kasemen", TREE, "36.73", TODAY)
+    # "Kasemen" names a kecamatan and a kelurahan: offer both, with the period typed.
+    with pytest.raises(AmbiguousArea, match="Ada 2 wilayah bernama Kasemen") as ambiguous:
+        parse_request("Kasemen oktober", TREE, "36.73", TODAY)
+    assert ambiguous.value.codes == ["36.73.06", "36.73.06.1001"]
+    assert ambiguous.value.period == Period.month(2026, 10) and not ambiguous.value.chart
+    assert [label for _, label in ambiguous.value.choices(TREE)] == ["Kec. Kasemen — Kota Serang",
+                                                                     "Kel. Kasemen — Kec. Kasemen"]
+    assert "kodenya" not in str(ambiguous.value)
+    # Only areas inside the scope are offered: inside Kec. Curug, "Curug" is the kelurahan and the kecamatan.
+    with pytest.raises(AmbiguousArea) as inside:
+        parse_request("grafik Curug", TREE, "36.73.04", TODAY)
+    assert inside.value.codes == ["36.73.04", "36.73.04.1001"] and inside.value.chart
 
 
 @pytest.mark.parametrize("text", ["36.73", "36.73.06", "36.73.06.1001", "Kasemen", "99.99", "36.73.06 2026"])

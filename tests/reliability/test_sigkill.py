@@ -30,11 +30,11 @@ from bot.clock import SystemClock
 from bot.dev.emulator import BotApiEmulator, BotMessage, SimUser
 from bot.domain.roles import Role, TeamPosition
 from bot.domain.tokens import new_token
+from bot.lapor_fields import FAMILY_FIELDS
 from bot.reminders.messages import render_text
 from bot.settings import Settings, load_settings
 from bot.startup import prepare_database
 from conversations.forms.engine import REVIEW
-from conversations.lapor import FAMILY_FIELDS
 from storage import ibu as ibu_store
 from storage import invitations
 from storage import keluarga as keluarga_store
