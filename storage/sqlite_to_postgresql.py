@@ -161,7 +161,7 @@ def _wrap_flag(item: str) -> str:
 
 def _truth_into_flags(sql: str) -> str:
     """``INSERT INTO t (…, live) SELECT …, <truth>`` and ``SET live = <truth>`` as integers."""
-    insert = re.match(r"\s*INSERT\s+INTO\s+\w+\s*\(([^)]*)\)\s*SELECT\b", sql, re.I)
+    insert = re.match(r"\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\w+\s*\(([^)]*)\)\s*SELECT\b", sql, re.I)
     if insert:
         columns = [c.strip().lower() for c in insert[1].split(",")]
         if FLAG_COLUMNS & set(columns):

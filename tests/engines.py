@@ -87,7 +87,7 @@ def fresh_postgres(*, migrated: bool = False) -> Iterator[StorageURL]:
 @cache
 def _template() -> str:
     """``tpk_template_<digest of the migrations and the region list>``, built once (under an
-    advisory lock, for parallel workers) and kept; older templates are dropped."""
+    advisory lock, for parallel workers) and kept."""
     import asyncio
     import hashlib
     from concurrent.futures import ThreadPoolExecutor
@@ -118,9 +118,8 @@ def _template() -> str:
         try:
             names = [r[0] for r in admin.execute(
                 "SELECT datname FROM pg_database WHERE datname LIKE 'tpk\\_template\\_%'").fetchall()]
-            for old in names:
-                if old != name:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+            # Templates of other digests stay: another checkout or a run of other code may be
+            # cloning one right now (dropping them broke parallel runs). Drop them by hand.
             if name not in names:
                 building = f"{name}_building"
                 admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
