@@ -7,6 +7,7 @@ card and the visit form's list say the same thing the same way.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,14 @@ def fit_button(text: str, width: int = BUTTON_WIDTH) -> str:
     if text[width - 1] != " " and " " in head:
         head = head[: head.rindex(" ")]
     return head.rstrip(" ,;:—–-·(") + "…"
+
+
+def whole_labels(labels: list[str], width: int = BUTTON_WIDTH) -> str:
+    """The whole labels as message lines ("\n• …") when any button had to shorten one, else "":
+    what a button cuts, the message above it still says in full."""
+    if all(fit_button(label, width) == label for label in labels):
+        return ""
+    return "\n" + "\n".join(f"• {html.escape(label)}" for label in labels)
 
 
 def under_two(born: date, on: date) -> bool:

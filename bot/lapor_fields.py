@@ -267,14 +267,15 @@ def _known_birth_date(answers: Answers, ctx: FormContext) -> str | None:
 
 
 def _due_immunisations(answers: Answers, ctx: FormContext) -> list[str]:
-    born = day_of(answers, "lahir")
-    if born is None or born > ctx.today:
-        return []
-    return opt.due_immunisations(born, ctx.today, ctx.services.settings.pengingat.immunisation.doses)
+    return opt.due_for_age(answers.get("lahir"), ctx.today, ctx)
 
 
 def _dating(way: str) -> Any:
     return lambda a: a.get("kategori") == "ibu_hamil" and a.get("cara_hamil") == way
+
+
+#: "20 minggu", "5 bulan" or a date typed at "what do you know of the pregnancy?" answers it too.
+DATING_LEADS = (("hpht", "hpht"), ("minggu", "minggu"), ("bulan", "bulan"), ("hpl", "hpl"))
 
 
 SASARAN_FIELDS: list[Field] = [

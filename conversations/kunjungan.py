@@ -169,7 +169,9 @@ VISIT_FIELDS: list[Field] = [
     YesNoField(key="asi", label="ASI eksklusif", prompt="Apakah anak masih mendapat ASI eksklusif (hanya ASI)?",
                ask_if=lambda a: a.get("kategori") == "baduta" and a.get("bayi_kecil") is True),
     MultiChoiceField(key="imunisasi", label="Imunisasi baru", prompt="Imunisasi apa yang diberikan sejak "
-                     "kunjungan terakhir?", choices=opt.IMMUNISATIONS, ask_if=_cat("baduta")),
+                     "kunjungan terakhir?", choices=opt.IMMUNISATIONS, ask_if=_cat("baduta"),
+                     preset=lambda answers, ctx: opt.due_for_age(ctx.extra.get("lahir"), _day(answers, "tanggal"),
+                                                                 ctx)),
     YesNoField(key="posyandu", label="Ke posyandu bulan ini", prompt="Apakah anak ditimbang di posyandu bulan ini?",
                ask_if=CHILD),
 ]
@@ -377,7 +379,7 @@ async def _after(result: Submitted, ctx: FormContext, context: Any) -> None:
 
 KUNJUNGAN = runner.register_form(Form(
     name="kunjungan", title="Kunjungan", fields=VISIT_FIELDS, submit=_submit, already_submitted=_already,
-    initial=_initial, after_submit=_after,
+    initial=_initial, after_submit=_after, subject=lambda ctx: ctx.extra.get("untuk"),
     computed=[Computed("Status gizi", _growth_text), Computed("Singkatan", _growth_words),
               Computed("KMS", _kms_text), Computed("Bayi", _birth_text),
               Computed("Tindak lanjut", _follow_up)],
@@ -386,14 +388,15 @@ KUNJUNGAN = runner.register_form(Form(
 
 async def start_visit(update: Update, context: TpkContext, sasaran: Sasaran) -> None:
     services = context.services
+    today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
     extra: dict[str, Any] = {"sasaran_id": sasaran.id, "kategori": sasaran.category, "jk": sasaran.sex,
-                             "lahir": sasaran.birth_date.isoformat() if sasaran.birth_date else None}
+                             "lahir": sasaran.birth_date.isoformat() if sasaran.birth_date else None,
+                             "untuk": sasaran_label(sasaran, today, services.regions)}
     if sasaran.category in opt.CHILDREN:
         scope = context.caller.scope or services.regions.root.code
         weighings = monthly_weighings(child_weighings(await store.measurement_history(services.db, scope, sasaran.id)))
         extra["timbang"] = [[w.on.isoformat(), w.weight_kg] for w in weighings[-KMS_LOOKBACK:]]
     if sasaran.category == "ibu_hamil" and sasaran.hpht:
-        today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
         boundaries = services.settings.trimester.boundaries
         extra["trimester"] = boundaries.trimester(gestational_age(sasaran.hpht, today).weeks)
     await runner.start(update, context, KUNJUNGAN, extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.age import age_in_days, completed_months
 from bot.domain.risk import Jamban, MetodeKb, SasaranKind, SumberAirMinum
@@ -52,6 +53,14 @@ IMMUNISATIONS = (Option("hb0", "HB-0"), Option("bcg", "BCG"), Option("polio", "P
 #: The schedule's vaccine names (``[pengingat.immunisation]``) → the form's immunisation options.
 _VACCINE_OPTION = (("HB-0", "hb0"), ("BCG", "bcg"), ("IPV", "ipv"), ("Polio", "polio"), ("DPT", "dpt"),
                    ("PCV", "pcv"), ("Rota", "rota"), ("MR", "mr"))
+
+
+def due_for_age(born: str | None, on: date | None, ctx: Any) -> list[str]:
+    """«Lengkap sesuai usia» of a form (the registration's and the visit's): the immunisations due
+    by ``on`` for a child born on ``born`` (ISO), from the configured schedule; none when unknown."""
+    if not born or on is None or date.fromisoformat(born) > on:
+        return []
+    return due_immunisations(date.fromisoformat(born), on, ctx.services.settings.pengingat.immunisation.doses)
 
 
 def due_immunisations(born: date, on: date, doses: Sequence[ImmunisationDose]) -> list[str]:

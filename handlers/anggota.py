@@ -22,6 +22,7 @@ from bot.context import TpkContext
 from bot.domain.roles import Status, has_authority
 from bot.domain.tokens import new_token
 from bot.formatting import ago, long_date
+from bot.labels import fit_button
 from bot.widgets.paging import page_row
 from storage import invitations
 from storage import users as users_store
@@ -68,10 +69,10 @@ async def _render(context: TpkContext, page: int) -> tuple[str, InlineKeyboardMa
         if _may_manage(context, member):
             target = Status.INACTIVE if member.active else Status.ACTIVE
             verb = "Nonaktifkan" if member.active else "Aktifkan"
-            rows.append([InlineKeyboardButton(f"{verb} {member.full_name}"[:60],
+            rows.append([InlineKeyboardButton(fit_button(f"{verb} {member.full_name}"),
                                               callback_data=cb.data(cb.MemberAsk(member.id, target.value)))])
             if not member.active:
-                rows.append([InlineKeyboardButton(f"🔗 Tautan bergabung kembali: {member.full_name}"[:60],
+                rows.append([InlineKeyboardButton(fit_button(f"🔗 Tautan bergabung kembali: {member.full_name}"),
                                                   callback_data=cb.data(cb.MemberRelink(member.id)))])
     nav = page_row(lambda n: cb.data(cb.MemberPage(n)), page, pages)
     if nav:

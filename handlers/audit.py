@@ -31,6 +31,7 @@ from bot.domain.audit_criteria import Group
 from bot.domain.audit_round import Semester, Stage
 from bot.domain.roles import Role
 from bot.domain.tokens import new_token
+from bot.labels import fit_button
 from storage import audit_kasus as store
 from storage import invitations
 from storage import keluarga as keluarga_store
@@ -159,7 +160,7 @@ async def _search(message: Message, context: TpkContext, rounds: list[Round], qu
         await message.reply_text("Tidak ada sasaran yang cocok di wilayah putaran ini. Coba nama lain.")
         return
     await message.reply_text("Pilih sasaran yang ditambahkan sebagai kasus:", reply_markup=InlineKeyboardMarkup(
-        [[_b(f"{s.name} · {context.services.regions.label(s.region_code)}"[:60],
+        [[_b(fit_button(f"{s.name} · {context.services.regions.label(s.region_code)}"),
              acb.audit("add", round_.id, s.id))] for s in found]))
 
 
@@ -259,8 +260,8 @@ async def _list(update: Update, context: TpkContext, button: AuditButton, round_
     pages = max(1, -(-len(cases) // PAGE_SIZE))
     page = min(button.args[1], pages - 1)
     shown = cases[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-    rows = [[_b(f"No. {c.number} · {Group(c.group).label} · {_kecamatan(context, c)} · {STATUS_LABELS[c.status]}"[:64],
-                acb.audit("case", c.id))] for c in shown]
+    rows = [[_b(fit_button(f"No. {c.number} · {Group(c.group).label} · {_kecamatan(context, c)} · "
+                           f"{STATUS_LABELS[c.status]}", 64), acb.audit("case", c.id))] for c in shown]
     nav = []
     if page > 0:
         nav.append(_b("◀️ Sebelumnya", acb.audit("list", round_.id, page - 1)))
@@ -421,7 +422,7 @@ async def _team(update: Update, context: TpkContext, button: AuditButton, round_
         await query.answer()
     team = await store.pakar_of(services.db, round_.id)
     lines = [f"• {html.escape(name)} — {html.escape(speciality)}" for _, name, speciality in team]
-    rows = [[_b(f"➖ Keluarkan {name}"[:60], acb.audit("rmp", round_.id, user_id))] for user_id, name, _ in team]
+    rows = [[_b(fit_button(f"➖ Keluarkan {name}"), acb.audit("rmp", round_.id, user_id))] for user_id, name, _ in team]
     rows.append([_b("⬆️ Putaran", acb.audit("round", round_.id))])
     await msg.edit_text("<b>Tim pakar</b>\n" + ("\n".join(lines) or "Belum ada anggota tim pakar."),
                         reply_markup=InlineKeyboardMarkup(rows))
@@ -483,7 +484,7 @@ async def _rtl(update: Update, context: TpkContext, button: AuditButton, round_:
         state = f"selesai ({t.outcome})" if t.status == "selesai" else f"sebelum {t.due_on:%d-%m-%Y}{late}"
         lines.append(f"• [{html.escape(t.party)}] kasus {t.case_number}: {html.escape(t.action)} — {state}")
         if t.status == "terbuka" and t.party != "TPK":
-            label = f"✍️ Catat hasil: kasus {t.case_number}, {t.party}"[:60]
+            label = fit_button(f"✍️ Catat hasil: kasus {t.case_number}, {t.party}")
             rows.append([_b(label, acb.audit("rtlx", round_.id, t.id))])
     rows.append([_b("⬆️ Putaran", acb.audit("round", round_.id))])
     await msg.edit_text("<b>Rencana tindak lanjut</b>\n" + ("\n".join(lines) or "Belum ada RTL."),

@@ -20,6 +20,7 @@ from bot.context import TpkContext
 from bot.domain.roles import Role
 from bot.exports import daftar as named_workbook
 from bot.formatting import long_date
+from bot.labels import fit_button
 from bot.widgets.paging import page_row
 from storage import audit
 from storage import daftar as store
@@ -79,7 +80,7 @@ async def _page(context: TpkContext, order: str, only: str, page: int) -> tuple[
             notes.append("terverifikasi")
         lines.append(f"• {'⚠️ ' if f.berisiko else ''}<b>{html.escape(f.head_name)}</b> (RT {f.rt or '-'}/RW "
                      f"{f.rw or '-'}): {html.escape('; '.join(notes))}")
-        rows.append([InlineKeyboardButton(f"{'⚠️ ' if f.berisiko else ''}{f.head_name}"[:60],
+        rows.append([InlineKeyboardButton(fit_button(f"{'⚠️ ' if f.berisiko else ''}{f.head_name}"),
                                           callback_data=cb.data(cb.FamilyOpen(f.id)))])
     return "\n".join(lines), _controls(order, only, page, pages, rows)
 

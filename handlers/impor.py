@@ -28,6 +28,7 @@ from bot.impor.columns import BY_KEY, COLUMNS
 from bot.impor.plans import IGNORE
 from bot.impor.report import Report
 from bot.impor.workbooks import PREVIEW_FILENAME, preview_workbook
+from bot.labels import fit_button
 from bot.services import Services
 from storage import audit, users
 from storage import impor as store
@@ -226,7 +227,7 @@ async def _write(message: Message, services: Services, item: store.Impor, data: 
     counts = await run.write(services, item, data, run.plans_of(item, prepared))
     log.info("impor %s: written", item.id)
     desa = await store.desa_of_import(services.db, item.id)
-    buttons = [[InlineKeyboardButton(f"👤 Tugaskan keluarga {services.regions.label(code)} ke satu anggota"[:60],
+    buttons = [[InlineKeyboardButton(fit_button(f"👤 Tugaskan keluarga {services.regions.label(code)} ke satu anggota"),
                                      callback_data=cb.data(cb.ImporAssign(item.id, number_)))]
                for number_, code in enumerate(desa[:10]) if code in services.regions]
     buttons.append([InlineKeyboardButton("↩️ Batalkan impor ini", callback_data=cb.data(cb.ImporUndo(item.id)))])
@@ -317,7 +318,8 @@ async def _assign(query: Any, message: Message, context: TpkContext, item: store
         if not members:
             await message.reply_text(f"Belum ada anggota TPK di {html.escape(services.regions.label(code))}.")
             return
-        rows = [[InlineKeyboardButton(m.full_name[:60], callback_data=cb.data(cb.ImporAssignTo(item.id, ids[0], m.id)))]
+        rows = [[InlineKeyboardButton(fit_button(m.full_name),
+                                      callback_data=cb.data(cb.ImporAssignTo(item.id, ids[0], m.id)))]
                 for m in members[:30]]
         await message.reply_text(f"Keluarga impor #{item.id} di {html.escape(services.regions.label(code))} "
                                  "ditugaskan ke siapa?", reply_markup=InlineKeyboardMarkup(rows))

@@ -24,7 +24,7 @@ from bot.domain.risk import MetodeKb
 from bot.domain.roles import Role
 from bot.domain.tablets import TabletProgress, progress
 from bot.formatting import long_date
-from bot.labels import growth_summary, sasaran_label, under_two
+from bot.labels import fit_button, growth_summary, sasaran_label, under_two
 from bot.reminders.messages import day_span
 from bot.reporting import child_growth, latest_kb
 from bot.widgets.paging import page_row
@@ -152,7 +152,7 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
         for _, reason in flags.get(member.id, []):
             lines.append(f"   ⚠️ {html.escape(reason)}")
         if member.status == "aktif":
-            buttons.append([InlineKeyboardButton(f"📝 Kunjungan: {member.name}"[:60],
+            buttons.append([InlineKeyboardButton(fit_button(f"📝 Kunjungan: {member.name}"),
                                                  callback_data=cb.data(cb.VisitNew(member.id)))])
         if member.category in ("baduta", "balita") and member.birth_date and member.sex in ("L", "P"):
             first = member.name.split()[0][:20]
@@ -161,10 +161,10 @@ async def _detail(context: TpkContext, keluarga: Keluarga) -> tuple[str, InlineK
                 InlineKeyboardButton(f"📈 Grafik pertumbuhan {first}",
                                      callback_data=cb.data(cb.GrowthChart(member.id)))])
         if may_edit(context, member):
-            buttons.append([InlineKeyboardButton(f"✏️ Ubah data {member.name}"[:60],
+            buttons.append([InlineKeyboardButton(fit_button(f"✏️ Ubah data {member.name}"),
                                                  callback_data=cb.data(cb.EditSasaran(member.id)))])
             if member.category in ("ibu_hamil", "ibu_nifas"):
-                buttons.append([InlineKeyboardButton(f"📲 Undang {member.name} ke pengingat"[:60],
+                buttons.append([InlineKeyboardButton(fit_button(f"📲 Undang {member.name} ke pengingat"),
                                                      callback_data=cb.data(cb.MotherInvite(member.id)))])
     buttons.append([InlineKeyboardButton("➕ Tambah sasaran", callback_data=cb.data(cb.ReportMore(keluarga.id)))])
     if context.caller.user_id == keluarga.reporter_id or allowed(context, MANAGERS):

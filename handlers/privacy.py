@@ -31,6 +31,7 @@ from bot.context import TpkContext
 from bot.domain.daytime import zone_for_region
 from bot.domain.roles import Role
 from bot.formatting import long_date
+from bot.labels import fit_button, whole_labels
 from bot.reminders import texts as rtexts
 from bot.services import Services
 from bot.widgets.paging import page_row
@@ -134,8 +135,10 @@ async def _search(update: Update, context: TpkContext, usage: str, one: Read = R
 async def _pick_one(message: Message, services: Services, found: list[Subject],
                     press: Callable[[Subject], NamedTuple]) -> None:
     """Several records matched: one button per record, pressing ``press(record)``."""
-    rows = [[InlineKeyboardButton(_label(services, s)[:60], callback_data=cb.data(press(s)))] for s in found]
-    await message.reply_text("Pilih sasaran:", reply_markup=InlineKeyboardMarkup(rows))
+    labels = [_label(services, s) for s in found]
+    rows = [[InlineKeyboardButton(fit_button(label), callback_data=cb.data(press(s)))]
+            for label, s in zip(labels, found, strict=True)]
+    await message.reply_text("Pilih sasaran:" + whole_labels(labels), reply_markup=InlineKeyboardMarkup(rows))
 
 
 # -- /hapus --------------------------------------------------------------------------------
@@ -167,10 +170,12 @@ async def hapus(update: Update, context: TpkContext) -> None:
     if found is None:
         return
     assert update.effective_message is not None
-    rows = [[InlineKeyboardButton(_label(context.services, s)[:60], callback_data=cb.data(cb.ErasePick(s.id)))]
-            for s in found]
+    labels = [_label(context.services, s) for s in found]
+    rows = [[InlineKeyboardButton(fit_button(label), callback_data=cb.data(cb.ErasePick(s.id)))]
+            for label, s in zip(labels, found, strict=True)]
     rows.append([InlineKeyboardButton("Batal", callback_data=cb.data(cb.EraseCancel()))])
-    await update.effective_message.reply_text("<b>Hapus data pribadi</b> — pilih sasaran yang meminta datanya dihapus:",
+    await update.effective_message.reply_text("<b>Hapus data pribadi</b> — pilih sasaran yang meminta datanya dihapus:"
+                                              + whole_labels(labels),
                                               reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -190,7 +195,7 @@ def _confirmation(services: Services, subject: Subject) -> tuple[str, InlineKeyb
         "Hanya lakukan ini atas permintaan yang bersangkutan. <b>Tidak bisa dibatalkan.</b>"
     )
     markup = InlineKeyboardMarkup([
-        [InlineKeyboardButton(f"🗑 Ya, hapus data {subject.name[:30]}",
+        [InlineKeyboardButton(fit_button(f"🗑 Ya, hapus data {subject.name}"),
                               callback_data=cb.data(cb.EraseConfirm(subject.id)))],
         [InlineKeyboardButton("Batal", callback_data=cb.data(cb.EraseCancel()))],
     ])

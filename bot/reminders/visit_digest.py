@@ -44,6 +44,7 @@ from bot.domain.visit_tasks import (
     plan_visit_tasks,
 )
 from bot.formatting import long_date
+from bot.labels import fit_button
 from bot.reminders import texts
 from bot.reminders.limits import DispatchLimits, describe
 from bot.reminders.planning import visit_target
@@ -262,7 +263,7 @@ def render(items: list[TaskItem], today: date, *, max_items: int) -> Digest:
         shown = number
         # One visit settles every task of the person: one visit button per numbered item.
         buttons.append([
-            {"text": f"{number}. {source.name}"[:32] + " · catat",
+            {"text": fit_button(f"{number}. {source.name}", 32) + " · catat",  # the whole name is in the text
              "callback_data": cb.data(cb.VisitNew(source.sasaran_id))},
             {"text": f"{number}. Tutup…", "callback_data": close_ask_data(source.sasaran_id)},
         ])

@@ -10,6 +10,7 @@ skipping and editing from the review screen are one rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from conversations.forms.fields import ChoiceField, Field, IntegerField, Invalid, MultiChoiceField, Notice
@@ -54,6 +55,8 @@ class Step:
     stale: bool = False  # a button of a question that is no longer current
     refresh: bool = False  # the same question with updated buttons (toggles, calendar)
     answered: Field | None = None  # the field that just got its answer
+    filled: list[str] = _field(default_factory=list)  # answered in the same message before it ("003/005")
+    known: list[str] = _field(default_factory=list)  # then answered by the bot without asking (see settle)
 
 
 def new_state(form: Form, ctx: FormContext, extra: dict[str, Any]) -> dict[str, Any]:
@@ -78,10 +81,12 @@ def current_field(form: Form, state: dict[str, Any]) -> Field | None:
 
 
 def answered_count(form: Form, state: dict[str, Any]) -> int:
-    return sum(1 for f in form.relevant_fields(state["answers"]) if f.key in state["answers"])
+    """Questions the member answered (what the bot filled in itself is not counted)."""
+    auto = set(state.get("auto") or ())
+    return sum(1 for f in form.relevant_fields(state["answers"]) if f.key in state["answers"] and f.key not in auto)
 
 
-def projected_total(form: Form, answers: dict[str, Any], ctx: FormContext) -> int:
+def projected_total(form: Form, answers: dict[str, Any], ctx: FormContext, auto: Any = ()) -> int:
     """How many questions this record may still ask in all: the relevant ones, plus those an
     unanswered choice or count could open (each such question is assumed to take the answer
     that opens most). The count only shrinks as answers come: never "9/9" and then "10/12"."""
@@ -97,7 +102,7 @@ def projected_total(form: Form, answers: dict[str, Any], ctx: FormContext) -> in
             continue
         if candidates:
             assumed[field.key] = max(candidates, key=lambda v: len(form.relevant_fields({**assumed, field.key: v})))
-    return len(form.relevant_fields(assumed))
+    return len([f for f in form.relevant_fields(assumed) if f.key not in auto])
 
 
 def _clear_dependents(form: Form, answers: dict[str, Any], changed: str) -> None:
@@ -111,6 +116,8 @@ def _commit(form: Form, state: dict[str, Any], field: Field, value: Any) -> Step
     answers = state["answers"]
     changed = field.key in answers and answers[field.key] != value
     answers[field.key] = value
+    if field.key in (auto := state.setdefault("auto", [])):
+        auto.remove(field.key)  # the member's own answer now
     if changed:
         _clear_dependents(form, answers, field.key)
     history: list[str] = state["history"]
@@ -148,10 +155,93 @@ async def on_text(form: Form, state: dict[str, Any], text: str, ctx: FormContext
     try:
         value = field.parse(text, state["answers"], ctx)
     except Invalid as exc:
+        if field.together and "/" in text:
+            return _two_at_once(form, state, field, text, ctx)
+        if field.leads and (ahead := _typed_ahead(form, state, field, text, ctx)) is not None:
+            return ahead
         state["offered"] = [list(choice) for choice in exc.choices] or None
         return Step(error=f"{exc.message} {way_out(field, state['answers'], ctx)}" if field.optional
                     else exc.message)
     return await _accept(form, state, field, value, ctx)
+
+
+def _two_at_once(form: Form, state: dict[str, Any], first: Field, text: str, ctx: FormContext) -> Step:
+    """"003/005" at a question whose next one may be typed with it (``Field.together``)."""
+    second = form.field(first.together)
+    head, _, tail = text.partition("/")
+    answers = state["answers"]
+    try:
+        value = first.parse(head, answers, ctx)
+        if second is None or not second.relevant({**answers, first.key: value}):
+            raise Invalid(f"Tulis {first.label} saja.")
+        other = second.parse(tail, {**answers, first.key: value}, ctx)
+    except Invalid as exc:
+        return Step(error=exc.message)
+    _commit(form, state, first, value)
+    if state["current"] != second.key:  # already answered: the first value alone was new
+        return Step(answered=first)
+    step = _commit(form, state, second, other)
+    step.filled = [first.key]
+    return step
+
+
+def _typed_ahead(form: Form, state: dict[str, Any], field_: Field, text: str, ctx: FormContext) -> Step | None:
+    """A typed answer of the question a choice opens (``Field.leads``): the choice and that answer
+    at once, when exactly one follow-up reads it; None when none does."""
+    answers = state["answers"]
+    readings: list[tuple[Any, Field, Any]] = []
+    for value, key in field_.leads:
+        follow, trial = form.field(key), {**answers, field_.key: value}
+        if follow is None or not follow.relevant(trial):
+            continue
+        try:
+            readings.append((value, follow, follow.parse(text, trial, ctx)))
+        except Invalid:
+            continue
+    if not readings:
+        return None
+    if len(readings) > 1:
+        meanings = ", ".join(f"«{field_.show(value, ctx)}»" for value, _, _ in readings)
+        return Step(error=f"Jawaban itu bisa berarti {meanings}. Silakan tekan salah satu tombol dulu.")
+    value, follow, answer = readings[0]
+    _commit(form, state, field_, value)
+    if state["current"] != follow.key:
+        return Step(answered=field_)
+    step = _commit(form, state, follow, answer)
+    step.filled = [field_.key]
+    return step
+
+
+async def settle(form: Form, state: dict[str, Any], ctx: FormContext, step: Step | None = None) -> Step:
+    """After an answer (and when a form opens): the questions now due whose answer the bot knows
+    for certain (``Field.known``, the birth date in a NIK) are answered without asking, and
+    those it filled before are read again, so a changed NIK never leaves the old date behind.
+    A known value its question's ``check`` would question is asked instead (with its one tap)."""
+    step = step or Step()
+    if step.answered is None and state["history"]:
+        return step  # nothing changed
+    answers, auto = state["answers"], state.setdefault("auto", [])
+    for key in list(auto):
+        known = form.field(key)
+        value = known.known_value(answers, ctx) if known is not None and known.relevant(answers) else None
+        if key not in answers or value != answers[key]:
+            auto.remove(key)
+            if key in answers:
+                del answers[key]
+                _clear_dependents(form, answers, key)
+            state["current"] = _next(form, answers)
+    while (due := current_field(form, state)) is not None and due.key not in answers \
+            and state["pending"] is None:
+        value = due.known_value(answers, ctx)
+        if value is None or (due.check is not None and await due.check(value, answers, ctx) is not None):
+            break
+        answers[due.key] = value
+        auto.append(due.key)
+        step.known.append(due.key)
+        state["current"] = _next(form, answers)
+    if state["current"] == REVIEW:
+        state["editing"] = False
+    return step
 
 
 async def on_button(form: Form, state: dict[str, Any], key: str, arg: str, ctx: FormContext) -> Step:

@@ -74,6 +74,18 @@ class Field:
     #: count of children), offered as one «✅ …» tap instead of typing it again.
     suggest: Callable[[Answers, FormContext], Any] | None = None
     suggest_note: str = "sudah tercatat"
+    #: What the bot knows for certain (the birth date a NIK carries): the question is answered
+    #: with it without being asked, said above the next question, and correctable in the review.
+    known: Callable[[Answers, FormContext], Any] | None = None
+    known_note: str = "sudah tercatat"
+    #: The key of the next question, which may be typed in the same answer after a "/"
+    #: ("003/005" is RT 3 and RW 5); typed alone, this answer is this question's only. For plain
+    #: values: neither question may have a ``check``.
+    together: str = ""
+    #: (this question's value, the question it opens): a typed answer that is not this question's
+    #: own may be that follow-up's answer ("20 minggu" at "what do you know of the pregnancy?"),
+    #: when exactly one follow-up reads it. Follow-ups may not have a ``check``.
+    leads: tuple[tuple[Any, str], ...] = ()
 
     def relevant(self, answers: Answers) -> bool:
         return self.ask_if is None or bool(self.ask_if(answers))
@@ -81,7 +93,15 @@ class Field:
     def suggestion(self, answers: Answers, ctx: FormContext) -> Any:
         """The known value, read back through ``parse`` so it obeys this question's rules; None if
         there is none or it does not fit (a family's last birth too old for a baduta)."""
-        raw = self.suggest(answers, ctx) if self.suggest is not None else None
+        return self._read_back(self.suggest, answers, ctx)
+
+    def known_value(self, answers: Answers, ctx: FormContext) -> Any:
+        """The certain value (``known``), read back through ``parse`` like a suggestion."""
+        return self._read_back(self.known, answers, ctx)
+
+    def _read_back(self, source: Callable[[Answers, FormContext], Any] | None, answers: Answers,
+                   ctx: FormContext) -> Any:
+        raw = source(answers, ctx) if source is not None else None
         if raw is None:
             return None
         try:

@@ -65,6 +65,9 @@ class Form:
     initial: Callable[[FormContext], Answers] = lambda ctx: {}
     review_note: str = ""
     after_submit: AfterSubmit | None = None  # runs after the commit and the reminder-plan refresh
+    #: Whom the record is about ("Siti Aminah — Ibu hamil, 23 minggu (Sukawana)"), said under the
+    #: title of every question and of the review, so a visit is never recorded for the wrong person.
+    subject: Callable[[FormContext], str | None] = lambda ctx: None
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -127,13 +127,19 @@ def _region_rows(field_: RegionField, state: dict[str, Any], ctx: FormContext) -
     return rows
 
 
+def _subject(form: Form, ctx: FormContext) -> list[str]:
+    subject = form.subject(ctx)
+    return [f"Untuk: <b>{escape(subject)}</b>"] if subject else []
+
+
 def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     field_ = current_field(form, state)
     assert field_ is not None
     answers = state["answers"]
-    total = projected_total(form, answers, ctx)
+    total = projected_total(form, answers, ctx, state.get("auto") or ())
     number = min(answered_count(form, state) + (0 if field_.key in answers else 1), total)
-    lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", "", f"<b>{escape(field_.prompt)}</b>"]
+    lines = [f"<b>{escape(form.title)}</b> · {number}/{total}", *_subject(form, ctx), "",
+             f"<b>{escape(field_.prompt)}</b>"]
     if field_.help:
         lines.append(f"<i>{escape(field_.help)}</i>")
     rows: list[list[Button]] = []
@@ -170,7 +176,7 @@ def question(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
 
 
 def review(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
-    lines = [f"<b>{escape(form.title)} — periksa dulu</b>", ""]
+    lines = [f"<b>{escape(form.title)} — periksa dulu</b>", *_subject(form, ctx), ""]
     for field_, shown in review_items(form, state, ctx):
         lines.append(f"• {escape(field_.label)}: <b>{escape(shown)}</b>")
     computed = [(c.label, c.compute(state["answers"], ctx)) for c in form.computed]
@@ -185,6 +191,26 @@ def review(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:
     edits = [Button(f"✏️ {f.label}", "ed", f.key) for f, _ in review_items(form, state, ctx)]
     rows = [[Button("✅ Kirim", "send")], *_option_rows(edits, 2), [Button("🗑 Buang draf", "del")]]
     return Screen("\n".join(lines), rows)
+
+
+def answered_lines(form: Form, state: dict[str, Any], ctx: FormContext, step: Any, *, all_answers: bool) -> str:
+    """"✔️ RT: 3" and "✔️ Tanggal lahir: 12 Maret 1990 (dari NIK …)" above the next question: what
+    the last message answered (``all_answers``, else only dates typed in words and answers given
+    together) and what the bot then filled in itself, so nothing is decided out of sight."""
+    answers = state["answers"]
+    keys = list(step.filled)
+    if step.answered is not None and (all_answers or keys or isinstance(step.answered, DateField)):
+        keys.append(step.answered.key)
+    lines = []
+    for key in [*keys, *step.known]:
+        field_ = form.field(key)
+        if field_ is None or key not in answers:
+            continue
+        line = f"✔️ {escape(field_.label)}: <b>{escape(field_.show(answers[key], ctx))}</b>"
+        if key in step.known:
+            line += f" <i>({escape(field_.known_note)}; bisa diubah di ringkasan)</i>"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def screen(form: Form, state: dict[str, Any], ctx: FormContext) -> Screen:

@@ -29,7 +29,7 @@ from bot.domain.roles import Role
 from bot.formatting import long_date
 from bot.transport.lean import edit_html, send_html
 from conversations.forms import engine, render
-from conversations.forms.fields import DateField, Notice, escape
+from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
@@ -181,9 +181,11 @@ async def start(update: Update, context: TpkContext, form: Form, extra: dict[str
 async def _open(context: TpkContext, chat_id: int, form: Form, extra: dict[str, Any]) -> None:
     ctx = form_context(context, extra)
     state = engine.new_state(form, ctx, extra)
+    step = await engine.settle(form, state, ctx)
     key = uuid.uuid4().hex[:12]
     await _save(context, form.name, key, state)
-    await _send(chat_id, context, key, render.screen(form, state, ctx))
+    await _send(chat_id, context, key, render.screen(form, state, ctx),
+                render.answered_lines(form, state, ctx, step, all_answers=False))
 
 
 async def _resume(context: TpkContext, chat_id: int, draft: Draft) -> None:
@@ -282,11 +284,10 @@ async def on_text(update: Update, context: TpkContext) -> None:
     if message.text is None:
         step = engine.Step(error=ODD_INPUT)
     else:
-        step = await engine.on_text(form, state, message.text, ctx)
+        step = await engine.settle(form, state, ctx, await engine.on_text(form, state, message.text, ctx))
     prefix = render.summary_line(form, state, ctx) if resumed else ""
-    if isinstance(step.answered, DateField):  # "kemarin", "15 juli": the full date shown back
-        shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
-        prefix = f"{prefix}\n\n✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>".strip()
+    # "kemarin", "15 juli": the full date shown back; "003/005": both; and what the bot filled in
+    prefix = f"{prefix}\n\n{render.answered_lines(form, state, ctx, step, all_answers=False)}".strip()
     await _deliver(context, message.chat_id, form, draft.key, state, ctx, step, prefix)
 
 
@@ -381,8 +382,7 @@ async def _show_after_button(context: TpkContext, query: Any, form: Form, key: s
         screen = render.screen(form, state, ctx)
         text = screen.text
         if step.answered is not None:
-            shown = step.answered.show(state["answers"].get(step.answered.key), ctx)
-            text = f"✔️ {escape(step.answered.label)}: <b>{escape(shown)}</b>\n\n{text}"
+            text = f"{render.answered_lines(form, state, ctx, step, all_answers=True)}\n\n{text}"
         await asyncio.gather(query.answer(), _quiet_edit(query.message, text, _markup(key, screen.rows)))
         return
     await asyncio.gather(query.answer(), _quiet_edit(query.message, None))
@@ -391,6 +391,11 @@ async def _show_after_button(context: TpkContext, query: Any, form: Form, key: s
 
 async def _apply(form: Form, state: dict[str, Any], action: str, field_key: str, arg: str,
                  ctx: FormContext) -> engine.Step:
+    return await engine.settle(form, state, ctx, await _transition(form, state, action, field_key, arg, ctx))
+
+
+async def _transition(form: Form, state: dict[str, Any], action: str, field_key: str, arg: str,
+                      ctx: FormContext) -> engine.Step:
     if action == "v":
         return await engine.on_button(form, state, field_key, arg, ctx)
     if action == "ok":

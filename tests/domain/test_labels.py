@@ -72,3 +72,13 @@ def test_each_question_has_an_example_that_fits_its_subject() -> None:
             said[kind] = exc.message
     assert said == {"ibu_hamil": "Tulis angka, misalnya 152 cm.", "baduta": "Tulis angka, misalnya 68,5 cm.",
                     "balita": "Tulis angka, misalnya 92 cm."}
+
+
+def test_the_whole_labels_are_listed_only_when_a_button_cut_one() -> None:
+    from bot.labels import whole_labels
+
+    short = ["Siti Aminah — Ibu hamil (Sukawana)"]
+    assert whole_labels(short) == ""
+    long = [*short, "Raden Ajeng Siti Nurhaliza Kusumawardhani — Ibu hamil, 23 minggu (Kel. Sukawana)"]
+    listing = whole_labels(long)
+    assert listing.splitlines()[1:] == [f"• {label}" for label in long]

@@ -77,6 +77,6 @@ async def test_junk_arguments_and_media_never_break_a_form(bot: BotUnderTest) ->
                  lambda: form.user.send_location(-6.1, 106.1)):
         await send()
         reply = await form.user.next_message()
-        assert "mohon ketik jawabannya" in reply.plain_text and "Nomor RT?" in reply.plain_text
+        assert "mohon ketik jawabannya" in reply.plain_text and "Nomor RT/RW?" in reply.plain_text
     assert "Nomor RW?" in (await form.type("3")).plain_text
     assert await bot.db.fetch_value("SELECT count(*) FROM sasaran") == 0

@@ -158,7 +158,7 @@ async def test_a_misspelt_kelurahan_gets_the_closest_as_buttons(bot: BotUnderTes
     labels = near.button_labels()
     assert "Maksud Anda" in near.plain_text and labels[0] == "Sukawana (Kec. Curug)", labels
     rt = await form.tap("Sukawana (Kec. Curug)")
-    assert "Nomor RT?" in rt.plain_text and "Kelurahan/desa: Sukawana" in rt.plain_text
+    assert "Nomor RT/RW?" in rt.plain_text and "Kelurahan/desa: Sukawana" in rt.plain_text
 
 
 async def test_the_calendar_title_picks_month_and_year_within_the_questions_range(bot: BotUnderTest) -> None:

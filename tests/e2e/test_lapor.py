@@ -11,7 +11,7 @@ SUKAWANA = "36.73.04.1007"
 async def start_family(bot: BotUnderTest, form: Form) -> None:
     """The family questions up to the review screen, for a TPK member in Sukawana."""
     first = await form.start("/lapor")
-    assert "Nomor RT?" in first.plain_text  # the kelurahan is the member's own: not asked
+    assert "Nomor RT/RW?" in first.plain_text  # the kelurahan is the member's own: not asked
     await form.type("3")
     await form.type("2")
     await form.type("Jl. Melati No. 5")
@@ -39,13 +39,13 @@ async def test_a_family_with_a_pregnant_mother(bot: BotUnderTest) -> None:
     await form.tap("➕ Ibu hamil")
     assert "Nama lengkap" in form.text
     await form.type("Rina Marlina")
-    await form.type("3673045203900001")
-    await form.type("12 Maret 1990")
+    asked = await form.type("3673045203900001")
+    assert "Tanggal lahir: 12 Maret 1990 (dari NIK" in asked.plain_text and "Nomor HP" in asked.plain_text
     await form.tap("Lewati ➡️")
     await form.tap("Tahu HPHT (hari pertama haid terakhir)")
-    await form.type("1/8/26")
-    await form.type("2")
-    await form.tap("Lewati ➡️")
+    height = await form.type("1/8/26")  # the family form's wife: 2 children, the last born 1 January 2022
+    assert "Jumlah anak: 2 anak (menurut data keluarga" in height.plain_text, height.plain_text
+    assert "Lahir anak sebelumnya: 1 Januari 2022" in height.plain_text and "Tinggi" in height.plain_text
     await form.type("150")
     await form.type("52,5 kg")
     await form.type("22,5")
@@ -79,8 +79,8 @@ async def test_a_catin(bot: BotUnderTest) -> None:
     await form.tap("➕ Calon pengantin (catin)")
     await form.type("Dewi Lestari")
     await form.type("3673046505000002")
-    await form.tap("Perempuan")
-    await form.type("25-05-2000")
+    wedding = await form.tap("Perempuan")  # born 25 May 2000, by the NIK
+    assert "Tanggal rencana menikah?" in wedding.plain_text and "Tanggal lahir: 25 Mei 2000" in wedding.plain_text
     await form.type("1 Februari 2027")
     await form.type("158 cm")
     await form.type("41")
@@ -99,8 +99,7 @@ async def ibu_nifas_up_to_the_delivery(form: Form, phone: str) -> None:
     await form.type("Rina")
     await form.tap("Tidak punya NIK")
     await form.type("12/3/90")
-    await form.type(phone)
-    await form.type("3")
+    await form.type(phone)  # the family form's wife: her children are known
 
 
 async def test_an_ibu_nifas(bot: BotUnderTest) -> None:

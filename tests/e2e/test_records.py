@@ -11,13 +11,12 @@ KASEMEN_KEL = "36.73.02.1001"
 async def register_mother(form: Form, name: str, nik: str) -> None:
     await form.tap("➕ Ibu hamil")
     await form.type(name)
-    await form.type(nik)
-    await form.type("12-03-1990")
+    await form.type(nik)  # its birth date is taken from it, not asked
     await form.tap("Lewati ➡️")
-    await form.tap("Tahu usia kehamilan (minggu)")
-    await form.type("38 minggu")
-    await form.type("1")
-    await form.tap("Lewati ➡️")
+    asked = await form.type("38 minggu")
+    if "Berapa jumlah anak" in asked.plain_text:  # not the wife of the family form (whose children are known)
+        await form.type("1")
+        await form.tap("Lewati ➡️")
     await form.type("155")
     await form.type("60")
     await form.type("25")

@@ -55,7 +55,7 @@ async def status_of(screen: Screen, key: str) -> str:
 async def fill_lapor_for_a_pregnant_mother(screen: Screen) -> None:
     """The family and its pregnant mother, by typing and tapping as a TPK member does."""
     await screen.type("/lapor")
-    await expect_visible(screen.bot_says("Nomor RT?"))
+    await expect_visible(screen.bot_says("Nomor RT/RW?"))
     for answer in ("3", "2", "Jl. Melati No. 5", "Ahmad Yani"):
         await screen.type(answer)
     for label in ("Lewati ➡️", "Sumur tak terlindung", "Jamban sendiri tanpa tangki septik", "Ya"):
@@ -69,13 +69,11 @@ async def fill_lapor_for_a_pregnant_mother(screen: Screen) -> None:
     await expect_visible(screen.bot_says("Keluarga Ahmad Yani tersimpan"))
 
     await screen.tap("➕ Ibu hamil")
-    for answer in ("Sari Dewi", "3673045203900001", "12 Maret 1990"):
+    for answer in ("Sari Dewi", "3673045203900001"):  # her birth date is the NIK's, not asked
         await screen.type(answer)
     await screen.tap("Lewati ➡️")
     await screen.tap("Tahu HPHT (hari pertama haid terakhir)")
-    for answer in ("1/8/26", "2"):
-        await screen.type(answer)
-    await screen.tap("Lewati ➡️")
+    await screen.type("1/8/26")  # the family form's wife: her children are known, not asked
     for answer in ("150", "52,5 kg", "22,5", "10,5", "30"):
         await screen.type(answer)
     await screen.tap("Ya")

@@ -76,7 +76,7 @@ async def test_a_form_open_in_private_does_not_take_answers_typed_in_a_group(bot
     wati = await add_member(bot, 3001, "Bidan Wati", "tpk", SERANG_KEL, "bidan")
     form = Form(wati)
     first = await form.start("/lapor")
-    assert "Nomor RT?" in first.plain_text
+    assert "Nomor RT/RW?" in first.plain_text
     group = bot.emu.group(GROUP, wati)
     await group.send("7")
     assert await group.messages_until_quiet(quiet=0.3) == []

@@ -104,7 +104,7 @@ async def test_the_watch_learns_names_numbers_and_typed_answers(bot: BotUnderTes
     await register_mother(siti, "Rina Marlina", "3673045203900001")
     watch = request.node.stash[logscan.WATCH]
     assert {"Siti Rahayu", "Ahmad Yani", "Rina Marlina"} <= watch.names | watch.typed
-    assert "3673045203900001" in watch.numbers and "12-03-1990" in watch.typed
+    assert "3673045203900001" in watch.numbers and "38 minggu" in watch.typed
 
 
 def test_library_debug_output_stays_out_even_at_debug() -> None:

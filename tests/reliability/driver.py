@@ -84,7 +84,7 @@ class Progress:
 
 FAMILY_ANSWERS = {
     # prompt fragment -> (kind, value or attribute of the report)
-    "Nomor RT?": ("type", "rt"),
+    "Nomor RT/RW?": ("type", "rt"),
     "Nomor RW?": ("type", "rw"),
     "Alamat rumah": ("type", "address"),
     "Nama kepala keluarga?": ("type", "head"),

@@ -65,7 +65,7 @@ async def test_an_answer_typed_while_another_process_holds_the_lock_is_stored_af
     async with bot_under_test(tmp_path, clock) as bot:
         tpk = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
         form = Form(tpk)
-        assert "Nomor RT?" in (await form.start("/lapor")).plain_text
+        assert "Nomor RT/RW?" in (await form.start("/lapor")).plain_text
         async with lock_held(bot.settings.storage.path, 3.0) as holder:
             await tpk.send("3")
             waiting = await tpk.next_message(timeout=3)

@@ -652,7 +652,7 @@ async def test_killed_between_saving_an_answer_and_sending_the_next_question(tmp
     try:
         await bot.start()
         await siti.send("/lapor")
-        assert "Nomor RT?" in (await siti.next_message(timeout=30)).text
+        assert "Nomor RT/RW?" in (await siti.next_message(timeout=30)).text
         emu.faults.configure(error_rate=0.0, stall_seconds=60)
         emu.faults.fail_next("timeout", methods=["sendMessage"])  # "Nomor RW?" is held ...
         await siti.send("13")
