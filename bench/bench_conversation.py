@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import secrets
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -104,13 +107,40 @@ async def _seed_members(config_path: Path, users: int) -> None:
         await services.db.close()
 
 
-def _config(tmp: Path, emu: BotApiEmulator, limit: float, poll_interval: float | None) -> Path:
+#: "sqlite" (a file in the run's folder) or "postgresql" (a fresh database on the server named by
+#: TPK_BENCH_POSTGRES_URL, else TPK_TEST_POSTGRES_URL, else the local server), set by --engine.
+ENGINE = "sqlite"
+_PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def _storage_line(tmp: Path) -> Iterator[str]:
+    """The ``[storage]`` line of one run; on PostgreSQL a database of its own, dropped afterwards."""
+    if ENGINE == "sqlite":
+        yield f'path = "{tmp / "bench.sqlite3"}"'
+        return
+    import psycopg
+
+    from storage.url import parse
+
+    server = parse(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL") or _PG_DEFAULT)
+    name = f"tpk_bench_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(server.conninfo(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f'url = "{server.with_database(name).as_setting()}"'
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _config(tmp: Path, emu: BotApiEmulator, limit: float, poll_interval: float | None, storage: str = "") -> Path:
+    storage = storage or f'path = "{tmp / "bench.sqlite3"}"'
     path = tmp / "bench.toml"
     polling = "" if poll_interval is None else f"poll_interval = {poll_interval}\n"
     path.write_text(
         f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
         f"max_messages_per_second = {limit}\n{polling}"
-        f'[storage]\npath = "{tmp / "bench.sqlite3"}"\n[wilayah]\nroot = "36.73"\n'
+        f'[storage]\n{storage}\n[wilayah]\nroot = "36.73"\n'
         f"[access]\nadmins = [{ADMIN_ID}]\nflood_burst = 100000\nflood_per_second = 100000\n"
         f'[privacy]\nkey = "{new_key()}"\n', encoding="utf-8")
     return path
@@ -146,12 +176,12 @@ async def forms_run(users: int, forms: int, limit: float = 0,
     the bot in its own process (``python -m bot run``). ``limit`` is its outgoing
     messages-per-second cap (Telegram's is 30; 0: none, like the echo bot);
     ``poll_interval`` overrides the configured pause between getUpdates."""
-    with tempfile.TemporaryDirectory() as name:
+    with tempfile.TemporaryDirectory() as name, _storage_line(Path(name)) as storage:
         tmp = Path(name)
         emu = BotApiEmulator(token=TOKEN, bot_username="tpk_bench_bot", self_check=False, check_requests=False)
         await emu.start()
         try:
-            config = _config(tmp, emu, limit, poll_interval)
+            config = _config(tmp, emu, limit, poll_interval, storage)
             await _seed_members(config, users)
             bot = await _serving(emu, [sys.executable, "-m", "bot", "run", "--config", str(config)])
             if os.environ.get("BENCH_PYSPY"):  # profile the bot process, all threads: BENCH_PYSPY=out.txt
@@ -264,8 +294,12 @@ if __name__ == "__main__":
     parser.add_argument("--forms", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the bot's storage engine (PostgreSQL: a fresh database per run, dropped afterwards)")
     args = parser.parse_args()
+    ENGINE = args.engine
     output = asyncio.run(main(args.users, args.forms, args.runs))
+    output.insert(1, f"engine: {ENGINE}")
     print("\n".join(output))
     if args.record:
         record("conversation_throughput", output)

@@ -30,7 +30,8 @@ from bot.transport import http as telegram_http
 from storage import seed as seed_store
 from storage.crypto import new_key
 from storage.db import DatabaseUnavailable, EngineError, MigrationError, unavailable
-from storage.instance import AlreadyRunning, instance_lock
+from storage.instance import AlreadyRunning, instance_lock_for
+from storage.url import Engine
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_seed_parser(commands)
     _add_backup_parser(commands)
     _add_rotate_parser(commands)
+    _add_move_parser(commands)
     impor_cli.add_parser(commands)
     commands.add_parser("new-key", help="cetak kunci enkripsi baru untuk [privacy] key")
     from bot.dev.playground import cli as playground_cli  # noqa: TID251 -- the playground command's own options
@@ -121,12 +123,12 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
             print(f"--root {root}: bukan wilayah di dalam {settings.wilayah.root}", file=sys.stderr)
             return EXIT_CONFIG
         if await seed_store.holds_keluarga(services.db):
-            print(f"{settings.storage.path} sudah berisi keluarga: data contoh hanya untuk basis data kosong",
-                  file=sys.stderr)
+            print(f"{settings.storage.target.display()} sudah berisi keluarga: data contoh hanya untuk basis data "
+                  "kosong", file=sys.stderr)
             return EXIT_CONFIG
         summary = await seed_demo(services.db, services.cipher, root=root, sasaran=args.sasaran, seed=args.seed,
                                   now=services.clock.now())
-        print(f"{settings.storage.path}: {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
+        print(f"{settings.storage.target.display()}: {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, "
               f"{summary.kunjungan:,} kunjungan dibuat di {root}")
         return 0
     finally:
@@ -144,7 +146,12 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from storage.backup import BackupError, backup
 
     try:
-        print(backup(settings.storage.path, args.path).line())
+        if settings.storage.target.engine is Engine.POSTGRESQL:
+            from storage.pg_backup import backup_postgresql
+
+            print(backup_postgresql(settings.storage.target, args.path, password=settings.storage.password).line())
+        else:
+            print(backup(settings.storage.target.path or Path(), args.path).line())
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NOT_FOUND
@@ -161,9 +168,9 @@ def _add_rotate_parser(commands: argparse._SubParsersAction) -> None:  # type: i
 
 async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
     """Re-encrypt everything under the new key; one line either way."""
+    from bot.startup import open_storage
     from storage import rotation
     from storage.crypto import CipherKeyError, IdentityCipher, decode_key
-    from storage.db import Database
 
     text = args.new_key or os.environ.get("TPK_NEW_PRIVACY_KEY", "")
     try:
@@ -174,7 +181,7 @@ async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
               "TPK_NEW_PRIVACY_KEY", file=sys.stderr)
         return EXIT_CONFIG
     old = IdentityCipher(decode_key(settings.privacy.key))
-    db = await Database.open(settings.storage.path)
+    db = await open_storage(settings)
     try:
         await db.migrate()
         report = await rotation.rotate(db, old, new)
@@ -183,6 +190,38 @@ async def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     finally:
         await db.close()
+    print(report.line())
+    return 0
+
+
+def _add_move_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    move = commands.add_parser("migrate-data", help="pindahkan semua data dari SQLite ke PostgreSQL (bot dihentikan "
+                                                    "dulu), periksa jumlah baris dan contoh NIK")
+    move.add_argument("--config", type=Path, default=Path("config.toml"))
+    move.add_argument("--from", dest="source", required=True, help="sqlite:///var/tpk.sqlite3")
+    move.add_argument("--to", dest="target", required=True, help="postgresql://tpk@host:5432/tpk (basis data baru)")
+
+
+def _move_data(settings: Settings, args: argparse.Namespace) -> int:
+    """One line either way; 2 for a wrong URL, 1 when the move was refused or failed."""
+    from storage import migrate_data
+    from storage.crypto import IdentityCipher, decode_key
+    from storage.url import parse
+
+    try:
+        source, target = parse(args.source), parse(args.target)
+    except ValueError as exc:
+        print(f"migrate-data: URL salah: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if source.engine is not Engine.SQLITE or target.engine is not Engine.POSTGRESQL:
+        print("migrate-data: --from harus sqlite:///… dan --to harus postgresql://…", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        report = migrate_data.move(source, target, IdentityCipher(decode_key(settings.privacy.key)),
+                                   password=settings.storage.password)
+    except migrate_data.MoveError as exc:
+        print(f"migrate-data: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     print(report.line())
     return 0
 
@@ -208,7 +247,7 @@ async def _migrate(settings: Settings) -> None:
     db = await prepare_database(settings, SystemClock())
     version = await db.schema_version()
     await db.close()
-    print(f"basis data {settings.storage.path} siap (versi skema {version})")
+    print(f"basis data {settings.storage.target.display()} siap (versi skema {version})")
 
 
 async def _run(settings: Settings) -> None:
@@ -228,7 +267,8 @@ async def _run(settings: Settings) -> None:
         stop.set()
 
     try:
-        with instance_lock(settings.storage.path), telegram_http.watch_refusals(on_refusal):
+        lock = instance_lock_for(settings.storage.target, settings.storage.password)
+        with lock, telegram_http.watch_refusals(on_refusal):
             try:
                 await serve(settings, SystemClock(), stop)
             except InvalidToken:  # getMe at start; the watch has seen the 401 too
@@ -267,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "migrate-data":
+            return _move_data(settings, args)
         elif args.command == "rotate-key":
             return asyncio.run(_rotate_key(settings, args))
         elif args.command == "impor":
@@ -281,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_FAILURE
     except EngineError as exc:  # the file turned out unusable past opening it
-        print(unavailable(settings.storage.path, exc), file=sys.stderr)
+        print(unavailable(settings.storage.target.path or Path(), exc), file=sys.stderr)
         return EXIT_FAILURE
     except NetworkError as exc:  # getMe at start: Telegram unreachable
         print(f"Telegram tidak bisa dihubungi ({type(exc).__name__}) — periksa koneksi internet dan "

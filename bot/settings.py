@@ -35,6 +35,8 @@ from bot.domain.schedule_config import ReminderConfig
 from bot.domain.thresholds import ClinicalThresholds
 from storage.crypto import CipherKeyError, decode_key
 from storage.regions import DEFAULT_CSV, code_in_csv
+from storage.url import StorageURL
+from storage.url import parse as parse_storage_url
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 #: Hosts a plain-http Bot API address may name: this machine only.
@@ -87,7 +89,16 @@ class TelegramSettings(_Section):
 
 
 class StorageSettings(_Section):
+    """``url`` names the engine and where (storage/url.py); ``path`` is the older spelling of a SQLite url."""
+
+    url: str = ""
     path: Path = Path("var/tpk.sqlite3")
+    password: str = ""  # PostgreSQL only; best from TPK_STORAGE_PASSWORD (or libpq's PGPASSWORD / ~/.pgpass)
+
+    @property
+    def target(self) -> StorageURL:
+        """The engine and address; ``url`` wins, else the SQLite file at ``path``."""
+        return parse_storage_url(self.url) if self.url.strip() else StorageURL.sqlite(self.path)
 
 
 class WilayahSettings(_Section):
@@ -308,6 +319,7 @@ def check_settings(settings: Settings, source: str, *, require_token: bool) -> N
         raise ConfigError(
             f"{source}: setelan 'privacy.key' salah: {exc} — buat dengan `python -m bot new-key`"
         ) from None
+    _check_storage(settings.storage, source)
     if not settings.wilayah.csv.exists():
         raise ConfigError(f"{source}: setelan 'wilayah.csv' menunjuk file yang tidak ada: {settings.wilayah.csv}")
     if not code_in_csv(settings.wilayah.csv, settings.wilayah.root):
@@ -315,3 +327,16 @@ def check_settings(settings: Settings, source: str, *, require_token: bool) -> N
             f"{source}: setelan 'wilayah.root' = {settings.wilayah.root!r} tidak ada di daftar wilayah "
             f"— {_HINTS['wilayah.root']}"
         )
+
+
+def _check_storage(storage: StorageSettings, source: str) -> None:
+    """The URL's shape; whether the server answers is checked when the database is opened."""
+    if not storage.url.strip():
+        return
+    if "path" in storage.model_fields_set:
+        raise ConfigError(f"{source}: setelan 'storage.url' dan 'storage.path' dua-duanya diisi — pakai salah satu "
+                          "(storage.path sama dengan url = \"sqlite:///<path>\")")
+    try:
+        parse_storage_url(storage.url)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: setelan 'storage.url' salah: {exc}") from None

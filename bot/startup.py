@@ -9,7 +9,6 @@ code can open the database without importing the Application wiring.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from bot import file_modes
 from bot.clock import Clock
@@ -19,19 +18,23 @@ from storage import at_rest, meta, rotation
 from storage import regions as regions_store
 from storage import users as users_store
 from storage.crypto import IdentityCipher, decode_key
-from storage.db import Database
+from storage.db import Database, StorageUnavailable
+from storage.engine import open_database
 
 log = logging.getLogger(__name__)
 
 
 async def prepare_database(settings: Settings, clock: Clock) -> Database:
     """Open the database, apply migrations, load the region list and sync admins."""
-    db = await Database.open(settings.storage.path)
+    db = await open_storage(settings)
     try:
-        await db.migrate()
+        try:
+            await db.migrate()
+        except StorageUnavailable as exc:
+            raise _storage_error(settings, exc) from None
         cipher = identity_cipher(settings)
         if await rotation.unfinished(db):
-            raise ConfigError(f"rotasi kunci untuk {settings.storage.path} belum selesai — jalankan lagi "
+            raise ConfigError(f"rotasi kunci untuk {settings.storage.target.display()} belum selesai — jalankan lagi "
                               "`python -m bot rotate-key` dengan kunci baru yang sama sebelum menjalankan bot")
         await _check_identity_key(db, cipher, settings)
         await at_rest.upgrade(db, cipher)
@@ -40,9 +43,22 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     except BaseException:
         await db.close()
         raise
-    if (wide := file_modes.warning(settings.source, Path(settings.storage.path))) is not None:
+    path = settings.storage.target.path  # None on PostgreSQL: the server's files are its own
+    if path is not None and (wide := file_modes.warning(settings.source, path)) is not None:
         log.warning(wide)
     return db
+
+
+async def open_storage(settings: Settings) -> Database:
+    """The configured engine; a server that cannot be used is a configuration error naming the setting."""
+    try:
+        return await open_database(settings.storage.target, settings.storage.password)
+    except StorageUnavailable as exc:
+        raise _storage_error(settings, exc) from None
+
+
+def _storage_error(settings: Settings, exc: StorageUnavailable) -> ConfigError:
+    return ConfigError(f"setelan 'storage.url' ({settings.storage.target.display()}): {exc}")
 
 
 def identity_cipher(settings: Settings) -> IdentityCipher:
@@ -57,7 +73,8 @@ async def _check_identity_key(db: Database, cipher: IdentityCipher, settings: Se
             await meta.put(tx, meta.IDENTITY_KEY_CHECK, cipher.check_value)
     elif stored != cipher.check_value:
         raise ConfigError(
-            f"setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di {settings.storage.path} "
+            "setelan 'privacy.key' tidak cocok dengan kunci yang dipakai untuk data di "
+            f"{settings.storage.target.display()} "
             "— pakai kunci yang lama (dari cadangan konfigurasi)"
         )
 

@@ -14,7 +14,7 @@ import aiosqlite
 from storage.db import BUSY_TIMEOUT_MS
 
 
-async def compact(path: Path) -> bool:
+async def compact(path: Path | None) -> bool:
     """Rebuild the database file (VACUUM) and empty the WAL, on a connection of its own.
 
     ``secure_delete`` zeroes what a statement deletes, but pages SQLite reorganised earlier
@@ -23,7 +23,13 @@ async def compact(path: Path) -> bool:
     checkpoint drops the WAL's old frames. Erasures are rare, and the retention job runs
     once a day, so the cost (a pass over the file, writers wait) is paid seldom. Returns
     False when the database stayed busy (the next erasure or sweep tries again).
+
+    On PostgreSQL (no file: ``path`` is None) this does nothing: the erased or re-encrypted
+    values stay in dead row versions until ``VACUUM FULL`` of the touched tables rewrites them,
+    which takes an exclusive lock the bot must not take by itself (README § PostgreSQL).
     """
+    if path is None:
+        return True
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
         # Every statement is finished before the next: VACUUM refuses to run while one is open.

@@ -28,6 +28,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.dialect import SQLITE
+from storage.url import Engine
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -41,6 +44,8 @@ RETRY_PAUSE_MAX_S = 5.0
 #: Read-only connections: a long read on one leaves the others to everyone else.
 READERS = 3
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+#: What one engine needs before a shared migration: ``0001_foundation.postgresql.sql``.
+_ENGINE_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(postgresql)\.sql$")
 
 
 #: What the database engine raises when a file or statement fails past opening (the CLI turns
@@ -50,6 +55,11 @@ EngineError = sqlite3.Error
 
 class MigrationError(RuntimeError):
     """A migration could not be applied; the database is left at the previous version."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The configured server cannot be used (unreachable, no such database, no right); the
+    message is one Indonesian sentence for the operator."""
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -111,18 +121,45 @@ class Migration:
     sql: str
 
 
-def bundled_migrations() -> list[Migration]:
-    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order."""
+def bundled_migrations(engine: Engine = Engine.SQLITE) -> list[Migration]:
+    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order.
+
+    On PostgreSQL each is ported mechanically (:mod:`storage.sqlite_to_postgresql`), after
+    its ``NNNN_name.postgresql.sql`` if there is one (what SQLite has built in): the same
+    numbers and names, so both engines record the same history.
+    """
     found: list[Migration] = []
+    own: dict[int, str] = {}
     for entry in resources.files("storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+        match = _ENGINE_MIGRATION_NAME.match(entry.name)
+        if match and match[3] == engine.value:
+            own[int(match[1])] = entry.read_text(encoding="utf-8")
     found.sort(key=lambda m: m.version)
+    if engine is Engine.POSTGRESQL:
+        found = _ported(found, own)
+    if own:
+        raise MigrationError(f"{engine.value} migrations without a shared file: {sorted(own)}")
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"duplicate migration numbers: {versions}")
     return found
+
+
+def _ported(migrations: list[Migration], own: dict[int, str]) -> list[Migration]:
+    """Each migration's SQLite text ported, after its PostgreSQL prelude if any; primary keys
+    declared by earlier migrations serve later upserts."""
+    from storage.sqlite_to_postgresql import port_script, primary_keys_of
+
+    keys: dict[str, tuple[str, ...]] = {}
+    ported = []
+    for m in migrations:
+        sql = own.pop(m.version, "") + "\n" + port_script(m.sql, keys)
+        keys.update(primary_keys_of(m.sql))
+        ported.append(Migration(m.version, m.name, sql))
+    return ported
 
 
 async def _configure(conn: aiosqlite.Connection, *, read_only: bool) -> None:
@@ -147,7 +184,14 @@ async def _probe_write(conn: aiosqlite.Connection) -> None:
 
 
 class Database:
-    """Async access to one SQLite file. Use :meth:`open` and :meth:`close`."""
+    """Async access to one SQLite file. Use :meth:`open` and :meth:`close`.
+
+    :func:`storage.engine.open_database` opens the configured engine: this, or the same API on
+    PostgreSQL (:class:`storage.postgres.PostgresDatabase`); :attr:`dialect` says what differs
+    (:mod:`storage.dialect`).
+    """
+
+    dialect = SQLITE
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, readers: Sequence[aiosqlite.Connection]):
         self.path = path
@@ -322,6 +366,8 @@ class Database:
 
 class Transaction:
     """The writer connection inside one open transaction."""
+
+    dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn

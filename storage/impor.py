@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage import audit
+from storage import audit, catalogue
 from storage.db import Database, Transaction
 from storage.scope import within
 from storage.timefmt import to_db
@@ -318,9 +318,9 @@ async def undo(db: Database, impor: Impor, *, actor_id: int, now: datetime) -> d
             (impor.id, stamp, impor.id, stamp, impor.id, impor.id, impor.id, impor.id, impor.id, stamp))
         if changed and changed[0]:
             raise UndoRefused("Data dari impor ini sudah diubah atau dikunjungi sejak diimpor.")
+        tables = await catalogue.table_names(tx)
         for table in ("reminders", "ibu"):
-            exists = await tx.fetch_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-            if exists and await tx.fetch_one(f"SELECT 1 FROM {table} WHERE sasaran_id IN "
+            if table in tables and await tx.fetch_one(f"SELECT 1 FROM {table} WHERE sasaran_id IN "
                                              "(SELECT id FROM sasaran WHERE impor_id = ?) LIMIT 1", (impor.id,)):
                 raise UndoRefused("Sasaran dari impor ini sudah menerima pengingat.")
         updates = await tx.fetch_all("SELECT keluarga_id, sasaran_id, before_json FROM impor_row WHERE impor_id = ? "

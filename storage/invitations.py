@@ -143,8 +143,9 @@ async def find(db: Database, token: str) -> Invitation | None:
 
 
 async def _find_in_tx(tx: Transaction, token: str) -> Invitation | None:
+    """The invitation, locked until the transaction ends: two claims of one link run one after the other."""
     row = await tx.fetch_one(
-        f"SELECT {_COLUMNS} FROM invitations WHERE token_hash = ?", (token_hash(token),)
+        f"SELECT {_COLUMNS} FROM invitations WHERE token_hash = ?{tx.dialect.lock()}", (token_hash(token),)
     )
     return _invitation(row) if row else None
 

@@ -70,7 +70,8 @@ async def due_candidates(tx: Transaction, *, now: datetime, limit: int) -> list[
     rows = await tx.fetch_all(
         "SELECT n.id, n.recipient_id, n.kind, n.text, n.markup_json, n.attempts, u.region_code, u.status "
         "FROM notices n JOIN users u ON u.id = n.recipient_id "
-        "WHERE n.state = 'scheduled' AND n.send_after <= ? ORDER BY n.send_after, n.id LIMIT ?",
+        "WHERE n.state = 'scheduled' AND n.send_after <= ? ORDER BY n.send_after, n.id LIMIT ?"
+        + tx.dialect.lock("n", skip_locked=True),
         (to_db(now), limit),
     )
     return [

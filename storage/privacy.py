@@ -164,8 +164,9 @@ class Anonymised:
 
 
 async def secure_delete(tx: Transaction) -> None:
-    """From now on this (writer) connection overwrites deleted content with zeros."""
-    await tx.execute("PRAGMA secure_delete = ON")
+    """From now on this (writer) connection overwrites deleted content with zeros (SQLite)."""
+    if tx.dialect.secure_delete:
+        await tx.execute(tx.dialect.secure_delete)
 
 
 def _month(text: str | None) -> str | None:

@@ -1,7 +1,7 @@
 """Mothers linked to their record and mothers who consented, for /rekap.
 
 The tables come from the reminders part of the bot (migration 0003: ``ibu``,
-``ibu_consent``). This module checks in ``sqlite_master`` / ``PRAGMA table_info`` that
+``ibu_consent``). This module checks in the catalogue (:mod:`storage.catalogue`) that
 they exist with the columns it needs and returns nothing for a figure it cannot
 compute, so /rekap shows "–" instead of failing on another schema. (Reminders sent and
 answered are counters kept by migration 0004's triggers: see :mod:`storage.rekap`.)
@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from storage import catalogue
 from storage.db import Database
 from storage.rekap import CODE_LENGTH, _inside
 from storage.timefmt import to_db
@@ -48,14 +49,9 @@ class Available:
 async def available(db: Database) -> Available:
     """Which of the reminder tables exist with the columns used for /rekap."""
     found: dict[str, bool] = {}
+    tables = await catalogue.table_names(db)
     for table, columns in _NEEDED.items():
-        exists = await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                      (table,))
-        if not exists:
-            found[table] = False
-            continue
-        rows = await db.fetch_all(f"PRAGMA table_info({table})")
-        found[table] = columns <= {r[1] for r in rows}
+        found[table] = table in tables and columns <= set(await catalogue.column_names(db, table))
     return Available(found["reminders"], found["ibu"], found["ibu_consent"])
 
 

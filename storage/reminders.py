@@ -235,7 +235,8 @@ async def due_candidates(tx: Transaction, *, now: datetime, limit: int) -> list[
         "r.attempts, i.user_id, s.name, s.region_code FROM reminders r "
         "JOIN ibu i ON i.sasaran_id = r.sasaran_id AND i.state = 'aktif' "
         "JOIN sasaran s ON s.id = r.sasaran_id "
-        "WHERE r.state = 'scheduled' AND r.send_after <= ? ORDER BY r.send_after, r.id LIMIT ?",
+        "WHERE r.state = 'scheduled' AND r.send_after <= ? ORDER BY r.send_after, r.id LIMIT ?"
+        + tx.dialect.lock("r", skip_locked=True),
         (to_db(now), limit),
     )
     return [

@@ -73,7 +73,7 @@ async def _write(tx: Transaction, subject: str, subject_id: int, day: date, new:
     table = "keluarga" if subject == "keluarga" else "sasaran"
     await tx.execute_many(
         "INSERT INTO rekap_state_span (subject, subject_id, name, start_day, end_day, region_code, live)"
-        f" SELECT ?, id, ?, ?, ?, region_code, erased_at IS NULL FROM {table} WHERE id = ?",
+        f" SELECT ?, id, ?, ?, ?, region_code, CASE WHEN erased_at IS NULL THEN 1 ELSE 0 END FROM {table} WHERE id = ?",
         [(subject, name, start, end, subject_id) for name, start, end in sorted(new - later)])
 
 
@@ -99,15 +99,16 @@ async def open_spans_for(tx: Transaction, keluarga_ids: Sequence[int], sasaran_i
 _REPORTED = "date(created_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset'))"
 _FAMILY_BACKFILL = (
     "INSERT OR IGNORE INTO rekap_state_span (subject, subject_id, name, start_day, end_day, region_code, live)"
-    f" SELECT 'keluarga', id, 'berisiko', {_REPORTED}, '{OPEN}', region_code, erased_at IS NULL FROM keluarga"
+    f" SELECT 'keluarga', id, 'berisiko', {_REPORTED}, '{OPEN}', region_code,"
+    " CASE WHEN erased_at IS NULL THEN 1 ELSE 0 END FROM keluarga"
     " WHERE berisiko AND id IN ({ids})"
     f" UNION ALL SELECT 'keluarga', k.id, 'risk_' || r.code, date(k.created_at, (SELECT value FROM rekap_settings"
-    f" WHERE key = 'utc_offset')), '{OPEN}', k.region_code, k.erased_at IS NULL"
+    f" WHERE key = 'utc_offset')), '{OPEN}', k.region_code, CASE WHEN k.erased_at IS NULL THEN 1 ELSE 0 END"
     " FROM keluarga_risk r JOIN keluarga k ON k.id = r.keluarga_id WHERE k.id IN ({ids})"
     f" AND r.code IN ({','.join(repr(c) for c in RISK_CODES)})")
 _MEMBER_BACKFILL = (
     "INSERT OR IGNORE INTO rekap_state_span (subject, subject_id, name, start_day, end_day, region_code, live)"
     f" SELECT 'sasaran', s.id, 'flag_' || f.code, date(s.created_at, (SELECT value FROM rekap_settings"
-    f" WHERE key = 'utc_offset')), '{OPEN}', s.region_code, s.erased_at IS NULL"
+    f" WHERE key = 'utc_offset')), '{OPEN}', s.region_code, CASE WHEN s.erased_at IS NULL THEN 1 ELSE 0 END"
     " FROM sasaran_flag f JOIN sasaran s ON s.id = f.sasaran_id WHERE s.status = 'aktif' AND s.id IN ({ids})"
     f" AND f.code IN ({','.join(repr(c) for c in FLAG_CODES)})")

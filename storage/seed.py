@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from storage import risk_history
+from storage import catalogue, risk_history
 from storage.db import Database, Transaction
 
 Rows = Sequence[tuple[Any, ...]]
@@ -62,5 +62,5 @@ async def add_batch(db: Database, *, keluarga: Rows, risks: Rows, sasaran: Rows,
             "INSERT INTO kunjungan (id, sasaran_id, region_code, reporter_id, visited_on, kind, outcome, weight_kg, "
             "height_cm, measured_lying, lila_cm, hb, haz, waz, whz, stunted, wasted, underweight, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kunjungan)
-        if await tx.fetch_one("SELECT 1 FROM sqlite_master WHERE name = 'rekap_state_span'"):  # not in old benches
+        if "rekap_state_span" in await catalogue.table_names(tx):  # not in old benches
             await risk_history.open_spans_for(tx, [row[0] for row in keluarga], [row[0] for row in sasaran])

@@ -11,6 +11,8 @@ from hypothesis import settings
 
 from bot.clock import FakeClock
 from bot.logs import quiet_libraries
+from storage.url import StorageURL
+from tests.engines import ENGINES, skipped_summary, storage_for
 from tests.harness import START, BotUnderTest, bot_under_test
 from tests.privacy import logscan
 
@@ -26,9 +28,34 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock) as harness:
+async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    """The bot on each engine in turn (the test runs as ``[sqlite]`` and ``[postgresql]``)."""
+    async with bot_under_test(tmp_path, clock, storage={"url": storage_url.as_setting()}) as harness:
         yield harness
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Parametrises a test over both storage engines (``[sqlite]`` / ``[postgresql]``).
+    ``@pytest.mark.sqlite_only("why")`` keeps a test that reads SQLite's own files on SQLite."""
+    only = request.node.get_closest_marker("sqlite_only")
+    if only is not None and request.param != "sqlite":
+        pytest.skip(f"SQLite only: {only.args[0] if only.args else ''}")
+    return request.param
+
+
+@pytest.fixture
+async def storage_url(engine: str, tmp_path: Path) -> AsyncIterator[StorageURL]:
+    """Where the test's database lives: a SQLite file, or a PostgreSQL database of its own."""
+    async with storage_for(engine, tmp_path) as url:
+        yield url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line when the PostgreSQL half of the storage tests was skipped (no server)."""
+    line = skipped_summary()
+    if line:
+        terminalreporter.write_line(line, yellow=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

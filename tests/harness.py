@@ -37,6 +37,8 @@ def make_settings(tmp_path: Path, emu: BotApiEmulator, **sections: dict[str, Any
         "access": {"admins": [ADMIN_ID], "flood_burst": 1000, "flood_per_second": 1000},
         "privacy": {"key": new_key()},
     }
+    if "url" in sections.get("storage", {}):
+        values["storage"] = {}  # a storage url replaces the SQLite file in tmp_path
     for name, overrides in sections.items():
         values[name] = {**values.get(name, {}), **overrides}
     settings = Settings(**values)

@@ -8,7 +8,8 @@
 -- column, index and trigger other migrations gave these tables stays as it is. RESET makes this
 -- connection re-read the schema; the CREATE TABLEs below bump the schema cookie for the others.
 -- A check row fails the migration (and rolls it back) if either definition was not found as
--- expected.
+-- expected. PostgreSQL alters the CHECKs instead (0015_audit_kasus.postgresql.sql).
+-- sqlite only: begin
 PRAGMA writable_schema = ON;
 UPDATE sqlite_master SET sql = replace(sql, '(''admin'', ''koordinator'', ''tpk'', ''ibu'')',
                                             '(''admin'', ''koordinator'', ''tpk'', ''ibu'', ''pakar'')')
@@ -21,6 +22,7 @@ CREATE TEMP TABLE check_0015 (widened INTEGER NOT NULL CHECK (widened));
 INSERT INTO check_0015 SELECT count(*) = 2 FROM sqlite_master
     WHERE type = 'table' AND name IN ('users', 'invitations') AND sql LIKE '%''ibu'', ''pakar''%';
 DROP TABLE check_0015;
+-- sqlite only: end
 
 ALTER TABLE invitations ADD COLUMN audit_round_id INTEGER;  -- for 'pakar': the round they are invited to
 ALTER TABLE invitations ADD COLUMN speciality TEXT;         -- for 'pakar': dokter anak, ahli gizi, …

@@ -1,4 +1,4 @@
-"""Migrations, invitations and users against a real SQLite file."""
+"""Migrations, invitations and users against a real database: a SQLite file and a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -12,20 +12,23 @@ from hypothesis import strategies as st
 
 from bot.domain.roles import Role, Status, TeamPosition
 from bot.domain.tokens import is_well_formed, new_token, token_hash
-from storage import audit, invitations, users
+from storage import audit, catalogue, invitations, users
 from storage import regions as regions_store
 from storage.crypto import IdentityCipher, decode_key, new_key
 from storage.db import Database, Migration, MigrationError, bundled_migrations
+from storage.engine import open_database
 from storage.invitations import InvitationError, Problem
 from storage.timefmt import from_db, to_db
+from storage.url import Engine, StorageURL
+from tests.engines import storage_for
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ADMIN = 111
 
 
 @pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "t.sqlite3")
+async def db(storage_url: StorageURL):
+    database = await open_database(storage_url)
     await database.migrate()
     await regions_store.load_root(database, regions_store.DEFAULT_CSV, "36.73")
     await users.ensure_admin(database, ADMIN, "Admin Kota", "36.73", NOW)
@@ -45,15 +48,24 @@ def test_stored_instants_read_back_as_the_same_instant_in_utc(instant: datetime)
     assert to_db(back) == stored and stored.endswith("Z") and len(stored) == 20
 
 
-async def test_fresh_database_gets_every_migration_once(tmp_path: Path) -> None:
-    database = await Database.open(tmp_path / "fresh.sqlite3")
+async def test_fresh_database_gets_every_migration_once(engine: str, tmp_path: Path) -> None:
+    async with storage_for(engine, tmp_path, migrated=False) as storage_url:
+        await _every_migration_once(storage_url)
+
+
+async def _every_migration_once(storage_url: StorageURL) -> None:
+    database = await open_database(storage_url)
     try:
         applied = await database.migrate()
+        assert applied == [m.version for m in bundled_migrations(storage_url.engine)]
         assert applied == [m.version for m in bundled_migrations()]
         assert await database.migrate() == []
         assert await database.schema_version() == applied[-1]
-        assert await database.fetch_value("PRAGMA journal_mode") == "wal"
-        assert await database.fetch_value("PRAGMA foreign_keys") == 1
+        assert [tuple(r) for r in await database.fetch_all("SELECT version, name FROM schema_migrations ORDER BY 1")] \
+            == [(m.version, m.name) for m in bundled_migrations()]
+        if storage_url.engine is Engine.SQLITE:
+            assert await database.fetch_value("PRAGMA journal_mode") == "wal"
+            assert await database.fetch_value("PRAGMA foreign_keys") == 1
     finally:
         await database.close()
 
@@ -64,7 +76,7 @@ async def test_a_failing_migration_leaves_nothing_half_done(db: Database) -> Non
     with pytest.raises(MigrationError, match="broken"):
         await db.migrate([*bundled_migrations(), broken])
     assert await db.schema_version() == version
-    assert await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE name = 'half'") == 0
+    assert "half" not in await catalogue.table_names(db)
     # The database is still usable afterwards.
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO meta (key, value) VALUES ('after', 'ok')")
@@ -143,6 +155,26 @@ async def test_two_people_racing_for_one_link_make_one_member(db: Database) -> N
     )
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert await db.fetch_value("SELECT count(*) FROM users WHERE id IN (401, 402, 403)") == 1
+
+
+async def test_two_processes_racing_for_one_link_make_one_member(db: Database, storage_url: StorageURL) -> None:
+    """Each process has its own connections: the claim locks the invitation row (PostgreSQL's
+    FOR UPDATE; SQLite's BEGIN IMMEDIATE), so the second claim reads it used."""
+    token = await _invite(db)
+    others = [await open_database(storage_url) for _ in range(3)]
+    try:
+        results = await asyncio.gather(
+            *(invitations.claim_membership(other, token=token, user_id=uid, full_name="X", phone=None,
+                                           team_position=None, now=NOW) for other, uid in zip(others, (411, 412, 413),
+                                                                                             strict=True)),
+            return_exceptions=True,
+        )
+    finally:
+        for other in others:
+            await other.close()
+    assert sum(not isinstance(r, Exception) for r in results) == 1, results
+    assert all(r.problem is Problem.USED for r in results if isinstance(r, InvitationError))
+    assert await db.fetch_value("SELECT count(*) FROM users WHERE id IN (411, 412, 413)") == 1
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,8 @@ async def test_no_phone_number_in_the_database_files_after_joining_and_lapor(bot
     assert member["phone_hash"] == cipher.lookup_hash("+" + MEMBER_PHONE)
     row = await bot.db.fetch_one("SELECT id, phone, phone_enc FROM sasaran")
     assert row["phone"] is None and cipher.decrypt(row["phone_enc"], SASARAN_PHONE, row["id"]) == "+6281234567890"
+    if bot.settings.storage.target.path is None:
+        return  # PostgreSQL: the columns above are sealed; its files are the server's (README § PostgreSQL)
     for moment in ("running", "stopped"):
         if moment == "stopped":
             await bot.stop()

@@ -33,7 +33,7 @@ def config_of(bot: BotUnderTest, tmp_path: Path, key: str | None = None) -> Path
     """The running bot's configuration as a file, as the operator has it on the server."""
     path = tmp_path / "config.toml"
     path.write_text(
-        f'[telegram]\ntoken = "{TOKEN}"\n[storage]\npath = "{bot.settings.storage.path}"\n'
+        f'[telegram]\ntoken = "{TOKEN}"\n[storage]\nurl = "{bot.settings.storage.target.as_setting()}"\n'
         f'[wilayah]\nroot = "36.73"\n[access]\nadmins = [{ADMIN_ID}]\n'
         f'[privacy]\nkey = "{key or bot.settings.privacy.key}"\n', encoding="utf-8")
     return path

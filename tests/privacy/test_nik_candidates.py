@@ -22,6 +22,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bot.domain.nik import NIK_LENGTH
 from tests.e2e.test_lapor import SUKAWANA, new_family
 from tests.e2e.test_records import open_family, register_mother
@@ -61,6 +63,7 @@ def candidates(shapes: list[str], *, born: date, sex: str, kecamatan: set[str]) 
     return regions * birth * serials
 
 
+@pytest.mark.sqlite_only("reads the SQLite file's bytes; PostgreSQL's files are the server's (README § PostgreSQL)")
 async def test_a_nik_has_at_least_ten_thousand_candidates_from_everything_in_plain_text(
         bot: BotUnderTest, tmp_path: Path) -> None:
     siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))

@@ -18,6 +18,7 @@ from bot.domain.age import completed_months
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.risk import KeluargaFacts, SasaranFacts, assess_family
 from bot.domain.visit_tasks import stale_from
+from storage import catalogue
 from storage.db import Database
 
 
@@ -45,8 +46,7 @@ def _utc_end(day: date, zone: ZoneInfo) -> str:
 
 
 async def _rows(db: Database, table: str) -> list[dict[str, Any]]:
-    exists = await db.fetch_value("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (table,))
-    if not exists:
+    if table not in await catalogue.table_names(db):
         return []
     return [dict(r) for r in await db.fetch_all(f"SELECT * FROM {table}")]
 

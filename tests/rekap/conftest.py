@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +18,7 @@ from bot.settings import Settings
 from bot.startup import prepare
 from storage.crypto import new_key
 from storage.timefmt import to_db
+from storage.url import StorageURL
 from tests.harness import ADMIN_ID, START
 from tests.rekap.brute import Assessed, Span, Tables, load, recount
 
@@ -33,8 +33,8 @@ def span_of(period: Period) -> Span:
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    settings = Settings(storage={"path": str(tmp_path / "rekap.sqlite3")}, wilayah={"root": ROOT},
+async def services(storage_url: StorageURL) -> AsyncIterator[Services]:
+    settings = Settings(storage={"url": storage_url.as_setting()}, wilayah={"root": ROOT},
                         access={"admins": [ADMIN_ID]}, privacy={"key": new_key()})
     prepared = await prepare(settings, FakeClock(START))
     try:

@@ -21,6 +21,7 @@ from bot.reminders import TickReport, dispatch_due
 from bot.reminders.dispatcher import JOB_NAME
 from storage import keluarga as keluarga_store
 from storage.keluarga import NewKeluarga, NewSasaran
+from storage.url import StorageURL
 from tests.harness import BotUnderTest, add_member, bot_under_test, press_forged
 
 #: Kelurahan Sukawana, Kec. Serang, Kota Serang (Banten, WIB).
@@ -48,15 +49,15 @@ async def restart(bot: BotUnderTest) -> None:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock) as harness:
+async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, storage={"url": storage_url.as_setting()}) as harness:
         _without_job(harness)
         yield harness
 
 
 @pytest.fixture
-async def quiet_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock, **QUIET) as harness:
+async def quiet_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, **QUIET, storage={"url": storage_url.as_setting()}) as harness:
         _without_job(harness)
         yield harness
 

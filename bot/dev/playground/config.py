@@ -58,14 +58,14 @@ def has_token(config: Path) -> bool:
 def playground_settings(base: Settings, *, db_path: Path, base_url: str, base_file_url: str,
                         overrides: dict[str, dict[str, Any]] | None = None) -> Settings:
     """``base`` with the emulator, the playground database, the admin persona and a key."""
-    production = base.storage.path
-    if _same_file(db_path, production):
+    production = base.storage.target.path  # None on PostgreSQL: nothing the playground's file could clash with
+    if production is not None and _same_file(db_path, production):
         raise ConfigError(
             f"playground tidak boleh memakai basis data produksi {production} — pilih file lain dengan --db"
         )
     values: dict[str, Any] = {
         "telegram": TelegramSettings(token=TOKEN, base_url=base_url, base_file_url=base_file_url),
-        "storage": base.storage.model_copy(update={"path": db_path}),
+        "storage": base.storage.model_copy(update={"path": db_path, "url": ""}),  # always its own SQLite file
         "access": base.access.model_copy(update={"admins": sorted({*base.access.admins, ADMIN.user_id})}),
         "privacy": base.privacy.model_copy(update={"key": base.privacy.key or _own_key(db_path)}),
     }
