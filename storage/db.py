@@ -57,6 +57,12 @@ class MigrationError(RuntimeError):
     """A migration could not be applied; the database is left at the previous version."""
 
 
+def newer_schema(where: str, version: int, newest_known: int) -> MigrationError:
+    """The one refusal of a database migrated by a newer program, on either engine."""
+    return MigrationError(f"skema basis data {where} versi {version}, lebih baru dari program ini "
+                          f"({newest_known}) — pasang versi program yang lebih baru, atau pulihkan cadangan")
+
+
 class StorageUnavailable(RuntimeError):
     """The configured server cannot be used (unreachable, no such database, no right); the
     message is one Indonesian sentence for the operator."""
@@ -336,10 +342,7 @@ class Database:
                 done = {row[0] for row in await cur.fetchall()}
             newest_known = max((m.version for m in todo), default=0)
             if done and max(done) > newest_known:
-                raise MigrationError(
-                    f"skema basis data {self.path} versi {max(done)}, lebih baru dari program ini "
-                    f"({newest_known}) — pasang versi program yang lebih baru, atau pulihkan cadangan"
-                )
+                raise newer_schema(str(self.path), max(done), newest_known)
             for migration in todo:
                 if migration.version in done:
                     continue

@@ -37,6 +37,7 @@ from storage.db import (
     StorageUnavailable,
     Transaction,
     bundled_migrations,
+    newer_schema,
 )
 from storage.dialect import POSTGRESQL
 from storage.url import Engine, StorageURL
@@ -258,9 +259,7 @@ class PostgresDatabase:
             done = {row[0] for row in await cursor.fetchall()}
             newest_known = max((m.version for m in todo), default=0)
             if done and max(done) > newest_known:
-                raise MigrationError(
-                    f"database schema version {max(done)} is newer than this program "
-                    f"({newest_known}); upgrade the program or restore a backup")
+                raise newer_schema(self.url.display(), max(done), newest_known)
             for migration in todo:
                 if migration.version in done:
                     continue
