@@ -25,9 +25,9 @@ run: $(VENV)/.installed $(CONFIG)
 
 # pytest exits 5 when it collected no test; make then fails, and so does CI. The suite runs
 # in TEST_WORKERS processes (pytest-xdist; each test has its own database, ports and folders):
-# most of a test's time is the bot and the emulator waiting on each other, so three workers
-# keep two cores busy. TEST_WORKERS=0 runs it in this one process.
-TEST_WORKERS ?= 3
+# most of a test's time is waiting (the bot and the emulator on each other, PostgreSQL, child
+# processes): three workers kept 1.25 of the 2 cores busy, so five. TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 5
 test: $(VENV)/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS)
 

@@ -30,6 +30,7 @@ from bot.access import load_caller, private_chats_only
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.context import SERVICES_KEY, TpkContext
+from bot.rekap import chart
 from bot.services import Services
 from bot.settings import Settings
 from bot.startup import prepare
@@ -183,6 +184,10 @@ async def serve(settings: Settings, clock: Clock, stop: asyncio.Event) -> None:
         app = build_application(services)
         async with running(app):
             log.info("bot @%s is running for region %s", services.bot_username, settings.wilayah.root)
+            # The first /rekap chart of a fresh install need not wait for the font cache. Only
+            # once running: a start that fails must not exit while the thread is inside
+            # matplotlib's C++ ("terminate called without an active exception" on stderr).
+            chart.warm_up()
             await stop.wait()
     finally:
         await services.db.close()

@@ -252,9 +252,6 @@ async def _migrate(settings: Settings) -> None:
 
 async def _run(settings: Settings) -> None:
     from bot.app import serve
-    from bot.rekap import chart
-
-    chart.warm_up()  # the first /rekap chart of a fresh install need not wait for the font cache
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -20,6 +20,8 @@ TINY = {
     "bench_fairness.py": ["--sasaran", "300", "--quick", "20", "--runs", "1"],
     "bench_ekspor.py": ["--sasaran", "1000", "--rows", "150", "--runs", "1"],
     "bench_impor.py": ["--rows", "400", "--runs", "1"],
+    "bench_migration.py": ["--small", "100", "--large", "300", "--fresh"],
+    "bench_pg_driver.py": ["--calls", "50", "--rounds", "1"],
     "bench_rekap.py": ["--small", "200", "--large", "1000", "--runs", "3", "--fresh"],
     "bench_reminders_memory.py": ["--sasaran", "200", "--pending", "20", "--per-mother", "4", "--runs", "1"],
 }

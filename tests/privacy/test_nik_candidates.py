@@ -81,7 +81,7 @@ async def test_a_nik_has_at_least_ten_thousand_candidates_from_everything_in_pla
     running = database_bytes(bot)
     await bot.stop()
     stopped = database_bytes(bot)
-    path = Path(bot.settings.storage.path)
+    path = Path(bot.settings.storage.target.path)
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         born_text, sex, region, mask = conn.execute(
             "SELECT birth_date, sex, region_code, nik_masked FROM sasaran").fetchone()

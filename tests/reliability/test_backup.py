@@ -69,7 +69,7 @@ async def test_a_backup_taken_while_members_report_restores_every_record(tmp_pat
         reporting = asyncio.gather(*(r.run() for r in reporters))
         while await bot.db.fetch_value("SELECT count(*) FROM sasaran") < 2:
             await asyncio.sleep(0.05)
-        wal = Path(f"{bot.settings.storage.path}-wal")
+        wal = Path(f"{bot.settings.storage.target.path}-wal")
         assert wal.exists() and wal.stat().st_size > 0, "committed rows still in the WAL, not yet in the main file"
         before = await _rows(bot)
         # Drafts come and go while the backup runs (a draft is deleted when its form is sent):

@@ -66,7 +66,7 @@ async def test_an_answer_typed_while_another_process_holds_the_lock_is_stored_af
         tpk = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
         form = Form(tpk)
         assert "Nomor RT/RW?" in (await form.start("/lapor")).plain_text
-        async with lock_held(bot.settings.storage.path, 3.0) as holder:
+        async with lock_held(bot.settings.storage.target.path, 3.0) as holder:
             await tpk.send("3")
             waiting = await tpk.next_message(timeout=3)
             assert waiting.plain_text == runner.SAVING_SLOWLY
@@ -84,7 +84,7 @@ async def test_when_the_lock_outlasts_the_patience_the_member_is_asked_to_send_a
         tpk = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
         form = Form(tpk)
         await form.start("/lapor")
-        async with lock_held(bot.settings.storage.path, 6.0):
+        async with lock_held(bot.settings.storage.target.path, 6.0):
             await tpk.send("3")
             assert (await tpk.next_message(timeout=3)).plain_text == runner.SAVING_SLOWLY
             assert (await tpk.next_message(timeout=10)).plain_text == runner.NOT_SAVED
@@ -102,7 +102,7 @@ async def test_an_admin_reads_while_another_process_holds_the_lock(
         await admin.send("/bantuan")
         await admin.next_message()
         clock.advance(timedelta(minutes=10))  # the activity stamp is due again: it must not wait either
-        async with lock_held(bot.settings.storage.path, 5.0):
+        async with lock_held(bot.settings.storage.target.path, 5.0):
             loop = asyncio.get_running_loop()
             started = loop.time()
             await admin.send("/bantuan")
