@@ -75,7 +75,9 @@ def fresh_postgres(*, migrated: bool = False) -> Iterator[StorageURL]:
     url = server_url()
     # Unique per xdist worker and per test, so parallel workers never meet on one name.
     name = f"tpk_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{secrets.token_hex(6)}"
-    template = f' TEMPLATE "{_template()}" STRATEGY FILE_COPY' if migrated else ""
+    # WAL_LOG, not FILE_COPY: FILE_COPY forces a checkpoint of the whole server per copy, which
+    # parallel workers wait on (20 s setups measured); WAL_LOG took 0.11 s against 0.32 s idle.
+    template = f' TEMPLATE "{_template()}" STRATEGY WAL_LOG' if migrated else ""
     with psycopg.connect(url.conninfo(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"{template}')
         try:
