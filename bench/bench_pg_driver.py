@@ -193,8 +193,8 @@ async def main() -> None:
         print(f"{engine:48} {cells}")
     psy, apg = results["psycopg 3 + psycopg-pool (storage.postgres)"], results["asyncpg (bare pool)"]
     for call in psy:
-        print(f"pg_driver_{call.replace(' ', '_')}: psycopg {psy[call][0]:,.0f}/s (baseline asyncpg {apg[call][0]:,.0f}/s, "
-              f"ratio {psy[call][0] / apg[call][0]:.2f})")
+        print(f"pg_driver_{call.replace(' ', '_')}: psycopg {psy[call][0]:,.0f}/s "
+              f"(baseline asyncpg {apg[call][0]:,.0f}/s, ratio {psy[call][0] / apg[call][0]:.2f})")
 
 
 if __name__ == "__main__":
