@@ -23,6 +23,9 @@ rekap-close        every ``[rekap] digest_check_seconds``        closes each mon
 rekap-tidy         daily at 03:00 local                          drops counter rows that fell to zero
 expire_drafts      hourly, first a minute after start            deletes drafts untouched ``[formulir]
                                                                  draft_days`` and tells their owners
+risk-backlog       every minute from start, until its list is    reassesses once each family from before
+                   empty (then it removes itself)                migration 0017, so its 4 Terlalu change days
+                                                                 are foreseen (:mod:`bot.rekap.risk_backlog`)
 =================  ============================================  ==============================================
 """
 
@@ -36,7 +39,7 @@ from telegram.ext import Application, ContextTypes
 from bot import reminders
 from bot.context import SERVICES_KEY
 from bot.privacy import retention
-from bot.rekap import closing, group_digest, monthly_digest
+from bot.rekap import closing, group_digest, monthly_digest, risk_backlog
 from bot.rekap.service import ensure_ready
 from bot.services import Services
 from conversations.forms.runner import expire_drafts
@@ -85,3 +88,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], services: Services)
                         name="rekap-close", job_kwargs=_ONE_AT_A_TIME)
     queue.run_daily(_rekap_tidy, time=time(3, 0, tzinfo=services.settings.wilayah.zone), name="rekap-tidy")
     queue.run_repeating(expire_drafts, interval=3600, first=60, name="expire_drafts")
+    queue.run_repeating(risk_backlog.run_job, interval=risk_backlog.INTERVAL_SECONDS, first=5,
+                        name=risk_backlog.JOB_NAME, job_kwargs=_ONE_AT_A_TIME)

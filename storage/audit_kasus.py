@@ -230,11 +230,20 @@ async def selection_input(db: Database, area: str) -> list[Family]:
 
 
 async def _owner(tx: Transaction, keluarga_id: int, sasaran_id: int | None) -> int | None:
-    """The case's own TPK member: who reported the member (or the family)."""
-    if sasaran_id is not None:
-        row = await tx.fetch_one("SELECT reporter_id FROM sasaran WHERE id = ?", (sasaran_id,))
-    else:
-        row = await tx.fetch_one("SELECT reporter_id FROM keluarga WHERE id = ?", (keluarga_id,))
+    """The case's own TPK member, who gets the KKA task: the member the family is assigned
+    to (/impor, /daftar), else who reported the member (or the family) when that is an
+    active TPK member, else — a family imported by an admin or coordinator, which belongs
+    to every TPK member of its desa — the desa's first active TPK member, so the task is
+    never addressed to nobody. None only when the desa has no active member."""
+    table, row_id = ("sasaran", sasaran_id) if sasaran_id is not None else ("keluarga", keluarga_id)
+    row = await tx.fetch_one(
+        "SELECT coalesce("
+        " (SELECT a.user_id FROM keluarga_assignee a JOIN users u ON u.id = a.user_id WHERE a.keluarga_id = ?"
+        "   AND u.role = 'tpk' AND u.status = 'active' ORDER BY a.assigned_at DESC, a.user_id LIMIT 1),"
+        " (SELECT u.id FROM users u WHERE u.id = r.reporter_id AND u.role = 'tpk' AND u.status = 'active'),"
+        " (SELECT u.id FROM users u WHERE u.region_code = r.region_code AND u.role = 'tpk' AND u.status = 'active'"
+        "   ORDER BY u.id LIMIT 1))"
+        f" FROM {table} r WHERE r.id = ?", (keluarga_id, row_id))
     return row[0] if row else None
 
 

@@ -380,6 +380,17 @@ class Transaction:
         cursor = await self._conn.execute(sql, params)  # one trip; nothing left to fetch
         return cursor.rowcount
 
+    async def execute_unless_refused(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> bool:
+        """Run one statement the schema may refuse (a foreign key still pointing at the row,
+        a duplicate): False, with only that statement undone and the transaction going on,
+        when it does. Callers never catch a driver's own error class for this: SQLite undoes
+        just the statement, PostgreSQL needs a savepoint (its transaction is aborted otherwise)."""
+        try:
+            await self._conn.execute(sql, params)
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
     async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT; returns the new rowid."""
         row = await self._conn.execute_insert(sql, params)

@@ -298,6 +298,16 @@ class PostgresTransaction(Transaction):
         cursor = await self._conn.execute(self._db._sql(sql), params)
         return cursor.rowcount
 
+    async def execute_unless_refused(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> bool:
+        """:meth:`Transaction.execute_unless_refused`: inside a savepoint, so a refused
+        statement does not abort the whole transaction."""
+        try:
+            async with self._conn.transaction():
+                await self._conn.execute(self._db._sql(sql), params)
+        except psycopg.IntegrityError:
+            return False
+        return True
+
     async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT; returns the new id (``RETURNING id``)."""
         cursor = await self._conn.execute(self._db._sql(sql) + POSTGRESQL.returning_id, params)

@@ -30,7 +30,6 @@ import contextlib
 import html
 import json
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -335,10 +334,9 @@ async def _accounts(tx: Transaction, result: Anonymised, now: datetime) -> None:
                          (ERASED_NAME, str(uid)))
         await tx.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (uid,))
         await tx.execute("UPDATE invitations SET used_by = NULL WHERE used_by = ?", (uid,))
-        try:
-            await tx.execute("DELETE FROM users WHERE id = ?", (uid,))
+        if await tx.execute_unless_refused("DELETE FROM users WHERE id = ?", (uid,)):
             result.accounts_removed += 1
-        except sqlite3.IntegrityError:
+        else:
             await tx.execute(
                 "UPDATE users SET full_name = ?, phone = NULL, phone_enc = NULL, phone_hash = NULL, "
                 "status = 'inactive', updated_at = ? WHERE id = ?",

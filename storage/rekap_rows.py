@@ -1,8 +1,8 @@
 """One row per target member for the /ekspor workbook's "Sasaran" sheet.
 
 Only what the sheet may show is selected: area, category, the masked NIK, sex, birth
-date, pregnancy dates, the latest measurement up to the reference day, risk codes and
-the last visit. Names, phone numbers and the encrypted NIK are never read here. The
+date, pregnancy dates, the latest measurement up to the reference day, the risk codes
+as they stood that day, and the last visit. Names, phone numbers and the encrypted NIK are never read here. The
 cost is one row per member in the area, which is what an export is.
 """
 
@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database
-from storage.rekap import _inside
+from storage.rekap import FLAG_CODES, _inside
 from storage.timefmt import to_db
 
 
@@ -48,6 +48,10 @@ class SasaranRow:
     state: str | None = None
 
 
+#: The flags kept by day in ``rekap_state_span`` (the others are read as they stand).
+_COUNTED = ",".join(f"'{code}'" for code in FLAG_CODES)
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -71,8 +75,16 @@ async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: da
         "SELECT s.id, s.region_code, s.category, s.status, s.nik_masked, s.sex, s.birth_date, s.hpht, s.hpl,"
         " m.visited_on, m.weight_kg, m.height_cm, m.lila_cm, m.hb, m.haz, m.waz, m.whz,"
         " (SELECT max(v.visited_on) FROM kunjungan v WHERE v.sasaran_id = s.id AND v.visited_on <= ?),"
-        " (SELECT group_concat(r.code) FROM keluarga_risk r WHERE r.keluarga_id = s.keluarga_id),"
-        " (SELECT group_concat(f.code) FROM sasaran_flag f WHERE f.sasaran_id = s.id),"
+        # The family's KRS factors and the member's counted flags as they stood on the day
+        # (the dated history of migration 0017, as /rekap counts them); the member's other
+        # flags (short mother, low IMT, the child statuses of her latest measurement) as now.
+        " (SELECT group_concat(substr(x.name, 6)) FROM rekap_state_span x WHERE x.subject = 'keluarga'"
+        "   AND x.subject_id = s.keluarga_id AND x.name <> 'berisiko' AND x.start_day <= ? AND x.end_day > ?),"
+        " (SELECT group_concat(u.code) FROM ("
+        "   SELECT substr(x.name, 6) AS code FROM rekap_state_span x WHERE x.subject = 'sasaran'"
+        "    AND x.subject_id = s.id AND x.start_day <= ? AND x.end_day > ?"
+        f"  UNION ALL SELECT f.code FROM sasaran_flag f WHERE f.sasaran_id = s.id AND f.code NOT IN ({_COUNTED})"
+        " ) AS u),"
         " (SELECT sp.name FROM rekap_span sp WHERE sp.sasaran_id = s.id AND sp.start_day <= ? AND sp.end_day > ?"
         "   LIMIT 1)"
         " FROM sasaran s LEFT JOIN kunjungan m ON m.id = ("
@@ -80,7 +92,7 @@ async def sasaran_rows(db: Database, *, scope: str, area: str, registered_by: da
         "   AND (k.weight_kg IS NOT NULL OR k.height_cm IS NOT NULL OR k.lila_cm IS NOT NULL OR k.hb IS NOT NULL)"
         "   ORDER BY k.visited_on DESC, k.id DESC LIMIT 1)"
         f" WHERE {where} ORDER BY s.region_code, s.category, s.id LIMIT ?",
-        (day, day, day, day, *args, limit),
+        (*(day,) * 8, *args, limit),
     )
     # 100,000 rows take ~0.6 s to convert: in a thread, so the event loop keeps answering
     # other members meanwhile (done in the loop it stalled every update that long).

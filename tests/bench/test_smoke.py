@@ -22,6 +22,7 @@ TINY = {
     "bench_impor.py": ["--rows", "400", "--runs", "1"],
     "bench_migration.py": ["--small", "100", "--large", "300", "--fresh"],
     "bench_pg_driver.py": ["--calls", "50", "--rounds", "1"],
+    "bench_risk_backlog.py": ["--small", "200", "--large", "600", "--fresh"],
     "bench_rekap.py": ["--small", "200", "--large", "1000", "--runs", "3", "--fresh"],
     "bench_reminders_memory.py": ["--sasaran", "200", "--pending", "20", "--per-mother", "4", "--runs", "1"],
 }

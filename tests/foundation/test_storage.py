@@ -105,6 +105,22 @@ async def test_a_lone_write_commits_by_itself_and_never_joins_an_open_transactio
     assert await db.fetch_value("SELECT count(*) FROM meta WHERE key = 'in_tx'") == 0
 
 
+async def test_a_refused_statement_is_undone_alone_and_the_transaction_goes_on(db: Database) -> None:
+    """A row still referred to is not deleted (erasure then anonymises the account
+    instead): on both engines that one statement is undone, the rest commits."""
+    now = to_db(datetime(2026, 11, 23, tzinfo=UTC))
+    await db.write("INSERT INTO users (id, full_name, role, region_code, created_at, updated_at) VALUES"
+                   " (1, 'A', 'admin', '36.73', ?, ?), (2, 'B', 'admin', '36.73', ?, ?)", (now, now, now, now))
+    await db.write("INSERT INTO rekap_digest_optout (user_id, updated_at) VALUES (1, ?)", (now,))
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES ('before', 'x')")
+        assert not await tx.execute_unless_refused("DELETE FROM users WHERE id = ?", (1,))  # still referred to
+        assert await tx.execute_unless_refused("DELETE FROM users WHERE id = ?", (2,))
+        await tx.execute("INSERT INTO meta (key, value) VALUES ('after', 'y')")
+    assert [r[0] for r in await db.fetch_all("SELECT id FROM users WHERE id IN (1, 2)")] == [1]
+    assert await db.fetch_value("SELECT count(*) FROM meta WHERE key IN ('before', 'after')") == 2
+
+
 async def test_a_database_newer_than_the_program_is_refused(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x')")

@@ -163,6 +163,32 @@ async def test_daftar_shows_the_kka_tasks_of_the_members_audit_cases(bot: BotUnd
     assert "KKA" not in (await siti.next_message(timeout=15)).plain_text
 
 
+async def test_an_imported_familys_audit_case_is_the_task_of_its_own_member(bot: BotUnderTest) -> None:
+    """An imported family's reporter is the admin who imported it; its audit case goes to
+    the TPK member it is assigned to, else to a TPK member of its desa, never to the admin."""
+    from bot.domain.audit_criteria import Group, Proposal, Reason
+    from storage import audit_kasus
+
+    await import_records(bot, villages(3, 0))
+    siti = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+    dewi = await add_member(bot, 3002, "Dewi", "tpk", SUKAWANA, "kader_pkk")
+    rows = await bot.db.fetch_all("SELECT s.keluarga_id, s.id FROM sasaran s JOIN keluarga k ON k.id = s.keluarga_id"
+                                  " WHERE k.head_name IN ('Warga Sukawana 000', 'Warga Sukawana 001')"
+                                  " ORDER BY k.head_name")
+    (plain, plain_mother), (given, given_mother) = ((r[0], r[1]) for r in rows)
+    await impor_store.assign(bot.db, given, 3002, by=ADMIN_ID, now=bot.clock.now())
+    await audit_kasus.open_round(bot.db, region_code="36.73", year=2026, semester=2, proposals=[
+        Proposal(Group.IBU_HAMIL, family, mother, SUKAWANA, ((Reason.KEK, "LiLA < 23,5 cm"),))
+        for family, mother in ((plain, plain_mother), (given, given_mother))],
+        criteria={}, actor_id=ADMIN_ID, now=bot.clock.now())
+    owners = dict(await bot.db.fetch_all("SELECT keluarga_id, tpk_id FROM audit_case"))
+    assert owners == {plain: 3001, given: 3002}
+    for member, head in ((siti, "Warga Sukawana 000"), (dewi, "Warga Sukawana 001")):
+        await member.send("/daftar")
+        lines = (await member.next_message(timeout=15)).plain_text.splitlines()
+        assert "KKA audit kasus belum dilengkapi" in next(line for line in lines if head in line)
+
+
 async def test_daftar_and_named_workbooks_are_in_the_access_log(bot: BotUnderTest) -> None:
     """Every by-name read is logged (issue 15 §8): a page of /daftar, /ekspor daftar, e-PPGBM, Verval, CSV."""
     siti = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")

@@ -5,13 +5,18 @@ the task to update the record."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+
+import openpyxl
 
 from bot.clock import FakeClock
 from bot.domain.schedule_config import ReminderConfig
 from bot.domain.visit_tasks import VisitAnchors, plan_visit_tasks, stale_from
+from bot.rekap.figures import ALL_RISK_LABELS
 from bot.rekap.periods import Period
-from bot.rekap.service import build_rekap, today
+from bot.rekap.service import build_export, build_rekap, today
+from bot.rekap.workbook import SASARAN_COLUMNS
 from bot.reporting import reassess
 from bot.services import Services
 from storage import keluarga as records
@@ -111,3 +116,32 @@ async def test_past_44_weeks_is_one_day_for_rekap_and_the_visit_task(services: S
         counted = (await figures(services, Period.month(on.year, on.month), "hamil_lewat"))[0]
         assert (counted == 1) == bool(tasks) == (on >= stale_from(hpht)) == (step >= 1), (step, counted, tasks)
         clock.advance(timedelta(days=1))
+
+
+async def _sheet_cells(services: Services, period: Period) -> list[tuple[object, object]]:
+    """(family factors, health signs) of each row of the workbook's Sasaran sheet."""
+    export = await build_export(services, scope=ROOT, area=ROOT, period=period)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data))["Sasaran"]
+    factors, signs = (SASARAN_COLUMNS.index(n) for n in ("Faktor risiko keluarga", "Tanda kesehatan"))
+    return [(row[factors].value, row[signs].value) for row in sheet.iter_rows(min_row=2)]
+
+
+async def test_the_sasaran_sheet_shows_the_factors_and_flags_of_its_reference_day(services: Services) -> None:
+    """The workbook's rows agree with its figures: a month's sheet shows the family's
+    factors and the member's counted flags as they stood that month, not as they are now."""
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    last_birth = date(2025, 1, 15)
+    keluarga, mother = await report(
+        services, {"pus": True, "istri_lahir": "1996-04-02", "anak": 1, "kb": "pil",
+                   "anak_terakhir": last_birth.isoformat()},
+        NewSasaran(category="ibu_hamil", name="S", hpht=today(services) - timedelta(days=60)))
+    await visit(services, keluarga, mother, lila_cm=21.0)
+    clock.advance(timedelta(days=70))  # 1 February 2027: 24 months since the last birth; LiLA recovered
+    await visit(services, keluarga, mother, lila_cm=25.0)
+    dekat, kek = ALL_RISK_LABELS["terlalu_dekat"], ALL_RISK_LABELS["kek"]
+    december = await _sheet_cells(services, Period.month(2026, 12))
+    february = await _sheet_cells(services, Period.month(2027, 2))
+    assert len(december) == len(february) == 1
+    assert dekat in str(december[0][0]) and kek in str(december[0][1])
+    assert dekat not in str(february[0][0] or "") and kek not in str(february[0][1] or "")
