@@ -17,8 +17,9 @@ as with ten thousand; the last line says by how much::
 
     rekap_1m_vs_10k: <ms at 1M> ms (baseline <ms at 10k> ms, ratio <1M/10k>)
 
-Usage: ``.venv/bin/python bench/bench_rekap.py [--small 10000] [--large 1000000] [--runs 21] [--rounds 3]``
-(``--fresh`` rebuilds the cached databases).
+Usage: ``.venv/bin/python bench/bench_rekap.py [--small 10000] [--large 1000000] [--runs 21] [--rounds 3]
+[--engine postgresql]`` (``--fresh`` rebuilds the cached databases). On PostgreSQL the same
+cached SQLite databases are moved by ``migrate-data`` into databases kept on the server.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import regions as regions_store  # noqa: E402
 from storage.crypto import IdentityCipher, decode_key  # noqa: E402
-from storage.db import Database  # noqa: E402
+from storage.db import Database, bundled_migrations  # noqa: E402
+from storage.engine import open_database  # noqa: E402
+from storage.migrate_data import move  # noqa: E402
+from storage.url import StorageURL  # noqa: E402
+from storage.url import parse as parse_url  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 ROOT_CODE = "36.73"
@@ -61,8 +66,46 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SEED = 20261123
 
 
-def settings_for(path: Path) -> Settings:
-    return Settings(storage={"path": str(path)}, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
+def settings_for(path: Path | StorageURL) -> Settings:
+    storage = {"url": path.as_setting()} if isinstance(path, StorageURL) else {"path": str(path)}
+    return Settings(storage=storage, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
+
+
+#: The server --engine postgresql uses: TPK_BENCH_POSTGRES_URL, else TPK_TEST_POSTGRES_URL, else the local one.
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pg_server() -> StorageURL:
+    return parse_url(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL")
+                     or PG_DEFAULT)
+
+
+async def pg_database(sasaran: int, fresh: bool) -> StorageURL:
+    """The cached SQLite database of this size moved to a PostgreSQL database of its own
+    by ``migrate-data`` (COPY, counters copied as the triggers made them), kept on the
+    server as ``tpk_bench_rekap_<size>_<schema>`` for later runs; rebuilt when missing."""
+    import psycopg
+
+    source = await database(sasaran, fresh)
+    version = max(m.version for m in bundled_migrations())
+    name = f"tpk_bench_rekap_{sasaran}_{version}"
+    server = pg_server()
+    target = server.with_database(name)
+    ready = OUT / f"{name}.ready"
+    with psycopg.connect(server.conninfo(), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        if exists and ready.exists() and not fresh:
+            return target
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    started = time.perf_counter()
+    report = await asyncio.to_thread(move, StorageURL.sqlite(source), target, IdentityCipher(decode_key(KEY)))
+    print(f"  moved to PostgreSQL {name}: {report.rows.get('sasaran', 0):,} sasaran in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
+    with psycopg.connect(target.conninfo(), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    ready.write_text("ok")
+    return target
 
 
 async def _holds(path: Path, sasaran: int) -> bool:
@@ -121,9 +164,9 @@ async def timed(runs: int, warmup: int, action) -> float:
     return statistics.median(values)
 
 
-async def measure(path: Path, runs: int) -> dict[str, float]:
+async def measure(path: Path | StorageURL, runs: int) -> dict[str, float]:
     settings = settings_for(path)
-    db = await Database.open(path)
+    db = await (open_database(path) if isinstance(path, StorageURL) else Database.open(path))
     try:
         await db.migrate()
         tree = await regions_store.load_tree(db, ROOT_CODE)
@@ -193,11 +236,14 @@ async def main() -> None:
                         help="measure both databases this many times, alternately, and keep each case's best median"
                              " (a shared machine's load drifts; alternating lets the drift hit both sizes)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="where /rekap reads: the cached SQLite file, or it moved to PostgreSQL (kept there)")
     args = parser.parse_args()
-    paths = {}
+    paths: dict[int, Path | StorageURL] = {}
+    print(f"engine: {args.engine}")
     for size in (args.small, args.large):
         print(f"database with {size:,} sasaran:", flush=True)
-        paths[size] = await database(size, args.fresh)
+        paths[size] = await (pg_database if args.engine == "postgresql" else database)(size, args.fresh)
     measured: dict[int, dict[str, float]] = {}
     for _ in range(args.rounds):
         for size, path in paths.items():

@@ -268,9 +268,17 @@ async def on_text(update: Update, context: TpkContext) -> None:
     resumed = state.get("boot") != context.services.boot_id
     previous = state.get("last_message_id", 0)
     state["last_message_id"] = message.message_id
+    unused, state["unused"] = state.get("unused"), None
+    if unused and message.message_id == unused + 1:
+        # Typed right after a message that was not taken as an answer either, before the
+        # bot's reply to it: that reply already shows the question again, once is enough.
+        state["unused"] = message.message_id
+        await _save(context, form.name, draft.key, state)
+        return
     if state.get("shown", state["current"]) != state["current"]:
         # The question after their last answer never reached them (Telegram failed):
         # what they typed now was meant for the earlier one, so show it and answer nothing.
+        state["unused"] = message.message_id
         await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), NOT_DELIVERED)
         return
     if previous and message.message_id == previous + 1:
@@ -279,6 +287,7 @@ async def on_text(update: Update, context: TpkContext) -> None:
         # before seeing any reply. After a restart that is the retype of an answer Telegram
         # also redelivers: it must not become the next question's answer. (A question sent
         # twice by a retried call sits between, so an answer to either copy is taken.)
+        state["unused"] = message.message_id
         await _deliver(context, message.chat_id, form, draft.key, state, ctx, engine.Step(), TYPED_BEFORE)
         return
     if message.text is None:

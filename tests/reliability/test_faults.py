@@ -268,6 +268,28 @@ async def test_retyping_after_an_apology_does_not_answer_the_unseen_next_questio
     assert state["answers"].get("rw") is None, f"RW was filled with the retyped RT: {state['answers']}"
 
 
+async def test_two_quick_retypes_after_an_unseen_question_get_one_reply(bot: BotUnderTest) -> None:
+    """The next question never reached the member and they type twice in a row before any
+    reply (or both messages come again after a restart): one "belum sampai" with the question,
+    not a second "not used" message after it; their next answer is taken."""
+    form = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan"))
+    await form.start("/lapor")
+    bot.emu.faults.fail_next("502", count=telegram_retry.ATTEMPTS, methods=["sendMessage"])
+    assert "coba lagi" in (await form.type("13")).plain_text
+    form.user.drain()
+    await form.user.send("13")
+    await form.user.send("13")
+    replies = await form.user.messages_until_quiet(quiet=1.0)
+    assert [("belum sampai" in r.plain_text, "Nomor RW?" in r.plain_text) for r in replies] == [(True, True)], (
+        form.user.describe())
+    reply = await form.type("51")
+    assert "Alamat rumah" in reply.plain_text, form.user.describe()
+    from storage.drafts import Drafts
+
+    state = (await Drafts(bot.db, bot.services.cipher).get(3001, "keluarga")).state  # type: ignore[union-attr]
+    assert (state["answers"].get("rt"), state["answers"].get("rw")) == (13, 51), state["answers"]
+
+
 async def test_a_call_carried_out_before_its_connection_dropped_counts_as_done(bot: BotUnderTest) -> None:
     """Telegram applied the edit and the answer, then the connection dropped: the retry is
     refused as "already done", which the transport takes as success — no apology, and the
