@@ -1,11 +1,11 @@
 """Reading an XLSX or CSV file sheet by sheet, row by row, without loading it whole.
 
-An XLSX is read with python-calamine (Rust's calamine): about fifteen times faster than
-openpyxl's read-only mode on the same file (``bench/bench_impor.py``), which made reading
-the largest part of an import. It holds one sheet's cells while that sheet is walked
-(openpyxl held the shared-string table of the whole file); rows are handed on one at a
-time. A CSV is read through :mod:`csv` with its delimiter guessed (a comma, a semicolon
-— what Excel writes in an Indonesian locale — or a tab). Row numbers are the ones a
+An XLSX is streamed a row at a time by :mod:`bot.impor.xlsx_stream` (lxml): memory holds
+one row and the file's distinct texts, not the sheet (python-calamine held every cell of
+a sheet, about 0.8 KiB a row), and it is still much faster than openpyxl's read-only mode,
+which made reading the largest part of an import (``bench/bench_impor.py``). A CSV is
+read through :mod:`csv` with its delimiter guessed (a comma, a semicolon — what Excel
+writes in an Indonesian locale — or a tab). Row numbers are the ones a
 person sees in a spreadsheet: the header is row 1. Empty cells arrive as ``""`` or
 None, dates as :class:`datetime.date` / :class:`datetime.datetime`; the row parser
 takes either (:func:`bot.impor.rows.cell_text`).
@@ -19,11 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from bot.impor.template import CHOICE_SHEET, DOC_SHEET
+from bot.impor.xlsx_stream import NotXlsx, Workbook
 
 Source = bytes | Path
 
@@ -105,25 +103,18 @@ def _data_rows(stream: Iterator[tuple[object, ...]]) -> Iterator[tuple[int, tupl
 _UNREADABLE = "File Excel ini tidak bisa dibuka. Simpan ulang sebagai .xlsx lalu kirim lagi."
 
 
-def _load(source: Source) -> Any:
+def _load(source: Source) -> Workbook:
     try:
-        if isinstance(source, bytes):
-            return CalamineWorkbook.from_filelike(io.BytesIO(source))
-        return CalamineWorkbook.from_path(str(source))
-    except (CalamineError, OSError, ValueError) as exc:
+        return Workbook(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    except (NotXlsx, OSError) as exc:
         raise UnreadableFile(_UNREADABLE) from exc
 
 
-def _sheet_rows(book: Any, name: str) -> Iterator[tuple[object, ...]]:
+def _sheet_rows(book: Workbook, name: str) -> Iterator[tuple[object, ...]]:
     try:
-        sheet = book.get_sheet_by_name(name)
-    except (CalamineError, ValueError) as exc:
+        yield from book.rows(name)
+    except (NotXlsx, KeyError) as exc:
         raise UnreadableFile(_UNREADABLE) from exc
-    # Rows come from the sheet's first row, cells from its first used column: put back the
-    # empty columns before it, so a column's index is its place in the spreadsheet.
-    pad = ("",) * (sheet.start[1] if sheet.start else 0)
-    for row in sheet.iter_rows():
-        yield (*pad, *row) if pad else tuple(row)
 
 
 def _open(source: Source) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
@@ -132,9 +123,8 @@ def _open(source: Source) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
         return
     book = _load(source)
     try:
-        for meta in book.sheets_metadata:
-            if meta.name in (DOC_SHEET, CHOICE_SHEET) or meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            yield meta.name, _sheet_rows(book, meta.name)
+        for name in book.sheets:
+            if name not in (DOC_SHEET, CHOICE_SHEET):
+                yield name, _sheet_rows(book, name)
     finally:
         book.close()
