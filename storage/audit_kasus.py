@@ -498,5 +498,5 @@ async def readers(db: Database, round_id: int) -> list[tuple[int, str, str, int]
         "SELECT c.number, coalesce(u.full_name, '?'), coalesce(u.role, ''), count(*) FROM audit_log l "
         "JOIN audit_case c ON l.entity = 'audit_case' AND l.entity_id = CAST(c.id AS TEXT) "
         "LEFT JOIN users u ON u.id = l.actor_id WHERE l.action = 'read_kka' AND c.round_id = ? "
-        "GROUP BY c.number, l.actor_id ORDER BY c.number, u.full_name", (round_id,))
+        "GROUP BY c.number, l.actor_id, u.full_name, u.role ORDER BY c.number, u.full_name", (round_id,))
     return [(r[0], r[1], r[2], r[3]) for r in rows]

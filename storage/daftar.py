@@ -48,7 +48,7 @@ _MINE = ("(k.reporter_id = :user OR EXISTS (SELECT 1 FROM keluarga_assignee a WH
 #: (``:user``; any member for a coordinator's list) has still to complete — what ``/audit`` asks them.
 _KKA = ("SELECT count(*) FROM audit_case c JOIN audit_round r ON r.id = c.round_id WHERE c.keluarga_id = k.id "
         "AND c.status <> 'batal' AND r.closed_at IS NULL AND c.kka_json IS NULL "
-        "AND (:user IS NULL OR c.tpk_id = :user)")
+        "AND (CAST(:user AS INTEGER) IS NULL OR c.tpk_id = :user)")
 _VISITS = ("SELECT max(v.visited_on) FROM kunjungan v JOIN sasaran s ON s.id = v.sasaran_id "
            "WHERE s.keluarga_id = k.id AND v.impor_id IS NULL AND v.kind = 'kunjungan'")
 
@@ -124,8 +124,8 @@ async def named_rows(db: Database, scope: str, *, user_id: int | None, today: da
         f"(SELECT source FROM impor i WHERE i.id = k.impor_id) AS source, s.name, "
         f"s.category, s.birth_date, s.nik_masked, ({_VISITS}) AS last_visit, "
         f"coalesce(date(({_VISITS}), '+{VISIT_EVERY_DAYS} days'), substr(k.created_at, 1, 10)) AS due, "
-        "(SELECT group_concat(reason, '; ') FROM (SELECT reason FROM keluarga_risk r WHERE r.keluarga_id = k.id "
-        " UNION ALL SELECT reason FROM sasaran_flag f WHERE f.sasaran_id = s.id)) AS flags, "
+        "(SELECT group_concat(u.reason, '; ') FROM (SELECT reason FROM keluarga_risk r WHERE r.keluarga_id = k.id "
+        " UNION ALL SELECT reason FROM sasaran_flag f WHERE f.sasaran_id = s.id) AS u) AS flags, "
         f"({_KKA}) AS kka_due "
         f"FROM keluarga k LEFT JOIN sasaran s ON s.keluarga_id = k.id AND s.status = 'aktif' AND s.erased_at IS NULL "
         f"AND s.anonymised_at IS NULL WHERE {where} ORDER BY due, k.id, s.id LIMIT :limit",

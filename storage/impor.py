@@ -228,7 +228,8 @@ async def sasaran_in_families(tx: Transaction | Database,
     values, params = _values(wanted)
     rows = await tx.fetch_all(
         f"WITH w(k, n) AS (VALUES {values}) SELECT {_S_MATCH.replace('id,', 's.id,', 1)} FROM w JOIN sasaran s "
-        "ON s.keluarga_id = w.k AND s.name = w.n COLLATE NOCASE WHERE s.erased_at IS NULL ORDER BY s.id DESC", params)
+        "ON s.keluarga_id = CAST(w.k AS INTEGER) AND s.name = w.n COLLATE NOCASE WHERE s.erased_at IS NULL"
+        " ORDER BY s.id DESC", params)
     return {(r["keluarga_id"], r["name"].casefold()): r for r in rows}
 
 
