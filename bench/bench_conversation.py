@@ -143,6 +143,7 @@ def _config(tmp: Path, emu: BotApiEmulator, limit: float, poll_interval: float |
         f'[storage]\n{storage}\n[wilayah]\nroot = "36.73"\n'
         f"[access]\nadmins = [{ADMIN_ID}]\nflood_burst = 100000\nflood_per_second = 100000\n"
         f'[privacy]\nkey = "{new_key()}"\n', encoding="utf-8")
+    path.chmod(0o600)  # it holds the key: owner-only, as the bot asks
     return path
 
 

@@ -46,6 +46,7 @@ def _config(folder: Path) -> Path:
     path = folder / "config.toml"
     path.write_text(f'[storage]\npath = "{folder / "tpk.sqlite3"}"\n[wilayah]\nroot = "36.73"\n'
                     f'[access]\nadmins = [1000]\n[privacy]\nkey = "{KEY}"\n', encoding="utf-8")
+    path.chmod(0o600)  # it holds the key: owner-only, as the bot asks
     return path
 
 

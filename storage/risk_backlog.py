@@ -17,12 +17,13 @@ async def next_batch(db: Database, limit: int) -> list[int]:
 
 
 async def live_among(tx: Transaction, keluarga_ids: Sequence[int]) -> list[int]:
-    """Those of ``keluarga_ids`` that still exist and are not erased (an erased family
-    counts nowhere, so it needs no reassessment)."""
+    """Those of ``keluarga_ids`` that still exist, not erased (it counts nowhere) nor
+    anonymised since (its answers are gone: a reassessment would drop what it counted)."""
     if not keluarga_ids:
         return []
     marks = ",".join("?" * len(keluarga_ids))
-    rows = await tx.fetch_all(f"SELECT id FROM keluarga WHERE erased_at IS NULL AND id IN ({marks}) ORDER BY id",
+    rows = await tx.fetch_all("SELECT id FROM keluarga WHERE erased_at IS NULL AND anonymised_at IS NULL"
+                              f" AND id IN ({marks}) ORDER BY id",
                               tuple(keluarga_ids))
     return [int(row[0]) for row in rows]
 

@@ -8,10 +8,12 @@
 -- 'risk-backlog' (bot/rekap/risk_backlog.py) reassesses each family listed here once,
 -- from the day it runs, a small batch per transaction, and removes it. The past is kept:
 -- a reassessment changes the spans from its own day on, so closed months do not move.
--- A family reassessed since 0017 is listed too: its reassessment is then a no-op.
+-- A family reassessed since 0017 is listed too: its reassessment is then a no-op. An
+-- anonymised family (retention, /hapus) is not: its answers are gone, and what it counted
+-- stays as it was.
 
 CREATE TABLE risk_backlog (
     keluarga_id INTEGER PRIMARY KEY
 );
 
-INSERT INTO risk_backlog (keluarga_id) SELECT id FROM keluarga WHERE erased_at IS NULL;
+INSERT INTO risk_backlog (keluarga_id) SELECT id FROM keluarga WHERE erased_at IS NULL AND anonymised_at IS NULL;

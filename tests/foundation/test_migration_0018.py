@@ -27,14 +27,17 @@ REPORTED = "2026-11-02T02:00:00Z"
 #: Reported in November 2026, before the upgrade, as the family form stored them then:
 #: 1 the wife turns 36 on 10 January 2027 (terlalu tua from then), not berisiko now;
 #: 2 the last birth was 15 January 2025 (terlalu dekat until 15 January 2027), berisiko now;
-#: 3 like 2, but erased: counted nowhere, reassessed never.
+#: 3 like 2, but erased: counted nowhere, reassessed never;
+#: 4 like 2, but anonymised by retention (its answers gone): it keeps what it counted.
 FAMILIES = {
     1: ({"pus": True, "istri_lahir": "1991-01-10", "anak": 2, "kb": "suntik"}, [], None),
     2: ({"pus": True, "istri_lahir": "1996-04-02", "anak": 1, "kb": "pil", "anak_terakhir": "2025-01-15"},
         ["terlalu_dekat"], None),
     3: ({"pus": True, "istri_lahir": "1996-04-02", "anak": 1, "kb": "pil", "anak_terakhir": "2025-01-15"},
         ["terlalu_dekat"], REPORTED),
+    4: ({}, ["terlalu_dekat"], None),
 }
+ANONYMISED = 4
 
 
 async def _seed_before_0017(path: Path) -> None:
@@ -49,9 +52,10 @@ async def _seed_before_0017(path: Path) -> None:
             for family_id, (answers, risks, erased) in FAMILIES.items():
                 await tx.execute(
                     "INSERT INTO keluarga (id, region_code, head_name, water_source, latrine, answers_json, berisiko,"
-                    " reporter_id, created_at, updated_at, erased_at) VALUES (?, ?, 'K', 'ledeng', 'sendiri_septik',"
-                    " ?, ?, 3001, ?, ?, ?)",
-                    (family_id, DESA, json.dumps(answers), int(bool(risks)), REPORTED, REPORTED, erased))
+                    " reporter_id, created_at, updated_at, erased_at, anonymised_at) VALUES (?, ?, 'K', 'ledeng',"
+                    " 'sendiri_septik', ?, ?, 3001, ?, ?, ?, ?)",
+                    (family_id, DESA, json.dumps(answers), int(bool(risks)), REPORTED, REPORTED, erased,
+                     REPORTED if family_id == ANONYMISED else None))
                 for code in risks:
                     await tx.execute("INSERT INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, 'x')",
                                      (family_id, code))
@@ -77,20 +81,21 @@ async def test_the_backlog_foresees_what_0017_could_not_and_keeps_the_past(tmp_p
     clock = services.clock
     assert isinstance(clock, FakeClock)
     try:
-        assert await backlog_store.next_batch(services.db, 10) == [1, 2]  # the erased one is not listed
+        assert await backlog_store.next_batch(services.db, 10) == [1, 2]  # not the erased or anonymised one
         november, january, february = Period.month(2026, 11), Period.month(2027, 1), Period.month(2027, 2)
-        assert await _figures(services, november) == (1, 0, 1)
+        assert await _figures(services, november) == (2, 0, 2)
 
         report = await risk_backlog.work_through(services, batch=1)
         assert (report.reassessed, report.remaining) == (2, 0)
         assert await risk_backlog.work_through(services) == risk_backlog.BacklogReport(0, 0)
 
-        assert await _figures(services, november) == (1, 0, 1)
+        assert await _figures(services, november) == (2, 0, 2)
         clock.advance(timedelta(days=100))  # 3 March 2027: January and February are past
-        assert await _figures(services, november) == (1, 0, 1)
-        # January's reference day is its last: family 1's wife is 36, family 2's last birth 24 months ago.
-        assert await _figures(services, january) == (1, 1, 0)
-        assert await _figures(services, february) == (1, 1, 0)
+        assert await _figures(services, november) == (2, 0, 2)
+        # January's reference day is its last: family 1's wife is 36, family 2's last birth 24 months
+        # ago; the anonymised family 4 keeps counting as it did.
+        assert await _figures(services, january) == (2, 1, 1)
+        assert await _figures(services, february) == (2, 1, 1)
     finally:
         await services.db.close()
 
@@ -102,7 +107,7 @@ async def test_without_the_backlog_the_old_families_would_keep_todays_state(tmp_
     assert isinstance(clock, FakeClock)
     try:
         clock.advance(timedelta(days=100))
-        assert await _figures(services, Period.month(2027, 2)) == (1, 0, 1)
+        assert await _figures(services, Period.month(2027, 2)) == (2, 0, 2)
     finally:
         await services.db.close()
 
