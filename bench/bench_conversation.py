@@ -41,7 +41,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, closing_line, machine, percentile, record
+from common import ROOT, closing_line, machine, percentile, postgres_server, record
 
 from bot.clock import SystemClock
 from bot.dev.emulator import BotApiEmulator, SimUser
@@ -107,10 +107,9 @@ async def _seed_members(config_path: Path, users: int) -> None:
         await services.db.close()
 
 
-#: "sqlite" (a file in the run's folder) or "postgresql" (a fresh database on the server named by
-#: TPK_BENCH_POSTGRES_URL, else TPK_TEST_POSTGRES_URL, else the local server), set by --engine.
+#: "sqlite" (a file in the run's folder) or "postgresql" (a fresh database on the server of
+#: common.postgres_server), set by --engine.
 ENGINE = "sqlite"
-_PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @contextlib.contextmanager
@@ -121,9 +120,7 @@ def _storage_line(tmp: Path) -> Iterator[str]:
         return
     import psycopg
 
-    from storage.url import parse
-
-    server = parse(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL") or _PG_DEFAULT)
+    server = postgres_server()
     name = f"tpk_bench_{os.getpid()}_{secrets.token_hex(4)}"
     with psycopg.connect(server.conninfo(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')

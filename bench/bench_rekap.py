@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from common import postgres_server  # noqa: E402
+
 from bot.clock import FakeClock  # noqa: E402
 from bot.dev.seed import seed_demo  # noqa: E402
 from bot.domain.regions import RegionTree  # noqa: E402
@@ -53,7 +55,6 @@ from storage.db import Database, bundled_migrations  # noqa: E402
 from storage.engine import open_database  # noqa: E402
 from storage.migrate_data import move  # noqa: E402
 from storage.url import StorageURL  # noqa: E402
-from storage.url import parse as parse_url  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 ROOT_CODE = "36.73"
@@ -71,15 +72,6 @@ def settings_for(path: Path | StorageURL) -> Settings:
     return Settings(storage=storage, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
 
 
-#: The server --engine postgresql uses: TPK_BENCH_POSTGRES_URL, else TPK_TEST_POSTGRES_URL, else the local one.
-PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def pg_server() -> StorageURL:
-    return parse_url(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL")
-                     or PG_DEFAULT)
-
-
 async def pg_database(sasaran: int, fresh: bool) -> StorageURL:
     """The cached SQLite database of this size moved to a PostgreSQL database of its own
     by ``migrate-data`` (COPY, counters copied as the triggers made them), kept on the
@@ -89,7 +81,7 @@ async def pg_database(sasaran: int, fresh: bool) -> StorageURL:
     source = await database(sasaran, fresh)
     version = max(m.version for m in bundled_migrations())
     name = f"tpk_bench_rekap_{sasaran}_{version}"
-    server = pg_server()
+    server = postgres_server()
     target = server.with_database(name)
     ready = OUT / f"{name}.ready"
     with psycopg.connect(server.conninfo(), autocommit=True) as admin:

@@ -17,12 +17,26 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+if TYPE_CHECKING:
+    from storage.url import StorageURL
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
+#: The PostgreSQL server of ``--engine postgresql`` when neither variable names one.
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_server() -> StorageURL:
+    """The server a benchmark's ``--engine postgresql`` uses: ``TPK_BENCH_POSTGRES_URL``, else
+    ``TPK_TEST_POSTGRES_URL``, else the local one."""
+    from storage.url import parse
+
+    return parse(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL") or PG_DEFAULT)
 
 
 def machine() -> str:
