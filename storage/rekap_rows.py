@@ -2,8 +2,9 @@
 
 Only what the sheet may show is selected: area, category, the masked NIK, sex, birth
 date, pregnancy dates, the latest measurement up to the reference day, the risk codes
-as they stood that day, and the last visit. Names, phone numbers and the encrypted NIK are never read here. The
-cost is one row per member in the area, which is what an export is.
+as they stood that day, and the last visit. Names, phone numbers and the encrypted NIK
+are never read here. The cost is one row per member in the area, which is what an
+export is.
 """
 
 from __future__ import annotations
