@@ -29,7 +29,7 @@ from bot.settings import ConfigError, Settings, load_settings
 from bot.transport import http as telegram_http
 from storage import seed as seed_store
 from storage.crypto import new_key
-from storage.db import DatabaseUnavailable, EngineError, MigrationError, unavailable
+from storage.db import DatabaseUnavailable, EngineError, MigrationError, StorageUnavailable, unavailable
 from storage.instance import AlreadyRunning, instance_lock_for
 from storage.url import Engine
 
@@ -315,6 +315,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except MigrationError as exc:
         print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except StorageUnavailable as exc:  # the server refused or went away past opening it
+        from bot.startup import storage_error
+
+        print(storage_error(settings, exc), file=sys.stderr)
         return EXIT_CONFIG
     except (DatabaseUnavailable, AlreadyRunning, Refused) as exc:
         print(exc, file=sys.stderr)

@@ -28,18 +28,10 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     """Open the database, apply migrations, load the region list and sync admins."""
     db = await open_storage(settings)
     try:
-        try:
-            await db.migrate()
-        except StorageUnavailable as exc:
-            raise _storage_error(settings, exc) from None
-        cipher = identity_cipher(settings)
-        if await rotation.unfinished(db):
-            raise ConfigError(f"rotasi kunci untuk {settings.storage.target.display()} belum selesai — jalankan lagi "
-                              "`python -m bot rotate-key` dengan kunci baru yang sama sebelum menjalankan bot")
-        await _check_identity_key(db, cipher, settings)
-        await at_rest.upgrade(db, cipher)
-        await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
-        await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
+        await _ready(db, settings, clock)
+    except StorageUnavailable as exc:  # a right missing on one table, the server gone meanwhile
+        await db.close()
+        raise storage_error(settings, exc) from None
     except BaseException:
         await db.close()
         raise
@@ -49,15 +41,29 @@ async def prepare_database(settings: Settings, clock: Clock) -> Database:
     return db
 
 
+async def _ready(db: Database, settings: Settings, clock: Clock) -> None:
+    """Everything the bot needs of its database before the first update."""
+    await db.migrate()
+    cipher = identity_cipher(settings)
+    if await rotation.unfinished(db):
+        raise ConfigError(f"rotasi kunci untuk {settings.storage.target.display()} belum selesai — jalankan lagi "
+                          "`python -m bot rotate-key` dengan kunci baru yang sama sebelum menjalankan bot")
+    await _check_identity_key(db, cipher, settings)
+    await at_rest.upgrade(db, cipher)
+    await regions_store.load_root(db, settings.wilayah.csv, settings.wilayah.root)
+    await users_store.sync_admins(db, list(settings.access.admins), settings.wilayah.root, clock.now())
+
+
 async def open_storage(settings: Settings) -> Database:
     """The configured engine; a server that cannot be used is a configuration error naming the setting."""
     try:
         return await open_database(settings.storage.target, settings.storage.password)
     except StorageUnavailable as exc:
-        raise _storage_error(settings, exc) from None
+        raise storage_error(settings, exc) from None
 
 
-def _storage_error(settings: Settings, exc: StorageUnavailable) -> ConfigError:
+def storage_error(settings: Settings, exc: StorageUnavailable) -> ConfigError:
+    """The operator's line for a storage server that cannot be used: it names the setting."""
     return ConfigError(f"setelan 'storage.url' ({settings.storage.target.display()}): {exc}")
 
 

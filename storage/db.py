@@ -48,8 +48,10 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _ENGINE_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(postgresql)\.sql$")
 
 
-#: What the database engine raises when a file or statement fails past opening (the CLI turns
-#: it into one line): callers outside ``storage/`` catch this, never the driver's own classes.
+#: What SQLite raises when a file or statement fails past opening (the CLI turns it into one
+#: line): callers outside ``storage/`` catch this, never the driver's own classes. PostgreSQL's
+#: failures arrive as :class:`DatabaseBusy` or :class:`StorageUnavailable` instead
+#: (``storage.postgres._storage_errors``), so this module never imports that driver.
 EngineError = sqlite3.Error
 
 

@@ -19,15 +19,17 @@ import asyncio
 import datetime
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Any
 
 import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from storage.db import (
     WRITE_PATIENCE_S,
@@ -45,6 +47,8 @@ from storage.url import Engine, StorageURL
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 8
+#: A pooled connection idle longer than this is tried before it is lent (:meth:`PostgresDatabase._connection`).
+CHECK_IDLE_S = 1.0
 CONNECT_TIMEOUT_S = 10
 #: Why a connection or migration failed, by SQLSTATE or (a refused connection has no SQLSTATE)
 #: by libpq's message, with the Indonesian reason.
@@ -117,16 +121,33 @@ async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
     conn.adapters.register_dumper(datetime.date, _IsoDate)
 
 
-def _explain(url: StorageURL, exc: psycopg.Error) -> str:
+def _explain(url: StorageURL, exc: psycopg.Error | PoolTimeout) -> str:
+    detail = exc.diag.message_primary if isinstance(exc, psycopg.Error) else None
     fields = {"db": url.param("dbname"), "host": url.param("host"), "port": url.param("port"),
-              "user": url.param("user") or "(pengguna sistem)", "detail": exc.diag.message_primary or ""}
-    text = str(exc)
+              "user": url.param("user") or "(pengguna sistem)", "detail": detail or ""}
+    text, state = str(exc), getattr(exc, "sqlstate", None)
     for sqlstate, phrase, template in _PROBLEMS:
-        if exc.sqlstate == sqlstate or (exc.sqlstate is None and phrase in text and (
-                sqlstate != "3D000" or "database" in text)):
+        if state == sqlstate or (state is None and phrase in text and (sqlstate != "3D000" or "database" in text)):
             return template.format(**fields)
     return "server PostgreSQL di {host}:{port} tidak bisa dihubungi — apakah server berjalan dan alamatnya benar?" \
         .format(**fields)
+
+
+@contextmanager
+def _storage_errors(url: StorageURL) -> Iterator[None]:
+    """The server's failures as the storage API's own exceptions, the ones callers handle on
+    both engines: a lock held too long, a deadlock or a serialisation failure is
+    :class:`DatabaseBusy` (the transaction was rolled back: nothing written, try again); a
+    missing right, a lost connection or a server that stopped answering is
+    :class:`StorageUnavailable`, with the operator's Indonesian line. Anything else (a bad
+    statement, a refused constraint) is a programming error and stays the driver's own."""
+    try:
+        yield
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected,
+            psycopg.errors.SerializationFailure) as error:
+        raise DatabaseBusy(f"the server refused the write ({error.sqlstate}); nothing was written") from error
+    except (psycopg.errors.InsufficientPrivilege, psycopg.OperationalError, PoolTimeout) as error:
+        raise StorageUnavailable(_explain(url, error)) from error
 
 
 class PostgresDatabase:
@@ -141,6 +162,8 @@ class PostgresDatabase:
         self._write_lock = asyncio.Lock()
         self._primary_keys: dict[str, tuple[str, ...]] = {}
         self._translated: dict[str, str] = {}
+        self._idle_since: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], float] = \
+            weakref.WeakKeyDictionary()
 
     @classmethod
     async def open(cls, url: StorageURL, password: str = "") -> PostgresDatabase:
@@ -160,6 +183,35 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self._pool.close()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A pooled connection, tried first (an empty query) if it lay idle a while.
+
+        A restarted server (or a cut network) leaves every idle pooled connection dead, and
+        each would fail the next statement given to it: an apology to a member, an answer to
+        type again. Tried first, a dead one goes back to the pool, which drops it and opens
+        another. (psycopg-pool's own ``check=`` does the same but sleeps 1, 2, 4… s between
+        dead connections: with eight of them, past its 30 s timeout.) The try costs a round
+        trip (~50 µs here), so a connection back from work less than :data:`CHECK_IDLE_S`
+        ago is lent as it is: under load no statement pays for it, and a cut in the middle
+        of traffic fails only the statements then in flight.
+        """
+        for _ in range(POOL_SIZE + 1):
+            conn = await self._pool.getconn()
+            if time.monotonic() - self._idle_since.get(conn, 0.0) > CHECK_IDLE_S:
+                try:
+                    await conn.execute("")
+                except psycopg.OperationalError:
+                    await self._pool.putconn(conn)  # broken: discarded, replaced in the background
+                    continue
+            try:
+                yield conn
+            finally:
+                self._idle_since[conn] = time.monotonic()
+                await self._pool.putconn(conn)
+            return
+        raise psycopg.OperationalError("no pooled connection answered")
 
     def _sql(self, sql: str) -> str:
         translated = self._translated.get(sql)
@@ -186,9 +238,10 @@ class PostgresDatabase:
     # -- reading ---------------------------------------------------------------------
 
     async def fetch_all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(self._sql(sql), params)
-            return await cursor.fetchall() if cursor.description else []
+        with _storage_errors(self.url):
+            async with self._connection() as conn:
+                cursor = await conn.execute(self._sql(sql), params)
+                return await cursor.fetchall() if cursor.description else []
 
     fetch_one = Database.fetch_one  # both built on fetch_all, as on SQLite
     fetch_value = Database.fetch_value
@@ -198,33 +251,30 @@ class PostgresDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         """``BEGIN`` … ``COMMIT`` on one pooled connection; rolled back on any exception."""
-        try:
-            async with self._write_lock, self._pool.connection() as conn, conn.transaction():
+        with _storage_errors(self.url):
+            async with self._write_lock, self._connection() as conn, conn.transaction():
                 yield PostgresTransaction(conn, self)
-        except psycopg.errors.LockNotAvailable as error:
-            raise DatabaseBusy(f"a lock stayed held for {WRITE_PATIENCE_S:g} s") from error
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """One data-changing statement, committed by itself (the connection is in autocommit)."""
-        try:
-            async with self._write_lock, self._pool.connection() as conn:
+        with _storage_errors(self.url):
+            async with self._write_lock, self._connection() as conn:
                 cursor = await conn.execute(self._sql(sql), params)
                 return cursor.rowcount
-        except psycopg.errors.LockNotAvailable as error:
-            raise DatabaseBusy(f"a lock stayed held for {WRITE_PATIENCE_S:g} s") from error
 
     async def write_if_free(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> bool:
         """One statement only if nobody holds the lock right now; False if skipped (as on SQLite:
         this process's writers, and on the server any row lock it would wait for)."""
         if self._write_lock.locked():
             return False
-        async with self._write_lock, self._pool.connection() as conn:
-            try:
-                async with conn.transaction():
-                    await conn.execute("SET LOCAL lock_timeout = '1ms'")
-                    await conn.execute(self._sql(sql), params)
-            except psycopg.errors.LockNotAvailable:
-                return False
+        with _storage_errors(self.url):
+            async with self._write_lock, self._connection() as conn:
+                try:
+                    async with conn.transaction():
+                        await conn.execute("SET LOCAL lock_timeout = '1ms'")
+                        await conn.execute(self._sql(sql), params)
+                except psycopg.errors.LockNotAvailable:
+                    return False
         return True
 
     # -- schema ----------------------------------------------------------------------
@@ -240,21 +290,29 @@ class PostgresDatabase:
         (PostgreSQL's DDL is transactional: a failing migration leaves nothing behind).
         An advisory lock keeps two processes starting at once from migrating twice."""
         todo = list(bundled_migrations(Engine.POSTGRESQL) if migrations is None else migrations)
-        try:
+        with _storage_errors(self.url):
             applied = await self._apply(todo)
-        except psycopg.errors.InsufficientPrivilege as exc:
-            raise StorageUnavailable(_explain(self.url, exc)) from None
         await self._load_primary_keys()
         return applied
 
+    @staticmethod
+    async def _missing_ledger(conn: psycopg.AsyncConnection[Any]) -> bool:
+        cursor = await conn.execute("SELECT to_regclass('schema_migrations') IS NULL")
+        row = await cursor.fetchone()
+        return bool(row and row[0])
+
     async def _apply(self, todo: list[Any]) -> list[int]:
         applied: list[int] = []
-        async with self._write_lock, self._pool.connection() as conn:
-            async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(7243019)")
-                await conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        async with self._write_lock, self._connection() as conn:
+            # Created only when missing: PostgreSQL checks the right to create even for an
+            # existing table, and a bot may run as a role that reads and writes the tables an
+            # owner migrated, without that right.
+            if await self._missing_ledger(conn):
+                async with conn.transaction():
+                    await conn.execute("SELECT pg_advisory_xact_lock(7243019)")
+                    await conn.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
             cursor = await conn.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in await cursor.fetchall()}
             newest_known = max((m.version for m in todo), default=0)

@@ -33,7 +33,7 @@ from conversations.forms.fields import Notice, escape
 from conversations.forms.model import Form, FormContext, Submitted
 from conversations.forms.render import Button, Screen
 from storage import drafts
-from storage.db import DatabaseBusy
+from storage.db import DatabaseBusy, StorageUnavailable
 from storage.drafts import Draft, Drafts
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,8 @@ async def _save_answer(context: TpkContext, chat_id: int, draft_form: str, key: 
             except TelegramError:  # the save goes on; the next question tells them anyway
                 log.warning("could not tell user %s that the answer is being saved", context.caller.user_id)
         await saving
-    except DatabaseBusy:
-        log.warning("draft %s of user %s not saved: database locked", key, context.caller.user_id)
+    except (DatabaseBusy, StorageUnavailable) as error:
+        log.warning("draft %s of user %s not saved: %s", key, context.caller.user_id, type(error).__name__)
         await context.bot.send_message(chat_id, NOT_SAVED)
         return False
     except asyncio.CancelledError:  # this update was cancelled (shutdown) while saving

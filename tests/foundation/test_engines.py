@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -138,6 +139,103 @@ def test_a_role_without_the_right_to_create_tables_is_one_line_and_exit_2(
         finally:
             admin.execute(f'DROP OWNED BY "{role}"')
             admin.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.parametrize("table", ["meta", "keluarga"])  # read while starting; read by the command itself
+def test_a_right_missing_on_one_table_is_one_line_and_exit_2_wherever_it_is_met(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str) -> None:
+    """Past the connection and the migrations, the first statement on a table the role may
+    not read fails as the same one line naming the setting, not a traceback."""
+    import psycopg
+
+    role = f"tpk_partial_{secrets.token_hex(4)}"
+    with fresh_postgres() as url, psycopg.connect(url.conninfo(), autocommit=True) as admin:
+        assert main(["migrate", "--config", str(_pg_config(tmp_path, url))]) == 0  # as the owner
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+        admin.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        admin.execute(f'REVOKE ALL ON {table} FROM "{role}"')
+        try:
+            capsys.readouterr()
+            limited = StorageURL(url.engine, params=(*((k, v) for k, v in url.params if k != "user"), ("user", role)))
+            assert main(["seed-demo", "--config", str(_pg_config(tmp_path, limited)), "--sasaran", "5"]) == 2
+            err = capsys.readouterr().err.strip()
+            assert f"peran {role} tidak punya hak yang diperlukan (permission denied for table {table})" in err
+            assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
+        finally:
+            admin.execute(f'DROP OWNED BY "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')
+
+
+def _terminate_connections(url: StorageURL) -> int:
+    """What a server restart does to a client: every connection to the database is cut."""
+    import psycopg
+
+    with psycopg.connect(server_url().conninfo(), autocommit=True) as admin:
+        # With a timeout, pg_terminate_backend waits until each backend is gone.
+        return len(admin.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = %s "
+                                 "AND pid <> pg_backend_pid()", (url.param("dbname"),)).fetchall())
+
+
+async def test_cut_connections_are_replaced_before_a_statement_fails() -> None:
+    """A restarted server cuts every pooled connection; each would fail its next statement (an
+    apology to a member, an answer to type again). The pool tries a connection before lending
+    it, so reads and writes after the cut all succeed on new connections."""
+    import asyncio
+
+    from storage.postgres import CHECK_IDLE_S
+
+    with fresh_postgres(migrated=True) as url:
+        db = await open_database(url)
+        try:
+            async def busy_read() -> None:  # holds its connection a moment, so the pool grows
+                await db.fetch_value("SELECT count(*) FROM (SELECT pg_sleep(0.05)) AS pause")
+
+            await asyncio.gather(*(busy_read() for _ in range(6)))
+            assert _terminate_connections(url) >= 2
+            await asyncio.sleep(CHECK_IDLE_S + 0.1)  # a restart comes while the pool lies idle
+            values = await asyncio.gather(*(db.fetch_value("SELECT count(*) FROM regions") for _ in range(6)))
+            assert len(set(values)) == 1 and values[0] > 0
+            assert _terminate_connections(url) >= 1
+            await asyncio.sleep(CHECK_IDLE_S + 0.1)
+            await db.write("INSERT INTO meta (key, value) VALUES ('test_after_cut', 'ok')")
+            assert await db.fetch_value("SELECT value FROM meta WHERE key = 'test_after_cut'") == "ok"
+        finally:
+            await db.close()
+
+
+async def test_a_deadlock_between_two_processes_is_busy_and_nothing_is_written() -> None:
+    """Two bot processes locking the same rows in opposite orders: PostgreSQL breaks the
+    deadlock by failing one transaction, which arrives as :class:`DatabaseBusy` (what the forms
+    tell a member as "belum tersimpan, kirim lagi"), rolled back whole; the other commits."""
+    import asyncio
+
+    from storage.db import DatabaseBusy
+
+    with fresh_postgres(migrated=True) as url:
+        first, second = await open_database(url), await open_database(url)
+        try:
+            await first.write("INSERT INTO meta (key, value) VALUES ('a', '0'), ('b', '0')")
+            both_hold = asyncio.Barrier(2)
+
+            async def writer(db: Any, mine: str, theirs: str) -> str:
+                try:
+                    async with db.transaction() as tx:
+                        await tx.execute("UPDATE meta SET value = ? WHERE key = ?", (mine, mine))
+                        await both_hold.wait()
+                        await tx.execute("UPDATE meta SET value = ? WHERE key = ?", (mine, theirs))
+                except DatabaseBusy:
+                    return "busy"
+                return "written"
+
+            outcomes = await asyncio.gather(writer(first, "a", "b"), writer(second, "b", "a"))
+            assert sorted(outcomes) == ["busy", "written"]
+            winner = "a" if outcomes[0] == "written" else "b"
+            rows = await first.fetch_all("SELECT key, value FROM meta WHERE key IN ('a', 'b') ORDER BY key")
+            assert [tuple(r) for r in rows] == [("a", winner), ("b", winner)]
+        finally:
+            await first.close()
+            await second.close()
 
 
 # -- the dialect ---------------------------------------------------------------------------

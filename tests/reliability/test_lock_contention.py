@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 
 import storage.db
+import storage.postgres
 from bot.clock import FakeClock
 from conversations.forms import runner
 from storage.drafts import Drafts
+from storage.url import StorageURL
 from tests.harness import ADMIN_ID, BotUnderTest, Form, add_member, bot_under_test
 
 SUKAWANA = "36.73.04.1007"
@@ -109,3 +111,42 @@ async def test_an_admin_reads_while_another_process_holds_the_lock(
             reply = await admin.next_message(timeout=4)
             assert loop.time() - started < 0.3 * 5  # no wait for the lock
         assert "/rekap" in reply.plain_text
+
+
+PG_HOLDER = """
+import sys, time, psycopg
+with psycopg.connect(sys.argv[1]) as conn:
+    conn.execute("LOCK TABLE drafts IN EXCLUSIVE MODE")  # readers go on, writers wait
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+async def test_on_postgresql_a_lock_outlasting_the_patience_asks_to_send_again(
+        tmp_path: Path, clock: FakeClock, storage_url: StorageURL, short_timeouts: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same promise on PostgreSQL, where another process's lock is the server's: the save
+    waits ``lock_timeout`` (the patience), then the member is told and the answer typed again
+    is taken."""
+    monkeypatch.setattr(storage.postgres, "WRITE_PATIENCE_S", 1.5)  # read when a connection is made
+    async with bot_under_test(tmp_path, clock, storage={"url": storage_url.as_setting()}) as bot:
+        tpk = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
+        form = Form(tpk)
+        await form.start("/lapor")
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", PG_HOLDER, storage_url.conninfo(), "6",
+                                                    stdout=asyncio.subprocess.PIPE)
+        try:
+            assert proc.stdout is not None
+            assert (await asyncio.wait_for(proc.stdout.readline(), 10)).strip() == b"locked"
+            await tpk.send("3")
+            assert (await tpk.next_message(timeout=3)).plain_text == runner.SAVING_SLOWLY
+            assert (await tpk.next_message(timeout=10)).plain_text == runner.NOT_SAVED
+            assert "rt" not in await _answers(bot, 3001)  # truly not stored: asked again
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+            await proc.wait()
+        following = await form.type("3")
+        assert "Nomor RW?" in following.plain_text, following.plain_text
+        assert (await _answers(bot, 3001)).get("rt") == 3
