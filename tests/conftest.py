@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -35,35 +34,20 @@ async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> Asyn
         yield harness
 
 
-#: Test files whose every storage-touching test runs on both engines: the storage layer's own
-#: tests, the /rekap counters against rebuilds and brute-force recounts, the claims, and the
-#: main journeys end to end. Elsewhere a test opts in with ``@pytest.mark.both_engines``.
-#: Doubling the whole suite on PostgreSQL would cost more than the 15-minute budget allows
-#: (each PostgreSQL test database is cloned from a template, ~0.3 s, and every statement is a
-#: round trip); the rest of the e2e tests exercise handlers whose SQL these files already cover.
-#: ``TPK_TEST_ALL_ENGINES=1`` runs every storage test on both (about twice the suite's time; run
-#: it before a release: it found SQLite-only SQL in /audit akses that no listed file reached).
-BOTH_ENGINES = (
-    "tests/foundation/test_storage.py", "tests/foundation/test_engines.py",
-    "tests/reminders/test_storage.py", "tests/reminders/test_concurrent_claims.py",
-    "tests/rekap/", "tests/e2e/test_lapor.py", "tests/e2e/test_records.py",
-    "tests/e2e/test_tugas_over_time.py", "tests/e2e/test_audit.py", "tests/privacy/test_erasure.py",
-)
-ALL_ENGINES = os.environ.get("TPK_TEST_ALL_ENGINES", "").strip() not in ("", "0")
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every storage test (one that asks for ``engine``, ``storage_url``, ``bot`` or a fixture
+    built on them) runs on both engines, ``[sqlite]`` and ``[postgresql]``; a test that names its
+    engines itself keeps them. The PostgreSQL half costs about a tenth of the suite's time
+    (README § Tests on both engines)."""
     if "engine" not in metafunc.fixturenames or any(
             "engine" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")):
         return  # not a storage test, or one that names its engines itself
-    path = metafunc.definition.nodeid.split("::")[0]
-    both = ALL_ENGINES or path.startswith(BOTH_ENGINES) or metafunc.definition.get_closest_marker("both_engines")
-    metafunc.parametrize("engine", ENGINES if both else ENGINES[:1], indirect=True)
+    metafunc.parametrize("engine", ENGINES, indirect=True)
 
 
 @pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
-    """The storage engine of this test (``[sqlite]`` / ``[postgresql]``, see BOTH_ENGINES).
+    """The storage engine of this test (``[sqlite]`` / ``[postgresql]``).
     ``@pytest.mark.sqlite_only("why")`` keeps a test that reads SQLite's own files on SQLite."""
     only = request.node.get_closest_marker("sqlite_only")
     if only is not None and request.param != "sqlite":

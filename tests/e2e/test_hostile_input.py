@@ -6,12 +6,15 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from storage import catalogue
+from storage.url import StorageURL
 from tests.e2e.test_lapor import SUKAWANA
 from tests.harness import BotUnderTest, Form, add_member, bot_under_test
 
 
-async def test_a_flooding_user_is_slowed_politely_and_others_are_served(tmp_path: Path, clock: FakeClock) -> None:
-    async with bot_under_test(tmp_path, clock, access={"flood_burst": 10, "flood_per_second": 2}) as bot:
+async def test_a_flooding_user_is_slowed_politely_and_others_are_served(tmp_path: Path, clock: FakeClock,
+                                                                        storage_url: StorageURL) -> None:
+    async with bot_under_test(tmp_path, clock, access={"flood_burst": 10, "flood_per_second": 2},
+                              storage={"url": storage_url.as_setting()}) as bot:
         flooder = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA)
         other = await add_member(bot, 3002, "Ani", "tpk", SUKAWANA)
         for _ in range(100):

@@ -21,6 +21,7 @@ from bot.dev.emulator import SimUser
 from storage import keluarga as keluarga_store
 from storage import rekap as rekap_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+from storage.url import StorageURL
 from tests.harness import ADMIN_ID, BotUnderTest, add_member, bot_under_test, press_forged
 from tests.reminders.helpers import HPHT, QUIET, SERANG_KEL, join, quiet_bot, tpk
 
@@ -314,8 +315,10 @@ async def test_an_erased_record_leaves_the_ekspor_sasaran_sheet(quiet_bot: BotUn
     assert await sasaran_sheet_ids(coordinator) == [child], "no row left for the person who asked to be erased"
 
 
-async def test_hapus_is_limited_per_coordinator_and_day(tmp_path: Path, clock: FakeClock) -> None:
-    async with bot_under_test(tmp_path, clock, **QUIET, privacy={"erase_per_day": 2}) as bot:
+async def test_hapus_is_limited_per_coordinator_and_day(tmp_path: Path, clock: FakeClock,
+                                                        storage_url: StorageURL) -> None:
+    async with bot_under_test(tmp_path, clock, **QUIET, privacy={"erase_per_day": 2},
+                              storage={"url": storage_url.as_setting()}) as bot:
         member = await tpk(bot)
         now = bot.clock.now()
         ids = []

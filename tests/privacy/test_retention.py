@@ -16,6 +16,7 @@ from bot.privacy import retention
 from storage import keluarga as keluarga_store
 from storage import rekap as rekap_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
+from storage.url import StorageURL
 from tests.harness import BotUnderTest, add_member, bot_under_test
 from tests.reminders.helpers import QUIET, SERANG_KEL
 
@@ -23,8 +24,9 @@ DAYS = 30
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock, privacy={"retention_days": DAYS}, **QUIET) as harness:
+async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, privacy={"retention_days": DAYS}, **QUIET,
+                              storage={"url": storage_url.as_setting()}) as harness:
         yield harness
 
 
@@ -140,8 +142,9 @@ async def test_the_sweep_works_in_batches_and_once_a_day(bot: BotUnderTest) -> N
     assert await bot.db.fetch_value("SELECT count(*) FROM sasaran WHERE anonymised_at IS NULL") == 0
 
 
-async def test_zero_days_keeps_everything(tmp_path: Path, clock: FakeClock) -> None:
-    async with bot_under_test(tmp_path, clock, privacy={"retention_days": 0}, **QUIET) as bot:
+async def test_zero_days_keeps_everything(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> None:
+    async with bot_under_test(tmp_path, clock, privacy={"retention_days": 0}, **QUIET,
+                              storage={"url": storage_url.as_setting()}) as bot:
         await add_member(bot, 3001, "Bidan Wati", "tpk", SERANG_KEL, "bidan")
         await family(bot, "Pak Lama", NewSasaran(category="balita", name="Bima", sex="L", birth_date=date(2015, 1, 1)))
         report = await retention.sweep(bot.services, force=True)

@@ -26,6 +26,7 @@ from bot.clock import FakeClock
 from bot.dev.emulator import SimUser
 from bot.transport import retry as telegram_retry
 from storage import keluarga as keluarga_store
+from storage.url import StorageURL
 from tests.harness import BotUnderTest, Form, add_member, bot_under_test, press_forged
 from tests.reliability.driver import SUKAWANA, Reporter, Tally, check_records, plan_reports
 from tests.reminders.helpers import QUIET, day, join, local, register_mother, tick, tpk
@@ -120,8 +121,8 @@ async def test_members_reporting_when_failed_calls_may_have_gone_through(tmp_pat
 
 
 @pytest.fixture
-async def quiet_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock, **QUIET) as harness:
+async def quiet_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, **QUIET, storage={"url": storage_url.as_setting()}) as harness:
         yield harness
 
 

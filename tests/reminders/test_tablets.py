@@ -21,6 +21,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.dev.emulator import BotMessage, SimUser
 from storage import notices as notices_store
+from storage.url import StorageURL
 from tests.harness import ADMIN_ID, BotUnderTest, bot_under_test, press_forged
 from tests.reminders.helpers import DENPASAR_KEL, _without_job, join, local, register_mother, settle, tpk
 
@@ -31,8 +32,8 @@ SUNDAY = date(2026, 11, 29)  # the first Sunday after START (Monday 23 November 
 
 
 @pytest.fixture
-async def ttd_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock, **NO_WEEKLY) as harness:
+async def ttd_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    async with bot_under_test(tmp_path, clock, **NO_WEEKLY, storage={"url": storage_url.as_setting()}) as harness:
         _without_job(harness)
         yield harness
 
@@ -235,9 +236,10 @@ async def test_a_forged_or_foreign_tablet_press_counts_nothing(ttd_bot: BotUnder
     assert await tablet_rows(bot, sari_id) == [("2026-11-23", 7, 1)]
 
 
-async def test_the_check_in_arrives_at_18_where_she_lives(tmp_path: Path, clock: FakeClock) -> None:
+async def test_the_check_in_arrives_at_18_where_she_lives(tmp_path: Path, clock: FakeClock,
+                                                          storage_url: StorageURL) -> None:
     """Bali is WITA (UTC+8): 18:00 there is 17:00 in Serang."""
-    sections: dict[str, Any] = {**NO_WEEKLY, "wilayah": {"root": "51.71"}}
+    sections: dict[str, Any] = {**NO_WEEKLY, "wilayah": {"root": "51.71"}, "storage": {"url": storage_url.as_setting()}}
     async with bot_under_test(tmp_path, clock, **sections) as bot:
         _without_job(bot)
         _, sari, _ = await joined(bot, DENPASAR_KEL)
