@@ -113,9 +113,9 @@ ENGINE = "sqlite"
 
 
 @contextlib.contextmanager
-def _storage_line(tmp: Path) -> Iterator[str]:
+def _storage_line(tmp: Path, engine: str) -> Iterator[str]:
     """The ``[storage]`` line of one run; on PostgreSQL a database of its own, dropped afterwards."""
-    if ENGINE == "sqlite":
+    if engine == "sqlite":
         yield f'path = "{tmp / "bench.sqlite3"}"'
         return
     import psycopg
@@ -168,13 +168,14 @@ async def _stop(process: subprocess.Popen[bytes]) -> None:
     process.kill()
 
 
-async def forms_run(users: int, forms: int, limit: float = 0,
-                    poll_interval: float | None = None) -> tuple[float, list[float]]:
+async def forms_run(users: int, forms: int, limit: float = 0, poll_interval: float | None = None,
+                    engine: str | None = None) -> tuple[float, list[float]]:
     """Steps per second with ``users`` members filling ``forms`` family forms each,
     the bot in its own process (``python -m bot run``). ``limit`` is its outgoing
     messages-per-second cap (Telegram's is 30; 0: none, like the echo bot);
-    ``poll_interval`` overrides the configured pause between getUpdates."""
-    with tempfile.TemporaryDirectory() as name, _storage_line(Path(name)) as storage:
+    ``poll_interval`` overrides the configured pause between getUpdates; ``engine``
+    the storage (default :data:`ENGINE`)."""
+    with tempfile.TemporaryDirectory() as name, _storage_line(Path(name), engine or ENGINE) as storage:
         tmp = Path(name)
         emu = BotApiEmulator(token=TOKEN, bot_username="tpk_bench_bot", self_check=False, check_requests=False)
         await emu.start()
@@ -282,6 +283,39 @@ async def main(users: int, forms: int, runs: int) -> list[str]:
     return lines
 
 
+async def compare_engines(users: int, forms: int, runs: int) -> list[str]:
+    """The family form on SQLite and on PostgreSQL in one run, alternating (SQLite, PostgreSQL,
+    SQLite, …) so both see the same load: steps/s, latency and the bot's CPU per step of each,
+    and PostgreSQL's steps/s against SQLite's (issue 19's goal: at least 0.7×)."""
+    engines = ("sqlite", "postgresql")
+    rates: dict[str, list[float]] = {e: [] for e in engines}
+    latencies: dict[str, list[float]] = {e: [] for e in engines}
+    cpu: dict[str, list[float]] = {e: [] for e in engines}
+    for engine in engines:  # warm-up of each
+        await forms_run(users, forms, engine=engine)
+    for _ in range(runs):
+        for engine in engines:
+            del FORM_CPU_MS[:]
+            rate, seen = await forms_run(users, forms, engine=engine)
+            rates[engine].append(rate)
+            latencies[engine].extend(seen)
+            cpu[engine].append(FORM_CPU_MS[-1][0])
+    median = {e: statistics.median(rates[e]) for e in engines}
+    pairs = [p / q for p, q in zip(rates["postgresql"], rates["sqlite"], strict=True)]
+    lines = [f"machine: {machine()}",
+             f"users: {users}, forms per user: {forms}, steps per form: {len(FAMILY)}, runs: {runs} per engine "
+             "(+1 warm-up each), alternating"]
+    for engine in engines:
+        lines += [
+            f"{engine}: form steps/s (median) {median[engine]:.1f} (runs: {_listing(rates[engine])}); "
+            f"step latency p50 {percentile(latencies[engine], 50) * 1000:.1f} ms, "
+            f"p99 {percentile(latencies[engine], 99) * 1000:.1f} ms; "
+            f"bot CPU ms per step (median) {statistics.median(cpu[engine]):.2f} (runs: {_listing(cpu[engine], 2)})"]
+    lines += [f"ratio PostgreSQL/SQLite of each pair: {_listing(pairs, 3)}",
+              closing_line("conversation_postgresql_vs_sqlite", median["postgresql"], median["sqlite"], "steps/s")]
+    return lines
+
+
 def _listing(values: list[float], digits: int = 1) -> str:
     return ", ".join(f"{v:.{digits}f}" for v in values)
 
@@ -292,12 +326,16 @@ if __name__ == "__main__":
     parser.add_argument("--forms", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
-    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
-                        help="the bot's storage engine (PostgreSQL: a fresh database per run, dropped afterwards)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite",
+                        help="the bot's storage engine (PostgreSQL: a fresh database per run, dropped afterwards); "
+                             "both: the form on each, alternating, side by side in one run")
     args = parser.parse_args()
-    ENGINE = args.engine
-    output = asyncio.run(main(args.users, args.forms, args.runs))
-    output.insert(1, f"engine: {ENGINE}")
+    if args.engine == "both":
+        output = asyncio.run(compare_engines(args.users, args.forms, args.runs))
+    else:
+        ENGINE = args.engine
+        output = asyncio.run(main(args.users, args.forms, args.runs))
+    output.insert(1, f"engine: {args.engine}")
     print("\n".join(output))
     if args.record:
         record("conversation_throughput", output)

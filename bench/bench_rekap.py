@@ -18,8 +18,9 @@ as with ten thousand; the last line says by how much::
     rekap_1m_vs_10k: <ms at 1M> ms (baseline <ms at 10k> ms, ratio <1M/10k>)
 
 Usage: ``.venv/bin/python bench/bench_rekap.py [--small 10000] [--large 1000000] [--runs 21] [--rounds 3]
-[--engine postgresql]`` (``--fresh`` rebuilds the cached databases). On PostgreSQL the same
-cached SQLite databases are moved by ``migrate-data`` into databases kept on the server.
+[--engine postgresql|both]`` (``--fresh`` rebuilds the cached databases). On PostgreSQL the same
+cached SQLite databases are moved by ``migrate-data`` into databases kept on the server; ``both``
+measures each engine in alternating rounds of one run and ends with PostgreSQL against SQLite.
 """
 
 from __future__ import annotations
@@ -72,13 +73,14 @@ def settings_for(path: Path | StorageURL) -> Settings:
     return Settings(storage=storage, wilayah={"root": ROOT_CODE}, privacy={"key": KEY})
 
 
-async def pg_database(sasaran: int, fresh: bool) -> StorageURL:
+async def pg_database(sasaran: int, fresh: bool, *, fresh_source: bool | None = None) -> StorageURL:
     """The cached SQLite database of this size moved to a PostgreSQL database of its own
     by ``migrate-data`` (COPY, counters copied as the triggers made them), kept on the
-    server as ``tpk_bench_rekap_<size>_<schema>`` for later runs; rebuilt when missing."""
+    server as ``tpk_bench_rekap_<size>_<schema>`` for later runs; rebuilt when missing.
+    ``fresh_source`` (default ``fresh``) rebuilds the SQLite one first."""
     import psycopg
 
-    source = await database(sasaran, fresh)
+    source = await database(sasaran, fresh if fresh_source is None else fresh_source)
     version = max(m.version for m in bundled_migrations())
     name = f"tpk_bench_rekap_{sasaran}_{version}"
     server = postgres_server()
@@ -219,34 +221,12 @@ async def measure(path: Path | StorageURL, runs: int) -> dict[str, float]:
         await db.close()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=21)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="measure both databases this many times, alternately, and keep each case's best median"
-                             " (a shared machine's load drifts; alternating lets the drift hit both sizes)")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
-    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
-                        help="where /rekap reads: the cached SQLite file, or it moved to PostgreSQL (kept there)")
-    args = parser.parse_args()
-    paths: dict[int, Path | StorageURL] = {}
-    print(f"engine: {args.engine}")
-    for size in (args.small, args.large):
-        print(f"database with {size:,} sasaran:", flush=True)
-        paths[size] = await (pg_database if args.engine == "postgresql" else database)(size, args.fresh)
-    measured: dict[int, dict[str, float]] = {}
-    for _ in range(args.rounds):
-        for size, path in paths.items():
-            found = await measure(path, args.runs)
-            best = measured.setdefault(size, found)
-            for name, value in found.items():
-                best[name] = value if name.startswith("_") else min(best[name], value)
-    small, large = measured[args.small], measured[args.large]
-    print(f"\nbest of {args.rounds} alternating rounds of the median of {args.runs} runs after 3 warm-up runs, "
+def report(engine: str, small_size: int, large_size: int, small: dict[str, float], large: dict[str, float],
+           rounds: int, runs: int) -> None:
+    """One engine's table (each case at both sizes and their ratio) and its closing lines."""
+    print(f"\n{engine}: best of {rounds} alternating rounds of the median of {runs} runs after 3 warm-up runs, "
           "milliseconds")
-    print(f"{'':42} {args.small:>12,} {args.large:>12,}   ratio")
+    print(f"{'':42} {small_size:>12,} {large_size:>12,}   ratio")
     for name in small:
         if name.startswith("_"):
             continue
@@ -263,11 +243,54 @@ async def main() -> None:
     print(f"rekap_semester_1m_vs_10k: {semester:.3g} ms (baseline {semester_base:.3g} ms, "
           f"ratio {semester / semester_base:.2f})")
     closing_ms = large["close: bulan lalu, semua wilayah (sekali)"]
-    print(f"rekap_close_month: {closing_ms / 1000:.3g} s for {args.large:,} sasaran "
-          f"({small['close: bulan lalu, semua wilayah (sekali)'] / 1000:.3g} s at {args.small:,}), "
+    print(f"rekap_close_month: {closing_ms / 1000:.3g} s for {large_size:,} sasaran "
+          f"({small['close: bulan lalu, semua wilayah (sekali)'] / 1000:.3g} s at {small_size:,}), "
           f"peak Python memory {large['_close_peak_mib']:.1f} MiB")
-    print(f"rekap_1m_vs_10k: {value:.3g} ms (baseline {baseline:.3g} ms at {args.small:,} sasaran, "
-          f"ratio {value / baseline:.2f}; floor count(*) over {args.large:,} rows {floor:.3g} ms)")
+    print(f"rekap_1m_vs_10k: {value:.3g} ms (baseline {baseline:.3g} ms at {small_size:,} sasaran, "
+          f"ratio {value / baseline:.2f}; floor count(*) over {large_size:,} rows {floor:.3g} ms)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measure both databases this many times, alternately, and keep each case's best median"
+                             " (a shared machine's load drifts; alternating lets the drift hit both sizes)")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite",
+                        help="where /rekap reads: the cached SQLite file, or it moved to PostgreSQL (kept there); "
+                             "both: each, alternating, side by side in one run")
+    args = parser.parse_args()
+    engines = ("sqlite", "postgresql") if args.engine == "both" else (args.engine,)
+    sizes = (args.small, args.large)
+    paths: dict[tuple[str, int], Path | StorageURL] = {}
+    print(f"engine: {args.engine}")
+    for engine in engines:
+        for size in sizes:
+            print(f"{engine} database with {size:,} sasaran:", flush=True)
+            if engine == "sqlite":
+                paths[engine, size] = await database(size, args.fresh)
+            else:  # the SQLite one moved; with both, --fresh has just rebuilt that one
+                paths[engine, size] = await pg_database(size, args.fresh, fresh_source=args.fresh and len(engines) == 1)
+    measured: dict[tuple[str, int], dict[str, float]] = {}
+    for _ in range(args.rounds):
+        for key, path in paths.items():
+            found = await measure(path, args.runs)
+            best = measured.setdefault(key, found)
+            for name, value in found.items():
+                best[name] = value if name.startswith("_") else min(best[name], value)
+    for engine in engines:
+        report(engine, args.small, args.large, measured[engine, args.small], measured[engine, args.large],
+               args.rounds, args.runs)
+    if len(engines) == 2:
+        pg, lite = measured["postgresql", args.large], measured["sqlite", args.large]
+        for name in ("kota, bulan ini", "kota, semester ini", "satu kelurahan, bulan ini"):
+            print(f"{name} at {args.large:,}: PostgreSQL {pg[name]:.3g} ms, SQLite {lite[name]:.3g} ms "
+                  f"({pg[name] / lite[name]:.2f}×)")
+        print(f"rekap_postgresql_vs_sqlite: {pg['kota, bulan ini']:.3g} ms (baseline {lite['kota, bulan ini']:.3g} ms "
+              f"on SQLite at {args.large:,} sasaran, ratio {pg['kota, bulan ini'] / lite['kota, bulan ini']:.2f})")
 
 
 if __name__ == "__main__":

@@ -40,3 +40,17 @@ def test_benchmark_runs_and_ends_with_its_ratio(script: str, tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr[-3000:]
     last = done.stdout.strip().splitlines()[-1]
     assert CLOSING.match(last), done.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_the_conversation_benchmark_compares_both_engines_in_one_run(tmp_path: Path) -> None:
+    from tests.engines import skip_unless_reachable
+
+    skip_unless_reachable()
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_conversation.py"), "--engine", "both",
+                           *TINY["bench_conversation.py"]], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith(("sqlite:", "postgresql:"))] == \
+        ["sqlite", "postgresql"], done.stdout
+    assert CLOSING.match(lines[-1]) and lines[-1].startswith("conversation_postgresql_vs_sqlite:"), done.stdout
