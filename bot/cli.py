@@ -136,9 +136,36 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _add_backup_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    compact = commands.add_parser("compact", help="tulis ulang data tersimpan agar nilai yang dihapus tidak tersisa "
+                                                  "(PostgreSQL: VACUUM FULL, jalankan saat sepi)")
+    compact.add_argument("--config", type=Path, default=Path("config.toml"))
     backup = commands.add_parser("backup", help="salinan basis data yang konsisten, juga selagi bot berjalan")
     backup.add_argument("path", type=Path, help="file cadangan, atau folder (nama file diberi tanggal dan jam)")
     backup.add_argument("--config", type=Path, default=Path("config.toml"))
+
+
+async def _compact(settings: Settings) -> int:
+    """After an erasure, a retention sweep or a key rotation: no copy of the old values left in
+    the stored files. SQLite: the file rebuilt (the bot does this itself; here on demand).
+    PostgreSQL: the tables rewritten (``VACUUM FULL``), which only the operator starts."""
+    from bot.startup import prepare_database
+    from storage.compaction import compact, rewrite_tables
+
+    db = await prepare_database(settings, SystemClock())
+    try:
+        where = settings.storage.target.display()
+        if db.path is None:
+            tables, seconds = await rewrite_tables(db)
+            print(f"{where}: {len(tables)} tabel ditulis ulang (VACUUM FULL) dalam {seconds:.1f} s — nilai yang "
+                  "dihapus tidak tersisa di file tabel; WAL arsip dan cadangan lama masih menyimpannya sampai diganti")
+            return 0
+    finally:
+        await db.close()
+    if not await compact(db.path):
+        print(f"{where} sedang dipakai menulis — jalankan lagi sebentar lagi", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{where}: file dibangun ulang (VACUUM) dan WAL dikosongkan — nilai yang dihapus tidak tersisa di file")
+    return 0
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
@@ -304,6 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_seed_demo(settings, args))
         elif args.command == "backup":
             return _backup(settings, args)
+        elif args.command == "compact":
+            return asyncio.run(_compact(settings))
         elif args.command == "migrate-data":
             return _move_data(settings, args)
         elif args.command == "rotate-key":

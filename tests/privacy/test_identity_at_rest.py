@@ -14,18 +14,12 @@ from storage.crypto import KELUARGA_KK, SASARAN_NIK, IdentityCipher, decode_key,
 from tests.e2e.test_lapor import SUKAWANA
 from tests.e2e.test_records import open_family, register_mother
 from tests.harness import TOKEN, BotUnderTest, Form, add_member
+from tests.privacy.files import readable_bytes
 
 NIK = "3673045203900001"
 KK = "3673040101200002"
 CHILD_NIK = "3673041506240003"
 MASKED = "3673************"
-
-
-def database_bytes(bot: BotUnderTest) -> bytes:
-    """The SQLite file with its WAL and shared-memory files, as they are on disk."""
-    path = bot.settings.storage.target.path
-    assert path is not None
-    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")) if p.is_file())
 
 
 def plain_forms(number: str) -> list[bytes]:
@@ -46,7 +40,6 @@ async def family_with_kk(form: Form) -> None:
     await form.tap("✅ Kirim")
 
 
-@pytest.mark.sqlite_only("reads the SQLite file and its WAL byte by byte; PostgreSQL's data files are not read yet")
 async def test_no_plain_nik_or_kk_anywhere_in_the_database_files(bot: BotUnderTest) -> None:
     siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
     await family_with_kk(siti)
@@ -86,7 +79,7 @@ async def test_no_plain_nik_or_kk_anywhere_in_the_database_files(bot: BotUnderTe
     for moment in ("running", "stopped"):
         if moment == "stopped":
             await bot.stop()
-        raw = database_bytes(bot)
+        raw = readable_bytes(bot)
         assert MASKED.encode() in raw, "the scan must see the database's text"
         for number in (NIK, KK, CHILD_NIK):
             for form in plain_forms(number):

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from bot.domain.nik import NIK_LENGTH
 from tests.e2e.test_lapor import SUKAWANA, new_family
 from tests.e2e.test_records import open_family, register_mother
 from tests.harness import BotUnderTest, Form, add_member
-from tests.privacy.test_identity_at_rest import NIK, database_bytes, family_with_kk
+from tests.privacy.files import readable_bytes
+from tests.privacy.test_identity_at_rest import NIK, family_with_kk
 
 GOAL = 10_000
 WILAYAH = Path(__file__).resolve().parents[2] / "data" / "wilayah" / "wilayah.csv"
@@ -63,7 +61,6 @@ def candidates(shapes: list[str], *, born: date, sex: str, kecamatan: set[str]) 
     return regions * birth * serials
 
 
-@pytest.mark.sqlite_only("reads the SQLite file's bytes; PostgreSQL's files are the server's (README § PostgreSQL)")
 async def test_a_nik_has_at_least_ten_thousand_candidates_from_everything_in_plain_text(
         bot: BotUnderTest, tmp_path: Path) -> None:
     siti = Form(await add_member(bot, 3001, "Siti", "tpk", SUKAWANA))
@@ -78,13 +75,11 @@ async def test_a_nik_has_at_least_ten_thousand_candidates_from_everything_in_pla
     assert "sudah terdaftar" in duplicate.plain_text, duplicate.plain_text
 
     sent = "\n".join(line for user in (siti.user, ani.user) for line in user._log if not line.startswith("user"))
-    running = database_bytes(bot)
+    born_text, sex, region, mask = tuple(await bot.db.fetch_one(
+        "SELECT birth_date, sex, region_code, nik_masked FROM sasaran"))
+    running = readable_bytes(bot)
     await bot.stop()
-    stopped = database_bytes(bot)
-    path = Path(bot.settings.storage.target.path)
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        born_text, sex, region, mask = conn.execute(
-            "SELECT birth_date, sex, region_code, nik_masked FROM sasaran").fetchone()
+    stopped = readable_bytes(bot)
     born = date.fromisoformat(born_text)
 
     visible = running.decode("latin-1") + stopped.decode("latin-1") + sent
