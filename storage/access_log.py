@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage.db import Database, Transaction
+from storage.in_lists import in_lists
 from storage.scope import within
 from storage.timefmt import from_db, to_db
 
@@ -89,15 +90,10 @@ async def read_families(db: Database | Transaction, *, reader_id: int | None, ke
 
 
 async def _read_families(tx: Transaction, reader_id: int | None, ids: list[int], what: Read, now: datetime) -> None:
-    for start in range(0, len(ids), _CHUNK):  # a named workbook lists up to 20,000 families
-        chunk = ids[start:start + _CHUNK]
+    for marks, chunk in in_lists(ids):  # a named workbook lists up to 20,000 families
         await tx.execute("INSERT INTO access_log (at, reader_id, sasaran_id, what) SELECT ?, ?, s.id, ? FROM sasaran s"
-                         f" WHERE s.keluarga_id IN ({','.join('?' * len(chunk))}) ORDER BY s.id",
+                         f" WHERE s.keluarga_id IN ({marks}) ORDER BY s.id",
                          (to_db(now), reader_id, what.value, *chunk))
-
-
-#: Ids per statement (both engines take far more; this keeps each statement small).
-_CHUNK = 500
 
 
 async def reads_of(db: Database, scope: str, sasaran_id: int, *, limit: int, offset: int

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.domain.regions import contains
 from storage.db import Database, Transaction
+from storage.in_lists import in_lists
 from storage.rekap import OutsideScope
 from storage.timefmt import from_db, to_db
 
@@ -50,11 +51,9 @@ async def closed_figures(db: Database, *, scope: str, token: str,
         if not contains(scope, area):
             raise OutsideScope(area)
     out: dict[str, dict[str, Closed]] = {}
-    for start in range(0, len(areas), 500):
-        chunk = list(areas[start:start + 500])
+    for marks, chunk in in_lists(areas):
         rows = await db.fetch_all(
-            "SELECT area, key, value, whole FROM rekap_closed WHERE period = ?"
-            f" AND area IN ({','.join('?' * len(chunk))})",
+            f"SELECT area, key, value, whole FROM rekap_closed WHERE period = ? AND area IN ({marks})",
             (token, *chunk))
         for area, key, value, whole in rows:
             out.setdefault(area, {})[key] = (value, whole)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from storage.db import Transaction
+from storage.in_lists import in_lists
 from storage.rekap import FLAG_CODES, RISK_CODES
 
 OPEN = "9999-12-31"
@@ -91,9 +92,8 @@ async def open_spans_for(tx: Transaction, keluarga_ids: Sequence[int], sasaran_i
     current state from the day each was reported, open — the same as migration 0017's
     backfill of existing data."""
     for ids, sql in ((keluarga_ids, _FAMILY_BACKFILL), (sasaran_ids, _MEMBER_BACKFILL)):
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            await tx.execute(sql.replace("{ids}", ",".join("?" * len(chunk))), chunk * sql.count("{ids}"))
+        for marks, chunk in in_lists(ids):
+            await tx.execute(sql.replace("{ids}", marks), chunk * sql.count("{ids}"))
 
 
 _REPORTED = "date(created_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset'))"

@@ -14,6 +14,7 @@ from typing import Any
 
 from storage import audit
 from storage.db import Database, Transaction
+from storage.in_lists import in_lists
 from storage.scope import within
 from storage.timefmt import from_db, to_db
 
@@ -138,10 +139,9 @@ async def closed_keys(db: Database, sasaran_ids: list[int]) -> dict[int, set[str
     if not sasaran_ids:
         return {}
     out: dict[int, set[str]] = {}
-    for start in range(0, len(sasaran_ids), 500):
-        chunk = sasaran_ids[start:start + 500]
+    for marks, chunk in in_lists(sasaran_ids):
         rows = await db.fetch_all(
-            f"SELECT sasaran_id, task_key FROM tugas WHERE sasaran_id IN ({','.join('?' for _ in chunk)}) "
+            f"SELECT sasaran_id, task_key FROM tugas WHERE sasaran_id IN ({marks}) "
             f"AND closed_reason IN ({','.join('?' for _ in HUMAN_REASONS)})",
             (*chunk, *HUMAN_REASONS),
         )
