@@ -111,7 +111,7 @@ class Matcher:
                 keys.clear()
         asked: dict[int, set[int]] = {SEEN: set(), FILE_FAMILIES: set(), FILE_MEMBERS: set()}
         for row in rows:
-            if row.problems or row.out_of_scope:
+            if not row.ok:  # :meth:`seen_before` is asked only of rows without problems, in scope
                 continue
             asked[SEEN].add(record_key(row))
             if row.family is not None:
