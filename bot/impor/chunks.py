@@ -22,7 +22,7 @@ async def parsed_chunks(rows: Iterator[tuple[int, tuple[object, ...]]],
     lxml ``iterparse`` keeps libxml2 state of the thread it began in, and resumed in
     another thread of the shared pool it now and then freed memory it did not own (the
     process aborted with ``free(): invalid pointer``, about one import in six of 20,000
-    rows; never with one thread in 16 runs)."""
+    rows; never with one thread in 24 runs)."""
 
     def take() -> list[ParsedRow]:
         return [parser.parse(number, values) for number, values in itertools.islice(rows, CHUNK)]
