@@ -13,9 +13,10 @@ size — the floor of getting these records into the database through our storag
 layer. A dry run of the same file (``--dry-run``: read, parse, match, write nothing) shows
 what the writing adds. Every timer includes the program's start (opening and migrating
 the database, loading the region list). Peak memory (VmHWM) of each process is measured
-at N and at N/4: bounded means it does not grow with the file.
+at N and at N/4: bounded means it does not grow with the file. ``--sizes`` measures more
+row counts too (each a file of its own), to show where the peak levels off.
 
-    .venv/bin/python bench/bench_impor.py [--rows 100000] [--runs 1]
+    .venv/bin/python bench/bench_impor.py [--rows 100000] [--runs 1] [--sizes 50000 200000]
 """
 
 from __future__ import annotations
@@ -164,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[], help="more row counts: peak memory at each")
     parser.add_argument("--child-import", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-baseline", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-dry", nargs=2, help=argparse.SUPPRESS)
@@ -182,6 +184,7 @@ def main() -> None:
         folder = Path(tmp)
         small = measure(args.rows // 4, folder)
         runs = [measure(args.rows, folder) for _ in range(args.runs)]
+        more = {rows: measure(rows, folder) for rows in args.sizes}
     large = min(runs, key=lambda r: r["import"]["seconds"])
     for label, result, rows in (("small", small, args.rows // 4), ("large", large, args.rows)):
         imp, base = result["import"], result["baseline"]
@@ -189,6 +192,10 @@ def main() -> None:
               f"storage layer alone {base['seconds']:.1f} s, ratio {imp['seconds'] / base['seconds']:.2f}; "
               f"peak memory import {imp['peak_kb'] / 1024:.0f} MiB, baseline {base['peak_kb'] / 1024:.0f} MiB; "
               f"the same file as a dry run (read, parse, match, no writes) {result['dry']['seconds']:.1f} s")
+    for rows, result in sorted(more.items()):
+        print(f"at {rows:,} rows: peak memory import {result['import']['peak_kb'] / 1024:.0f} MiB, dry run "
+              f"{result['dry']['peak_kb'] / 1024:.0f} MiB, baseline {result['baseline']['peak_kb'] / 1024:.0f} MiB "
+              f"(import {result['import']['seconds']:.1f} s)")
     growth = large["import"]["peak_kb"] / small["import"]["peak_kb"]
     print(f"peak memory of the import at {args.rows:,} rows / at {args.rows // 4:,} rows: {growth:.2f}")
     print(closing_line("impor_cli", large["import"]["seconds"], large["baseline"]["seconds"], "s"))

@@ -73,18 +73,22 @@ class Importer:
         self.impor = impor
         self.today = today or services.clock.now().astimezone(services.settings.wilayah.zone).date()
         self.ctx = form_context(services, actor_id, self.today)
-        self.match = Matcher(services.cipher)
+        self.match: Matcher  # each walk's own (:meth:`run`): the file's digests start empty
 
     async def run(self, source: reader.Source, on_chunk: Callable[[int], Any] | None = None) -> Report:
         report = Report()
         parsers = {plan.name: RowParser(self.ctx, plan.headers, plan.mapping, self.scope) for plan in self.plans}
-        with reader.opened(source) as rows_of:
-            for plan in self.plans:
-                async for parsed in parsed_chunks(rows_of(plan.name), parsers[plan.name]):
-                    for verdict in await self._chunk(plan.name, parsed):
-                        report.add(verdict)
-                    if on_chunk is not None:
-                        await on_chunk(report.rows)
+        self.match = Matcher(self.services.cipher)
+        try:
+            with reader.opened(source) as rows_of:
+                for plan in self.plans:
+                    async for parsed in parsed_chunks(rows_of(plan.name), parsers[plan.name]):
+                        for verdict in await self._chunk(plan.name, parsed):
+                            report.add(verdict)
+                        if on_chunk is not None:
+                            await on_chunk(report.rows)
+        finally:
+            self.match.close()  # its scratch file on disk goes with it
         return report
 
     # -- one chunk -------------------------------------------------------------------

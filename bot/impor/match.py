@@ -4,7 +4,9 @@ name + birth date + desa — the rule that matched is shown per row in the previ
 The records a chunk may match are fetched once per chunk in a few batched queries
 (:func:`Matcher.lookups`); what the same file creates is remembered too, so a member
 row finds the family row above it, and a row seen before in the file is a duplicate.
-Memory stays bounded by the chunk, apart from one 8-byte digest per row.
+Those digests (one or two per row) are kept on disk (:class:`storage.scratch.DigestSets`),
+asked about once per chunk, so memory stays bounded by the chunk whatever the file's size:
+as Python sets of ints they grew by ~70 bytes a row.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from typing import Any
 from bot.impor.rows import ParsedRow
 from storage import impor as store
 from storage.crypto import IdentityCipher
+from storage.scratch import DigestSets
 
 RULE_NIK, RULE_KK_NAME, RULE_PERSON = "NIK", "No. KK + nama", "nama + tanggal lahir + desa"
 RULE_KK, RULE_HEAD, RULE_FILE = "No. KK", "nama kepala + desa", "keluarga baru di file ini"
 
 
 def digest(*parts: object) -> int:
+    """64 bits of the parts, case-blind; signed, so SQLite's INTEGER holds it (:class:`DigestSets`)."""
     text = "\x1f".join("" if p is None else str(p).casefold() for p in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def family_digest(row: ParsedRow) -> int:
@@ -70,14 +74,52 @@ class Lookups:
     new_members: dict[str, int] = field(default_factory=dict)  # nik hash -> sasaran id
 
 
+#: The kinds of digest a walk remembers (:class:`DigestSets` kinds).
+SEEN, FILE_FAMILIES, FILE_MEMBERS = 0, 1, 2
+
+
 class Matcher:
-    """Matching for one walk over a file (the preview's or the write's)."""
+    """Matching for one walk over a file (the preview's or the write's); :meth:`close` it.
+
+    The file's digests of the chunks before are on disk; those of the current chunk are in
+    ``_new`` until the next chunk's :meth:`lookups` writes them, and ``_known`` holds which
+    of the keys the current chunk asks about an earlier chunk had (one query per kind)."""
 
     def __init__(self, cipher: IdentityCipher) -> None:
         self.cipher = cipher
-        self._seen: set[int] = set()
-        self._file_families: set[int] = set()  # preview: families this file will create
-        self._file_members: set[int] = set()  # preview: sasaran this file will create
+        # SEEN: records named so far; preview: FILE_FAMILIES / FILE_MEMBERS this file will create
+        self._digests = DigestSets()
+        self._new: dict[int, set[int]] = {SEEN: set(), FILE_FAMILIES: set(), FILE_MEMBERS: set()}
+        self._known: dict[int, set[int]] = {kind: set() for kind in self._new}
+        self._asked: dict[int, set[int]] = {kind: set() for kind in self._new}
+
+    def close(self) -> None:
+        self._digests.close()
+
+    def _has(self, kind: int, key: int) -> bool:
+        if key in self._new[kind] or key in self._known[kind]:
+            return True
+        if key in self._asked[kind]:
+            return False
+        return bool(self._digests.known(kind, (key,)))  # a key :meth:`_ask` did not foresee
+
+    def _ask(self, rows: list[ParsedRow]) -> None:
+        """Write the previous chunk's digests; fetch which of this chunk's keys are known."""
+        for kind, keys in self._new.items():
+            if keys:
+                self._digests.add(kind, keys)
+                keys.clear()
+        asked: dict[int, set[int]] = {SEEN: set(), FILE_FAMILIES: set(), FILE_MEMBERS: set()}
+        for row in rows:
+            if not row.ok:  # :meth:`seen_before` is asked only of rows without problems, in scope
+                continue
+            asked[SEEN].add(record_key(row))
+            if row.family is not None:
+                asked[FILE_FAMILIES].add(family_digest(row))
+            if row.member is None and row.measure is not None:
+                asked[FILE_MEMBERS].update(person_digests(self._measure_nik_hash(row), row.measure, row.region_code))
+        self._asked = asked
+        self._known = {kind: self._digests.known(kind, keys) for kind, keys in asked.items()}
 
     def nik_hash(self, row: ParsedRow) -> str | None:
         nik = None
@@ -90,13 +132,14 @@ class Matcher:
     def seen_before(self, row: ParsedRow) -> bool:
         """True for the second row naming the same record (a duplicate inside the file)."""
         key = record_key(row)
-        if key in self._seen:
+        if self._has(SEEN, key):
             return True
-        self._seen.add(key)
+        self._new[SEEN].add(key)
         return False
 
     async def lookups(self, db: Any, rows: list[ParsedRow]) -> Lookups:
         """Every stored record the rows of a chunk may match, in a few queries."""
+        self._ask(rows)
         cipher = self.cipher
         niks = sorted({h for r in rows if (h := self.nik_hash(r))})
         kks = sorted({cipher.lookup_hash(r.family["no_kk"]) for r in rows if r.family and r.family.get("no_kk")})
@@ -134,7 +177,7 @@ class Matcher:
             # Another No. KK is another family, whatever the head's name.
             if stored is not None and not (family.get("no_kk") and stored["no_kk_hash"]):
                 return stored["id"], RULE_HEAD, stored
-        if key in self._file_families:
+        if self._has(FILE_FAMILIES, key):
             return None, RULE_FILE, None
         return None, None, None
 
@@ -165,7 +208,7 @@ class Matcher:
         a member row of this file)."""
         m = row.measure
         assert m is not None
-        nik_hash = self.cipher.lookup_hash(m["nik"]) if m.get("nik") else None
+        nik_hash = self._measure_nik_hash(row)
         if nik_hash and nik_hash in found.new_members:
             return found.new_members[nik_hash], None, None, True
         if nik_hash and (stored := found.sasaran_by_nik.get(nik_hash)) is not None:
@@ -174,14 +217,18 @@ class Matcher:
             stored = found.persons.get((row.region_code, m["nama"].casefold(), m["lahir"]))
             if stored is not None:
                 return stored["id"], RULE_PERSON, stored, False
-        planned = bool(self._file_members & set(person_digests(nik_hash, m, row.region_code)))
+        planned = any(self._has(FILE_MEMBERS, key) for key in person_digests(nik_hash, m, row.region_code))
         return None, None, None, planned
+
+    def _measure_nik_hash(self, row: ParsedRow) -> str | None:
+        assert row.measure is not None
+        return self.cipher.lookup_hash(row.measure["nik"]) if row.measure.get("nik") else None
 
     def plan_family(self, row: ParsedRow) -> None:
         """Preview: the file will create this family (a later row of it matches it)."""
-        self._file_families.add(family_digest(row))
+        self._new[FILE_FAMILIES].add(family_digest(row))
 
     def plan_member(self, row: ParsedRow) -> None:
         """Preview: the file will create this sasaran (a later measurement row names it)."""
         assert row.member is not None
-        self._file_members.update(person_digests(self.nik_hash(row), row.member, row.region_code))
+        self._new[FILE_MEMBERS].update(person_digests(self.nik_hash(row), row.member, row.region_code))

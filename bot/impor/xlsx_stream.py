@@ -8,7 +8,10 @@ row, so an import's memory grew with the file. An XLSX is a zip of XML parts, an
 is ``<row r="5"><c r="B5" t="s" s="3"><v>12</v></c>…</row>``: lxml's ``iterparse`` (C)
 walks it a row at a time, and each row is dropped once handed on. Held for the whole file
 is only what every row may refer to: the shared-string table (each distinct text once)
-and which cell styles are dates. openpyxl supplies the parts of the format that need care:
+and which cell styles are dates. The table grows with the file (most texts of a by-name
+list are names and numbers that occur once), so it is kept on disk with the most used texts
+cached (:class:`storage.scratch.TextTable`), not as a list of ``str``, and each ``<si>`` is
+dropped once read, like the rows. openpyxl supplies the parts of the format that need care:
 which number formats show a date, and Excel's date serials (both calendars).
 
 Values come back as the row parser takes them (:func:`bot.impor.rows.cell_text`), and
@@ -32,6 +35,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from storage.scratch import TextTable
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -39,6 +44,14 @@ _WORKSHEET = f"{_REL}/worksheet"  # a chart sheet holds no cells
 _ROW, _CELL, _VALUE, _TEXT = (f"{{{_MAIN}}}{t}" for t in ("row", "c", "v", "t"))
 _INLINE, _PHONETIC = f"{{{_MAIN}}}is", f"{{{_MAIN}}}rPh"
 _DIGITS = "0123456789"
+
+
+#: Rows parsed before their shared strings are looked up (one query for them all).
+ROWS_AT_ONCE = 100
+
+
+class _Shared(int):
+    """A cell naming the shared string of this index, until its batch of rows is looked up."""
 
 
 class NotXlsx(ValueError):
@@ -54,6 +67,7 @@ class Workbook:
     """One XLSX opened for reading: its worksheets by name, the shared strings, the date styles."""
 
     def __init__(self, source: str | IO[bytes]) -> None:
+        self._strings = TextTable()
         try:
             self._zip = zipfile.ZipFile(source)
             book = self._xml("xl/workbook.xml")
@@ -70,28 +84,30 @@ class Workbook:
             pr = book.find(f"{{{_MAIN}}}workbookPr")
             self._epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") \
                 else CALENDAR_WINDOWS_1900
-            self._strings = self._shared_strings()
+            self._read_shared_strings()
             self._dates = self._date_styles()
         except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+            self.close()
             raise NotXlsx(str(exc)) from exc
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        self._zip.close()
+        if hasattr(self, "_zip"):
+            self._zip.close()
+        self._strings.close()
 
     def _xml(self, part: str) -> Any:
         with self._zip.open(part) as handle:
             return etree.parse(handle, etree.XMLParser(**_parse_args())).getroot()
 
-    def _shared_strings(self) -> list[str]:
+    def _read_shared_strings(self) -> None:
         """Every <si>'s text: its <t>, or its rich-text runs joined (phonetic hints left out)."""
         if "xl/sharedStrings.xml" not in self._zip.NameToInfo:
-            return []
-        out = []
+            return
         with self._zip.open("xl/sharedStrings.xml") as handle:
-            for _, item in etree.iterparse(handle, tag=f"{{{_MAIN}}}si", **_parse_args()):
-                out.append(_text_of(item))
-                item.clear()
-        return out
+            self._strings.extend(_texts(etree.iterparse(handle, tag=f"{{{_MAIN}}}si", **_parse_args())))
 
     def _date_styles(self) -> frozenset[int]:
         """The cell styles (a cell's ``s``) whose number format shows a date or a time."""
@@ -110,22 +126,32 @@ class Workbook:
     def rows(self, name: str) -> Iterator[tuple[object, ...]]:
         """The rows of worksheet ``name`` from row 1. NotXlsx when its XML is broken."""
         width, expected = 0, 1
+        batch: list[list[object]] = []
         try:
             with self._zip.open(self.sheets[name]) as handle:
                 for _, row in etree.iterparse(handle, tag=_ROW, **_parse_args()):
                     number = int(row.get("r") or expected)
                     while expected < number:  # rows with no cells are left out of the XML
-                        yield ("",) * width
+                        batch.append([""] * width)
                         expected += 1
                     cells = self._cells(row)
                     width = max(width, len(cells))
-                    yield (*cells, *("",) * (width - len(cells)))
+                    cells.extend([""] * (width - len(cells)))
+                    batch.append(cells)
                     expected = number + 1
-                    row.clear()
-                    while row.getprevious() is not None:  # what iterparse keeps of the rows before
-                        del row.getparent()[0]
+                    _drop(row)
+                    if len(batch) >= ROWS_AT_ONCE:
+                        yield from self._with_texts(batch)
+                        batch = []
+            yield from self._with_texts(batch)
         except (KeyError, ValueError, IndexError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
             raise NotXlsx(str(exc)) from exc
+
+    def _with_texts(self, batch: list[list[object]]) -> Iterator[tuple[object, ...]]:
+        """The rows of ``batch`` with their shared strings, looked up in one query."""
+        texts = self._strings.many({v for cells in batch for v in cells if type(v) is _Shared})
+        for cells in batch:
+            yield tuple(texts[v] if type(v) is _Shared else v for v in cells)  # type: ignore[index]
 
     def _cells(self, row: Any) -> list[object]:
         cells: list[object] = []
@@ -147,7 +173,7 @@ class Workbook:
         if not raw:
             return ""
         if kind == "s":
-            return self._strings[int(raw)]
+            return _Shared(raw)
         if kind in ("str", "e"):
             return raw
         if kind == "b":
@@ -158,6 +184,20 @@ class Workbook:
         if int(cell.get("s", "0")) in self._dates:
             return _excel_date(number, self._epoch)
         return number
+
+
+def _drop(element: Any) -> None:
+    """Free an element iterparse has handed on, and what it keeps of its siblings before it
+    (cleared elements stay in the tree otherwise: an XML node each, outside Python's heap)."""
+    element.clear()
+    while element.getprevious() is not None:
+        del element.getparent()[0]
+
+
+def _texts(items: Iterator[tuple[str, Any]]) -> Iterator[str]:
+    for _, item in items:
+        yield _text_of(item)
+        _drop(item)
 
 
 def _text_of(element: Any) -> str:
