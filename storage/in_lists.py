@@ -6,7 +6,8 @@ each statement small and its plan cheap, and one place says how big they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -15,8 +16,8 @@ T = TypeVar("T")
 SIZE = 500
 
 
-def in_lists(values: Sequence[T], size: int = SIZE) -> Iterator[tuple[str, list[T]]]:
+def in_lists(values: Iterable[T], size: int = SIZE) -> Iterator[tuple[str, list[T]]]:
     """The values in chunks, each with its placeholders (``"?,?,?"``) for ``IN ({})``."""
-    for start in range(0, len(values), size):
-        chunk = list(values[start:start + size])
+    it = iter(values)
+    while chunk := list(itertools.islice(it, size)):
         yield ",".join("?" * len(chunk)), chunk

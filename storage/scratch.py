@@ -18,18 +18,14 @@ both (the ledger in :mod:`storage.impor` is what makes it resumable).
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from storage.in_lists import in_lists
 
 #: The page cache of each scratch database, KiB: what it may hold in memory.
 CACHE_KIB = 1024
-#: Values bound in one statement (SQLite's limit is 32,766 since 3.32; far below it).
-_BATCH = 500
-
 
 def _private_database() -> sqlite3.Connection:
     """A temporary database of this connection alone. ``check_same_thread`` off: the
@@ -39,12 +35,6 @@ def _private_database() -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = OFF")  # nothing to roll back: it dies with the import
     conn.execute("PRAGMA synchronous = OFF")
     return conn
-
-
-def _batches(values: Iterable[T]) -> Iterable[list[T]]:
-    it = iter(values)
-    while batch := list(itertools.islice(it, _BATCH)):
-        yield batch
 
 
 def _write(conn: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -77,8 +67,7 @@ class DigestSets:
     def known(self, kind: int, keys: Iterable[int]) -> set[int]:
         """The ones of ``keys`` that are in the set ``kind``."""
         found: set[int] = set()
-        for batch in _batches(set(keys)):
-            marks = ",".join("?" for _ in batch)
+        for marks, batch in in_lists(set(keys)):
             rows = self._conn.execute(f"SELECT key FROM digest WHERE kind = ? AND key IN ({marks})", (kind, *batch))
             found.update(r[0] for r in rows)
         return found
@@ -99,7 +88,7 @@ class TextTable:
 
     def extend(self, texts: Iterable[str]) -> None:
         """Append ``texts`` after the ones already there, in order."""
-        for batch in _batches(texts):
+        for _, batch in in_lists(texts):
             _write(self._conn, "INSERT INTO text (i, s) VALUES (?, ?)", enumerate(batch, self._length))
             self._length += len(batch)
 
@@ -115,8 +104,7 @@ class TextTable:
         if any(not 0 <= i < self._length for i in wanted):
             raise IndexError(sorted(i for i in wanted if not 0 <= i < self._length)[0])
         found: dict[int, str] = {}
-        for batch in _batches(wanted):
-            marks = ",".join("?" for _ in batch)
+        for marks, batch in in_lists(wanted):
             found.update(self._conn.execute(f"SELECT i, s FROM text WHERE i IN ({marks})", batch).fetchall())
         return found
 
