@@ -155,9 +155,15 @@ async def _compact(settings: Settings) -> int:
     try:
         where = settings.storage.target.display()
         if db.path is None:
-            tables, seconds = await rewrite_tables(db)
-            print(f"{where}: {len(tables)} tabel ditulis ulang (VACUUM FULL) dalam {seconds:.1f} s — nilai yang "
-                  "dihapus tidak tersisa di file tabel; WAL arsip dan cadangan lama masih menyimpannya sampai diganti")
+            done = await rewrite_tables(db)
+            if done.older_open:
+                print(f"{where}: {len(done.tables)} tabel ditulis ulang (VACUUM FULL), tetapi {done.older_open} "
+                      "transaksi lama masih terbuka dan bisa menahan nilai yang dihapus — jalankan lagi setelah "
+                      "transaksi itu selesai", file=sys.stderr)
+                return EXIT_FAILURE
+            print(f"{where}: {len(done.tables)} tabel ditulis ulang (VACUUM FULL) dalam {done.seconds:.1f} s — nilai "
+                  "yang dihapus tidak tersisa di file tabel; WAL arsip dan cadangan lama masih menyimpannya sampai "
+                  "diganti")
             return 0
     finally:
         await db.close()

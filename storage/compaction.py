@@ -8,9 +8,11 @@ SQLite: the bot rebuilds the file itself (:func:`compact`). PostgreSQL: the oper
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +61,44 @@ async def compact(path: Path | None) -> bool:
         await conn.close()
 
 
-async def rewrite_tables(db: Any) -> tuple[list[str], float]:
+#: How long :func:`rewrite_tables` waits for older transactions to end before it rewrites anyway.
+OLDER_TRANSACTIONS_WAIT_S = 60.0
+#: Other backends of this database whose snapshot is older than the given transaction id:
+#: while one is open, the row versions an erasure left are still "recently dead" to it, and
+#: ``VACUUM FULL`` copies them into the new files instead of leaving them out.
+_OLDER = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+          " AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(CAST(CAST(? AS TEXT) AS xid))")
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    tables: list[str]
+    seconds: float
+    #: Transactions older than the rewrite that were still open when it went ahead anyway: what
+    #: they could still see may have been kept (run it again once they are done).
+    older_open: int
+
+
+async def rewrite_tables(db: Any, *, wait_s: float = OLDER_TRANSACTIONS_WAIT_S) -> Rewritten:
     """PostgreSQL: ``VACUUM (FULL, ANALYZE)`` of every table that may hold a person (all but
     the counters, :data:`COUNTS_PREFIX`), read from the catalogue so a new table is never
     left out. Each table is written afresh into new files and the old ones are deleted, so
     an erased value no longer lies in a dead row version or in free space (a plain VACUUM
     only marks that space reusable). One table at a time: each is locked only while it is
-    rewritten, and the bot's writes to it wait meanwhile. Returns the tables and the seconds."""
+    rewritten, and the bot's writes to it wait meanwhile.
+
+    First it waits (at most ``wait_s``) until no other transaction of this database holds a
+    snapshot from before it started: a running bot's transactions last milliseconds, but
+    one of them open across the rewrite would keep the erased row versions in the new files
+    (the rewrite copies what some open snapshot may still read)."""
     started = time.perf_counter()
+    # The next transaction id (64-bit); backend_xmin is its low 32 bits, compared by age().
+    horizon = str(int(str(await db.fetch_value("SELECT pg_snapshot_xmax(pg_current_snapshot())"))) % 2**32)
+    older = int(await db.fetch_value(_OLDER, (horizon,)) or 0)
+    while older and time.perf_counter() - started < wait_s:
+        await asyncio.sleep(0.05)
+        older = int(await db.fetch_value(_OLDER, (horizon,)) or 0)
     tables = sorted(t for t in await catalogue.table_names(db) if not t.startswith(COUNTS_PREFIX))
     for table in tables:
         await db.write(f'VACUUM (FULL, ANALYZE) "{table}"')
-    return tables, time.perf_counter() - started
+    return Rewritten(tables, time.perf_counter() - started, older)

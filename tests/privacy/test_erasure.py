@@ -89,7 +89,7 @@ async def compacted_bytes(bot: BotUnderTest) -> bytes | None:
     after an erasure itself; on PostgreSQL the operator runs ``python -m bot compact``, whose
     storage step (:func:`storage.compaction.rewrite_tables`) this runs first."""
     if bot.settings.storage.target.path is None:
-        await compaction.rewrite_tables(bot.db)
+        assert (await compaction.rewrite_tables(bot.db)).older_open == 0
     return database_bytes(bot)
 
 
@@ -272,13 +272,25 @@ async def test_no_stale_copy_of_the_name_survives_in_a_busy_file(quiet_bot: BotU
     from bot import privacy
 
     target = await bot.db.fetch_value("SELECT id FROM sasaran WHERE name = ?", (NAME,))
+    holder = None
+    if on_postgresql:  # a transaction that began before the erasure and is still open
+        import psycopg
+
+        holder = psycopg.connect(bot.settings.storage.target.conninfo())
+        holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        holder.execute("SELECT 1")  # its snapshot, and no table lock the rewrite would wait for
     await privacy.erase(bot.services, target, actor_id=ADMIN_ID)
-    if on_postgresql:
+    if holder is not None:
         before = database_bytes(bot)
         if before is None:
+            holder.close()
             pytest.skip("the PostgreSQL server's files cannot be read from this process")
         assert NAME.encode() in before, "a dead row version keeps her name until the tables are rewritten"
         counters = await bot.db.fetch_value("SELECT pg_relation_filenode('rekap_counts')")
+        # While that transaction may still read her row, the rewrite must keep it, and says so.
+        assert (await compaction.rewrite_tables(bot.db, wait_s=0.3)).older_open == 1
+        assert NAME.encode() in (database_bytes(bot) or b"")
+        holder.close()
     raw = await compacted_bytes(bot)
     assert raw is not None and b"Ibu Nomor 399 Sukawana" in raw
     assert NAME.encode() not in raw and NIK.encode() not in raw
