@@ -24,7 +24,7 @@ from storage import rekap as rekap_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from storage.url import StorageURL
 from tests.harness import ADMIN_ID, BotUnderTest, add_member, bot_under_test, press_forged
-from tests.privacy.files import database_bytes
+from tests.privacy.files import database_bytes, holding
 from tests.reminders.helpers import HPHT, QUIET, SERANG_KEL, join, quiet_bot, tpk
 
 __all__ = ["quiet_bot"]
@@ -169,7 +169,7 @@ async def test_hapus_erases_everything_that_names_her_and_keeps_the_counts(quiet
     # rewritten by the operator's step).
     raw = await compacted_bytes(bot)
     for value in (NAME, NIK, PHONE, KK, ADDRESS, "Ahmad Yani", "mertua"):
-        assert raw is None or value.encode() not in raw, f"{value} still in the database files"
+        assert raw is None or value.encode() not in raw, f"{value} still in {holding(bot, value.encode())}"
 
     # The counters agree with a rebuild from the raw tables (the record no longer counts).
     by_triggers = await rekap_store.counter_snapshot(bot.db)
@@ -287,8 +287,9 @@ async def test_no_stale_copy_of_the_name_survives_in_a_busy_file(quiet_bot: BotU
             pytest.skip("the PostgreSQL server's files cannot be read from this process")
         assert NAME.encode() in before, "a dead row version keeps her name until the tables are rewritten"
         counters = await bot.db.fetch_value("SELECT pg_relation_filenode('rekap_counts')")
-        # While that transaction may still read her row, the rewrite must keep it, and says so.
-        assert (await compaction.rewrite_tables(bot.db, wait_s=0.3)).older_open == 1
+        # While that transaction may still read her row, the rewrite must keep it, and says so
+        # (counting it, and whatever else on the server is older: other tests' sessions too).
+        assert (await compaction.rewrite_tables(bot.db, wait_s=0.3)).older_open >= 1
         assert NAME.encode() in (database_bytes(bot) or b"")
         holder.close()
     raw = await compacted_bytes(bot)
