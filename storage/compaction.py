@@ -102,10 +102,8 @@ async def rewrite_tables(db: Any, *, wait_s: float = OLDER_TRANSACTIONS_WAIT_S) 
     started = time.perf_counter()
     # The next transaction id (64-bit); backend_xmin is its low 32 bits, compared by age().
     horizon = str(int(str(await db.fetch_value("SELECT pg_snapshot_xmax(pg_current_snapshot())"))) % 2**32)
-    older = int(await db.fetch_value(_OLDER, (horizon,)) or 0)
-    while older and time.perf_counter() - started < wait_s:
+    while (older := int(await db.fetch_value(_OLDER, (horizon,)) or 0)) and time.perf_counter() - started < wait_s:
         await asyncio.sleep(0.05)
-        older = int(await db.fetch_value(_OLDER, (horizon,)) or 0)
     tables = sorted(t for t in await catalogue.table_names(db) if not t.startswith(COUNTS_PREFIX))
     for table in tables:
         await db.write(f'VACUUM (FULL, ANALYZE) "{table}"')

@@ -4,6 +4,8 @@ the dialect's translation, and the same schema from the same migrations on both 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -122,23 +124,30 @@ def test_a_missing_database_is_one_line_and_exit_2(tmp_path: Path, capsys: pytes
         assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
 
 
+@contextmanager
+def _role(admin: Any, url: StorageURL, prefix: str) -> Iterator[tuple[str, StorageURL]]:
+    """A new login role on the test server and the URL of ``url``'s database as that role;
+    the role and whatever it owns or was granted are dropped afterwards."""
+    role = f"{prefix}_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        yield role, StorageURL(url.engine, params=(*((k, v) for k, v in url.params if k != "user"), ("user", role)))
+    finally:
+        admin.execute(f'DROP OWNED BY "{role}"')
+        admin.execute(f'DROP ROLE "{role}"')
+
+
 def test_a_role_without_the_right_to_create_tables_is_one_line_and_exit_2(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import psycopg
 
-    role = f"tpk_noright_{secrets.token_hex(4)}"
-    with fresh_postgres() as url, psycopg.connect(url.conninfo(), autocommit=True) as admin:
-        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    with fresh_postgres() as url, psycopg.connect(url.conninfo(), autocommit=True) as admin, \
+            _role(admin, url, "tpk_noright") as (role, limited):
         admin.execute(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC, "{role}"')
-        try:
-            limited = StorageURL(url.engine, params=(*((k, v) for k, v in url.params if k != "user"), ("user", role)))
-            assert main(["migrate", "--config", str(_pg_config(tmp_path, limited))]) == 2
-            err = capsys.readouterr().err.strip()
-            assert f"peran {role} tidak punya hak yang diperlukan (permission denied for schema public)" in err
-            assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
-        finally:
-            admin.execute(f'DROP OWNED BY "{role}"')
-            admin.execute(f'DROP ROLE "{role}"')
+        assert main(["migrate", "--config", str(_pg_config(tmp_path, limited))]) == 2
+        err = capsys.readouterr().err.strip()
+        assert f"peran {role} tidak punya hak yang diperlukan (permission denied for schema public)" in err
+        assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
 
 
 @pytest.mark.parametrize("table", ["meta", "keluarga"])  # read while starting; read by the command itself
@@ -148,23 +157,17 @@ def test_a_right_missing_on_one_table_is_one_line_and_exit_2_wherever_it_is_met(
     not read fails as the same one line naming the setting, not a traceback."""
     import psycopg
 
-    role = f"tpk_partial_{secrets.token_hex(4)}"
     with fresh_postgres() as url, psycopg.connect(url.conninfo(), autocommit=True) as admin:
         assert main(["migrate", "--config", str(_pg_config(tmp_path, url))]) == 0  # as the owner
-        admin.execute(f'CREATE ROLE "{role}" LOGIN')
-        admin.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
-        admin.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
-        admin.execute(f'REVOKE ALL ON {table} FROM "{role}"')
-        try:
+        with _role(admin, url, "tpk_partial") as (role, limited):
+            admin.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+            admin.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+            admin.execute(f'REVOKE ALL ON {table} FROM "{role}"')
             capsys.readouterr()
-            limited = StorageURL(url.engine, params=(*((k, v) for k, v in url.params if k != "user"), ("user", role)))
             assert main(["seed-demo", "--config", str(_pg_config(tmp_path, limited)), "--sasaran", "5"]) == 2
             err = capsys.readouterr().err.strip()
             assert f"peran {role} tidak punya hak yang diperlukan (permission denied for table {table})" in err
             assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
-        finally:
-            admin.execute(f'DROP OWNED BY "{role}"')
-            admin.execute(f'DROP ROLE "{role}"')
 
 
 def _terminate_connections(url: StorageURL) -> int:

@@ -37,9 +37,11 @@ conn.execute("ROLLBACK")
 
 
 @asynccontextmanager
-async def lock_held(path: Path, seconds: float) -> AsyncIterator[asyncio.subprocess.Process]:
-    """A second process holding the write lock of ``path`` for ``seconds``."""
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLDER, str(path), str(seconds),
+async def lock_held(target: Path | str, seconds: float,
+                    holder: str = HOLDER) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A second process running ``holder`` (SQLite's by default) that holds the write lock of
+    ``target`` (a file, or a PostgreSQL conninfo) for ``seconds``."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", holder, str(target), str(seconds),
                                                 stdout=asyncio.subprocess.PIPE)
     try:
         assert proc.stdout is not None
@@ -134,19 +136,11 @@ async def test_on_postgresql_a_lock_outlasting_the_patience_asks_to_send_again(
         tpk = await add_member(bot, 3001, "Siti", "tpk", SUKAWANA, "bidan")
         form = Form(tpk)
         await form.start("/lapor")
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", PG_HOLDER, storage_url.conninfo(), "6",
-                                                    stdout=asyncio.subprocess.PIPE)
-        try:
-            assert proc.stdout is not None
-            assert (await asyncio.wait_for(proc.stdout.readline(), 10)).strip() == b"locked"
+        async with lock_held(storage_url.conninfo(), 6.0, PG_HOLDER):
             await tpk.send("3")
             assert (await tpk.next_message(timeout=3)).plain_text == runner.SAVING_SLOWLY
             assert (await tpk.next_message(timeout=10)).plain_text == runner.NOT_SAVED
             assert "rt" not in await _answers(bot, 3001)  # truly not stored: asked again
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-            await proc.wait()
         following = await form.type("3")
         assert "Nomor RW?" in following.plain_text, following.plain_text
         assert (await _answers(bot, 3001)).get("rt") == 3
