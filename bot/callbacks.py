@@ -83,7 +83,7 @@ PAGE = Int(0, 100_000)
 YEAR = r"(?:19\d\d|2[01]\d\d|2200)"
 MONTH = Word(rf"{YEAR}(?:0[1-9]|1[0-2])")
 DAY = Word(rf"{YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
-REGION = Word(r"\d\d(?:\.\d\d(?:\.\d\d(?:\.\d{4})?)?)?")
+REGION = Word(r"ID|\d\d(?:\.\d\d(?:\.\d\d(?:\.\d{4})?)?)?")  # "ID": the nation
 TOKEN = Word(r"[A-Za-z0-9_-]{16,48}")
 NAME = Word(r"[a-z][a-z0-9_]{0,23}")  # a form field, a category, a team position
 

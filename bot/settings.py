@@ -28,9 +28,9 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.audit_criteria import AuditCriteria
-from bot.domain.daytime import zone_for_region
+from bot.domain.daytime import WIB, zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
-from bot.domain.regions import is_valid_code
+from bot.domain.regions import NATIONAL, is_valid_code
 from bot.domain.schedule_config import ReminderConfig
 from bot.domain.thresholds import ClinicalThresholds
 from storage.crypto import CipherKeyError, decode_key
@@ -111,7 +111,7 @@ class WilayahSettings(_Section):
     def _code_shape(cls, value: str) -> str:
         value = value.strip()
         if not is_valid_code(value):
-            raise ValueError("bukan kode wilayah Kemendagri (contoh: 36.73)")
+            raise ValueError("bukan kode wilayah Kemendagri (contoh: 36.73; seluruh Indonesia: ID)")
         return value
 
     @field_validator("timezone")
@@ -128,7 +128,12 @@ class WilayahSettings(_Section):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone) if self.timezone else zone_for_region(self.root)
+        """The deployment's zone: months, closes and /rekap's days are counted in it (each
+        reminder still goes by its mother's own zone). A national root spans three zones and
+        takes the capital's, WIB, unless ``timezone`` says otherwise."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        return WIB if self.root == NATIONAL else zone_for_region(self.root)
 
 
 class AccessSettings(_Section):
@@ -255,7 +260,8 @@ def _as_dict(section: Any, *, exclude_defaults: bool = False) -> dict[str, Any]:
 
 _HINTS = {
     "access.admins": "isi dengan ID pengguna Telegram berupa angka, misalnya admins = [123456789]",
-    "wilayah.root": "pakai kode dari data/wilayah/wilayah.csv, misalnya \"36.73\" untuk Kota Serang",
+    "wilayah.root": "pakai kode dari data/wilayah/wilayah.csv, misalnya \"36.73\" untuk Kota Serang "
+                    "atau \"ID\" untuk seluruh Indonesia",
 }
 
 
@@ -322,7 +328,7 @@ def check_settings(settings: Settings, source: str, *, require_token: bool) -> N
     _check_storage(settings.storage, source)
     if not settings.wilayah.csv.exists():
         raise ConfigError(f"{source}: setelan 'wilayah.csv' menunjuk file yang tidak ada: {settings.wilayah.csv}")
-    if not code_in_csv(settings.wilayah.csv, settings.wilayah.root):
+    if settings.wilayah.root != NATIONAL and not code_in_csv(settings.wilayah.csv, settings.wilayah.root):
         raise ConfigError(
             f"{source}: setelan 'wilayah.root' = {settings.wilayah.root!r} tidak ada di daftar wilayah "
             f"— {_HINTS['wilayah.root']}"

@@ -8,8 +8,9 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.domain.regions import Level, Region, RegionTree, contains, level_of, parent_of
+from bot.domain.regions import NATIONAL, NATIONAL_NAME, Level, Region, RegionTree, contains, level_of, parent_of
 from storage.db import Database
+from storage.scope import within
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "wilayah" / "wilayah.csv"
 
@@ -44,7 +45,8 @@ def _rows_to_load(csv_path: Path, mtime_ns: int, root_code: str) -> tuple[str, l
     has 91,599 lines, and every test database loads it)."""
     digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
     wanted = _ancestors(root_code)
-    rows = [
+    rows = [(NATIONAL, NATIONAL_NAME, int(Level.NASIONAL), None)]  # not in the list: the provinces' parent
+    rows += [
         (r.code, r.name, int(level_of(r.code)), parent_of(r.code))
         for r in read_csv(csv_path)
         if contains(root_code, r.code) or r.code in wanted or level_of(r.code) < Level.DESAKEL
@@ -53,7 +55,7 @@ def _rows_to_load(csv_path: Path, mtime_ns: int, root_code: str) -> tuple[str, l
 
 
 async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
-    """Load the subtree under ``root_code``, its ancestors, and every province,
+    """Load the subtree under ``root_code``, its ancestors (the nation included), and every province,
     kabupaten/kota and kecamatan of Indonesia (NIKs issued elsewhere are checked
     against them) into ``regions``. Skipped when the same file and root were
     loaded before, so start-up does not re-read the list. Returns rows written."""
@@ -78,10 +80,8 @@ async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
 
 
 async def load_tree(db: Database, root_code: str) -> RegionTree:
-    rows = await db.fetch_all(
-        "SELECT code, name FROM regions WHERE code = ? OR code LIKE ? ORDER BY code",
-        (root_code, root_code + ".%"),
-    )
+    inside, params = within("code", root_code)
+    rows = await db.fetch_all(f"SELECT code, name FROM regions WHERE {inside} ORDER BY code", params)
     return RegionTree.build(root_code, (Region(row["code"], row["name"]) for row in rows))
 
 

@@ -53,7 +53,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.regions import contains
+from bot.domain.regions import NATIONAL, Level, contains
 from bot.domain.visit_tasks import stale_from
 from storage.db import Database, Transaction
 from storage.scope import within
@@ -66,6 +66,8 @@ STALE_DAY = (stale_from(date(2000, 1, 1)) - date(2000, 1, 1)).days
 CODE_LENGTH = {1: 2, 2: 5, 3: 8, 4: 13}
 #: The level counters are kept at (rekap_counts); the levels above are rolled up.
 DESA_LEVEL = 4
+#: The nation's level: no counters of its own, the sum of the provinces' roll-ups.
+NATIONAL_LEVEL = int(Level.NASIONAL)
 
 CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
 RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
@@ -106,6 +108,8 @@ def _inside(scope: str, area: str, column: str = "region_code") -> tuple[str, tu
     a BINARY column cannot); it never widens the condition."""
     if not contains(scope, area):
         raise OutsideScope(area)
+    if area == NATIONAL:
+        return within(column, area)  # every code: no narrower range to seek
     if len(area) == CODE_LENGTH[DESA_LEVEL]:
         # Nothing lies below a desa/kelurahan: an equality lets SQLite seek on the next key
         # column too (a counter's month), where a range on region_code stops the seek there.
@@ -309,10 +313,20 @@ def _counters_at(group_level: int) -> str:
     """``FROM`` and the start of ``WHERE`` for counters grouped at ``group_level``: the
     roll-up of that level (one row per area of the level, metric and month; migration
     0006), or rekap_counts itself for desa/kelurahan. Reading the roll-up keeps a city's
-    /rekap from adding up every desa's rows, so its cost does not grow with the data."""
+    /rekap from adding up every desa's rows, so its cost does not grow with the data. The
+    nation reads the 38 provinces' roll-ups: a national row would be one row that every
+    report in the country writes."""
     if group_level >= DESA_LEVEL:
         return "rekap_counts WHERE true"
-    return f"rekap_rollup WHERE level = {int(group_level)}"
+    return f"rekap_rollup WHERE level = {max(int(group_level), int(Level.PROVINSI))}"
+
+
+def area_key(column: str, group_level: int) -> str:
+    """SQL for the area a row counts toward when grouped at ``group_level``: its region code
+    cut to that level's length, or the nation for every row."""
+    if group_level == NATIONAL_LEVEL:
+        return f"'{NATIONAL}'"
+    return f"substr({column}, 1, {CODE_LENGTH[group_level]})"
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -330,7 +344,7 @@ async def area_counts(
     """Counts inside ``area`` grouped by the region code cut at ``group_level`` (the
     area's own level for its total, the next level for the breakdown)."""
     inside, params = _inside(scope, area)
-    cut = CODE_LENGTH[group_level]
+    key = area_key("region_code", group_level)
     counters = _counters_at(group_level)
     out: dict[str, AreaCounts] = {}
 
@@ -340,7 +354,7 @@ async def area_counts(
     w = window
     # A stock at the end of a month is the running total minus the buckets after it.
     rows = await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
+        f"SELECT {key} AS a, metric, sum(value) FROM rekap_totals"
         f" WHERE metric IN ({_marks(STOCK_METRICS)}) AND {inside} GROUP BY a, metric",
         (*STOCK_METRICS, *params),
     )
@@ -349,7 +363,7 @@ async def area_counts(
         counts.stock[metric] += total
         counts.stock_prev[metric] += total
     rows = await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+        f"SELECT {key} AS a, metric,"
         " sum(CASE WHEN month > ? THEN value ELSE 0 END), sum(value)"
         f" FROM {counters} AND metric IN ({_marks(STOCK_METRICS)}) AND {inside} AND month > ?"
         " GROUP BY a, metric",
@@ -361,7 +375,7 @@ async def area_counts(
         counts.stock_prev[metric] -= after_prev
     # Flows: only the months of the two periods.
     rows = await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+        f"SELECT {key} AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? THEN value ELSE 0 END)"
         f" FROM {counters} AND metric IN ({_marks(FLOW_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
@@ -375,7 +389,7 @@ async def area_counts(
         counts.flow_prev[metric] += flow_prev
 
     rows = await db.fetch_all(
-        f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+        f"SELECT {key} AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END)"
         f" FROM {counters} AND metric IN ({_marks(CHILD_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
@@ -388,7 +402,7 @@ async def area_counts(
         of(code).children_prev[metric] += prev
 
     await _spans(db, inside, params, group_level, (w.reference_day, w.prev_reference_day), of)
-    await _activity(db, inside, params, scope, area, cut, window, of)
+    await _activity(db, scope, area, group_level, window, of)
     return out
 
 
@@ -400,7 +414,7 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
     up to R, or — when fewer days of M follow R — the total minus the month buckets
     after M minus the day buckets after R. The day rows read are at most half a month's
     (none on a month's last day, the day a closed month is counted on)."""
-    cut = CODE_LENGTH[group_level]
+    key = area_key("region_code", group_level)
     counters = _counters_at(group_level)
     months = [f"{d:%Y-%m}" for d in days]
     # From the month's end back when that reads fewer days: R is past the month's middle.
@@ -415,12 +429,12 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
             current[index] += value or 0
 
     for code, metric, total in await db.fetch_all(
-            f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value) FROM rekap_totals"
+            f"SELECT {key} AS a, metric, sum(value) FROM rekap_totals"
             f" WHERE metric IN ({_marks(monthly)}) AND {inside} GROUP BY a, metric", (*monthly, *params)):
         add(code, metric, (total, total))
     after = [">" if back else ">=" for back in backward]
     for code, metric, cur, prev in await db.fetch_all(
-            f"SELECT substr(region_code, 1, {cut}) AS a, metric,"
+            f"SELECT {key} AS a, metric,"
             f" -sum(CASE WHEN month {after[0]} ? THEN value ELSE 0 END),"
             f" -sum(CASE WHEN month {after[1]} ? THEN value ELSE 0 END)"
             f" FROM {counters} AND metric IN ({_marks(monthly)}) AND {inside} AND month >= ? GROUP BY a, metric",
@@ -433,7 +447,7 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
             else (1, f"{month}-01", day.isoformat())
         metrics = tuple(f"in:{n}:{month}" for n in DAY_SPAN_NAMES)
         for code, metric, value in await db.fetch_all(
-                f"SELECT substr(region_code, 1, {cut}) AS a, metric, sum(value)"
+                f"SELECT {key} AS a, metric, sum(value)"
                 f" FROM {counters} AND metric IN ({_marks(metrics)}) AND {inside} AND month >= ? AND month <= ?"
                 " GROUP BY a, metric", (*metrics, *params, first, last)):
             add(code, metric, [0, sign * value] if index else [sign * value])
@@ -444,13 +458,12 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
         getattr(counts, f"{group}_prev")[key] += prev
 
 
-async def _activity(db: Database, inside: str, params: tuple[str, ...], scope: str, area: str, cut: int,
-                    w: Window, of: Any) -> None:
+async def _activity(db: Database, scope: str, area: str, group_level: int, w: Window, of: Any) -> None:
     """TPK members registered by the end of each period, and those of them with any
     report in it."""
     u_inside, u_params = _inside(scope, area, "u.region_code")
     rows = await db.fetch_all(
-        f"SELECT substr(u.region_code, 1, {cut}) AS a,"
+        f"SELECT {area_key('u.region_code', group_level)} AS a,"
         " sum(u.created_at <= ?), sum(u.created_at <= ?),"
         " sum(u.created_at <= ? AND EXISTS (SELECT 1 FROM rekap_activity r WHERE r.user_id = u.id"
         "     AND r.month >= ? AND r.month <= ? AND r.reports > 0)),"

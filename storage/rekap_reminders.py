@@ -23,7 +23,7 @@ from datetime import datetime
 
 from storage import catalogue
 from storage.db import Database
-from storage.rekap import CODE_LENGTH, _inside
+from storage.rekap import _inside, area_key
 from storage.timefmt import to_db
 
 _NEEDED = {
@@ -68,12 +68,12 @@ async def mother_counts(
     """Linked and consented mothers per area cut at ``group_level``."""
     have = have or await available(db)
     inside, params = _inside(scope, area, "s.region_code")
-    cut = CODE_LENGTH[group_level]
+    key = area_key("s.region_code", group_level)
     out: dict[str, ReminderCounts] = {}
     end, p_end = to_db(end_utc), to_db(prev_end_utc)
     if have.mothers:
         rows = await db.fetch_all(
-            f"SELECT substr(s.region_code, 1, {cut}) AS a, sum(i.created_at <= ?), sum(i.created_at <= ?)"
+            f"SELECT {key} AS a, sum(i.created_at <= ?), sum(i.created_at <= ?)"
             f" FROM ibu i CROSS JOIN sasaran s ON s.id = i.sasaran_id WHERE i.state = 'aktif' AND {inside}"
             " GROUP BY a",
             (end, p_end, *params),
@@ -84,7 +84,7 @@ async def mother_counts(
             counts.prev["linked"] += p_linked or 0
     if have.consent:
         rows = await db.fetch_all(
-            f"SELECT substr(s.region_code, 1, {cut}) AS a,"
+            f"SELECT {key} AS a,"
             " count(DISTINCT CASE WHEN c.at <= ? THEN c.sasaran_id END),"
             " count(DISTINCT CASE WHEN c.at <= ? THEN c.sasaran_id END)"
             f" FROM ibu_consent c CROSS JOIN sasaran s ON s.id = c.sasaran_id"

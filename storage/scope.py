@@ -8,14 +8,22 @@ range — every such code sorts between ``scope + "."`` and ``scope + "/"`` ('/'
 The condition comes with positional (``?``) parameters for queries written that way,
 or with named ones (``:area_eq``…) to compose into a query with named parameters
 (:func:`within_named`): both are the same condition, never edited as text afterwards.
+
+The nation (:data:`~bot.domain.regions.NATIONAL`, a national deployment's root) holds every
+code: each starts with a province's two digits, so it is the range from "0" to ":" (which
+follows "9").
 """
 
 from __future__ import annotations
+
+from bot.domain.regions import NATIONAL
 
 _CONDITION = "({column} = {eq} OR ({column} > {low} AND {column} < {high}))"
 
 
 def _bounds(scope: str) -> tuple[str, str, str]:
+    if scope == NATIONAL:
+        return scope, "0", ":"
     return scope, scope + ".", scope + "/"
 
 

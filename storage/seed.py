@@ -11,6 +11,7 @@ from typing import Any
 
 from storage import catalogue, risk_history
 from storage.db import Database, Transaction
+from storage.scope import within
 
 Rows = Sequence[tuple[Any, ...]]
 _ID_TABLES = frozenset({"keluarga", "sasaran", "kunjungan"})
@@ -33,8 +34,8 @@ async def next_id(db: Database, table: str) -> int:
 
 async def desa_codes(db: Database, root: str) -> list[str]:
     """Every desa/kelurahan at or under ``root``, in code order."""
-    rows = await db.fetch_all("SELECT code FROM regions WHERE level = 4 AND (code = ? OR code LIKE ?) ORDER BY code",
-                              (root, root + ".%"))
+    inside, params = within("code", root)
+    rows = await db.fetch_all(f"SELECT code FROM regions WHERE level = 4 AND {inside} ORDER BY code", params)
     return [r[0] for r in rows]
 
 

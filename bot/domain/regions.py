@@ -4,6 +4,10 @@ Codes are dotted: ``PP`` province, ``PP.KK`` kabupaten (01–69) or kota (71–9
 ``PP.KK.CC`` kecamatan, ``PP.KK.CC.DDDD`` desa (block starts with 2) or kelurahan
 (starts with 1). Names repeat across kecamatan, so everything is matched by code and
 names are disambiguated with their kecamatan when shown.
+
+Above the 38 provinces is the nation, :data:`NATIONAL`, the root of a national deployment.
+Kemendagri gives it no code; "ID" (ISO 3166) is not digits, so it can be mistaken neither for
+a region nor for the start of a NIK.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from enum import IntEnum
 
 _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 PATH_SEPARATOR = " › "
+#: The nation: the parent of every province.
+NATIONAL = "ID"
+NATIONAL_NAME = "Indonesia"
 
 
 class Level(IntEnum):
+    NASIONAL = 0
     PROVINSI = 1
     KABKOTA = 2
     KECAMATAN = 3
@@ -29,31 +37,34 @@ class Level(IntEnum):
 
 
 def is_valid_code(code: str) -> bool:
-    return bool(_CODE.match(code))
+    return code == NATIONAL or bool(_CODE.match(code))
 
 
 def level_of(code: str) -> Level:
+    if code == NATIONAL:
+        return Level.NASIONAL
     if not is_valid_code(code):
         raise ValueError(f"bukan kode wilayah: {code!r}")
     return Level(code.count(".") + 1)
 
 
 def parent_of(code: str) -> str | None:
-    return code.rsplit(".", 1)[0] if "." in code else None
-
-
-def province_of(code: str) -> str:
-    return code[:2]
+    """The code one level up: a province's is the nation, the nation has none."""
+    if code == NATIONAL:
+        return None
+    return code.rsplit(".", 1)[0] if "." in code else NATIONAL
 
 
 def contains(scope: str, code: str) -> bool:
     """True when ``code`` is ``scope`` itself or lies inside it."""
-    return code == scope or code.startswith(scope + ".")
+    return code == scope or code.startswith(scope + ".") or (scope == NATIONAL and is_valid_code(code))
 
 
 def kind_label(code: str) -> str:
     """Indonesian administrative kind of a code: Provinsi, Kota, Kabupaten, Kecamatan, ..."""
     level = level_of(code)
+    if level is Level.NASIONAL:
+        return "Nasional"
     if level is Level.PROVINSI:
         return "Provinsi"
     if level is Level.KABKOTA:

@@ -36,7 +36,7 @@ PERIODS = "per"
 AREAS = "wil"
 OTHER_PERIODS_LABEL = "📅 Periode lain"
 SUMMARY_LABEL = "⬅️ Ringkasan"
-AREAS_LABELS = {2: "🗺️ Per kab/kota", 3: "🗺️ Per kecamatan", 4: "🗺️ Per kel./desa"}
+AREAS_LABELS = {1: "🗺️ Per provinsi", 2: "🗺️ Per kab/kota", 3: "🗺️ Per kecamatan", 4: "🗺️ Per kel./desa"}
 DIGEST_OFF_LABEL = "🔕 Matikan rekap bulanan"
 DIGEST_ON_LABEL = "🔔 Kirimi saya rekap bulanan"
 

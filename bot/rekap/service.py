@@ -33,7 +33,7 @@ from storage.rekap import CODE_LENGTH, AreaCounts, OutsideScope, Window
 from storage.rekap_reminders import Available, ReminderCounts, mother_counts
 
 _ZONE_CHECKED: weakref.WeakSet[object] = weakref.WeakSet()
-_BREAKDOWN_TITLES = {2: "Per kab-kota", 3: "Per kecamatan", 4: "Per kel-desa"}
+_BREAKDOWN_TITLES = {1: "Per provinsi", 2: "Per kab-kota", 3: "Per kecamatan", 4: "Per kel-desa"}
 
 
 def today(services: Services) -> date:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.regions import Level, Region, RegionTree, contains, kind_label, level_of, parent_of
+from bot.domain.regions import NATIONAL, Level, Region, RegionTree, contains, kind_label, level_of, parent_of
 from storage import regions as regions_store
 from storage.db import Database
 
@@ -96,7 +96,10 @@ async def test_a_province_names_every_desa_like_the_definition_says(db: Database
 def test_code_helpers() -> None:
     assert level_of("36.73.04.1007") is Level.DESAKEL
     assert parent_of("36.73.04") == "36.73"
-    assert parent_of("36") is None
+    assert parent_of("36") == NATIONAL and parent_of(NATIONAL) is None
+    assert level_of(NATIONAL) is Level.NASIONAL and kind_label(NATIONAL) == "Nasional"
+    assert contains(NATIONAL, "91.05.01.2001") and contains(NATIONAL, NATIONAL) and not contains("36", NATIONAL)
+    assert not contains(NATIONAL, "3") and not contains(NATIONAL, "IDN")
     assert kind_label("36.73") == "Kota" and kind_label("36.01") == "Kabupaten"
     assert contains("36.73", "36.73.04.1007") and not contains("36.7", "36.73")
     with pytest.raises(ValueError):

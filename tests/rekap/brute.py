@@ -23,7 +23,7 @@ from storage.db import Database
 
 
 def inside(area: str, code: str) -> bool:
-    return code == area or code.startswith(area + ".")
+    return area == "ID" or code == area or code.startswith(area + ".")  # "ID": the nation, every code
 
 
 @dataclass(frozen=True)

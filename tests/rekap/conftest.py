@@ -64,7 +64,7 @@ class Brute:
     def __call__(self, area: str, period: Period) -> dict[str, object]:
         services = self.services
         today = services.clock.now().astimezone(services.settings.wilayah.zone).date()
-        desa = [r.code for r in services.regions.descendants_at(ROOT, Level.DESAKEL)]
+        desa = [r.code for r in services.regions.descendants_at(services.regions.root.code, Level.DESAKEL)]
         return recount(self.tables, area=area, span=span_of(period), today=today,
                        zone=services.settings.wilayah.zone, boundaries=services.settings.trimester.boundaries,
                        desa=desa, assessments=self.assessments)
