@@ -384,3 +384,14 @@ class PostgresTransaction(Transaction):
         return await cursor.fetchall() if cursor.description else []
 
     fetch_one = Transaction.fetch_one
+
+    async def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """``COPY table (columns) FROM STDIN``: PostgreSQL's bulk path, for :mod:`storage.bulk_load`
+        (table and column names come from the code, never from input). Rows with their own
+        ids move the identity on past them, as :meth:`execute_many` does."""
+        async with self._conn.cursor() as cursor:
+            async with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    await copy.write_row(row)
+            if "id" in columns:
+                await cursor.execute(_SYNC_IDENTITY.format(table=table))

@@ -96,6 +96,16 @@ async def open_spans_for(tx: Transaction, keluarga_ids: Sequence[int], sasaran_i
             await tx.execute(sql.replace("{ids}", marks), chunk * sql.count("{ids}"))
 
 
+async def open_spans_from(tx: Transaction, first_keluarga_id: int, first_sasaran_id: int) -> None:
+    """:func:`open_spans_for` every family and member from these ids on, one statement each:
+    a bulk load's records (:mod:`storage.bulk_load`), whose ids follow those already there.
+    Lists of 500 ids were 27% of the load's time."""
+    for first, table, sql in ((first_keluarga_id, "keluarga", _FAMILY_BACKFILL),
+                              (first_sasaran_id, "sasaran", _MEMBER_BACKFILL)):
+        await tx.execute(sql.replace("{ids}", f"SELECT id FROM {table} WHERE id >= ?"),
+                         (first,) * sql.count("{ids}"))
+
+
 _REPORTED = "date(created_at, (SELECT value FROM rekap_settings WHERE key = 'utc_offset'))"
 _FAMILY_BACKFILL = (
     "INSERT OR IGNORE INTO rekap_state_span (subject, subject_id, name, start_day, end_day, region_code, live)"

@@ -46,22 +46,31 @@ async def add_members(tx: Transaction, rows: Rows) -> None:
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+#: The columns of each table the seeder writes, in the order its rows come.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "keluarga": ("id", "region_code", "rt", "rw", "address", "head_name", "no_kk_enc", "no_kk_hash", "no_kk_masked",
+                 "water_source", "latrine", "berisiko", "answers_json", "reporter_id", "created_at", "updated_at"),
+    "keluarga_risk": ("keluarga_id", "code", "reason"),
+    "sasaran": ("id", "keluarga_id", "region_code", "category", "name", "nik_enc", "nik_hash", "nik_masked", "sex",
+                "birth_date", "hpht", "hpl", "delivery_date", "status", "ended_reason", "ended_on", "reporter_id",
+                "created_at", "updated_at"),
+    "sasaran_flag": ("sasaran_id", "code", "reason"),
+    "kunjungan": ("id", "sasaran_id", "region_code", "reporter_id", "visited_on", "kind", "outcome", "weight_kg",
+                  "height_cm", "measured_lying", "lila_cm", "hb", "haz", "waz", "whz", "stunted", "wasted",
+                  "underweight", "created_at"),
+}
+
+
+def _insert(table: str) -> str:
+    columns = COLUMNS[table]
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
 async def add_batch(db: Database, *, keluarga: Rows, risks: Rows, sasaran: Rows, flags: Rows, kunjungan: Rows) -> None:
     """One transaction of families, their KRS factors, members, member flags and visits."""
     async with db.transaction() as tx:
-        await tx.execute_many(
-            "INSERT INTO keluarga (id, region_code, rt, rw, address, head_name, no_kk_enc, no_kk_hash, no_kk_masked, "
-            "water_source, latrine, berisiko, answers_json, reporter_id, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", keluarga)
-        await tx.execute_many("INSERT INTO keluarga_risk (keluarga_id, code, reason) VALUES (?, ?, ?)", risks)
-        await tx.execute_many(
-            "INSERT INTO sasaran (id, keluarga_id, region_code, category, name, nik_enc, nik_hash, nik_masked, sex, "
-            "birth_date, hpht, hpl, delivery_date, status, ended_reason, ended_on, reporter_id, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", sasaran)
-        await tx.execute_many("INSERT INTO sasaran_flag (sasaran_id, code, reason) VALUES (?, ?, ?)", flags)
-        await tx.execute_many(
-            "INSERT INTO kunjungan (id, sasaran_id, region_code, reporter_id, visited_on, kind, outcome, weight_kg, "
-            "height_cm, measured_lying, lila_cm, hb, haz, waz, whz, stunted, wasted, underweight, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kunjungan)
+        for table, rows in (("keluarga", keluarga), ("keluarga_risk", risks), ("sasaran", sasaran),
+                            ("sasaran_flag", flags), ("kunjungan", kunjungan)):
+            await tx.execute_many(_insert(table), rows)
         if "rekap_state_span" in await catalogue.table_names(tx):  # not in old benches
             await risk_history.open_spans_for(tx, [row[0] for row in keluarga], [row[0] for row in sasaran])

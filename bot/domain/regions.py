@@ -165,8 +165,15 @@ class RegionTree:
         return f"{short} {region.name}" if short else region.name
 
     def descendants_at(self, code: str, level: Level) -> list[Region]:
-        """All regions of ``level`` inside ``code`` (itself if it is of that level)."""
-        return [r for r in self._by_code.values() if r.level == level and contains(code, r.code)]
+        """All regions of ``level`` inside ``code`` (itself if it is of that level), in code
+        order. Walked down the children, so a desa's costs nothing and the nation's 83,000
+        desa are only themselves (a scan of the whole tree was 130 ms per call nationally)."""
+        if code not in self._by_code or level < level_of(code):
+            return []
+        frontier = [code]
+        for _ in range(int(level) - int(level_of(code))):
+            frontier = [child for parent in frontier for child in self._children.get(parent, ())]
+        return [self._by_code[c] for c in frontier]
 
     def search(self, query: str, *, within: str | None = None, limit: int = 10) -> list[Region]:
         """Regions whose name contains ``query`` (case/accent-insensitive), exact names
@@ -208,9 +215,18 @@ class RegionTree:
 
     def disambiguated_name(self, code: str) -> str:
         """Name plus its parent when another region of the same level shares the name,
-        e.g. "Sukawana (Kec. Curug)"."""
-        region = self._by_code[code]
-        parent = self.parent(code)
-        if self._name_counts[(region.level, self._folded[code])] > 1 and parent is not None:
-            return f"{region.name} ({self.label(parent.code)})"
-        return region.name
+        e.g. "Sukawana (Kec. Curug)". Kept once made: a national /rekap names its 83,000 desa
+        (0.5 s the first time, a lookup each after)."""
+        known = self._disambiguated.get(code)
+        if known is None:
+            region = self._by_code[code]
+            parent = self.parent(code)
+            known = region.name
+            if self._name_counts[(region.level, self._folded[code])] > 1 and parent is not None:
+                known = f"{region.name} ({self.label(parent.code)})"
+            self._disambiguated[code] = known
+        return known
+
+    @functools.cached_property
+    def _disambiguated(self) -> dict[str, str]:
+        return {}

@@ -1,0 +1,74 @@
+"""Loading records in bulk into PostgreSQL: ``COPY`` with the counter triggers off, then one
+recount of every /rekap counter.
+
+Each row fires a chain of triggers on PostgreSQL: a member's spans, then each counter row
+they touch, then its roll-ups and running total, about 37 upserts and 1.2 ms of the server
+per sasaran (bench/RESULTS.md, section 6). ``COPY`` fires row triggers as ``INSERT`` does,
+so ten million members would take the server 4–5 hours however they arrive. A load into a
+deployment the bot is not running on (the national benchmark, a first copy of a national
+by-name list) therefore copies the records with every user trigger of the counted tables
+off and then recounts with :func:`storage.rekap.recount_without_triggers`: one grouped
+statement per kind of counter, into the same counter tables the triggers keep, with the
+same values (``tests/rekap/test_bulk_recount.py`` compares them after every kind of change).
+
+All of it is one transaction, so a load that fails leaves nothing. ``ALTER TABLE …
+DISABLE TRIGGER`` holds each table's exclusive lock until the end: nothing else reads or
+writes them meanwhile, which is why the bot must not be running. The triggers switched off
+include the phone sealing of migration 0008: rows loaded here carry no phone number (a
+``phone`` column is refused). SQLite has no way to switch triggers off; its deployments are
+small enough for the triggers (:func:`storage.seed.add_batch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage import risk_history
+from storage.postgres import PostgresDatabase, PostgresTransaction
+from storage.rekap import COUNTER_TRIGGER_TABLES, recount_without_triggers
+from storage.seed import COLUMNS, Rows
+
+#: The tables a load writes, parents first, with the counter tables their triggers feed.
+_TABLES = (*COLUMNS, "reminders", *COUNTER_TRIGGER_TABLES)
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]]) -> LoadReport:
+    """Copy every batch (rows per table of :data:`storage.seed.COLUMNS`, in its column order;
+    ids above those already there), open the risk-state spans of the families and members that
+    came (as :func:`storage.seed.add_batch` does), and recount every counter, in one
+    transaction."""
+    if not isinstance(db, PostgresDatabase):
+        raise TypeError("storage.bulk_load is for PostgreSQL; on SQLite the triggers count (storage.seed)")
+    report = LoadReport()
+    async with db.transaction() as tx:
+        assert isinstance(tx, PostgresTransaction)
+        for table in _TABLES:
+            await tx.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        first = {table: (await tx.fetch_all(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))[0][0]
+                 for table in ("keluarga", "sasaran")}
+        async for batch in batches:
+            for table, rows in batch.items():
+                await tx.copy_rows(table, COLUMNS[table], rows)
+                report.rows[table] = report.rows.get(table, 0) + len(rows)
+        await risk_history.open_spans_from(tx, first["keluarga"], first["sasaran"])
+        await recount_without_triggers(tx)
+        for table in _TABLES:
+            await tx.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    return report
+
+
+async def recount(db: PostgresDatabase) -> None:
+    """Every counter recounted without a trigger per row (after a load, or to repair)."""
+    await load(db, _nothing())
+
+
+async def _nothing() -> AsyncIterable[Mapping[str, Any]]:
+    return
+    yield  # an async generator that yields nothing
