@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from common import machine, postgres_server  # noqa: E402
+from common import machine, median_of, postgres_server  # noqa: E402
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.dev.seed import seed_bulk  # noqa: E402
@@ -94,14 +93,12 @@ async def database(sasaran: int, fresh: bool) -> StorageURL:
 
 
 async def timed(runs: int, warmup: int, action) -> float:
-    for _ in range(warmup):
-        await action()
-    values = []
-    for _ in range(runs):
+    async def once() -> float:
         started = time.perf_counter()
         await action()
-        values.append((time.perf_counter() - started) * 1000)
-    return statistics.median(values)
+        return (time.perf_counter() - started) * 1000
+
+    return (await median_of(runs, warmup, once))[0]
 
 
 async def measure(url: StorageURL, runs: int) -> dict[str, float]:

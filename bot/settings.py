@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.domain.audit_criteria import AuditCriteria
-from bot.domain.daytime import WIB, zone_for_region
+from bot.domain.daytime import zone_for_region
 from bot.domain.pregnancy import TrimesterBoundaries
 from bot.domain.regions import NATIONAL, is_valid_code
 from bot.domain.schedule_config import ReminderConfig
@@ -131,9 +131,7 @@ class WilayahSettings(_Section):
         """The deployment's zone: months, closes and /rekap's days are counted in it (each
         reminder still goes by its mother's own zone). A national root spans three zones and
         takes the capital's, WIB, unless ``timezone`` says otherwise."""
-        if self.timezone:
-            return ZoneInfo(self.timezone)
-        return WIB if self.root == NATIONAL else zone_for_region(self.root)
+        return ZoneInfo(self.timezone) if self.timezone else zone_for_region(self.root)
 
 
 class AccessSettings(_Section):

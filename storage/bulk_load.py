@@ -3,7 +3,7 @@ recount of every /rekap counter.
 
 Each row fires a chain of triggers on PostgreSQL: a member's spans, then each counter row
 they touch, then its roll-ups and running total, about 37 upserts and 1.2 ms of the server
-per sasaran (bench/RESULTS.md, section 6). ``COPY`` fires row triggers as ``INSERT`` does,
+per sasaran (bench/RESULTS.md, section 7). ``COPY`` fires row triggers as ``INSERT`` does,
 so ten million members would take the server 4–5 hours however they arrive. A load into a
 deployment the bot is not running on (the national benchmark, a first copy of a national
 by-name list) therefore copies the records with every user trigger of the counted tables

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from bot.domain.regions import NATIONAL
+
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
 WIT = ZoneInfo("Asia/Jayapura")
@@ -38,8 +40,12 @@ _ZONE_LABELS = {WIB.key: "WIB", WITA.key: "WITA", WIT.key: "WIT"}
 def zone_for_region(code: str) -> ZoneInfo:
     """The time zone of a province, kabupaten, kecamatan or desa code ("32.04.01.2001").
 
-    Only the province decides: no Indonesian province spans two zones.
+    Only the province decides: no Indonesian province spans two zones. The nation
+    (:data:`~bot.domain.regions.NATIONAL`) spans three and keeps the capital's, WIB: its
+    accounts (national coordinators and admins) get their weekly summary on Jakarta's time.
     """
+    if code.strip() == NATIONAL:
+        return WIB
     province = code.strip()[:2]
     try:
         return PROVINCE_ZONES[province]

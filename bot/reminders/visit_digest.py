@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from bot import callbacks as cb
 from bot.domain.daytime import PROVINCE_ZONES, local_date, zone_for_region
+from bot.domain.regions import NATIONAL
 from bot.domain.visit_tasks import (
     REQUEST,
     SasaranCategory,
@@ -111,10 +112,12 @@ _LEADING_SYMBOLS = re.compile(r"^[^\w]+")
 
 
 def zone_groups() -> list[tuple[ZoneInfo, tuple[str, ...]]]:
-    """Each time zone with its province codes (for queries by local hour)."""
+    """Each time zone with its province codes (for queries by local hour), the nation's
+    accounts (region "ID") with WIB's."""
     groups: dict[str, tuple[ZoneInfo, list[str]]] = {}
     for province, zone in sorted(PROVINCE_ZONES.items()):
         groups.setdefault(zone.key, (zone, []))[1].append(province)
+    groups.setdefault(zone_for_region(NATIONAL).key, (zone_for_region(NATIONAL), []))[1].append(NATIONAL)
     return [(zone, tuple(provinces)) for zone, provinces in groups.values()]
 
 

@@ -2,7 +2,7 @@
 -- (issue 19). The /rekap triggers call them for every member written, 18 date() and 15
 -- min/max per sasaran through the span view of 0011: a quarter of the server's time per
 -- write, and most of a bulk recount's (storage/bulk_load.py). Measured on 500 members
--- copied inside the server (bench/RESULTS.md, section 6): date() 110 -> 18 ms of its own
+-- copied inside the server (bench/RESULTS.md, section 7): date() 110 -> 18 ms of its own
 -- time, tpk_min 51 -> 6 ms, tpk_max 15 -> 3 ms.
 --
 -- date(): PL/pgSQL instead of a SQL function around tpk_time. A SQL function whose argument

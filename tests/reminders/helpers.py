@@ -63,6 +63,15 @@ async def quiet_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -
 
 
 @pytest.fixture
+async def national_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
+    """A deployment for all of Indonesia (root "ID"), without the periodic job."""
+    sections: dict[str, Any] = {**QUIET, "wilayah": {"root": "ID"}, "storage": {"url": storage_url.as_setting()}}
+    async with bot_under_test(tmp_path, clock, **sections) as harness:
+        _without_job(harness)
+        yield harness
+
+
+@pytest.fixture
 async def bali_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
     sections: dict[str, Any] = {**QUIET, "wilayah": {"root": "51.71"}, "storage": {"url": storage_url.as_setting()}}
     async with bot_under_test(tmp_path, clock, **sections) as harness:

@@ -119,6 +119,30 @@ async def test_still_open_after_the_delay_it_is_in_the_coordinators_weekly_summa
     assert await kepala.messages_until_quiet(quiet=0.2) == []
 
 
+async def test_a_national_coordinator_gets_the_weekly_summary_on_jakartas_time(national_bot: BotUnderTest) -> None:
+    """The nation's accounts (region "ID") are in no province's zone: they keep WIB's."""
+    bot = national_bot
+    wati = await tpk(bot)
+    nasional = await add_member(bot, 4001, "Ketua Nasional", "koordinator", "ID")
+    bali = await add_member(bot, 4002, "Koordinator Bali", "koordinator", "51")
+    admin = bot.user(ADMIN_ID, "Admin")
+    sasaran = await register_mother(bot, wati.id, "Sari")
+    await join(bot, wati, sasaran, 5001, "Sari")
+    await settle(bot)
+    bot.clock.advance(timedelta(hours=49))
+    await settle(bot)
+    bot.clock.set(local(bot, day(7), 6, 59))
+    await settle(bot)
+    assert await nasional.messages_until_quiet(quiet=0.2) == []
+    bot.clock.set(local(bot, day(7), 7, 0))
+    await settle(bot)
+    summary = await nasional.next_message()
+    assert "Ringkasan mingguan pengingat" in summary.text
+    assert "Ibu S. belum periksa kehamilan ke-2 (TPK: Bidan Wati" in summary.text
+    assert "Ibu S. belum periksa kehamilan ke-2" in (await admin.next_message()).text
+    assert not any("Ibu S." in m.text for m in await bali.messages_until_quiet(quiet=0.2))
+
+
 async def test_a_long_weekly_summary_still_fits_one_message(bot: BotUnderTest) -> None:
     from datetime import date
 
