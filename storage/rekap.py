@@ -516,28 +516,36 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
 
 
 async def _activity(db: Database, scope: str, area: str, group_level: int, w: Window, of: Any) -> None:
-    """TPK members registered by the end of each period, and those of them with any
-    report in it. Their months of reports are gathered once and joined (a lookup per member
-    and period was 1.8 s for the nation's 250,000 members, this 0.25 s), and counted with
-    CASE: PostgreSQL's sum(boolean) of migration 0001 is a function call per row."""
+    """TPK members registered by the end of each period, and those of them with any report
+    in it (counted with CASE: PostgreSQL's sum(boolean) of migration 0001 is a call per row).
+    Whether a member reported is an index probe per member and period, which is right for an
+    area's hundreds or thousands of members (a kabupaten's 1,300: 4 ms); the nation's are all
+    of them, and their months of reports are gathered once and joined instead (250,000
+    members: 0.5 s, against 1.45 s probing each; see bench/RESULTS.md section 7)."""
     u_inside, u_params = _inside(scope, area, "u.region_code")
-    m_inside, m_params = _inside(scope, area, "m.region_code")
+    registered = ("sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END),"
+                  " sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END),"
+                  " sum(CASE WHEN u.created_at <= ? AND {cur} THEN 1 ELSE 0 END),"
+                  " sum(CASE WHEN u.created_at <= ? AND {prev} THEN 1 ELSE 0 END)")
+    if area == NATIONAL:
+        counted = registered.format(cur="r.cur = 1", prev="r.prev = 1")
+        source = ("users u LEFT JOIN (SELECT user_id,"
+                  " max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS cur,"
+                  " max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS prev FROM rekap_activity"
+                  " WHERE reports > 0 AND month >= ? AND month <= ? GROUP BY user_id) r ON r.user_id = u.id")
+        params: tuple[Any, ...] = (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), to_db(w.prev_end_utc),
+                                   w.first, w.last, w.prev_first, w.prev_last, min(w.first, w.prev_first),
+                                   max(w.last, w.prev_last))
+    else:
+        reported = ("EXISTS (SELECT 1 FROM rekap_activity r WHERE r.user_id = u.id AND r.month >= ? AND r.month <= ?"
+                    " AND r.reports > 0)")
+        counted = registered.format(cur=reported, prev=reported)
+        source = "users u"
+        params = (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), w.first, w.last,
+                  to_db(w.prev_end_utc), w.prev_first, w.prev_last)
     rows = await db.fetch_all(
-        f"SELECT {area_key('u.region_code', group_level)} AS a,"
-        " sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END), sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN u.created_at <= ? AND r.cur = 1 THEN 1 ELSE 0 END),"
-        " sum(CASE WHEN u.created_at <= ? AND r.prev = 1 THEN 1 ELSE 0 END)"
-        " FROM users u LEFT JOIN ("
-        "  SELECT user_id, max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS cur,"
-        "   max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS prev"
-        "  FROM rekap_activity WHERE reports > 0 AND month >= ? AND month <= ? AND user_id IN ("
-        f"   SELECT m.id FROM users m WHERE m.role = 'tpk' AND m.status = 'active' AND {m_inside})"
-        "  GROUP BY user_id) r ON r.user_id = u.id"
-        f" WHERE u.role = 'tpk' AND u.status = 'active' AND {u_inside} GROUP BY a",
-        (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), to_db(w.prev_end_utc),
-         w.first, w.last, w.prev_first, w.prev_last, min(w.first, w.prev_first), max(w.last, w.prev_last),
-         *m_params, *u_params),
-    )
+        f"SELECT {area_key('u.region_code', group_level)} AS a, {counted} FROM {source}"
+        f" WHERE u.role = 'tpk' AND u.status = 'active' AND {u_inside} GROUP BY a", (*params, *u_params))
     for code, members, members_prev, reporters, reporters_prev in rows:
         counts = of(code)
         counts.members += members or 0
