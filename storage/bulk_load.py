@@ -14,8 +14,8 @@ same values (``tests/rekap/test_bulk_recount.py`` compares them after every kind
 All of it is one transaction, so a load that fails leaves nothing. ``ALTER TABLE …
 DISABLE TRIGGER`` holds each table's exclusive lock until the end: nothing else reads or
 writes them meanwhile, which is why the bot must not be running. The triggers switched off
-include the phone sealing of migration 0008: rows loaded here carry no phone number (a
-``phone`` column is refused). SQLite has no way to switch triggers off; its deployments are
+include the phone sealing of migration 0008, which has nothing to check: the columns loaded
+(:data:`storage.seed.COLUMNS`) hold no phone number. SQLite has no way to switch triggers off; its deployments are
 small enough for the triggers (:func:`storage.seed.add_batch`).
 """
 

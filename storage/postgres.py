@@ -62,6 +62,13 @@ _PROBLEMS = (
 )
 
 
+#: Region scopes are ranges between ``code + "."`` and ``code + "/"`` (storage/scope.py), which
+#: needs '.' and '/' to sort as characters. Collations that ignore punctuation (glibc's
+#: en_US.UTF-8 on many servers, ICU's "alternate shifted") put "36.73.04" outside "36.73"'s
+#: range: every query would silently miss an area's records. Checked once at open, by behaviour.
+_CODES_IN_ORDER = "SELECT '36.73.04' > '36.73.' AND '36.73.04' < '36.73/' AND '36.7304' > '36.73/'"
+
+
 class _UnknownTypeText(Dumper):
     """Integers and booleans as text of unknown type: PostgreSQL types them from the column or
     the other operand, as SQLite does (``entity_id = ?`` is TEXT, ``berisiko = ?`` an integer)."""
@@ -171,9 +178,17 @@ class PostgresDatabase:
         conninfo = url.conninfo(password)
         try:
             probe = await psycopg.AsyncConnection.connect(conninfo, connect_timeout=CONNECT_TIMEOUT_S)
-            await probe.close()
+            try:
+                ordered = (await (await probe.execute(_CODES_IN_ORDER)).fetchone() or (False,))[0]
+            finally:
+                await probe.close()
         except psycopg.Error as exc:
             raise StorageUnavailable(_explain(url, exc)) from None
+        if not ordered:
+            raise StorageUnavailable(
+                f"basis data {url.param('dbname')} mengurutkan teks tanpa memperhatikan tanda baca, sehingga "
+                "wilayah tidak bisa dipilah — buat ulang dengan: createdb --locale=C.UTF-8 --template=template0 "
+                f"{url.param('dbname')}")
         pool = AsyncConnectionPool(conninfo, min_size=1, max_size=POOL_SIZE, open=False, configure=_configure,
                                    kwargs={"autocommit": True, "row_factory": _row_factory})
         await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)

@@ -124,6 +124,25 @@ def test_a_missing_database_is_one_line_and_exit_2(tmp_path: Path, capsys: pytes
         assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
 
 
+def test_a_database_whose_collation_ignores_punctuation_is_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Scopes are ranges of region codes around '.' and '/': a collation that skips punctuation
+    would silently leave an area's records out of every query, so it is refused at open."""
+    import psycopg
+
+    with fresh_postgres() as url, psycopg.connect(url.conninfo(), autocommit=True) as admin:
+        shifted = url.with_database(f"tpk_shifted_{secrets.token_hex(4)}")
+        admin.execute(f'CREATE DATABASE "{shifted.param("dbname")}" TEMPLATE template0 LOCALE_PROVIDER icu '
+                      "ICU_LOCALE 'und-u-ka-shifted' LOCALE 'C.UTF-8'")
+        try:
+            assert main(["migrate", "--config", str(_pg_config(tmp_path, shifted))]) == 2
+        finally:
+            admin.execute(f'DROP DATABASE "{shifted.param("dbname")}" WITH (FORCE)')
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("setelan 'storage.url'")
+    assert "tanda baca" in err and "createdb --locale=C.UTF-8 --template=template0" in err
+
+
 @contextmanager
 def _role(admin: Any, url: StorageURL, prefix: str) -> Iterator[tuple[str, StorageURL]]:
     """A new login role on the test server and the URL of ``url``'s database as that role;
