@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.domain.regions import NATIONAL, NATIONAL_NAME, Level, Region, RegionTree, contains, level_of, parent_of
+from bot.domain.regions import NATIONAL, Level, Region, RegionTree, contains, level_of, parent_of
 from storage.db import Database
 from storage.scope import within
 
@@ -45,8 +45,7 @@ def _rows_to_load(csv_path: Path, mtime_ns: int, root_code: str) -> tuple[str, l
     has 91,599 lines, and every test database loads it)."""
     digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
     wanted = _ancestors(root_code)
-    rows = [(NATIONAL, NATIONAL_NAME, int(Level.NASIONAL), None)]  # not in the list: the provinces' parent
-    rows += [
+    rows = [
         (r.code, r.name, int(level_of(r.code)), parent_of(r.code))
         for r in read_csv(csv_path)
         if contains(root_code, r.code) or r.code in wanted or level_of(r.code) < Level.DESAKEL
@@ -55,7 +54,7 @@ def _rows_to_load(csv_path: Path, mtime_ns: int, root_code: str) -> tuple[str, l
 
 
 async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
-    """Load the subtree under ``root_code``, its ancestors (the nation included), and every province,
+    """Load the subtree under ``root_code``, its ancestors, and every province,
     kabupaten/kota and kecamatan of Indonesia (NIKs issued elsewhere are checked
     against them) into ``regions``. Skipped when the same file and root were
     loaded before, so start-up does not re-read the list. Returns rows written."""
@@ -63,8 +62,8 @@ async def load_root(db: Database, csv_path: Path, root_code: str) -> int:
     marker = f"{root_code}:{digest}"
     if await db.fetch_value("SELECT value FROM meta WHERE key = 'regions_loaded'") == marker:
         return 0
-    if not any(code == root_code for code, *_ in rows):
-        raise KeyError(root_code)
+    if root_code != NATIONAL and not any(code == root_code for code, *_ in rows):
+        raise KeyError(root_code)  # the nation's own row comes from migration 0019
     async with db.transaction() as tx:
         await tx.execute_many(
             "INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?) "

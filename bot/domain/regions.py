@@ -25,7 +25,6 @@ _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 PATH_SEPARATOR = " › "
 #: The nation: the parent of every province.
 NATIONAL = "ID"
-NATIONAL_NAME = "Indonesia"
 
 
 class Level(IntEnum):
