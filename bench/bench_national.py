@@ -19,7 +19,7 @@ large database against the small one, measured in the same run::
 (and the same for a province and a desa; the names follow ``--small`` and ``--large``).
 
 Usage: ``.venv/bin/python bench/bench_national.py [--small 1000000] [--large 10000000] [--runs 21]
-[--rounds 3] [--fresh]``. A server other than the local one: ``TPK_BENCH_POSTGRES_URL``.
+[--rounds 3] [--fresh] [--areas 32.04 …]``. A server other than the local one: ``TPK_BENCH_POSTGRES_URL``.
 """
 
 from __future__ import annotations
@@ -61,12 +61,13 @@ def settings_for(url: StorageURL) -> Settings:
     return Settings(storage={"url": url.as_setting()}, wilayah={"root": NATIONAL}, privacy={"key": KEY})
 
 
-async def database(sasaran: int, fresh: bool) -> StorageURL:
-    """The national database of this size on the server, built when missing (or ``fresh``)."""
+async def database(sasaran: int, fresh: bool, areas: list[str] | None = None) -> StorageURL:
+    """The national database of this size on the server, built when missing (or ``fresh``);
+    with ``areas``, only their desa get data (and TPK members)."""
     import psycopg
 
     version = max(m.version for m in bundled_migrations(Engine.POSTGRESQL))
-    name = f"tpk_bench_national_{sasaran}_{version}"
+    name = f"tpk_bench_national_{sasaran}_{version}" + "".join(f"_{a.replace('.', '')}" for a in areas or ())
     server = postgres_server()
     target = server.with_database(name)
     ready = OUT / f"{name}.ready"
@@ -80,7 +81,8 @@ async def database(sasaran: int, fresh: bool) -> StorageURL:
     services = await prepare(settings_for(target), FakeClock(NOW))
     try:
         started = time.perf_counter()
-        summary = await seed_bulk(services.db, services.cipher, root=NATIONAL, sasaran=sasaran, seed=SEED, now=NOW)
+        summary = await seed_bulk(services.db, services.cipher, root=NATIONAL, sasaran=sasaran, seed=SEED, now=NOW,
+                                  areas=areas)
         print(f"  loaded {summary.sasaran:,} sasaran, {summary.keluarga:,} keluarga, {summary.kunjungan:,} kunjungan"
               f" and counted them in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
@@ -170,12 +172,13 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fresh", action="store_true", help="rebuild the databases on the server")
+    parser.add_argument("--areas", nargs="*", help="only these areas get data (a quick run: the smoke test)")
     args = parser.parse_args()
     print(f"machine: {machine()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     urls = {}
     for size in (args.small, args.large):
         print(f"national database with {size:,} sasaran:", flush=True)
-        urls[size] = await database(size, args.fresh)
+        urls[size] = await database(size, args.fresh, args.areas)
     measured: dict[int, dict[str, float]] = {}
     for _ in range(args.rounds):
         for size, url in urls.items():
