@@ -12,7 +12,7 @@ or with named ones (``:area_eq``…) to compose into a query with named paramete
 The nation (:data:`~bot.domain.regions.NATIONAL`, a national deployment's root) holds every
 code, and its condition says so without a parameter (``column IS NOT NULL``; region codes are
 never NULL): a range would look selective to PostgreSQL's planner, which then chose index
-probes per row over a whole-table join (1.0 s against 0.15 s for the nation's TPK members).
+probes per row over a whole-table join (1.0 s against 0.25 s for the nation's TPK members).
 """
 
 from __future__ import annotations

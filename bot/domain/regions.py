@@ -165,8 +165,8 @@ class RegionTree:
 
     def descendants_at(self, code: str, level: Level) -> list[Region]:
         """All regions of ``level`` inside ``code`` (itself if it is of that level), in code
-        order. Walked down the children, so a desa's costs nothing and the nation's 83,000
-        desa are only themselves (a scan of the whole tree was 130 ms per call nationally)."""
+        order. Walked down the children, so a desa's cost nothing and the nation's cost its
+        83,000 desa, not a scan of the whole tree (130 ms per call nationally)."""
         if code not in self._by_code or level < level_of(code):
             return []
         frontier = [code]
