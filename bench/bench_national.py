@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from common import machine, median_of, postgres_server  # noqa: E402
+from common import database_complete, kept_database, machine, median_of  # noqa: E402
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.dev.seed import seed_bulk  # noqa: E402
@@ -48,7 +48,6 @@ from bot.startup import prepare  # noqa: E402
 from storage.db import bundled_migrations  # noqa: E402
 from storage.url import Engine, StorageURL  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 KEY = "YmVuY2gtcmVrYXAtZml4ZWQta2V5LTMyLWJ5dGVzISE="
 #: Monday 23 November 2026, 09:00 WIB (bench_rekap's moment).
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -64,20 +63,11 @@ def settings_for(url: StorageURL) -> Settings:
 async def database(sasaran: int, fresh: bool, areas: list[str] | None = None) -> StorageURL:
     """The national database of this size on the server, built when missing (or ``fresh``);
     with ``areas``, only their desa get data (and TPK members)."""
-    import psycopg
-
     version = max(m.version for m in bundled_migrations(Engine.POSTGRESQL))
     name = f"tpk_bench_national_{sasaran}_{version}" + "".join(f"_{a.replace('.', '')}" for a in areas or ())
-    server = postgres_server()
-    target = server.with_database(name)
-    ready = OUT / f"{name}.ready"
-    with psycopg.connect(server.conninfo(), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
-        if exists and ready.exists() and not fresh:
-            return target
-        ready.unlink(missing_ok=True)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    target, kept = kept_database(name, fresh)
+    if kept:
+        return target
     services = await prepare(settings_for(target), FakeClock(NOW))
     try:
         started = time.perf_counter()
@@ -87,12 +77,7 @@ async def database(sasaran: int, fresh: bool, areas: list[str] | None = None) ->
               f" and counted them in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         await services.db.close()
-    with psycopg.connect(target.conninfo(), autocommit=True) as conn:
-        started = time.perf_counter()
-        conn.execute("VACUUM ANALYZE")
-        print(f"  VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    ready.write_text("ok")
+    print(f"  VACUUM ANALYZE in {database_complete(target):.0f} s", flush=True)
     return target
 
 

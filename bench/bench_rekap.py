@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from common import postgres_server  # noqa: E402
+from common import database_complete, kept_database  # noqa: E402
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.dev.seed import seed_demo  # noqa: E402
@@ -78,27 +78,17 @@ async def pg_database(sasaran: int, fresh: bool, *, fresh_source: bool | None = 
     by ``migrate-data`` (COPY, counters copied as the triggers made them), kept on the
     server as ``tpk_bench_rekap_<size>_<schema>`` for later runs; rebuilt when missing.
     ``fresh_source`` (default ``fresh``) rebuilds the SQLite one first."""
-    import psycopg
-
     source = await database(sasaran, fresh if fresh_source is None else fresh_source)
     version = max(m.version for m in bundled_migrations())
     name = f"tpk_bench_rekap_{sasaran}_{version}"
-    server = postgres_server()
-    target = server.with_database(name)
-    ready = OUT / f"{name}.ready"
-    with psycopg.connect(server.conninfo(), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
-        if exists and ready.exists() and not fresh:
-            return target
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    target, kept = kept_database(name, fresh)
+    if kept:
+        return target
     started = time.perf_counter()
     report = await asyncio.to_thread(move, StorageURL.sqlite(source), target, IdentityCipher(decode_key(KEY)))
     print(f"  moved to PostgreSQL {name}: {report.rows.get('sasaran', 0):,} sasaran in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
-    with psycopg.connect(target.conninfo(), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-    ready.write_text("ok")
+    database_complete(target)
     return target
 
 

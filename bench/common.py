@@ -39,6 +39,42 @@ def postgres_server() -> StorageURL:
     return parse(os.environ.get("TPK_BENCH_POSTGRES_URL") or os.environ.get("TPK_TEST_POSTGRES_URL") or PG_DEFAULT)
 
 
+def kept_database(name: str, fresh: bool) -> tuple[StorageURL, bool]:
+    """A benchmark's database of its own on the :func:`postgres_server`, kept between runs:
+    ``(url, True)`` when a complete one is there (and not ``fresh``); otherwise it is made
+    anew, empty, ``(url, False)``, to be filled and then passed to :func:`database_complete`.
+    Complete means marked so in bench/out/, so a build that stopped half-way is built again."""
+    import psycopg
+
+    server = postgres_server()
+    ready = ROOT / "bench" / "out" / f"{name}.ready"
+    with psycopg.connect(server.conninfo(), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        if exists and ready.exists() and not fresh:
+            return server.with_database(name), True
+        ready.unlink(missing_ok=True)
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return server.with_database(name), False
+
+
+def database_complete(url: StorageURL) -> float:
+    """``VACUUM ANALYZE`` a database :func:`kept_database` made, then mark it complete; the
+    seconds the vacuum took."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(url.conninfo(), autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        seconds = time.perf_counter() - started
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{url.param('dbname')}.ready").write_text("ok")
+    return seconds
+
+
 def machine() -> str:
     memory = ""
     try:

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage import risk_history
+from storage import risk_history, seed
 from storage.postgres import PostgresDatabase, PostgresTransaction
 from storage.rekap import COUNTER_TRIGGER_TABLES, recount_without_triggers
 from storage.seed import COLUMNS, Rows
@@ -51,8 +51,7 @@ async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]])
         assert isinstance(tx, PostgresTransaction)
         for table in _TABLES:
             await tx.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        first = {table: (await tx.fetch_all(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))[0][0]
-                 for table in ("keluarga", "sasaran")}
+        first = {table: await seed.next_id(tx, table) for table in ("keluarga", "sasaran")}
         async for batch in batches:
             for table, rows in batch.items():
                 await tx.copy_rows(table, COLUMNS[table], rows)

@@ -25,11 +25,12 @@ async def holds_sasaran(db: Database) -> bool:
     return bool(await db.fetch_value("SELECT count(*) FROM sasaran"))
 
 
-async def next_id(db: Database, table: str) -> int:
+async def next_id(db: Database | Transaction, table: str) -> int:
     """The first free id of ``keluarga``, ``sasaran`` or ``kunjungan`` (the seeder assigns ids itself)."""
     if table not in _ID_TABLES:
         raise ValueError(f"no ids assigned for table {table!r}")
-    return int(await db.fetch_value(f"SELECT coalesce(max(id), 0) + 1 FROM {table}") or 1)
+    row = await db.fetch_one(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+    return int(row[0] if row else 1)
 
 
 async def desa_codes(db: Database, root: str) -> list[str]:

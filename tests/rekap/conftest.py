@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -32,15 +33,22 @@ def span_of(period: Period) -> Span:
     return Span(period.first, period.last, period.end)
 
 
-@pytest.fixture
-async def services(storage_url: StorageURL) -> AsyncIterator[Services]:
-    settings = Settings(storage={"url": storage_url.as_setting()}, wilayah={"root": ROOT},
+@asynccontextmanager
+async def prepared_at(storage_url: StorageURL, root: str) -> AsyncIterator[Services]:
+    """A deployment rooted at ``root``, prepared as at start-up, closed afterwards."""
+    settings = Settings(storage={"url": storage_url.as_setting()}, wilayah={"root": root},
                         access={"admins": [ADMIN_ID]}, privacy={"key": new_key()})
     prepared = await prepare(settings, FakeClock(START))
     try:
         yield prepared
     finally:
         await prepared.db.close()
+
+
+@pytest.fixture
+async def services(storage_url: StorageURL) -> AsyncIterator[Services]:
+    async with prepared_at(storage_url, ROOT) as prepared:
+        yield prepared
 
 
 @pytest.fixture

@@ -16,13 +16,10 @@ from bot.dev.seed import seed_demo
 from bot.domain.regions import NATIONAL, Level
 from bot.rekap.service import build_rekap, today
 from bot.services import Services
-from bot.settings import Settings
-from bot.startup import prepare
-from storage.crypto import new_key
 from storage.rekap import OutsideScope
 from storage.url import StorageURL
-from tests.harness import ADMIN_ID, START, add_member, bot_under_test, press_forged
-from tests.rekap.conftest import Brute, add_reminders_and_mothers
+from tests.harness import START, add_member, bot_under_test, press_forged
+from tests.rekap.conftest import Brute, add_reminders_and_mothers, prepared_at
 from tests.rekap.screens import figures_in, full_text
 from tests.rekap.test_counters import check, counters_match_rebuild, mutate, periods
 
@@ -33,14 +30,9 @@ PROVINCES = ("36", "51", "91")
 
 @pytest.fixture
 async def national(storage_url: StorageURL) -> AsyncIterator[Services]:
-    settings = Settings(storage={"url": storage_url.as_setting()}, wilayah={"root": NATIONAL},
-                        access={"admins": [ADMIN_ID]}, privacy={"key": new_key()})
-    services = await prepare(settings, FakeClock(START))
-    try:
+    async with prepared_at(storage_url, NATIONAL) as services:
         await seed_demo(services.db, services.cipher, root=NATIONAL, sasaran=600, seed=19, now=START, areas=CITIES)
         yield services
-    finally:
-        await services.db.close()
 
 
 async def test_the_nation_is_the_parent_of_the_38_provinces(national: Services) -> None:

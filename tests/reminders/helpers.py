@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,27 +56,32 @@ async def bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> Asyn
         yield harness
 
 
+@asynccontextmanager
+async def _quiet_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL,
+                     **sections: dict[str, Any]) -> AsyncIterator[BotUnderTest]:
+    """The bot without the periodic job (tests run its ticks themselves)."""
+    async with bot_under_test(tmp_path, clock, **QUIET, storage={"url": storage_url.as_setting()},
+                              **sections) as harness:
+        _without_job(harness)
+        yield harness
+
+
 @pytest.fixture
 async def quiet_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
-    async with bot_under_test(tmp_path, clock, **QUIET, storage={"url": storage_url.as_setting()}) as harness:
-        _without_job(harness)
+    async with _quiet_bot(tmp_path, clock, storage_url) as harness:
         yield harness
 
 
 @pytest.fixture
 async def national_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
-    """A deployment for all of Indonesia (root "ID"), without the periodic job."""
-    sections: dict[str, Any] = {**QUIET, "wilayah": {"root": "ID"}, "storage": {"url": storage_url.as_setting()}}
-    async with bot_under_test(tmp_path, clock, **sections) as harness:
-        _without_job(harness)
+    """A deployment for all of Indonesia (root "ID")."""
+    async with _quiet_bot(tmp_path, clock, storage_url, wilayah={"root": "ID"}) as harness:
         yield harness
 
 
 @pytest.fixture
 async def bali_bot(tmp_path: Path, clock: FakeClock, storage_url: StorageURL) -> AsyncIterator[BotUnderTest]:
-    sections: dict[str, Any] = {**QUIET, "wilayah": {"root": "51.71"}, "storage": {"url": storage_url.as_setting()}}
-    async with bot_under_test(tmp_path, clock, **sections) as harness:
-        _without_job(harness)
+    async with _quiet_bot(tmp_path, clock, storage_url, wilayah={"root": "51.71"}) as harness:
         yield harness
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dev.emulator import BotMessage
+from bot.dev.emulator import BotMessage, SimUser
 from storage import reminders as reminders_store
 from tests.harness import ADMIN_ID, BotUnderTest, add_member
 from tests.reminders.helpers import day, join, local, register_mother, settle, tpk
@@ -79,6 +79,18 @@ async def test_belum_tells_her_tpk_member_at_once(quiet_bot: BotUnderTest) -> No
     assert (row.ack, row.followup) == ("belum", "tpk")
 
 
+async def _anc2_left_unanswered(bot: BotUnderTest, wati: SimUser) -> int:
+    """Sari registered and linked by ``wati``: her ANC-2 reminder goes out on Monday 23 Nov at
+    09:00 (this week's empty summaries are logged), and by Wednesday, with no answer, Bidan
+    Wati is told. The coordinators who should hear of it must exist before. Her sasaran id."""
+    sasaran = await register_mother(bot, wati.id, "Sari")
+    await join(bot, wati, sasaran, 5001, "Sari")
+    await settle(bot)
+    bot.clock.advance(timedelta(hours=49))
+    await settle(bot)
+    return sasaran
+
+
 async def test_still_open_after_the_delay_it_is_in_the_coordinators_weekly_summary(
     quiet_bot: BotUnderTest,
 ) -> None:
@@ -87,11 +99,7 @@ async def test_still_open_after_the_delay_it_is_in_the_coordinators_weekly_summa
     kepala = await add_member(bot, 4001, "Pak Koordinator", "koordinator", "36.73.01")
     outside = await add_member(bot, 4002, "Koordinator Kasemen", "koordinator", "36.73.02")
     admin = bot.user(ADMIN_ID, "Admin")  # admins get the summary of the whole deployment
-    sasaran = await register_mother(bot, wati.id, "Sari")
-    await join(bot, wati, sasaran, 5001, "Sari")
-    await settle(bot)  # Monday 23 Nov 09:00: ANC-2 sent; this week's (empty) summaries are logged
-    bot.clock.advance(timedelta(hours=49))  # Wednesday: no answer, Bidan Wati is told
-    await settle(bot)
+    sasaran = await _anc2_left_unanswered(bot, wati)
     assert await kepala.messages_until_quiet(quiet=0.2) == []
 
     bot.clock.set(local(bot, day(7), 6, 59))  # next Monday, before the digest hour
@@ -126,11 +134,7 @@ async def test_a_national_coordinator_gets_the_weekly_summary_on_jakartas_time(n
     nasional = await add_member(bot, 4001, "Ketua Nasional", "koordinator", "ID")
     bali = await add_member(bot, 4002, "Koordinator Bali", "koordinator", "51")
     admin = bot.user(ADMIN_ID, "Admin")
-    sasaran = await register_mother(bot, wati.id, "Sari")
-    await join(bot, wati, sasaran, 5001, "Sari")
-    await settle(bot)
-    bot.clock.advance(timedelta(hours=49))
-    await settle(bot)
+    await _anc2_left_unanswered(bot, wati)
     bot.clock.set(local(bot, day(7), 6, 59))
     await settle(bot)
     assert await nasional.messages_until_quiet(quiet=0.2) == []
