@@ -22,6 +22,8 @@ anak_*              children measured (chains, see the migration)      measured 
 pengingat_kirim     reminders sent (by the member's area)              sent_at, local
 pengingat_perlu     of those, asking for an answer (needs_ack)         sent_at, local
 pengingat_jawab     of those, answered (ack_at set)                    sent_at, local
+tpk                 active TPK members, by their area                  created, local
+tpk_lapor           active TPK members' months with a report (chains)  reported, local
 ==================  =================================================  ===============
 
 "Stock" figures of families are the buckets up to the end of a period: records
@@ -34,7 +36,11 @@ period's reference day from membership spans (migration 0011, :data:`SPAN_NAMES`
 member is counted from the day it was reported, a child is a baduta until the day
 before 24 months and a balita until 60, an ibu nifas to day 42, a pregnancy from HPHT
 to the birth or loss. "Flow" figures are the buckets inside the period. Reporting
-activity lives in ``rekap_activity``. (The 0004 metrics ``sasaran:<category>``,
+activity lives in ``rekap_activity`` (reports per reporter, desa and month) and its chains
+(migration 0021): a member who reported in a period is counted once, at its last month
+with a report in it, by the member's area and while it is an active TPK member (from the
+month it was registered: those who reported are among those registered by the period's
+end); the desa/kelurahan with a report are read from their own chain. (The 0004 metrics ``sasaran:<category>``,
 ``hamil_hpht`` and ``hamil_tanpa_hpht`` are still kept by their triggers but no longer
 read.)
 
@@ -73,8 +79,11 @@ CATEGORIES = ("catin", "ibu_hamil", "ibu_nifas", "baduta", "balita")
 RISK_CODES = ("water", "latrine", "terlalu_muda", "terlalu_tua", "terlalu_dekat", "terlalu_banyak", "no_modern_kb")
 FLAG_CODES = ("kek", "anaemia", "bblr", "short_birth_length", "kms_2t")
 CHILD_METRICS = ("anak_ukur", "anak_tbu", "anak_pendek", "anak_kurus", "anak_bbkurang")
-#: Stocks by the month registered: families registered by the end of a period.
-STOCK_METRICS = ("keluarga",)
+#: Chains counted once in a period, at their last month in it (the children's measurements,
+#: migration 0004; the TPK members' months with a report, migration 0021).
+CHAIN_METRICS = (*CHILD_METRICS, "tpk_lapor")
+#: Stocks by the month registered: families and active TPK members registered by the end of a period.
+STOCK_METRICS = ("keluarga", "tpk")
 #: Membership spans (migration 0011): a member is in one of these on day R when R lies
 #: in its span; counted from its 'in:'/'inm:' counters on the reference day.
 SPAN_NAMES = ("catin", "ibu_nifas", "baduta", "balita", "hamil_tm1", "hamil_tm2", "hamil_tm3", "hamil_lewat",
@@ -183,8 +192,9 @@ async def rebuild_counts(tx: Transaction) -> None:
     """Recompute every counter from the raw tables, independently of the triggers
     (the tests compare both). Mirror and child-month rows are inserted and their own
     triggers add their counters."""
-    for table in ("rekap_span", "rekap_risk", "rekap_flag", "rekap_child_month", "rekap_counts", "rekap_totals",
-                  "rekap_rollup", "rekap_activity"):
+    # rekap_activity and its chains before the counters: their triggers take theirs back.
+    for table in ("rekap_span", "rekap_risk", "rekap_flag", "rekap_child_month", "rekap_activity",
+                  "rekap_reporter_month", "rekap_desa_month", "rekap_counts", "rekap_totals", "rekap_rollup"):
         await tx.execute(f"DELETE FROM {table}")
     await tx.execute("INSERT INTO rekap_span SELECT * FROM rekap_span_source")
     # The risk history is a record of what was assessed when, not derived: kept, recounted.
@@ -216,6 +226,8 @@ async def rebuild_counts(tx: Transaction) -> None:
         f" UNION ALL SELECT 'pengingat_jawab', s.region_code, strftime('%Y-%m', r.sent_at, {_OFFSET})"
         "  FROM reminders r JOIN sasaran s ON s.id = r.sasaran_id"
         "  WHERE r.sent_at IS NOT NULL AND r.needs_ack AND r.ack_at IS NOT NULL"
+        f" UNION ALL SELECT 'tpk', region_code, strftime('%Y-%m', created_at, {_OFFSET}) FROM users"
+        "  WHERE role = 'tpk' AND status = 'active'"
         f") WHERE true GROUP BY metric, region_code, month {_UPSERT}"
     )
     await tx.execute(
@@ -250,20 +262,39 @@ async def rebuild_counts(tx: Transaction) -> None:
     )
 
 
+#: The chains of migration 0021 made from rekap_activity in one statement each, where its
+#: triggers add a link at a time: a member's months with a report (counted while it is an
+#: active TPK member, by its area now, from the month it was registered), and a desa's.
+_CHAIN_FILLS = (
+    "INSERT INTO rekap_reporter_month (user_id, month, next_month, region_code, live)"
+    " SELECT a.user_id, a.month, lead(a.month) OVER (PARTITION BY a.user_id ORDER BY a.month),"
+    " coalesce(u.region_code, ''), CASE WHEN u.role = 'tpk' AND u.status = 'active'"
+    f" AND a.month >= strftime('%Y-%m', u.created_at, {_OFFSET}) THEN 1 ELSE 0 END"
+    " FROM (SELECT user_id, month FROM rekap_activity GROUP BY user_id, month HAVING sum(reports) > 0) a"
+    " LEFT JOIN users u ON u.id = a.user_id",
+    "INSERT INTO rekap_desa_month (region_code, month, next_month)"
+    " SELECT region_code, month, lead(month) OVER (PARTITION BY region_code ORDER BY month)"
+    " FROM (SELECT region_code, month FROM rekap_activity GROUP BY region_code, month HAVING sum(reports) > 0) a",
+)
+
+
 #: The tables whose triggers turn records into counters (derived rows, then rekap_counts, then
 #: the roll-ups and totals): what :func:`recount_without_triggers` does in their place.
 COUNTER_TRIGGER_TABLES = ("rekap_span", "rekap_risk", "rekap_flag", "rekap_child_month", "rekap_state_span",
-                          "rekap_counts")
+                          "rekap_activity", "rekap_reporter_month", "rekap_desa_month", "rekap_counts")
 
 
 async def recount_without_triggers(tx: Transaction) -> None:
     """:func:`rebuild_counts` with the triggers of :data:`COUNTER_TRIGGER_TABLES` switched off
     by the caller, and what those triggers would have added done in one grouped statement
-    each: the spans' day and month counters, the KRS factors, the member flags, the
-    children's months, then the running totals and the roll-ups (the statements migrations
+    each: the reporters' and desa's chains (migration 0021), the spans' day and month counters,
+    the KRS factors, the member flags, the children's months and the reporters' chains' counters,
+    then the running totals and the roll-ups (the statements migrations
     0004 and 0006 filled them with). A bulk load on PostgreSQL (:mod:`storage.bulk_load`) runs it
     instead of a trigger per row; the tests check it gives every counter the triggers give."""
     await rebuild_counts(tx)
+    for fill in _CHAIN_FILLS:
+        await tx.execute(fill)
     await _span_counts(tx, "rekap_span")
     await tx.execute(
         "INSERT INTO rekap_counts (metric, region_code, month, until, value) "
@@ -278,6 +309,8 @@ async def recount_without_triggers(tx: Transaction) -> None:
         "  WHERE wasted"
         " UNION ALL SELECT 'anak_bbkurang', region_code, month, coalesce(next_month, '') FROM rekap_child_month"
         "  WHERE underweight"
+        " UNION ALL SELECT 'tpk_lapor', region_code, month, coalesce(next_month, '') FROM rekap_reporter_month"
+        "  WHERE live"
         f") WHERE true GROUP BY metric, region_code, month, until {_UPSERT}"
     )
     await tx.execute("DELETE FROM rekap_totals")
@@ -449,9 +482,9 @@ async def area_counts(
         f"SELECT {key} AS a, metric,"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END),"
         " sum(CASE WHEN month >= ? AND month <= ? AND (until = '' OR until > ?) THEN value ELSE 0 END)"
-        f" FROM {counters} AND metric IN ({_marks(CHILD_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
+        f" FROM {counters} AND metric IN ({_marks(CHAIN_METRICS)}) AND {inside} AND month >= ? AND month <= ?"
         " GROUP BY a, metric",
-        (w.first, w.last, w.last, w.prev_first, w.prev_last, w.prev_last, *CHILD_METRICS, *params,
+        (w.first, w.last, w.last, w.prev_first, w.prev_last, w.prev_last, *CHAIN_METRICS, *params,
          min(w.first, w.prev_first), w.last),
     )
     for code, metric, cur, prev in rows:
@@ -459,7 +492,12 @@ async def area_counts(
         of(code).children_prev[metric] += prev
 
     await _spans(db, inside, params, group_level, (w.reference_day, w.prev_reference_day), of)
-    await _activity(db, scope, area, group_level, window, of)
+    for counts in out.values():
+        # TPK activity has fields of its own (the members and those of them who reported), ints
+        # as declared: PostgreSQL's sum() of a BIGINT is a Decimal.
+        counts.members, counts.members_prev = int(counts.stock.pop("tpk", 0)), int(counts.stock_prev.pop("tpk", 0))
+        counts.reporters = int(counts.children.pop("tpk_lapor", 0))
+        counts.reporters_prev = int(counts.children_prev.pop("tpk_lapor", 0))
     return out
 
 
@@ -515,52 +553,15 @@ async def _spans(db: Database, inside: str, params: tuple[str, ...], group_level
         getattr(counts, f"{group}_prev")[key] += prev
 
 
-async def _activity(db: Database, scope: str, area: str, group_level: int, w: Window, of: Any) -> None:
-    """TPK members registered by the end of each period, and those of them with any report
-    in it (counted with CASE: PostgreSQL's sum(boolean) of migration 0001 is a call per row).
-    Whether a member reported is an index probe per member and period, which is right for an
-    area's hundreds or thousands of members (a kabupaten's 1,300: 4 ms); the nation's are all
-    of them, and their months of reports are gathered once and joined instead (250,000
-    members: 0.5 s, against 1.45 s probing each; see bench/RESULTS.md section 7)."""
-    u_inside, u_params = _inside(scope, area, "u.region_code")
-    registered = ("sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END),"
-                  " sum(CASE WHEN u.created_at <= ? THEN 1 ELSE 0 END),"
-                  " sum(CASE WHEN u.created_at <= ? AND {cur} THEN 1 ELSE 0 END),"
-                  " sum(CASE WHEN u.created_at <= ? AND {prev} THEN 1 ELSE 0 END)")
-    if area == NATIONAL:
-        counted = registered.format(cur="r.cur = 1", prev="r.prev = 1")
-        source = ("users u LEFT JOIN (SELECT user_id,"
-                  " max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS cur,"
-                  " max(CASE WHEN month >= ? AND month <= ? THEN 1 ELSE 0 END) AS prev FROM rekap_activity"
-                  " WHERE reports > 0 AND month >= ? AND month <= ? GROUP BY user_id) r ON r.user_id = u.id")
-        params: tuple[Any, ...] = (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), to_db(w.prev_end_utc),
-                                   w.first, w.last, w.prev_first, w.prev_last, min(w.first, w.prev_first),
-                                   max(w.last, w.prev_last))
-    else:
-        reported = ("EXISTS (SELECT 1 FROM rekap_activity r WHERE r.user_id = u.id AND r.month >= ? AND r.month <= ?"
-                    " AND r.reports > 0)")
-        counted = registered.format(cur=reported, prev=reported)
-        source = "users u"
-        params = (to_db(w.end_utc), to_db(w.prev_end_utc), to_db(w.end_utc), w.first, w.last,
-                  to_db(w.prev_end_utc), w.prev_first, w.prev_last)
-    rows = await db.fetch_all(
-        f"SELECT {area_key('u.region_code', group_level)} AS a, {counted} FROM {source}"
-        f" WHERE u.role = 'tpk' AND u.status = 'active' AND {u_inside} GROUP BY a", (*params, *u_params))
-    for code, members, members_prev, reporters, reporters_prev in rows:
-        counts = of(code)
-        counts.members += members or 0
-        counts.members_prev += members_prev or 0
-        counts.reporters += reporters or 0
-        counts.reporters_prev += reporters_prev or 0
-
-
 async def areas_with_reports(db: Database, *, scope: str, area: str, first: str, last: str) -> set[str]:
-    """Desa/kelurahan codes inside ``area`` with at least one report in the months."""
+    """Desa/kelurahan codes inside ``area`` with at least one report in the months: each
+    desa's last month with a report in them (migration 0021's chain), one row per desa
+    however many members and months reported."""
     inside, params = _inside(scope, area)
     rows = await db.fetch_all(
-        f"SELECT DISTINCT region_code FROM rekap_activity WHERE {inside} AND month >= ? AND month <= ?"
-        " AND reports > 0",
-        (*params, first, last),
+        f"SELECT region_code FROM rekap_desa_month WHERE month >= ? AND month <= ? AND {inside}"
+        " AND (next_month IS NULL OR next_month > ?)",
+        (first, last, *params, last),
     )
     return {r[0] for r in rows}
 

@@ -102,7 +102,10 @@ def state_on(s: dict[str, Any], on: date, zone: ZoneInfo, boundaries: TrimesterB
             return "ibu_nifas" if (on - delivered).days <= 42 else None
     elif category != "ibu_hamil":
         return None
-    # pregnant, until the delivery (an ibu_nifas record) or the end of the record
+    # pregnant, until the delivery (an ibu_nifas record) or the end of the record; a pregnancy
+    # whose record ended on a day not given is over, since an unknown day (migration 0011)
+    if s["status"] == "selesai" and ended is None:
+        return None
     if hpht is None:
         return "hamil_tanpa_hpht"
     if on < hpht:
@@ -238,13 +241,16 @@ def recount(tables: Tables, *, area: str, span: Span, today: date, zone: ZoneInf
               and c["sasaran_id"] in all_sasaran and inside(area, all_sasaran[c["sasaran_id"]]["region_code"])}
     out["ibu_setuju"] = len(agreed)
 
-    # TPK activity: any keluarga, sasaran or kunjungan submitted in the period.
+    # TPK activity: any keluarga, sasaran or kunjungan submitted in the period, in or after the
+    # month the member was registered (a report from before cannot be the member's).
+    registered = {u["id"]: _local_month(u["created_at"], zone) for u in tables["users"]}
     reporters: set[int] = set()
     reported_areas: set[str] = set()
     for table in ("keluarga", "sasaran", "kunjungan"):
         for row in tables[table]:
             if first <= row["_month"] <= last:
-                reporters.add(row["reporter_id"])
+                if row["_month"] >= registered.get(row["reporter_id"], "9999"):
+                    reporters.add(row["reporter_id"])
                 reported_areas.add(row["region_code"])
     members = [u for u in tables["users"]
                if u["role"] == "tpk" and u["status"] == "active" and inside(area, u["region_code"])

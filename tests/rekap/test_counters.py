@@ -63,9 +63,10 @@ async def mutate(services: Services, rng: random.Random, steps: int) -> None:
     children = await ids(services, "SELECT id FROM sasaran WHERE category IN ('baduta', 'balita')")
     everyone = await ids(services, "SELECT id FROM sasaran")
     families = await ids(services, "SELECT id FROM keluarga")
-    reporter = (await ids(services, "SELECT id FROM users WHERE role = 'tpk'"))[0]
+    tpk = await ids(services, "SELECT id FROM users WHERE role = 'tpk' ORDER BY id")
+    reporter = tpk[0]
     for _ in range(steps):
-        kind = rng.randrange(12)
+        kind = rng.randrange(14)
         async with db.transaction() as tx:
             if kind == 0:  # a measurement, often in an earlier month than the latest
                 visited = local_today - timedelta(days=rng.randint(0, 200))
@@ -78,7 +79,7 @@ async def mutate(services: Services, rng: random.Random, steps: int) -> None:
                                                      underweight=rng.random() < 0.2))
             elif kind == 1:  # a visit with a birth or loss, or without measurement
                 await records.add_kunjungan(
-                    tx, sasaran_id=rng.choice(everyone), reporter_id=reporter, kind="kunjungan", answers={},
+                    tx, sasaran_id=rng.choice(everyone), reporter_id=rng.choice(tpk), kind="kunjungan", answers={},
                     now=now, outcome=rng.choice((None, "lahir", "keguguran")),
                     measurement=Measurement(visited_on=local_today - timedelta(days=rng.randint(0, 90))))
             elif kind == 2:  # a visit deleted
@@ -130,6 +131,22 @@ async def mutate(services: Services, rng: random.Random, steps: int) -> None:
                                  "region_code = ? WHERE id = ?", (to_db(now), "36.73.06.1001", family))
                 await tx.execute("UPDATE sasaran SET region_code = ? WHERE id = ?",
                                  ("36.73.01.1001", rng.choice(everyone)))
+            elif kind == 12:  # a TPK member leaves or comes back, moves, changes role (the reports stay)
+                member, change = rng.choice(tpk), rng.randrange(3)
+                if change == 0:
+                    await tx.execute("UPDATE users SET status = CASE WHEN status = 'active' THEN 'inactive'"
+                                     " ELSE 'active' END WHERE id = ?", (member,))
+                elif change == 1:
+                    desa = await tx.fetch_one("SELECT code FROM regions WHERE level = 4 ORDER BY random() LIMIT 1")
+                    await tx.execute("UPDATE users SET region_code = ? WHERE id = ?", (desa[0], member))
+                else:
+                    await tx.execute("UPDATE users SET role = CASE WHEN role = 'tpk' THEN 'koordinator'"
+                                     " ELSE 'tpk' END WHERE id = ?", (member,))
+            elif kind == 13:  # a report put on another member and day (an operator's repair), maybe
+                # before that member was registered
+                victim = await tx.fetch_one("SELECT id FROM keluarga ORDER BY random() LIMIT 1")
+                await tx.execute("UPDATE keluarga SET reporter_id = ?, created_at = ? WHERE id = ?",
+                                 (rng.choice(tpk), to_db(now - timedelta(days=rng.randint(0, 400))), victim[0]))
             else:  # reminders sent, answered, un-sent
                 reminder = await tx.fetch_one("SELECT id FROM reminders ORDER BY random() LIMIT 1")
                 await tx.execute("UPDATE reminders SET ack_at = CASE WHEN ack_at IS NULL THEN ? END, "
