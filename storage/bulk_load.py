@@ -32,6 +32,10 @@ from storage.seed import COLUMNS, Rows
 
 #: The tables a load writes, parents first, with the counter tables their triggers feed.
 _TABLES = (*COLUMNS, "reminders", *COUNTER_TRIGGER_TABLES)
+#: Memory for each sort and grouping of the load's transaction (PostgreSQL's default is 4 MB):
+#: the recount groups tens of millions of counter rows, which at 4 MB go to disk in thousands
+#: of runs. Only this transaction gets it (``SET LOCAL``); bench/RESULTS.md section 7 has the effect.
+WORK_MEM = "1GB"
 
 
 @dataclass
@@ -49,6 +53,7 @@ async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]])
     report = LoadReport()
     async with db.transaction() as tx:
         assert isinstance(tx, PostgresTransaction)
+        await tx.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         for table in _TABLES:
             await tx.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         first = {table: await seed.next_id(tx, table) for table in ("keluarga", "sasaran")}

@@ -40,15 +40,9 @@ async def desa_codes(db: Database, root: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-async def add_members(tx: Transaction, rows: Rows) -> None:
-    """Demo TPK members: (id, full_name, role, region_code, team_position, status, created_at, updated_at)."""
-    await tx.execute_many(
-        "INSERT OR IGNORE INTO users (id, full_name, role, region_code, team_position, status, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-
-
-#: The columns of each table the seeder writes, in the order its rows come.
+#: The columns of each table the seeder writes, in the order its rows come (parents first).
 COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("id", "full_name", "role", "region_code", "team_position", "status", "created_at", "updated_at"),
     "keluarga": ("id", "region_code", "rt", "rw", "address", "head_name", "no_kk_enc", "no_kk_hash", "no_kk_masked",
                  "water_source", "latrine", "berisiko", "answers_json", "reporter_id", "created_at", "updated_at"),
     "keluarga_risk": ("keluarga_id", "code", "reason"),
@@ -62,9 +56,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _insert(table: str) -> str:
+def _insert(table: str, verb: str = "INSERT") -> str:
     columns = COLUMNS[table]
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+async def add_members(tx: Transaction, rows: Rows) -> None:
+    """Demo TPK members (:data:`COLUMNS` ``users``); those already there are kept."""
+    await tx.execute_many(_insert("users", "INSERT OR IGNORE"), rows)
 
 
 async def add_batch(db: Database, *, keluarga: Rows, risks: Rows, sasaran: Rows, flags: Rows, kunjungan: Rows) -> None:

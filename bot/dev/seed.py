@@ -31,7 +31,7 @@ from bot.domain.pregnancy import hpl_from_hpht
 from bot.domain.risk import Jamban, SumberAirMinum
 from storage import seed as seed_store
 from storage.crypto import KELUARGA_KK, SASARAN_NIK, IdentityCipher
-from storage.db import Database, Transaction
+from storage.db import Database
 from storage.timefmt import to_db
 
 #: Demo TPK members get ids far above real Telegram ids (< 2**52), so they never clash.
@@ -81,8 +81,9 @@ async def _desa_codes(db: Database, root: str) -> list[str]:
     return codes
 
 
-async def _ensure_members(tx: Transaction, desa: Sequence[str], since: datetime) -> dict[str, list[int]]:
-    """Three TPK members (bidan, kader PKK, kader KB) per desa/kelurahan."""
+def _members(desa: Sequence[str], since: datetime) -> tuple[dict[str, list[int]], list[tuple[Any, ...]]]:
+    """Three TPK members (bidan, kader PKK, kader KB) per desa/kelurahan: their ids by desa, and
+    their rows in :data:`storage.seed.COLUMNS`' order for ``users``."""
     members: dict[str, list[int]] = {}
     rows = []
     for index, code in enumerate(desa):
@@ -92,8 +93,7 @@ async def _ensure_members(tx: Transaction, desa: Sequence[str], since: datetime)
                                               ("kader_kb", "Kader KB"))):
             rows.append((ids[k], f"{name} {code[-4:]}", "tpk", code, position, "active", to_db(since),
                          to_db(since)))
-    await seed_store.add_members(tx, rows)
-    return members
+    return members, rows
 
 
 def _name(rng: random.Random, female: bool) -> str:
@@ -320,8 +320,10 @@ async def seed_demo(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
     """Create about ``sasaran`` target members (in families of 1–3) spread over the
     desa/kelurahan under ``root`` (or only ``areas``), registered during the
     ``months`` before ``now``. Regions must be loaded; members are created as needed."""
-    generator, batches = await _prepare(db, cipher, root=root, sasaran=sasaran, seed=seed, now=now, months=months,
-                                        areas=areas)
+    generator, batches, members = await _prepare(db, cipher, root=root, sasaran=sasaran, seed=seed, now=now,
+                                                 months=months, areas=areas)
+    async with db.transaction() as tx:
+        await seed_store.add_members(tx, members)
     for buffers in batches:
         await _flush(db, buffers)
     return generator.summary
@@ -337,10 +339,14 @@ async def seed_bulk(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
 
     if not isinstance(db, PostgresDatabase):
         raise TypeError("seed_bulk loads PostgreSQL; use seed_demo on SQLite")
-    generator, batches = await _prepare(db, cipher, root=root, sasaran=sasaran, seed=seed, now=now, months=months,
-                                        areas=areas)
+    generator, batches, members = await _prepare(db, cipher, root=root, sasaran=sasaran, seed=seed, now=now,
+                                                 months=months, areas=areas)
+    # The members are copied too (a quarter of a million nationally, each through the counter
+    # triggers of users otherwise); those an earlier seed made are kept as they are.
+    known = {r[0] for r in await db.fetch_all("SELECT id FROM users WHERE id >= ?", (DEMO_USER_BASE,))}
 
     async def tables() -> AsyncIterator[dict[str, list[tuple[Any, ...]]]]:
+        yield {"users": [row for row in members if row[0] not in known]}
         for buffers in batches:
             yield {"keluarga": buffers.keluarga, "keluarga_risk": buffers.risks, "sasaran": buffers.sasaran,
                    "sasaran_flag": buffers.flags, "kunjungan": buffers.kunjungan}
@@ -350,16 +356,17 @@ async def seed_bulk(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
 
 
 async def _prepare(db: Database, cipher: IdentityCipher, *, root: str, sasaran: int, seed: int, now: datetime,
-                   months: int, areas: Sequence[str] | None) -> tuple[_Generator, Iterator[_Buffers]]:
-    """The TPK members of every desa (written here), and the batches of rows to write, made
-    as they are taken; the generator's summary is complete once they all were."""
+                   months: int, areas: Sequence[str] | None
+                   ) -> tuple[_Generator, Iterator[_Buffers], list[tuple[Any, ...]]]:
+    """The batches of rows to write, made as they are taken (the generator's summary is
+    complete once they all were), and the rows of the TPK members of every desa, which the
+    caller writes first."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rng = random.Random(seed)
     desa = [code for code in await _desa_codes(db, root) if areas is None or any(
         code == a or code.startswith(a + ".") for a in areas)]
-    async with db.transaction() as tx:
-        members = await _ensure_members(tx, desa, now - timedelta(days=round((months + 1) * 30.44)))
+    members, member_rows = _members(desa, now - timedelta(days=round((months + 1) * 30.44)))
     ids = {t: await seed_store.next_id(db, t) for t in ("keluarga", "sasaran", "kunjungan")}
     generator = _Generator(cipher, rng, now, months, ids, members)
     generator.summary.members = sum(len(v) for v in members.values())
@@ -378,4 +385,4 @@ async def _prepare(db: Database, cipher: IdentityCipher, *, root: str, sasaran: 
         if buffers.size():
             yield buffers
 
-    return generator, batches()
+    return generator, batches(), member_rows
