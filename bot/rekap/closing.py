@@ -74,7 +74,9 @@ async def close(services: Services, period: Period, *, scope: str | None = None,
     every area below it and every area above it, audited. Returns the version."""
     root = services.regions.root.code
     scope = scope or root
-    whole = await build_rekap(services, scope=root, area=scope, period=period, depth=3, live=True)
+    # Every level down to desa/kelurahan (four below the nation, two below a kota).
+    whole = await build_rekap(services, scope=root, area=scope, period=period,
+                              depth=int(Level.DESAKEL) - int(level_of(scope)), live=True)
     figures = {whole.area: closed_rows(whole.figures)}
     for breakdown in whole.breakdowns:
         figures.update({sub.code: closed_rows(sub.figures) for sub in breakdown.areas})
@@ -87,7 +89,8 @@ async def close(services: Services, period: Period, *, scope: str | None = None,
     before = await closed_store.closed_figures(services.db, scope=root, token=token, areas=[scope])
     now = services.clock.now()
     async with services.db.transaction() as tx:
-        version = await closed_store.write_closed(tx, token=token, figures=figures, now=now, actor_id=actor_id)
+        version = await closed_store.write_closed(tx, token=token, scope=scope, figures=figures, now=now,
+                                                  actor_id=actor_id)
         await audit.record(tx, at=now, actor_id=actor_id, action="tutup_ulang" if actor_id else "tutup",
                            entity="rekap", entity_id=f"{token}:{scope}",
                            before={k: v for k, (v, _) in before.get(scope, {}).items()} or None,

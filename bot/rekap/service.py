@@ -106,6 +106,9 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
     for sub_level in range(level + 1, min(level + depth, int(Level.DESAKEL)) + 1):
         by_area, by_area_reminders, have = await counts_at(sub_level)
         codes = sorted(r.code for r in tree.descendants_at(area, Level(sub_level)))
+        # Areas with nothing counted share one set of figures: most of the nation's 83,000 desa
+        # in a national close, where building each would take seconds.
+        nothing = build_figures(AreaCounts(), None, have)
         breakdowns.append(Breakdown(
             title=_BREAKDOWN_TITLES[sub_level],
             level=sub_level,
@@ -113,7 +116,8 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
                 SubArea(
                     code=code,
                     name=tree.disambiguated_name(code),
-                    figures=build_figures(by_area.get(code, AreaCounts()), by_area_reminders.get(code), have),
+                    figures=build_figures(by_area.get(code, AreaCounts()), by_area_reminders.get(code), have)
+                    if code in by_area or code in by_area_reminders else nothing,
                     reported=code in reported_anywhere,
                 )
                 for code in codes

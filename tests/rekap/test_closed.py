@@ -16,7 +16,9 @@ from bot.dev.emulator import BotMessage, SimUser
 from bot.privacy.erasure import erase
 from bot.rekap.closing import close_due
 from bot.rekap.monthly_digest import send_monthly_digests
+from bot.services import Services
 from storage import keluarga as records
+from storage import rekap_closed as closed_store
 from storage.keluarga import Measurement, NewKeluarga, NewSasaran
 from tests.harness import ADMIN_ID, BotUnderTest, add_member, press_forged
 from tests.rekap.conftest import ROOT
@@ -181,3 +183,24 @@ async def test_a_child_is_baduta_one_month_and_balita_the_next_without_any_write
     assert (january["Baduta (0–23 bln)"], january["Balita (24–59 bln)"]) == (1, 0)
     assert (march["Baduta (0–23 bln)"], march["Balita (24–59 bln)"]) == (0, 1)
     assert await bot.db.fetch_value("SELECT count(*) FROM audit_log") == writes
+
+
+async def test_zeros_are_implied_by_the_period_and_an_older_close_keeps_writing_them(services: Services) -> None:
+    """Migration 0022: a close writes no zero figure and reads it back as zero; a period closed
+    before it (zero_keys NULL, every zero written) is re-closed the same way, so that its missing
+    rows still mean "added after the close"."""
+    db, now = services.db, datetime(2026, 11, 2, 7, 0, tzinfo=WIB)
+    figures = {ROOT: [("keluarga", 5, None), ("tpk_lapor", 0, 0), ("anak_pendek", 0, 3), ("hpl", 0, None)],
+               DESA: [("keluarga", 0, None), ("tpk_lapor", 0, 0), ("anak_pendek", 0, 0), ("hpl", 0, None)]}
+    async with db.transaction() as tx:
+        await closed_store.write_closed(tx, token="202610", scope=ROOT, figures=figures, now=now, actor_id=None)
+        await tx.execute("INSERT INTO rekap_closed_period (period, closed_at, version) VALUES ('202609', ?, 1)",
+                         ("2026-10-01T00:00:00Z",))
+        await closed_store.write_closed(tx, token="202609", scope=ROOT, figures=figures, now=now, actor_id=None)
+    rows = await db.fetch_all("SELECT period, area, key FROM rekap_closed ORDER BY 1, 2, 3")
+    assert [tuple(r)[1:] for r in rows if r[0] == "202610"] == [(ROOT, "anak_pendek"), (ROOT, "keluarga")]
+    assert len([r for r in rows if r[0] == "202609"]) == 8  # the older close: all of them
+    closed = await closed_store.closed_figures(db, scope=ROOT, token="202610", areas=[ROOT, DESA, "36.73.04"])
+    assert closed[DESA] == {"keluarga": (0, None), "tpk_lapor": (0, 0), "anak_pendek": (0, 0), "hpl": (0, None)}
+    assert closed[ROOT]["anak_pendek"] == (0, 3) and closed[ROOT]["tpk_lapor"] == (0, 0)
+    assert closed["36.73.04"] == closed[DESA]  # an area of the deployment that had nothing at all

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,13 @@ import pytest
 from bot.clock import FakeClock
 from bot.dev.seed import seed_demo
 from bot.domain.regions import NATIONAL, Level
+from bot.rekap.closing import close
+from bot.rekap.figures import Figures
+from bot.rekap.periods import Period
 from bot.rekap.service import build_rekap, today
 from bot.services import Services
+from storage import keluarga as records
+from storage.keluarga import Measurement
 from storage.rekap import OutsideScope
 from storage.url import StorageURL
 from tests.harness import START, add_member, bot_under_test, press_forged
@@ -26,6 +32,13 @@ from tests.rekap.test_counters import check, counters_match_rebuild, mutate, per
 #: Kota Serang (WIB), Kota Denpasar (WITA) and Kota Jayapura (WIT): three provinces, three zones.
 CITIES = ("36.73", "51.71", "91.71")
 PROVINCES = ("36", "51", "91")
+#: A desa of Denpasar with data and one of Serang with none (the national seed's 600 sasaran
+#: leave most desa empty).
+BUSY_AND_QUIET = ("51.71.01.1001", "36.73.01.1001")
+
+
+def values(figures: Figures) -> dict[str, tuple[int | None, int | None]]:
+    return {row.key: (row.value, row.whole) for row in figures.rows}
 
 
 @pytest.fixture
@@ -72,6 +85,36 @@ async def test_the_nations_figures_equal_a_recount_and_each_provinces(national: 
         for code in (*PROVINCES, "11", "94"):  # the three with data and two without
             check(provinces[code].figures, recount(code, period))
             assert provinces[code].reported == (code in PROVINCES and bool(recount(code, period)["tpk_lapor"]))
+
+
+async def test_a_national_close_freezes_every_desa_and_writes_no_zeros(national: Services) -> None:
+    """The close of a national deployment reaches the desa/kelurahan (four levels below the
+    nation), so a desa's closed month keeps its numbers; and the zeros of its 83,000 areas are
+    implied by the period, not written."""
+    db, tree = national.db, national.regions
+    october = Period.month(2026, 10)
+    live = {code: values((await build_rekap(national, scope=NATIONAL, area=code, period=october, live=True)).figures)
+            for code in (NATIONAL, "51", "51.71", "51.71.01", *BUSY_AND_QUIET)}
+    await close(national, october)
+    written = await db.fetch_value("SELECT count(*) FROM rekap_closed WHERE period = ?", (october.token(),))
+    areas = sum(len(tree.descendants_at(NATIONAL, level)) for level in Level if level > Level.NASIONAL) + 1
+    assert 0 < written < areas, "every area's zeros were written"
+    for code, before in live.items():
+        assert values((await build_rekap(national, scope=NATIONAL, area=code, period=october)).figures) == before
+
+    # October's news after the close: a visit in the busy desa and a family in the quiet one.
+    busy, quiet = BUSY_AND_QUIET
+    member = await db.fetch_value("SELECT id FROM sasaran WHERE region_code = ? ORDER BY id LIMIT 1", (busy,))
+    reporter = await db.fetch_value("SELECT id FROM users WHERE role = 'tpk' AND region_code = ?", (busy,))
+    async with db.transaction() as tx:
+        await records.add_kunjungan(tx, sasaran_id=member, reporter_id=reporter, kind="kunjungan", answers={},
+                                    now=national.clock.now(), measurement=Measurement(visited_on=date(2026, 10, 20)))
+        await tx.execute("UPDATE keluarga SET region_code = ?, created_at = ? WHERE id = (SELECT min(id) FROM"
+                         " keluarga WHERE region_code = ?)", (quiet, "2026-10-10T03:00:00Z", busy))
+    for code in BUSY_AND_QUIET:
+        shown = await build_rekap(national, scope=NATIONAL, area=code, period=october)
+        assert shown.closed is not None and values(shown.figures) == live[code]
+        assert shown.revision, f"{code}: what came after the close is not shown apart"
 
 
 async def test_a_province_coordinator_never_reads_the_nation(national: Services) -> None:
