@@ -123,6 +123,10 @@ async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
     # SQLite's busy handling on PostgreSQL: a statement waits for another process's row or
     # table lock at most WRITE_PATIENCE_S, then fails as DatabaseBusy (nothing written).
     await conn.execute(f"SET lock_timeout = '{int(WRITE_PATIENCE_S * 1000)}ms'")
+    # No JIT compilation: every statement of the bot reads or writes a handful of index ranges,
+    # but the planner's row estimates for /rekap's counter sums cross jit_above_cost, and the
+    # compiling then costs 5–6 ms a statement (a national /rekap: bench/RESULTS.md section 7).
+    await conn.execute("SET jit = off")
     conn.adapters.register_dumper(int, _UnknownTypeText)
     conn.adapters.register_dumper(bool, _UnknownTypeText)
     conn.adapters.register_dumper(datetime.date, _IsoDate)

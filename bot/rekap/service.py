@@ -98,14 +98,15 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
     figures = build_figures(counts.get(area, AreaCounts()), reminders.get(area), have)
 
     reported = await store.areas_with_reports(db, scope=scope, area=area, first=window.first, last=window.last)
-    desa = sorted(tree.descendants_at(area, Level.DESAKEL), key=lambda r: r.code)
-    without = tuple(tree.disambiguated_name(r.code) for r in desa if r.code not in reported)
+    desa = tree.codes_at(area, Level.DESAKEL)  # in code order
+    name = tree.disambiguated_name
+    without = tuple(name(code) for code in desa if code not in reported)
 
-    reported_anywhere = {code[:length] for code in reported for length in CODE_LENGTH.values()}
     breakdowns: list[Breakdown] = []
     for sub_level in range(level + 1, min(level + depth, int(Level.DESAKEL)) + 1):
         by_area, by_area_reminders, have = await counts_at(sub_level)
-        codes = sorted(r.code for r in tree.descendants_at(area, Level(sub_level)))
+        codes = tree.codes_at(area, Level(sub_level))
+        reported_here = {code[:CODE_LENGTH[sub_level]] for code in reported}
         # Areas with nothing counted share one set of figures: most of the nation's 83,000 desa
         # in a national close, where building each would take seconds.
         nothing = build_figures(AreaCounts(), None, have)
@@ -118,7 +119,7 @@ async def build_rekap(services: Services, *, scope: str, area: str, period: Peri
                     name=tree.disambiguated_name(code),
                     figures=build_figures(by_area.get(code, AreaCounts()), by_area_reminders.get(code), have)
                     if code in by_area or code in by_area_reminders else nothing,
-                    reported=code in reported_anywhere,
+                    reported=code in reported_here,
                 )
                 for code in codes
             ),

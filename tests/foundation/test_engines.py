@@ -289,6 +289,9 @@ def test_postgresql_gets_its_own_spelling_of_each_sqlite_construct() -> None:
             "INSERT INTO c (metric, value) VALUES (%s, 1) ON CONFLICT (metric) DO UPDATE SET value = "
             "c.value + excluded.value",
         "SELECT n FROM (SELECT 1 AS n) WHERE n > 0": "SELECT n FROM (SELECT 1 AS n) AS tpk_sub1 WHERE n > 0",
+        "SELECT group_concat(code), group_concat(DISTINCT r.n), group_concat(reason, '; ') FROM t":
+            "SELECT string_agg((code)::text, ','), string_agg(DISTINCT (r.n)::text, ','),"
+            " string_agg((reason)::text, '; ') FROM t",
     }
     for sqlite, postgresql in cases.items():
         assert POSTGRESQL.translate(sqlite, keys) == postgresql
