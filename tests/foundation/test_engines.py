@@ -226,6 +226,23 @@ async def test_cut_connections_are_replaced_before_a_statement_fails() -> None:
             await db.close()
 
 
+async def test_the_bots_connections_wait_for_locks_briefly_and_compile_nothing() -> None:
+    """Every pooled connection is configured alike: the lock wait of the busy handling, and no
+    JIT (5–6 ms a /rekap statement whose estimate crosses jit_above_cost; README)."""
+    from storage.postgres import WRITE_PATIENCE_S
+
+    with fresh_postgres(migrated=True) as url:
+        db = await open_database(url)
+        try:
+            async with db.transaction() as tx:  # a connection of its own, beside the reader's
+                settings = await tx.fetch_one("SELECT current_setting('jit'), setting FROM pg_settings"
+                                              " WHERE name = 'lock_timeout'")
+            assert tuple(settings) == ("off", str(int(WRITE_PATIENCE_S * 1000)))  # type: ignore[arg-type]
+            assert await db.fetch_value("SELECT current_setting('jit')") == "off"
+        finally:
+            await db.close()
+
+
 async def test_a_deadlock_between_two_processes_is_busy_and_nothing_is_written() -> None:
     """Two bot processes locking the same rows in opposite orders: PostgreSQL breaks the
     deadlock by failing one transaction, which arrives as :class:`DatabaseBusy` (what the forms
