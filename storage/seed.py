@@ -61,6 +61,11 @@ def _insert(table: str, verb: str = "INSERT") -> str:
     return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
+async def member_ids_from(db: Database, first: int) -> set[int]:
+    """The ids of the users at or above ``first`` (the demo members' range)."""
+    return {r[0] for r in await db.fetch_all("SELECT id FROM users WHERE id >= ?", (first,))}
+
+
 async def add_members(tx: Transaction, rows: Rows) -> None:
     """Demo TPK members (:data:`COLUMNS` ``users``); those already there are kept."""
     await tx.execute_many(_insert("users", "INSERT OR IGNORE"), rows)

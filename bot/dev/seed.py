@@ -343,7 +343,7 @@ async def seed_bulk(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
                                                  months=months, areas=areas)
     # The members are copied too (a quarter of a million nationally, each through the counter
     # triggers of users otherwise); those an earlier seed made are kept as they are.
-    known = {r[0] for r in await db.fetch_all("SELECT id FROM users WHERE id >= ?", (DEMO_USER_BASE,))}
+    known = await seed_store.member_ids_from(db, DEMO_USER_BASE)
 
     async def tables() -> AsyncIterator[dict[str, list[tuple[Any, ...]]]]:
         yield {"users": [row for row in members if row[0] not in known]}
