@@ -318,13 +318,31 @@ async def recount_without_triggers(tx: Transaction) -> None:
     await tx.execute("DELETE FROM rekap_totals")
     await tx.execute("INSERT INTO rekap_totals (metric, region_code, value) SELECT metric, region_code, sum(value)"
                      " FROM rekap_counts WHERE until = '' GROUP BY metric, region_code ORDER BY metric, region_code")
+    await rebuild_rollups(tx)
+
+
+async def rebuild_rollups(tx: Transaction) -> None:
+    """The roll-ups of every level above desa (what migration 0006's triggers keep), each
+    level summed from the one below it, deepest first: a kecamatan's rows from its desa'
+    counters, a kabupaten's from its kecamatan's roll-ups, and so on, plus any counter kept
+    at a code between the two levels. Grouping every counter for all three levels at once
+    sorts each counter three times (at ten million sasaran, some hundred million counters:
+    more sort files than the disk had room for); this way only the deepest level reads the
+    counters, and each level above groups the fewer rows of the one below."""
     await tx.execute("DELETE FROM rekap_rollup")
-    await tx.execute(
-        "INSERT INTO rekap_rollup (metric, level, region_code, month, until, value)"
-        " SELECT c.metric, l.level, substr(c.region_code, 1, l.width), c.month, c.until, sum(c.value)"
-        " FROM rekap_counts c JOIN rekap_levels l ON l.width < length(c.region_code)"
-        " GROUP BY c.metric, l.level, substr(c.region_code, 1, l.width), c.month, c.until"
-        " ORDER BY c.metric, l.level, substr(c.region_code, 1, l.width), c.month, c.until")
+    for level in range(DESA_LEVEL - 1, 0, -1):
+        width, below = CODE_LENGTH[level], CODE_LENGTH[level + 1]
+        prefix = f"substr(region_code, 1, {width})"
+        columns = "metric, region_code, month, until, value"
+        if level + 1 == DESA_LEVEL:
+            rows = f"SELECT {columns} FROM rekap_counts WHERE length(region_code) > {width}"
+        else:
+            rows = (f"SELECT {columns} FROM rekap_rollup WHERE level = {level + 1} UNION ALL SELECT {columns}"
+                    f" FROM rekap_counts WHERE length(region_code) > {width} AND length(region_code) <= {below}")
+        await tx.execute(
+            "INSERT INTO rekap_rollup (metric, level, region_code, month, until, value)"
+            f" SELECT metric, {level}, {prefix}, month, until, sum(value) FROM ({rows}) AS below"
+            f" GROUP BY metric, {prefix}, month, until ORDER BY metric, {prefix}, month, until")
 
 
 async def counter_snapshot(db: Database) -> dict[tuple[str, str, str, str], int]:

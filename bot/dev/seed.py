@@ -17,11 +17,13 @@ random nonces of the encrypted NIKs).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import math
 import random
 from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -347,12 +349,25 @@ async def seed_bulk(db: Database, cipher: IdentityCipher, *, root: str, sasaran:
 
     async def tables() -> AsyncIterator[dict[str, list[tuple[Any, ...]]]]:
         yield {"users": [row for row in members if row[0] not in known]}
-        for buffers in batches:
+        async for buffers in _made_ahead(batches):
             yield {"keluarga": buffers.keluarga, "keluarga_risk": buffers.risks, "sasaran": buffers.sasaran,
                    "sasaran_flag": buffers.flags, "kunjungan": buffers.kunjungan}
 
     await bulk_load.load(db, tables())
     return generator.summary
+
+
+async def _made_ahead(batches: Iterator[_Buffers]) -> AsyncIterator[_Buffers]:
+    """The batches, each made in a worker thread while the one before is being copied: the
+    server parses and indexes a batch while Python makes the next (encrypting and hashing
+    NIKs is most of it), instead of the two taking turns. One batch at a time is made,
+    in order, so the rows are those the same seed always gives."""
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as maker:
+        coming = loop.run_in_executor(maker, next, batches, None)
+        while (buffers := await coming) is not None:
+            coming = loop.run_in_executor(maker, next, batches, None)
+            yield buffers
 
 
 async def _prepare(db: Database, cipher: IdentityCipher, *, root: str, sasaran: int, seed: int, now: datetime,
