@@ -326,9 +326,9 @@ async def rebuild_rollups(tx: Transaction) -> None:
     level summed from the one below it, deepest first: a kecamatan's rows from its desa'
     counters, a kabupaten's from its kecamatan's roll-ups, and so on, plus any counter kept
     at a code between the two levels. Grouping every counter for all three levels at once
-    sorts each counter three times (at ten million sasaran, some hundred million counters:
-    more sort files than the disk had room for); this way only the deepest level reads the
-    counters, and each level above groups the fewer rows of the one below."""
+    sorts and spills each counter three times (at ten million sasaran, some hundred million
+    of them); this way only the deepest level reads the counters, and each level above
+    groups the fewer rows of the one below."""
     await tx.execute("DELETE FROM rekap_rollup")
     for level in range(DESA_LEVEL - 1, 0, -1):
         width, below = CODE_LENGTH[level], CODE_LENGTH[level + 1]
