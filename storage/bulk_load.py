@@ -16,14 +16,15 @@ DISABLE TRIGGER`` holds each table's exclusive lock until the end: nothing else 
 writes them meanwhile, which is why the bot must not be running. The triggers switched off
 include the phone sealing of migration 0008, which has nothing to check: the columns loaded
 (:data:`storage.seed.COLUMNS`) hold no phone number. SQLite has no way to switch triggers off; its deployments are
-small enough for the triggers (:func:`storage.seed.add_batch`).
+small enough for the triggers (:func:`storage.seed.add_batch`). The copied tables' foreign keys
+and non-unique indexes are set aside while the rows come and built again before the recount
+(:func:`_set_aside`).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from storage import risk_history, seed
 from storage.postgres import PostgresDatabase, PostgresTransaction
@@ -43,11 +44,11 @@ class LoadReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]]) -> LoadReport:
+async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]] | None) -> LoadReport:
     """Copy every batch (rows per table of :data:`storage.seed.COLUMNS`, in its column order;
     ids above those already there), open the risk-state spans of the families and members that
     came (as :func:`storage.seed.add_batch` does), and recount every counter, in one
-    transaction."""
+    transaction. ``None``: no rows, only the recount."""
     if not isinstance(db, PostgresDatabase):
         raise TypeError("storage.bulk_load is for PostgreSQL; on SQLite the triggers count (storage.seed)")
     report = LoadReport()
@@ -57,10 +58,14 @@ async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]])
         for table in _TABLES:
             await tx.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         first = {table: await seed.next_id(tx, table) for table in ("keluarga", "sasaran")}
-        async for batch in batches:
-            for table, rows in batch.items():
-                await tx.copy_rows(table, COLUMNS[table], rows)
-                report.rows[table] = report.rows.get(table, 0) + len(rows)
+        if batches is not None:
+            restore = await _set_aside(tx, tuple(COLUMNS))
+            async for batch in batches:
+                for table, rows in batch.items():
+                    await tx.copy_rows(table, COLUMNS[table], rows)
+                    report.rows[table] = report.rows.get(table, 0) + len(rows)
+            for statement in restore:
+                await tx.execute_native(statement)
         await risk_history.open_spans_from(tx, first["keluarga"], first["sasaran"])
         await recount_without_triggers(tx)
         for table in _TABLES:
@@ -68,11 +73,32 @@ async def load(db: PostgresDatabase, batches: AsyncIterable[Mapping[str, Rows]])
     return report
 
 
+async def _set_aside(tx: PostgresTransaction, tables: tuple[str, ...]) -> list[str]:
+    """Drop the copied tables' foreign keys and non-unique indexes; returns the statements
+    that put them back, indexes first. PostgreSQL's advice for a bulk load ("Populating a
+    Database"): otherwise each row copied looks its parents up once per foreign key and
+    enters every index at a random place. At ten million sasaran the copy took 14.8 times
+    as long as at one million, with the server, not the generator, the bound
+    (bench/RESULTS.md section 7). ``CREATE INDEX`` sorts once;
+    ``ADD CONSTRAINT … FOREIGN KEY`` checks every row in one join, and fails the load (and
+    so leaves nothing) if a row has no parent. Primary keys and unique constraints stay: the
+    ids must not clash while the rows come."""
+    indexes, foreign_keys = [], []
+    for table in tables:
+        for name, definition in await tx.fetch_all(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " WHERE i.indrelid = ?::regclass AND NOT i.indisunique AND NOT i.indisprimary", (table,)):
+            await tx.execute_native(f"DROP INDEX {name}")
+            indexes.append(definition)
+        for name, definition in await tx.fetch_all(
+                "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = ?::regclass AND contype = 'f'", (table,)):
+            await tx.execute_native(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+            foreign_keys.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    return indexes + foreign_keys
+
+
 async def recount(db: PostgresDatabase) -> None:
-    """Every counter recounted without a trigger per row (after a load, or to repair)."""
-    await load(db, _nothing())
-
-
-async def _nothing() -> AsyncIterable[Mapping[str, Any]]:
-    return
-    yield  # an async generator that yields nothing
+    """Every counter recounted without a trigger per row (after a load, or to repair); with
+    no rows to copy, nothing is set aside."""
+    await load(db, None)

@@ -404,6 +404,12 @@ class PostgresTransaction(Transaction):
 
     fetch_one = Transaction.fetch_one
 
+    async def execute_native(self, sql: str) -> None:
+        """A statement in PostgreSQL's own SQL, not ported from SQLite's: the definitions
+        :mod:`storage.bulk_load` reads back from the catalogue (``pg_get_indexdef``) to
+        rebuild what it set aside."""
+        await self._conn.execute(sql)
+
     async def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """``COPY table (columns) FROM STDIN``: PostgreSQL's bulk path, for :mod:`storage.bulk_load`
         (table and column names come from the code, never from input). Rows with their own

@@ -6,14 +6,17 @@ triggers."""
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 
+import psycopg
 import pytest
 
 from bot.dev.seed import seed_bulk, seed_demo
 from bot.rekap.service import build_rekap, today
 from bot.services import Services
-from storage import bulk_load
+from storage import bulk_load, catalogue
 from storage import rekap as store
+from storage.seed import COLUMNS
 from tests.harness import START
 from tests.rekap.conftest import CURUG, ROOT, SEED_SASARAN, add_reminders_and_mothers
 from tests.rekap.test_counters import counters_match_rebuild, mutate, periods
@@ -88,6 +91,29 @@ async def test_a_bulk_seed_shows_what_the_same_seed_through_the_triggers_shows(s
     for (area, token), figures in shown.items():
         period = next(p for p in periods(day) if p.token() == token)
         assert (await build_rekap(services, scope=ROOT, area=area, period=period)).figures == figures
+
+
+@ON_POSTGRESQL
+async def test_a_load_puts_back_every_index_and_foreign_key_and_an_orphan_row_loads_nothing(services: Services) -> None:
+    """The load drops the copied tables' non-unique indexes and foreign keys while it copies
+    (storage.bulk_load._set_aside); afterwards the catalogue must be as before, and a row
+    whose parent is missing must fail the whole load, as the foreign key would have."""
+    db = services.db
+    before = await catalogue.describe(db)
+    assert before["kunjungan"].foreign_keys and before["kunjungan"].indexes, "nothing to set aside: proves nothing"
+    await seed_bulk(db, services.cipher, root=ROOT, sasaran=60, seed=7, now=START)
+    assert await catalogue.describe(db) == before
+    counts = {t: await db.fetch_value(f"SELECT count(*) FROM {t}") for t in COLUMNS}
+    row = list((await db.fetch_all(f"SELECT {', '.join(COLUMNS['kunjungan'])} FROM kunjungan LIMIT 1"))[0])
+    row[0], row[1] = await db.fetch_value("SELECT max(id) + 1 FROM kunjungan"), 10**12  # id, sasaran_id
+
+    async def orphan() -> AsyncIterator[dict[str, list]]:
+        yield {"kunjungan": [tuple(row)]}
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        await bulk_load.load(db, orphan())
+    assert {t: await db.fetch_value(f"SELECT count(*) FROM {t}") for t in COLUMNS} == counts
+    assert await catalogue.describe(db) == before
 
 
 async def test_the_bulk_path_refuses_sqlite(tmp_path) -> None:
