@@ -330,10 +330,10 @@ async def rebuild_rollups(tx: Transaction) -> None:
     of them); this way only the deepest level reads the counters, and each level above
     groups the fewer rows of the one below."""
     await tx.execute("DELETE FROM rekap_rollup")
+    columns = "metric, region_code, month, until, value"
     for level in range(DESA_LEVEL - 1, 0, -1):
         width, below = CODE_LENGTH[level], CODE_LENGTH[level + 1]
         prefix = f"substr(region_code, 1, {width})"
-        columns = "metric, region_code, month, until, value"
         if level + 1 == DESA_LEVEL:
             rows = f"SELECT {columns} FROM rekap_counts WHERE length(region_code) > {width}"
         else:

@@ -103,7 +103,11 @@ async def test_a_load_puts_back_every_index_and_foreign_key_and_an_orphan_row_lo
     assert before["kunjungan"].foreign_keys and before["kunjungan"].indexes, "nothing to set aside: proves nothing"
     await seed_bulk(db, services.cipher, root=ROOT, sasaran=60, seed=7, now=START)
     assert await catalogue.describe(db) == before
-    counts = {t: await db.fetch_value(f"SELECT count(*) FROM {t}") for t in COLUMNS}
+
+    async def row_counts() -> dict[str, int]:
+        return {t: await db.fetch_value(f"SELECT count(*) FROM {t}") for t in COLUMNS}
+
+    counts = await row_counts()
     row = list((await db.fetch_all(f"SELECT {', '.join(COLUMNS['kunjungan'])} FROM kunjungan LIMIT 1"))[0])
     row[0], row[1] = await db.fetch_value("SELECT max(id) + 1 FROM kunjungan"), 10**12  # id, sasaran_id
 
@@ -112,7 +116,7 @@ async def test_a_load_puts_back_every_index_and_foreign_key_and_an_orphan_row_lo
 
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
         await bulk_load.load(db, orphan())
-    assert {t: await db.fetch_value(f"SELECT count(*) FROM {t}") for t in COLUMNS} == counts
+    assert await row_counts() == counts
     assert await catalogue.describe(db) == before
 
 
